@@ -144,9 +144,9 @@ def find_unit(root, name, dirs=UNIT_DIRS):
         if not os.path.lexists(join_root(root, path)):
             continue
         info = resolve_symlink(root, join_root(root, path))
-        if info["status"] != "ok":
-            continue
         masked = info["resolved"] == "/dev/null"
+        if info["status"] != "ok" and not masked:
+            continue
         main = {"name": name, "path": path, "real": None if masked else info["resolved"],
                 "masked": masked}
         break
@@ -176,7 +176,8 @@ def find_unit(root, name, dirs=UNIT_DIRS):
     dropins = []
     for entry in sorted(chosen):
         info = resolve_symlink(root, join_root(root, chosen[entry]))
-        if info["status"] == "ok" and info["resolved"] != "/dev/null":
+        if info["status"] == "ok" and info["resolved"] != "/dev/null" and \
+                info["info"] and info["info"]["type"] == "file":
             dropins.append(info["resolved"])
     main["dropins"] = dropins
     return main

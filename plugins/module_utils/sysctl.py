@@ -299,11 +299,11 @@ def read_conf(root, path, errors):
 def _resolve(root, path):
     """Follow a symlink inside root. Returns (real_path_in_system or None, masked)."""
     info = resolve_symlink(root, join_root(root, path))
+    resolved = info["resolved"]
+    if resolved == "/dev/null":  # masked (also when a fixture root has no /dev/null)
+        return None, True
     if info["status"] != "ok":
         return None, False
-    resolved = info["resolved"]
-    if resolved == "/dev/null":
-        return None, True
     if info["info"] and info["info"]["type"] != "file":
         return None, False
     return resolved, False
