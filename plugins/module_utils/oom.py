@@ -410,14 +410,13 @@ def fact_ev(fact):
 
 
 def audit(options):
-    """Options: root, services, include_sshd, sshd_max_oom_score_adj, immune_allow,
-    immune_hog_rss_mib, top_n, use_systemctl (auto|yes|no), systemctl_timeout, max_pids."""
+    """Options: root, services, include_sshd, sshd_max_oom_score_adj, immune_allow (added to
+    the default allow list unless immune_allow_default is false), immune_hog_rss_mib, top_n, use_systemctl (auto|yes|no), systemctl_timeout, max_pids."""
     started = time.time()
     root = options.get("root") or "/"
     top_n = int(options.get("top_n") or DEFAULT_TOP_N)
-    allow = options.get("immune_allow")
-    if allow is None:
-        allow = list(DEFAULT_IMMUNE_ALLOW)
+    allow = list(DEFAULT_IMMUNE_ALLOW) if options.get("immune_allow_default", True) else []
+    allow += [str(a) for a in options.get("immune_allow") or []]
     hog_kib = int(options.get("immune_hog_rss_mib") or DEFAULT_HOG_RSS_MIB) * 1024
     procs = collect_processes(root, int(options.get("max_pids") or procfs.DEFAULT_MAX_PIDS))
     specs = service_specs(options)

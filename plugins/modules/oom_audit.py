@@ -49,10 +49,17 @@ options:
     default: -500
   immune_allow:
     description:
-      - Process or unit names that may be immune (-1000). Default C(systemd-udevd), C(udevd),
-        C(sshd), C(dmeventd), C(multipathd), C(auditd).
+      - Process (comm or executable) or unit names that may be immune (-1000), added to the
+        default allow list.
     type: list
     elements: str
+    default: []
+  immune_allow_default:
+    description:
+      - Include the default allow list C(systemd-udevd), C(udevd), C(sshd), C(dmeventd),
+        C(multipathd), C(auditd).
+    type: bool
+    default: true
   immune_hog_rss_mib:
     description: An immune process at or above this RSS is reported with severity high.
     type: int
@@ -120,7 +127,8 @@ def main():
             services=dict(type="list", elements="raw", default=[]),
             include_sshd=dict(type="bool", default=True),
             sshd_max_oom_score_adj=dict(type="int", default=-500),
-            immune_allow=dict(type="list", elements="str"),
+            immune_allow=dict(type="list", elements="str", default=[]),
+            immune_allow_default=dict(type="bool", default=True),
             immune_hog_rss_mib=dict(type="int", default=256),
             top_n=dict(type="int", default=10),
             use_systemctl=dict(type="str", default="auto", choices=["auto", "yes", "no"]),
