@@ -960,7 +960,8 @@ def audit(options):
     secrets = set([password]) if password else set()
     findings = []
 
-    servers = redis_procs.find_servers(proc, root) if root == "/" or options.get("proc") else []
+    # processes are read for the live system, or for an explicitly given proc tree
+    servers = redis_procs.find_servers(proc, root) if root == "/" or proc != "/proc" else []
     units = find_units(root)
     unit_configs = {}
     for name, unit in units.items():
@@ -977,6 +978,11 @@ def audit(options):
         inst["probes"] = []
         if live:
             for address in endpoints_of(server["listeners"]):
+                if (address[0] == "tcp" and not server.get("same_netns", True)) or \
+                        (address[0] == "unix" and not server.get("same_mntns", True)):
+                    inst.setdefault("not_probed", []).append(
+                        {"endpoint": resp.format_address(address), "why": "in another namespace (container)"})
+                    continue
                 probe = probe_endpoint(address, password, username, timeout, max_reply)
                 probe["non_loopback"] = address[0] == "tcp" and not redis_procs.is_loopback(address[1])
                 inst["probes"].append(probe)
@@ -1108,6 +1114,6 @@ def _instance_fact(inst):
         probes.append(dict((k, probe.get(k)) for k in (
             "endpoint", "status", "error", "ping", "auth", "version", "config_file", "config_access",
             "runtime", "acl_default", "whoami")))
-    return {"name": inst["name"], "pid": inst.get("pid"), "uid": inst.get("uid"), "user": inst.get("user"),
+    return {"name": inst["name"], "pid": inst.get("pid"), "not_probed": inst.get("not_probed", []), "uid": inst.get("uid"), "user": inst.get("user"),
             "cwd": inst.get("cwd"), "unit": inst.get("unit"), "config": inst.get("config_path"),
             "listeners": inst.get("listeners"), "probes": probes}

@@ -209,9 +209,19 @@ def server_kind(comm, cmdline):
     return None
 
 
+def namespace(pid, kind, proc="/proc"):
+    """The ``net``/``mnt`` namespace id of a process (``net:[4026531840]``), or None."""
+    try:
+        return os.readlink(os.path.join(proc, str(pid), "ns", kind))
+    except OSError:
+        return None
+
+
 def find_servers(proc="/proc", root="/"):
     """Running redis-server / valkey-server processes with user, cwd and listeners."""
     users = passwd_names(root)
+    own_net = namespace("self", "net", proc)
+    own_mnt = namespace("self", "mnt", proc)
     out = []
     for pid in list_pids(proc):
         comm = read_comm(pid, proc)
@@ -232,5 +242,9 @@ def find_servers(proc="/proc", root="/"):
             "user": users.get(euid) if euid is not None else None,
             "cwd": read_cwd(pid, proc),
             "listeners": listening_sockets(pid, proc),
+            # a server in another namespace (a container) is not reachable through our
+            # loopback / our view of its socket paths
+            "same_netns": namespace(pid, "net", proc) == own_net,
+            "same_mntns": namespace(pid, "mnt", proc) == own_mnt,
         })
     return out
