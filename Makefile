@@ -48,8 +48,18 @@ audit: venv collection-link
 unit: venv collection-link
 	$(BIN)/python -m pytest -q tests/unit
 
+# Lowering oom_score_adj (a real -1000 "immune" process) needs CAP_SYS_RESOURCE, which root
+# lacks on these VMs; such tests are deselected there, loudly, never counted as passed.
+HAS_CAP_SYS_RESOURCE := $(shell c=$$(awk '/^CapEff/ {print $$2}' /proc/self/status); [ -n "$$c" ] && (( (0x$$c >> 24) & 1 )) && echo yes || echo no)
+ifeq ($(HAS_CAP_SYS_RESOURCE),yes)
+INTEGRATION_MARKERS :=
+else
+INTEGRATION_MARKERS := -m "not needs_cap_sys_resource"
+endif
+
 integration: venv collection-link system-deps
-	$(BIN)/python -m pytest -q tests/integration
+	@[ -z '$(INTEGRATION_MARKERS)' ] || echo "NOTE: root lacks CAP_SYS_RESOURCE here: deselecting tests marked needs_cap_sys_resource (not run, not passed)"
+	$(BIN)/python -m pytest -q $(INTEGRATION_MARKERS) tests/integration
 
 lint: venv collection-link
 	$(BIN)/ansible-lint --profile production
