@@ -112,7 +112,10 @@ def _real_stock_files():
     for pattern in ("/etc/crontab", "/etc/anacrontab", "/etc/cron.d/*", "/etc/cron.*/*", "/etc/init.d/*",
                     "/etc/rc.local", "/var/lib/hostguard-images/*/rootfs/etc/init.d/*",
                     "/var/lib/hostguard-images/*/rootfs/etc/cron*/*",
-                    "/var/lib/hostguard-images/*/rootfs/etc/crontab"):
+                    "/var/lib/hostguard-images/*/rootfs/etc/crontab",
+                    "/var/lib/hostguard-images/rootfs/*/etc/init.d/*",
+                    "/var/lib/hostguard-images/rootfs/*/etc/cron*/*",
+                    "/var/lib/hostguard-images/rootfs/*/etc/crontab"):
         paths.extend(p for p in glob.glob(pattern) if os.path.isfile(p) and not os.path.islink(p))
     return sorted(set(paths))
 
