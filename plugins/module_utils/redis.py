@@ -33,8 +33,9 @@ import posixpath
 import stat
 import time
 
+from ansible_collections.hostguard.hardening.plugins.module_utils import accounts
+from ansible_collections.hostguard.hardening.plugins.module_utils import procfs
 from ansible_collections.hostguard.hardening.plugins.module_utils import safe_read
-from ansible_collections.hostguard.hardening.plugins.module_utils import redis_procs
 from ansible_collections.hostguard.hardening.plugins.module_utils import resp
 from ansible_collections.hostguard.hardening.plugins.module_utils.findings import (
     Check, area_result, sort_findings)
@@ -388,7 +389,7 @@ def bind_is_loopback_only(bind):
         return False
     for item in bind:
         address = item.lstrip("-")
-        if not redis_procs.is_loopback(address):
+        if not is_loopback(address):
             return False
     return True
 
@@ -674,17 +675,96 @@ def _query(client, out, into):
 
 # ---------------------------------------------------------------- instances
 
-def unit_of_pid(pid, proc="/proc"):
-    """The systemd service a process belongs to, from /proc/<pid>/cgroup, or None."""
-    try:
-        data, _i, _t = safe_read.read_head(os.path.join(proc, str(pid), "cgroup"), 64 * 1024)
-    except safe_read.SafeReadError:
-        return None
-    for line in safe_read.decode_line(data).splitlines():
-        for part in line.rsplit(":", 1)[-1].split("/"):
-            if part.endswith(".service"):
-                return part
+SERVER_NAMES = ("redis-server", "valkey-server")
+MAX_SERVER_FDS = 65536   # a busy server holds maxclients (10000 by default) sockets and more
+
+
+def is_loopback(address):
+    if address in ("localhost",):
+        return True
+    if address.startswith("127."):
+        return True
+    return address in ("::1", "0:0:0:0:0:0:0:1")
+
+
+def server_kind(comm, cmdline):
+    """'redis-server' / 'valkey-server' if this process is one, else None."""
+    candidates = [comm or ""]
+    if cmdline:
+        candidates.append(os.path.basename(cmdline[0].split(" ", 1)[0]))
+    for name in candidates:
+        for server in SERVER_NAMES:
+            if name == server or name.startswith(server):
+                return server
     return None
+
+
+def _listener(sock):
+    """A procfs listening-socket dict as the instance facts show it."""
+    if sock["proto"] == "unix":
+        return {"inode": sock["inode"], "path": sock["path"], "family": "unix"}
+    address = sock["addr"]
+    # an IPv4-mapped IPv6 address is an IPv4 listener
+    if address.startswith("::ffff:") and "." in address:
+        address = address[7:]
+    return {"inode": sock["inode"], "address": address, "port": sock["port"], "family": sock["proto"]}
+
+
+def server_listeners(root, pid):
+    """Listening tcp/tcp6/unix sockets (unix: with a path) of a server, in its namespace."""
+    socks = procfs.process_listeners(root, pid, ("tcp", "tcp6", "unix"), MAX_SERVER_FDS)
+    return [_listener(s) for s in socks if s["proto"] != "unix" or s["path"]]
+
+
+def unit_of_pid(pid, root="/"):
+    """The systemd service a process belongs to, from /proc/<pid>/cgroup, or None."""
+    unit = procfs.systemd_unit_of(procfs.cgroups(root, pid))
+    return unit if unit and unit.endswith(".service") else None
+
+
+def find_servers(root="/", accounts_root=None):
+    """Running redis-server / valkey-server processes under the procfs ``root`` with user,
+    cwd and listeners (user names from ``accounts_root``/etc/passwd, default ``root``)."""
+    users = accounts.passwd_names(root if accounts_root is None else accounts_root)
+    own_net = procfs.namespace(root, "self", "net")
+    own_mnt = procfs.namespace(root, "self", "mnt")
+    out = []
+    pids, _trunc = procfs.list_pids(root)
+    for pid in pids:
+        comm = procfs.comm(root, pid)
+        if comm is None:
+            continue
+        cmdline = procfs.cmdline(root, pid) or []
+        kind = server_kind(comm, cmdline)
+        if not kind:
+            continue
+        # thread-group leaders only: redis' own background threads are not in /proc/<pid>
+        uids = (procfs.status(root, pid) or {}).get("Uid") or []
+        euid = uids[1] if len(uids) > 1 else None
+        out.append({
+            "pid": pid,
+            "kind": kind,
+            "comm": comm,
+            "cmdline": cmdline,
+            "uid": euid,
+            "user": users.get(euid) if euid is not None else None,
+            "cwd": procfs.cwd(root, pid),
+            "listeners": server_listeners(root, pid),
+            # a server in another namespace (a container) is not reachable through our
+            # loopback / our view of its socket paths
+            "same_netns": procfs.namespace(root, pid, "net") == own_net,
+            "same_mntns": procfs.namespace(root, pid, "mnt") == own_mnt,
+        })
+    return out
+
+
+def proc_root(proc):
+    """The procfs root (the directory holding ``proc``) for the module's ``proc`` option,
+    or None when the path does not end in a directory named ``proc``."""
+    path = os.path.normpath(proc or "/proc")
+    if os.path.basename(path) != "proc":
+        return None
+    return os.path.dirname(path) or "/"
 
 
 def endpoints_of(listeners):
@@ -707,7 +787,7 @@ def endpoints_of(listeners):
 
 
 def _non_loopback(listeners):
-    return [l for l in listeners if l["family"] != "unix" and not redis_procs.is_loopback(l["address"])]
+    return [l for l in listeners if l["family"] != "unix" and not is_loopback(l["address"])]
 
 
 # ---------------------------------------------------------------- grading
@@ -957,7 +1037,13 @@ def audit(options):
     findings = []
 
     # processes are read for the live system, or for an explicitly given proc tree
-    servers = redis_procs.find_servers(proc, root) if root == "/" or proc != "/proc" else []
+    servers = []
+    procfs_root = proc_root(proc)
+    if procfs_root is None:
+        findings.append(CHECKS["HG-REDIS-011"].error(proc, "the proc option must be a directory named proc "
+                                                           "(e.g. /host/proc)"))
+    elif root == "/" or proc != "/proc":
+        servers = find_servers(procfs_root, root)
     units = find_units(root)
     unit_configs = {}
     for name, unit in units.items():
@@ -970,7 +1056,7 @@ def audit(options):
     for server in servers:
         inst = dict(server)
         inst["name"] = "%s pid %s" % (server["kind"], server["pid"])
-        inst["unit"] = unit_of_pid(server["pid"], proc)
+        inst["unit"] = unit_of_pid(server["pid"], procfs_root)
         inst["probes"] = []
         if live:
             for address in endpoints_of(server["listeners"]):
@@ -980,7 +1066,7 @@ def audit(options):
                         {"endpoint": resp.format_address(address), "why": "in another namespace (container)"})
                     continue
                 probe = probe_endpoint(address, password, username, timeout, max_reply)
-                probe["non_loopback"] = address[0] == "tcp" and not redis_procs.is_loopback(address[1])
+                probe["non_loopback"] = address[0] == "tcp" and not is_loopback(address[1])
                 inst["probes"].append(probe)
         instances.append(inst)
     for text in options.get("endpoints") or []:
@@ -996,7 +1082,7 @@ def audit(options):
         if owner is not None and any(p["endpoint"] == resp.format_address(address) for p in owner["probes"]):
             continue  # already probed as a listener of that process
         probe = probe_endpoint(address, password, username, timeout, max_reply)
-        probe["non_loopback"] = address[0] == "tcp" and not redis_procs.is_loopback(address[1])
+        probe["non_loopback"] = address[0] == "tcp" and not is_loopback(address[1])
         if probe["status"] == "error":
             # not (or not behaving as) a Redis server: report it, do not grade it as one
             findings.append(CHECKS["HG-REDIS-010"].error(probe["endpoint"], probe.get("error") or "probe failed",
