@@ -36,6 +36,7 @@ import time
 from ansible_collections.hostguard.hardening.plugins.module_utils import accounts
 from ansible_collections.hostguard.hardening.plugins.module_utils import procfs
 from ansible_collections.hostguard.hardening.plugins.module_utils import safe_read
+from ansible_collections.hostguard.hardening.plugins.module_utils import systemd_units
 from ansible_collections.hostguard.hardening.plugins.module_utils import resp
 from ansible_collections.hostguard.hardening.plugins.module_utils.findings import (
     Check, area_result, sort_findings)
@@ -56,8 +57,6 @@ DEFAULT_CONFIG_GLOBS = (
     "/etc/valkey/*.conf",
     "/etc/valkey.conf",
 )
-UNIT_DIRS = ("/etc/systemd/system", "/run/systemd/system", "/usr/local/lib/systemd/system",
-             "/usr/lib/systemd/system", "/lib/systemd/system")
 UNIT_PATTERNS = ("redis*.service", "valkey*.service")
 
 # Redis 7 defaults (redis.conf shipped with 7.0; src/config.c standardConfig table).
@@ -446,34 +445,12 @@ def discover_config_paths(root="/", extra=()):
 # ---------------------------------------------------------------- systemd units
 
 def find_units(root="/"):
-    """{unit name: [files in order: unit file then drop-ins sorted]} for redis/valkey units."""
+    """{unit name: {masked, files: [unit file then drop-ins, in order]}} for redis/valkey units
+    (systemd_units.find_units: search path precedence, masking, aliases left out)."""
     units = {}
-    for unit_dir in UNIT_DIRS:
-        for pattern in UNIT_PATTERNS:
-            for match in sorted(glob.glob(safe_read.join_root(root, posixpath.join(unit_dir, pattern)))):
-                name = os.path.basename(match)
-                if name in units:
-                    continue  # first directory in precedence order wins (/etc over /lib)
-                path = safe_read.strip_root(root, match)
-                if os.path.islink(match):
-                    link = safe_read.resolve_symlink(root, match)
-                    target = link.get("resolved")
-                    if link.get("target") == "/dev/null" or target == "/dev/null":
-                        units[name] = {"masked": True, "files": []}
-                        continue
-                    if link["status"] != "ok" or not target:
-                        continue
-                    if os.path.basename(target) != name:
-                        continue  # an alias (Alias= in [Install]) of a unit found on its own
-                    path = target
-                units[name] = {"masked": False, "files": [path]}
-    for name, unit in units.items():
-        dropins = {}
-        for unit_dir in UNIT_DIRS:
-            for match in glob.glob(safe_read.join_root(root, posixpath.join(unit_dir, name + ".d", "*.conf"))):
-                base = os.path.basename(match)
-                dropins.setdefault(base, safe_read.strip_root(root, match))
-        unit["files"].extend(dropins[key] for key in sorted(dropins))
+    for name, unit in systemd_units.find_units(root, UNIT_PATTERNS).items():
+        units[name] = {"masked": unit["masked"],
+                       "files": [] if unit["masked"] else systemd_units.unit_files(unit)}
     return units
 
 
@@ -484,22 +461,11 @@ def parse_unit(files, root="/"):
     list_keys = ("ReadWritePaths", "ReadWriteDirectories", "ExecStart")
     for path in files:
         try:
-            data, _info, _trunc = safe_read.read_head(safe_read.join_root(root, path), 1024 * 1024)
+            lines = systemd_units.read_lines(root, path)
         except safe_read.SafeReadError as exc:
             problems.append({"path": path, "reason": exc.reason})
             continue
-        section = None
-        for raw in data.split(b"\n"):
-            line = safe_read.decode_line(raw).strip()
-            if not line or line[0] in "#;":
-                continue
-            if line.startswith("[") and line.endswith("]"):
-                section = line[1:-1]
-                continue
-            if section != "Service" or "=" not in line:
-                continue
-            key, _sep, value = line.partition("=")
-            key, value = key.strip(), value.strip()
+        for _lineno, key, value in systemd_units.section_assignments(lines, "Service"):
             if key in list_keys:
                 if value == "":
                     settings[key] = []
