@@ -32,6 +32,21 @@ MAX_DROPINS = 128
 MAX_UNITS_PER_DIR = 4096
 
 
+def resolve_config_file(root, path):
+    """A file of a systemd-style configuration directory (unit drop-ins, sysctl.d, ...),
+    followed inside ``root``. Returns (real path in the audited system or None, masked):
+    a link to /dev/null masks it (also in a fixture root that has no /dev/null); a broken
+    link or anything but a regular file gives (None, False)."""
+    info = resolve_symlink(root, join_root(root, path))
+    if info["resolved"] == "/dev/null":
+        return None, True
+    if info["status"] != "ok":
+        return None, False
+    if info["info"] and info["info"]["type"] != "file":
+        return None, False
+    return info["resolved"], False
+
+
 def read_lines(root, path, max_bytes=MAX_UNIT_BYTES):
     """[(lineno, text)] of a unit file or drop-in; raises SafeReadError when unreadable."""
     return [(no, decode_line(line)) for no, line, _cut in
@@ -112,10 +127,9 @@ def find_unit(root, name, dirs=UNIT_DIRS):
                     chosen[entry] = ddir + "/" + entry
     dropins = []
     for entry in sorted(chosen):
-        info = resolve_symlink(root, join_root(root, chosen[entry]))
-        if info["status"] == "ok" and info["resolved"] != "/dev/null" and \
-                info["info"] and info["info"]["type"] == "file":
-            dropins.append(info["resolved"])
+        real, _masked = resolve_config_file(root, chosen[entry])
+        if real:
+            dropins.append(real)
     main["dropins"] = dropins
     return main
 
