@@ -92,14 +92,18 @@ def test_listening_sockets(tmp_path):
                              ("unix", "/run/redis/redis.sock", None, 9999)])
 
 
+def add_fds(root, pid, targets):
+    """/proc/<pid>/fd/<n> -> target links (fd numbers in the order given)."""
+    fd = root / ("proc/%d/fd" % pid)
+    fd.mkdir()
+    for number, target in targets:
+        os.symlink(target, str(fd / str(number)))
+
+
 def test_socket_inodes_and_join(tmp_path):
     write(tmp_path, "/proc/net/tcp", TCP)
     add_process(tmp_path, 42, "redis-server")
-    fd = tmp_path / "proc/42/fd"
-    fd.mkdir()
-    os.symlink("socket:[5555]", str(fd / "6"))
-    os.symlink("/dev/null", str(fd / "0"))
-    os.symlink("socket:[12]", str(fd / "7"))
+    add_fds(tmp_path, 42, [(6, "socket:[5555]"), (0, "/dev/null"), (7, "socket:[12]")])
     assert procfs.socket_inodes(42, str(tmp_path)) == [12, 5555]
     held = procfs.listeners_by_pid(str(tmp_path))
     assert list(held) == [42] and held[42][0]["port"] == 6379
@@ -135,11 +139,7 @@ def test_process_listeners_read_the_process_namespace(tmp_path):
     write(tmp_path, "/proc/43/net/tcp", TCP)
     write(tmp_path, "/proc/43/net/unix", UNIX)
     add_process(tmp_path, 43, "redis-server")
-    fd = tmp_path / "proc/43/fd"
-    fd.mkdir()
-    os.symlink("socket:[5555]", str(fd / "6"))
-    os.symlink("socket:[9999]", str(fd / "7"))
-    os.symlink("socket:[6666]", str(fd / "8"))
+    add_fds(tmp_path, 43, [(6, "socket:[5555]"), (7, "socket:[9999]"), (8, "socket:[6666]")])
     assert procfs.listeners_by_pid(str(tmp_path)) == {}
     got = procfs.process_listeners(str(tmp_path), 43)
     assert sorted((s["proto"], s["port"], s["inode"]) for s in got) == [
