@@ -26,21 +26,15 @@ import subprocess
 import time
 
 from ansible_collections.hostguard.hardening.plugins.module_utils import procfs
+from ansible_collections.hostguard.hardening.plugins.module_utils import systemd_units
 from ansible_collections.hostguard.hardening.plugins.module_utils.findings import (
     Check, area_result)
-from ansible_collections.hostguard.hardening.plugins.module_utils.safe_read import (
-    SafeReadError, decode_line, iter_lines, join_root, resolve_symlink)
+from ansible_collections.hostguard.hardening.plugins.module_utils.safe_read import SafeReadError
 
 OOM_SCORE_ADJ_MIN = -1000  # include/uapi/linux/oom.h
 OOM_SCORE_ADJ_MAX = 1000
 
-# systemd.unit(5) "System Unit Search Path" (highest priority first); /lib/systemd/system
-# for split-/usr Debian-family systems.
-UNIT_DIRS = ("/etc/systemd/system.control", "/run/systemd/system.control",
-             "/run/systemd/transient", "/etc/systemd/system", "/run/systemd/system",
-             "/usr/local/lib/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system")
-MAX_UNIT_BYTES = 256 * 1024
-MAX_DROPINS = 128
+MAX_SYSTEMCTL_BYTES = 256 * 1024
 SYSTEMCTL_TIMEOUT = 5.0
 
 SSHD = {"name": "sshd", "units": ["ssh.service", "sshd.service"], "processes": ["sshd"],
@@ -88,33 +82,12 @@ CHECKS = dict((c.id, c) for c in (
 def parse_unit_oom(lines, source):
     """OOMScoreAdjust= assignments of the [Service] section, in order.
 
-    systemd.syntax(7): '#'/';' comments, a trailing backslash continues a line, an empty
-    assignment resets the setting. Returns [(value_or_None, "file:line")]."""
+    systemd.syntax(7) via systemd_units.section_assignments; an empty assignment resets the
+    setting. Returns [(value_or_None, "file:line")]."""
     out = []
-    section = None
-    pending = ""
-    pending_no = None
-    for lineno, raw in lines:
-        line = raw.rstrip("\r\n")
-        if pending:
-            line = pending + " " + line.strip()
-            lineno = pending_no
-            pending = ""
-        if line.endswith("\\"):
-            pending, pending_no = line[:-1], lineno
+    for lineno, key, value in systemd_units.section_assignments(lines, "Service"):
+        if key != "OOMScoreAdjust":
             continue
-        text = line.strip()
-        if not text or text[0] in "#;":
-            continue
-        if text.startswith("[") and text.endswith("]"):
-            section = text[1:-1]
-            continue
-        if section != "Service":
-            continue
-        key, sep, value = text.partition("=")
-        if not sep or key.strip() != "OOMScoreAdjust":
-            continue
-        value = value.strip()
         where = "%s:%d" % (source, lineno)
         if value == "":
             out.append((None, where))
@@ -128,67 +101,12 @@ def parse_unit_oom(lines, source):
     return out
 
 
-def _read_lines(root, path):
-    return [(no, decode_line(line)) for no, line, _cut in
-            iter_lines(join_root(root, path), MAX_UNIT_BYTES)]
-
-
-def find_unit(root, name, dirs=UNIT_DIRS):
-    """Locate the unit file systemd would load for ``name`` and its drop-ins.
-
-    Returns {name, path, real, masked, aliases, dropins: [paths in application order]} or
-    None when no directory holds the unit."""
-    main = None
-    for directory in dirs:
-        path = directory + "/" + name
-        if not os.path.lexists(join_root(root, path)):
-            continue
-        info = resolve_symlink(root, join_root(root, path))
-        masked = info["resolved"] == "/dev/null"
-        if info["status"] != "ok" and not masked:
-            continue
-        main = {"name": name, "path": path, "real": None if masked else info["resolved"],
-                "masked": masked}
-        break
-    if main is None:
-        return None
-    names = [name]
-    if main["real"]:
-        real_name = os.path.basename(main["real"])
-        if real_name != name:
-            names.append(real_name)  # alias: drop-ins of both names apply
-    main["aliases"] = names
-    # drop-ins: <name>.d/*.conf of every unit name plus the type-wide service.d/;
-    # same basename: the higher-priority directory wins; then sorted by basename.
-    chosen = {}
-    unit_type = name.rsplit(".", 1)[-1]
-    for directory in dirs:
-        # "<type>.d" (e.g. service.d/) holds drop-ins for every unit of that type
-        for unit_name in names + [unit_type]:
-            ddir = "%s/%s.d" % (directory, unit_name)
-            try:
-                entries = sorted(os.listdir(join_root(root, ddir)))
-            except OSError:
-                continue
-            for entry in entries[:MAX_DROPINS]:
-                if entry.endswith(".conf") and entry not in chosen:
-                    chosen[entry] = ddir + "/" + entry
-    dropins = []
-    for entry in sorted(chosen):
-        info = resolve_symlink(root, join_root(root, chosen[entry]))
-        if info["status"] == "ok" and info["resolved"] != "/dev/null" and \
-                info["info"] and info["info"]["type"] == "file":
-            dropins.append(info["resolved"])
-    main["dropins"] = dropins
-    return main
-
-
 def configured_oom_adj(root, unit):
     """(value or None, where, errors) from the unit file then its drop-ins (last wins)."""
     value, where, errors = None, None, []
-    for path in ([unit["real"]] if unit.get("real") else []) + unit.get("dropins", []):
+    for path in systemd_units.unit_files(unit):
         try:
-            assignments = parse_unit_oom(_read_lines(root, path), path)
+            assignments = parse_unit_oom(systemd_units.read_lines(root, path), path)
         except SafeReadError as exc:
             errors.append({"file": path, "reason": exc.reason})
             continue
@@ -238,7 +156,7 @@ def systemctl_show(units, timeout=SYSTEMCTL_TIMEOUT):
         return {}, "systemctl show timed out after %ss" % timeout
     except OSError as exc:
         return {}, "systemctl show failed: %s" % exc
-    text = proc.stdout[:MAX_UNIT_BYTES].decode("utf-8", "replace")
+    text = proc.stdout[:MAX_SYSTEMCTL_BYTES].decode("utf-8", "replace")
     return parse_systemctl_show(text), None if proc.returncode == 0 else (
         "systemctl show exited %d" % proc.returncode)
 
@@ -331,7 +249,7 @@ def audit_service(root, spec, procs, live, use_live):
     findings = []
     unit = None
     for name in spec.get("units") or []:
-        unit = find_unit(root, name)
+        unit = systemd_units.find_unit(root, name)
         if unit:
             break
     configured, where, errors = (None, None, [])

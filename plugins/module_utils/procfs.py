@@ -87,12 +87,14 @@ def comm(root, pid):
 
 
 def cmdline(root, pid, max_bytes=MAX_CMDLINE_BYTES, max_args=MAX_CMDLINE_ARGS):
-    """argv as a list (NUL-split, bounded), [] for kernel threads, None if the pid is gone."""
+    """argv as a list (NUL-split, bounded), [] for kernel threads, None if the pid is gone.
+
+    Trailing NULs are all dropped: a process that rewrites its title (redis-server's
+    setproctitle) pads the old argv area with NULs, which are not arguments."""
     data = read_proc_bytes(root, pid, "cmdline", max_bytes)
     if data is None:
         return None
-    if data.endswith(b"\x00"):
-        data = data[:-1]
+    data = data.rstrip(b"\x00")
     if not data:
         return []
     parts = data.split(b"\x00")
@@ -197,12 +199,26 @@ def systemd_unit_of(cgroup_list):
     return None
 
 
-def exe(root, pid):
-    """Target of /proc/<pid>/exe (as the kernel prints it), or None."""
+def _readlink(root, pid, *name):
     try:
-        return os.readlink(proc_path(root, pid, "exe"))
+        return os.readlink(proc_path(root, pid, *name))
     except OSError:
         return None
+
+
+def exe(root, pid):
+    """Target of /proc/<pid>/exe (as the kernel prints it), or None."""
+    return _readlink(root, pid, "exe")
+
+
+def cwd(root, pid):
+    """Working directory of a process (/proc/<pid>/cwd), or None."""
+    return _readlink(root, pid, "cwd")
+
+
+def namespace(root, pid, kind):
+    """Namespace id of a process (``pid`` may be "self"), e.g. 'net:[4026531840]', or None."""
+    return _readlink(root, pid, "ns", kind)
 
 
 def kib_to_mib(kib):
@@ -338,8 +354,8 @@ def parse_unix_table(lines, limit=DEFAULT_MAX_SOCKETS):
     return out
 
 
-def _net_lines(root, name):
-    path = proc_path(root, "net", name)
+def _net_lines(root, name, pid=None):
+    path = proc_path(root, "net", name) if pid is None else proc_path(root, pid, "net", name)
     try:
         for _no, line, _cut in iter_lines(path, MAX_NET_BYTES, 4096):
             yield line.decode("ascii", "replace")
@@ -348,15 +364,17 @@ def _net_lines(root, name):
 
 
 def listening_sockets(root="/", protos=("tcp", "tcp6", "udp", "udp6", "unix"),
-                      limit=DEFAULT_MAX_SOCKETS):
-    """Listening sockets of the network namespace /proc/net shows: [{proto, addr, port, inode}]
-    (unix sockets: addr = path, port = None). Missing tables (no IPv6) are skipped."""
+                      limit=DEFAULT_MAX_SOCKETS, pid=None):
+    """Listening sockets of the network namespace /proc/net shows (with ``pid``: the one
+    /proc/<pid>/net shows, i.e. that process's own namespace, a container's for instance):
+    [{proto, addr, port, inode}] (unix sockets: addr = path, port = None). Missing tables
+    (no IPv6) are skipped."""
     out = []
     for proto in protos:
         if proto == "unix":
-            out.extend(parse_unix_table(_net_lines(root, "unix"), limit))
+            out.extend(parse_unix_table(_net_lines(root, "unix", pid), limit))
         else:
-            out.extend(parse_inet_table(_net_lines(root, proto), proto, limit=limit))
+            out.extend(parse_inet_table(_net_lines(root, proto, pid), proto, limit=limit))
         if len(out) >= limit:
             return out[:limit]
     return out
@@ -396,3 +414,12 @@ def listeners_by_pid(root="/", pids=None, limit=DEFAULT_MAX_PIDS):
         if held:
             out[int(pid)] = held
     return out
+
+
+def process_listeners(root, pid, protos=("tcp", "tcp6", "unix"), max_fds=DEFAULT_MAX_FDS):
+    """Listening sockets held open by ``pid``, read in the process's own network namespace
+    (/proc/<pid>/net/*) and matched by inode with its /proc/<pid>/fd links."""
+    inodes = set(socket_inodes(pid, root, max_fds))
+    if not inodes:
+        return []
+    return [s for s in listening_sockets(root, protos, pid=pid) if s["inode"] in inodes]

@@ -33,8 +33,10 @@ import posixpath
 import stat
 import time
 
+from ansible_collections.hostguard.hardening.plugins.module_utils import accounts
+from ansible_collections.hostguard.hardening.plugins.module_utils import procfs
 from ansible_collections.hostguard.hardening.plugins.module_utils import safe_read
-from ansible_collections.hostguard.hardening.plugins.module_utils import redis_procs
+from ansible_collections.hostguard.hardening.plugins.module_utils import systemd_units
 from ansible_collections.hostguard.hardening.plugins.module_utils import resp
 from ansible_collections.hostguard.hardening.plugins.module_utils.findings import (
     Check, area_result, sort_findings)
@@ -55,8 +57,6 @@ DEFAULT_CONFIG_GLOBS = (
     "/etc/valkey/*.conf",
     "/etc/valkey.conf",
 )
-UNIT_DIRS = ("/etc/systemd/system", "/run/systemd/system", "/usr/local/lib/systemd/system",
-             "/usr/lib/systemd/system", "/lib/systemd/system")
 UNIT_PATTERNS = ("redis*.service", "valkey*.service")
 
 # Redis 7 defaults (redis.conf shipped with 7.0; src/config.c standardConfig table).
@@ -388,7 +388,7 @@ def bind_is_loopback_only(bind):
         return False
     for item in bind:
         address = item.lstrip("-")
-        if not redis_procs.is_loopback(address):
+        if not is_loopback(address):
             return False
     return True
 
@@ -445,34 +445,12 @@ def discover_config_paths(root="/", extra=()):
 # ---------------------------------------------------------------- systemd units
 
 def find_units(root="/"):
-    """{unit name: [files in order: unit file then drop-ins sorted]} for redis/valkey units."""
+    """{unit name: {masked, files: [unit file then drop-ins, in order]}} for redis/valkey units
+    (systemd_units.find_units: search path precedence, masking, aliases left out)."""
     units = {}
-    for unit_dir in UNIT_DIRS:
-        for pattern in UNIT_PATTERNS:
-            for match in sorted(glob.glob(safe_read.join_root(root, posixpath.join(unit_dir, pattern)))):
-                name = os.path.basename(match)
-                if name in units:
-                    continue  # first directory in precedence order wins (/etc over /lib)
-                path = safe_read.strip_root(root, match)
-                if os.path.islink(match):
-                    link = safe_read.resolve_symlink(root, match)
-                    target = link.get("resolved")
-                    if link.get("target") == "/dev/null" or target == "/dev/null":
-                        units[name] = {"masked": True, "files": []}
-                        continue
-                    if link["status"] != "ok" or not target:
-                        continue
-                    if os.path.basename(target) != name:
-                        continue  # an alias (Alias= in [Install]) of a unit found on its own
-                    path = target
-                units[name] = {"masked": False, "files": [path]}
-    for name, unit in units.items():
-        dropins = {}
-        for unit_dir in UNIT_DIRS:
-            for match in glob.glob(safe_read.join_root(root, posixpath.join(unit_dir, name + ".d", "*.conf"))):
-                base = os.path.basename(match)
-                dropins.setdefault(base, safe_read.strip_root(root, match))
-        unit["files"].extend(dropins[key] for key in sorted(dropins))
+    for name, unit in systemd_units.find_units(root, UNIT_PATTERNS).items():
+        units[name] = {"masked": unit["masked"],
+                       "files": [] if unit["masked"] else systemd_units.unit_files(unit)}
     return units
 
 
@@ -483,22 +461,11 @@ def parse_unit(files, root="/"):
     list_keys = ("ReadWritePaths", "ReadWriteDirectories", "ExecStart")
     for path in files:
         try:
-            data, _info, _trunc = safe_read.read_head(safe_read.join_root(root, path), 1024 * 1024)
+            lines = systemd_units.read_lines(root, path)
         except safe_read.SafeReadError as exc:
             problems.append({"path": path, "reason": exc.reason})
             continue
-        section = None
-        for raw in data.split(b"\n"):
-            line = safe_read.decode_line(raw).strip()
-            if not line or line[0] in "#;":
-                continue
-            if line.startswith("[") and line.endswith("]"):
-                section = line[1:-1]
-                continue
-            if section != "Service" or "=" not in line:
-                continue
-            key, _sep, value = line.partition("=")
-            key, value = key.strip(), value.strip()
+        for _lineno, key, value in systemd_units.section_assignments(lines, "Service"):
             if key in list_keys:
                 if value == "":
                     settings[key] = []
@@ -674,17 +641,96 @@ def _query(client, out, into):
 
 # ---------------------------------------------------------------- instances
 
-def unit_of_pid(pid, proc="/proc"):
-    """The systemd service a process belongs to, from /proc/<pid>/cgroup, or None."""
-    try:
-        data, _i, _t = safe_read.read_head(os.path.join(proc, str(pid), "cgroup"), 64 * 1024)
-    except safe_read.SafeReadError:
-        return None
-    for line in safe_read.decode_line(data).splitlines():
-        for part in line.rsplit(":", 1)[-1].split("/"):
-            if part.endswith(".service"):
-                return part
+SERVER_NAMES = ("redis-server", "valkey-server")
+MAX_SERVER_FDS = 65536   # a busy server holds maxclients (10000 by default) sockets and more
+
+
+def is_loopback(address):
+    if address in ("localhost",):
+        return True
+    if address.startswith("127."):
+        return True
+    return address in ("::1", "0:0:0:0:0:0:0:1")
+
+
+def server_kind(comm, cmdline):
+    """'redis-server' / 'valkey-server' if this process is one, else None."""
+    candidates = [comm or ""]
+    if cmdline:
+        candidates.append(os.path.basename(cmdline[0].split(" ", 1)[0]))
+    for name in candidates:
+        for server in SERVER_NAMES:
+            if name == server or name.startswith(server):
+                return server
     return None
+
+
+def _listener(sock):
+    """A procfs listening-socket dict as the instance facts show it."""
+    if sock["proto"] == "unix":
+        return {"inode": sock["inode"], "path": sock["path"], "family": "unix"}
+    address = sock["addr"]
+    # an IPv4-mapped IPv6 address is an IPv4 listener
+    if address.startswith("::ffff:") and "." in address:
+        address = address[7:]
+    return {"inode": sock["inode"], "address": address, "port": sock["port"], "family": sock["proto"]}
+
+
+def server_listeners(root, pid):
+    """Listening tcp/tcp6/unix sockets (unix: with a path) of a server, in its namespace."""
+    socks = procfs.process_listeners(root, pid, ("tcp", "tcp6", "unix"), MAX_SERVER_FDS)
+    return [_listener(s) for s in socks if s["proto"] != "unix" or s["path"]]
+
+
+def unit_of_pid(pid, root="/"):
+    """The systemd service a process belongs to, from /proc/<pid>/cgroup, or None."""
+    unit = procfs.systemd_unit_of(procfs.cgroups(root, pid))
+    return unit if unit and unit.endswith(".service") else None
+
+
+def find_servers(root="/", accounts_root=None):
+    """Running redis-server / valkey-server processes under the procfs ``root`` with user,
+    cwd and listeners (user names from ``accounts_root``/etc/passwd, default ``root``)."""
+    users = accounts.passwd_names(root if accounts_root is None else accounts_root)
+    own_net = procfs.namespace(root, "self", "net")
+    own_mnt = procfs.namespace(root, "self", "mnt")
+    out = []
+    pids, _trunc = procfs.list_pids(root)
+    for pid in pids:
+        comm = procfs.comm(root, pid)
+        if comm is None:
+            continue
+        cmdline = procfs.cmdline(root, pid) or []
+        kind = server_kind(comm, cmdline)
+        if not kind:
+            continue
+        # thread-group leaders only: redis' own background threads are not in /proc/<pid>
+        uids = (procfs.status(root, pid) or {}).get("Uid") or []
+        euid = uids[1] if len(uids) > 1 else None
+        out.append({
+            "pid": pid,
+            "kind": kind,
+            "comm": comm,
+            "cmdline": cmdline,
+            "uid": euid,
+            "user": users.get(euid) if euid is not None else None,
+            "cwd": procfs.cwd(root, pid),
+            "listeners": server_listeners(root, pid),
+            # a server in another namespace (a container) is not reachable through our
+            # loopback / our view of its socket paths
+            "same_netns": procfs.namespace(root, pid, "net") == own_net,
+            "same_mntns": procfs.namespace(root, pid, "mnt") == own_mnt,
+        })
+    return out
+
+
+def proc_root(proc):
+    """The procfs root (the directory holding ``proc``) for the module's ``proc`` option,
+    or None when the path does not end in a directory named ``proc``."""
+    path = os.path.normpath(proc or "/proc")
+    if os.path.basename(path) != "proc":
+        return None
+    return os.path.dirname(path) or "/"
 
 
 def endpoints_of(listeners):
@@ -707,7 +753,7 @@ def endpoints_of(listeners):
 
 
 def _non_loopback(listeners):
-    return [l for l in listeners if l["family"] != "unix" and not redis_procs.is_loopback(l["address"])]
+    return [l for l in listeners if l["family"] != "unix" and not is_loopback(l["address"])]
 
 
 # ---------------------------------------------------------------- grading
@@ -957,7 +1003,13 @@ def audit(options):
     findings = []
 
     # processes are read for the live system, or for an explicitly given proc tree
-    servers = redis_procs.find_servers(proc, root) if root == "/" or proc != "/proc" else []
+    servers = []
+    procfs_root = proc_root(proc)
+    if procfs_root is None:
+        findings.append(CHECKS["HG-REDIS-011"].error(proc, "the proc option must be a directory named proc "
+                                                           "(e.g. /host/proc)"))
+    elif root == "/" or proc != "/proc":
+        servers = find_servers(procfs_root, root)
     units = find_units(root)
     unit_configs = {}
     for name, unit in units.items():
@@ -970,7 +1022,7 @@ def audit(options):
     for server in servers:
         inst = dict(server)
         inst["name"] = "%s pid %s" % (server["kind"], server["pid"])
-        inst["unit"] = unit_of_pid(server["pid"], proc)
+        inst["unit"] = unit_of_pid(server["pid"], procfs_root)
         inst["probes"] = []
         if live:
             for address in endpoints_of(server["listeners"]):
@@ -980,7 +1032,7 @@ def audit(options):
                         {"endpoint": resp.format_address(address), "why": "in another namespace (container)"})
                     continue
                 probe = probe_endpoint(address, password, username, timeout, max_reply)
-                probe["non_loopback"] = address[0] == "tcp" and not redis_procs.is_loopback(address[1])
+                probe["non_loopback"] = address[0] == "tcp" and not is_loopback(address[1])
                 inst["probes"].append(probe)
         instances.append(inst)
     for text in options.get("endpoints") or []:
@@ -996,7 +1048,7 @@ def audit(options):
         if owner is not None and any(p["endpoint"] == resp.format_address(address) for p in owner["probes"]):
             continue  # already probed as a listener of that process
         probe = probe_endpoint(address, password, username, timeout, max_reply)
-        probe["non_loopback"] = address[0] == "tcp" and not redis_procs.is_loopback(address[1])
+        probe["non_loopback"] = address[0] == "tcp" and not is_loopback(address[1])
         if probe["status"] == "error":
             # not (or not behaving as) a Redis server: report it, do not grade it as one
             findings.append(CHECKS["HG-REDIS-010"].error(probe["endpoint"], probe.get("error") or "probe failed",

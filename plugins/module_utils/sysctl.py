@@ -38,10 +38,11 @@ import fnmatch
 import os
 import time
 
+from ansible_collections.hostguard.hardening.plugins.module_utils import systemd_units
 from ansible_collections.hostguard.hardening.plugins.module_utils.findings import (
     Check, area_result)
 from ansible_collections.hostguard.hardening.plugins.module_utils.safe_read import (
-    SafeReadError, decode_line, iter_lines, join_root, read_head, resolve_symlink)
+    SafeReadError, decode_line, join_root, read_head)
 
 SYSCTL_DIRS = ("/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d",
                "/usr/lib/sysctl.d", "/lib/sysctl.d")
@@ -288,25 +289,11 @@ def parse_conf_lines(lines, source):
 def read_conf(root, path, errors):
     """Entries of one configuration file (path as the audited system sees it)."""
     try:
-        lines = [(no, decode_line(line)) for no, line, _cut in
-                 iter_lines(join_root(root, path), MAX_CONF_BYTES)]
+        lines = systemd_units.read_lines(root, path, MAX_CONF_BYTES)
     except SafeReadError as exc:
         errors.append({"file": path, "reason": exc.reason, "message": exc.message})
         return []
     return parse_conf_lines(lines, path)
-
-
-def _resolve(root, path):
-    """Follow a symlink inside root. Returns (real_path_in_system or None, masked)."""
-    info = resolve_symlink(root, join_root(root, path))
-    resolved = info["resolved"]
-    if resolved == "/dev/null":  # masked (also when a fixture root has no /dev/null)
-        return None, True
-    if info["status"] != "ok":
-        return None, False
-    if info["info"] and info["info"]["type"] != "file":
-        return None, False
-    return resolved, False
 
 
 def config_files(root="/", dirs=SYSCTL_DIRS, loader="systemd"):
@@ -336,7 +323,7 @@ def config_files(root="/", dirs=SYSCTL_DIRS, loader="systemd"):
             if name in chosen:
                 shadowed.append({"path": path, "by": chosen[name]["path"]})
                 continue
-            real, masked = _resolve(root, path)
+            real, masked = systemd_units.resolve_config_file(root, path)
             chosen[name] = {"name": name, "path": path, "real": real, "dir": directory,
                             "masked": masked}
             if real is None and not masked:

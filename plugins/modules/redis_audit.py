@@ -31,7 +31,7 @@ options:
     type: path
     default: /
   proc:
-    description: Where /proc is mounted (for tests and containers).
+    description: Where /proc is mounted (for tests and containers); a directory named C(proc), e.g. C(/host/proc).
     type: path
     default: /proc
   probe:

@@ -1,6 +1,6 @@
 import os
 
-from ansible_collections.hostguard.hardening.plugins.module_utils import oom
+from ansible_collections.hostguard.hardening.plugins.module_utils import oom, systemd_units
 from procfixture import add_process, write
 
 SSH_UNIT = "[Unit]\nDescription=OpenBSD Secure Shell server\n[Service]\nExecStart=/usr/sbin/sshd -D\n"
@@ -35,7 +35,7 @@ def test_unit_precedence_and_dropins(tmp_path):
     # same drop-in basename: /etc wins over /lib
     write(root, "/lib/systemd/system/ssh.service.d/20-b.conf", "[Service]\nOOMScoreAdjust=1\n")
     write(root, "/run/systemd/system/service.d/05-all.conf", "[Service]\nOOMScoreAdjust=9\n")
-    unit = oom.find_unit(root, "ssh.service")
+    unit = systemd_units.find_unit(root, "ssh.service")
     assert unit["real"] == "/lib/systemd/system/ssh.service"  # /lib before /usr/lib
     assert unit["dropins"] == ["/run/systemd/system/service.d/05-all.conf",
                                "/lib/systemd/system/ssh.service.d/10-a.conf",
@@ -44,7 +44,7 @@ def test_unit_precedence_and_dropins(tmp_path):
     assert (value, where, errors) == (-400, "/etc/systemd/system/ssh.service.d/20-b.conf:2", [])
     # an /etc unit file replaces the vendor file entirely
     write(root, "/etc/systemd/system/ssh.service", SSH_UNIT)
-    unit = oom.find_unit(root, "ssh.service")
+    unit = systemd_units.find_unit(root, "ssh.service")
     assert unit["real"] == "/etc/systemd/system/ssh.service"
     assert oom.configured_oom_adj(root, unit)[0] == -400
 
@@ -55,12 +55,12 @@ def test_alias_symlink_and_mask(tmp_path):
     os.makedirs(str(tmp_path / "etc/systemd/system"))
     os.symlink("/lib/systemd/system/ssh.service", str(tmp_path / "etc/systemd/system/sshd.service"))
     write(root, "/etc/systemd/system/ssh.service.d/oom.conf", "[Service]\nOOMScoreAdjust=-1000\n")
-    unit = oom.find_unit(root, "sshd.service")
+    unit = systemd_units.find_unit(root, "sshd.service")
     assert unit["aliases"] == ["sshd.service", "ssh.service"]
     assert oom.configured_oom_adj(root, unit)[0] == -1000
     os.symlink("/dev/null", str(tmp_path / "etc/systemd/system/redis.service"))
-    assert oom.find_unit(root, "redis.service")["masked"]
-    assert oom.find_unit(root, "nothing.service") is None
+    assert systemd_units.find_unit(root, "redis.service")["masked"]
+    assert systemd_units.find_unit(root, "nothing.service") is None
 
 
 def test_sshd_not_protected_and_children_ignored(tmp_path):

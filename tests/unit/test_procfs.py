@@ -92,14 +92,18 @@ def test_listening_sockets(tmp_path):
                              ("unix", "/run/redis/redis.sock", None, 9999)])
 
 
+def add_fds(root, pid, targets):
+    """/proc/<pid>/fd/<n> -> target links (fd numbers in the order given)."""
+    fd = root / ("proc/%d/fd" % pid)
+    fd.mkdir()
+    for number, target in targets:
+        os.symlink(target, str(fd / str(number)))
+
+
 def test_socket_inodes_and_join(tmp_path):
     write(tmp_path, "/proc/net/tcp", TCP)
     add_process(tmp_path, 42, "redis-server")
-    fd = tmp_path / "proc/42/fd"
-    fd.mkdir()
-    os.symlink("socket:[5555]", str(fd / "6"))
-    os.symlink("/dev/null", str(fd / "0"))
-    os.symlink("socket:[12]", str(fd / "7"))
+    add_fds(tmp_path, 42, [(6, "socket:[5555]"), (0, "/dev/null"), (7, "socket:[12]")])
     assert procfs.socket_inodes(42, str(tmp_path)) == [12, 5555]
     held = procfs.listeners_by_pid(str(tmp_path))
     assert list(held) == [42] and held[42][0]["port"] == 6379
@@ -127,3 +131,36 @@ def test_real_listening_socket_is_found():
 ])
 def test_decode_address(hexaddr, family, expected):
     assert procfs.decode_address(hexaddr, family, "little") == expected
+
+
+def test_process_listeners_read_the_process_namespace(tmp_path):
+    """/proc/<pid>/net is the process's own namespace: a container's listener is not in /proc/net."""
+    write(tmp_path, "/proc/net/tcp", TCP.splitlines()[0] + "\n")   # host namespace: nothing
+    write(tmp_path, "/proc/43/net/tcp", TCP)
+    write(tmp_path, "/proc/43/net/unix", UNIX)
+    add_process(tmp_path, 43, "redis-server")
+    add_fds(tmp_path, 43, [(6, "socket:[5555]"), (7, "socket:[9999]"), (8, "socket:[6666]")])
+    assert procfs.listeners_by_pid(str(tmp_path)) == {}
+    got = procfs.process_listeners(str(tmp_path), 43)
+    assert sorted((s["proto"], s["port"], s["inode"]) for s in got) == [
+        ("tcp", 22, 6666), ("tcp", 6379, 5555), ("unix", None, 9999)]
+    assert procfs.process_listeners(str(tmp_path), 43, max_fds=1)[0]["inode"] in (5555, 9999, 6666)
+    assert procfs.process_listeners(str(tmp_path), 999) == []
+
+
+def test_cwd_namespace_and_padded_cmdline(tmp_path):
+    add_process(tmp_path, 44, "redis-server")
+    os.symlink("/var/lib/redis", str(tmp_path / "proc/44/cwd"))
+    os.makedirs(str(tmp_path / "proc/44/ns"))
+    os.symlink("net:[4026531840]", str(tmp_path / "proc/44/ns/net"))
+    write(tmp_path, "/proc/44/cmdline", b"/usr/bin/redis-server 127.0.0.1:6379" + b"\x00" * 40)
+    assert procfs.cwd(str(tmp_path), 44) == "/var/lib/redis"
+    assert procfs.namespace(str(tmp_path), 44, "net") == "net:[4026531840]"
+    assert procfs.namespace(str(tmp_path), 44, "mnt") is None
+    assert procfs.cmdline(str(tmp_path), 44) == ["/usr/bin/redis-server 127.0.0.1:6379"]
+    assert procfs.cwd(str(tmp_path), 999) is None
+
+
+def test_real_own_namespace_and_cwd():
+    assert procfs.namespace("/", "self", "net").startswith("net:[")
+    assert procfs.cwd("/", os.getpid()) == os.getcwd()

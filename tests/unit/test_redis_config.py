@@ -3,7 +3,7 @@ import os
 
 import pytest
 
-from ansible_collections.hostguard.hardening.plugins.module_utils import redis, redis_procs
+from ansible_collections.hostguard.hardening.plugins.module_utils import procfs, redis
 
 
 def write(root, path, text, mode=0o640):
@@ -155,13 +155,13 @@ UNIX = """Num       RefCount Protocol Flags    Type St Inode Path
 
 
 def test_parse_net_tables():
-    tcp = redis_procs.parse_net_tcp(TCP)
-    assert [(t["address"], t["port"], t["inode"]) for t in tcp] == [("127.0.0.1", 6379, 20001), ("0.0.0.0", 8080, 20002)]
-    tcp6 = redis_procs.parse_net_tcp(TCP6, "tcp6")
-    assert [(t["address"], t["port"]) for t in tcp6] == [("::1", 6379), ("::", 6380)]
-    unix = redis_procs.parse_net_unix(UNIX)
+    tcp = procfs.parse_inet_table(TCP.splitlines(), "tcp")
+    assert [(t["addr"], t["port"], t["inode"]) for t in tcp] == [("127.0.0.1", 6379, 20001), ("0.0.0.0", 8080, 20002)]
+    tcp6 = procfs.parse_inet_table(TCP6.splitlines(), "tcp6")
+    assert [(t["addr"], t["port"]) for t in tcp6] == [("::1", 6379), ("::", 6380)]
+    unix = procfs.parse_unix_table(UNIX.splitlines())
     assert [(u["inode"], u["path"]) for u in unix] == [(20006, "/run/redis/redis-server.sock"), (20008, "@abstract")]
-    assert redis_procs.parse_net_tcp("garbage\nnot a table\n") == []
+    assert procfs.parse_inet_table("garbage\nnot a table\n".splitlines(), "tcp") == []
 
 
 def test_fake_proc_tree(tmp_path):
@@ -183,7 +183,7 @@ def test_fake_proc_tree(tmp_path):
     os.symlink("socket:[20006]", str(proc / "100" / "fd" / "7"))
     os.symlink("/dev/null", str(proc / "100" / "fd" / "0"))
     write(tmp_path, "/etc/passwd", "root:x:0:0::/root:/bin/sh\nredis:x:105:107::/var/lib/redis:/usr/sbin/nologin\n")
-    servers = redis_procs.find_servers(str(proc), str(tmp_path))
+    servers = redis.find_servers(str(tmp_path))
     assert len(servers) == 1
     server = servers[0]
     assert (server["pid"], server["user"], server["uid"], server["cwd"]) == (100, "redis", 105, "/var/lib/redis")
