@@ -32,20 +32,20 @@ def _ensure_importable():
         sys.path.insert(0, COLLECTIONS)
 
 
-def module_names():
-    directory = os.path.join(REPO, "plugins", "module_utils")
+def module_names(directory=None):
+    directory = directory or os.path.join(REPO, "plugins", "module_utils")
     return sorted(n[:-3] for n in os.listdir(directory)
                   if n.endswith(".py") and not n.startswith("_"))
 
 
-def collect():
+def collect(directory=None, package=PACKAGE):
     """[(module_name, Check)] for every module defining CHECKS; raises on duplicates."""
     _ensure_importable()
     from ansible_collections.hostguard.hardening.plugins.module_utils.findings import Check
     out = []
     owner = {}
-    for name in module_names():
-        mod = importlib.import_module("%s.%s" % (PACKAGE, name))
+    for name in module_names(directory):
+        mod = importlib.import_module("%s.%s" % (package, name))
         checks = getattr(mod, "CHECKS", None)
         if checks is None:
             continue
