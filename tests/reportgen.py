@@ -100,7 +100,7 @@ def hostile_report(host="evil.example"):
     """A report whose host-controlled strings try to inject markup everywhere."""
     img = '"><img src=x onerror=alert(2)>'
     findings = [
-        BY_ID["HG-CRON-001"].fail("/var/spool/cron/" + XSS, {"file": XSS, "line": img, XSS: "key",
+        BY_ID["HG-CRON-001"].fail("/var/spool/cron/" + XSS + "\x00\x1b", {"file": XSS, "line": img, XSS: "key",
                                                              "ctl": "a\x00b\x1b[31m\ud800"}),
         BY_ID["HG-REDIS-002"].fail("127.0.0.1:6379", {"dir": "/var/spool/cron/" + XSS, "dbfilename": img}),
         BY_ID["HG-SSH-001"].skip(XSS, XSS),
