@@ -15,23 +15,39 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.safe_read impo
 MAX_PASSWD_BYTES = 4 * 1024 * 1024
 
 
-def parse_passwd(text):
-    """uid -> user name from passwd(5) text; the first entry of a uid wins (as getpwuid)."""
-    out = {}
+def parse_id_file(text):
+    """(name -> id, id -> name) from passwd(5) or group(5) text.
+
+    The first entry of a name or id wins (as getpwnam/getpwuid); comments and NIS
+    ``+``/``-`` lines are skipped."""
+    by_name, by_id = {}, {}
     for line in (text or "").splitlines():
         parts = line.split(":")
-        if len(parts) >= 3:
-            try:
-                out.setdefault(int(parts[2]), parts[0])
-            except ValueError:
-                continue
-    return out
+        if len(parts) < 3 or not parts[0] or parts[0].startswith(("#", "+", "-")):
+            continue
+        try:
+            num = int(parts[2])
+        except ValueError:
+            continue
+        by_name.setdefault(parts[0], num)
+        by_id.setdefault(num, parts[0])
+    return by_name, by_id
+
+
+def load_id_map(root, path, max_bytes=MAX_PASSWD_BYTES):
+    """(name -> id, id -> name, error) for ``<root><path>``; error is a SafeReadError or None."""
+    try:
+        data, _info, _trunc = read_head(join_root(root, path), max_bytes)
+    except SafeReadError as exc:
+        return {}, {}, exc
+    return parse_id_file(data.decode("utf-8", "surrogateescape")) + (None,)
+
+
+def parse_passwd(text):
+    """uid -> user name from passwd(5) text; the first entry of a uid wins (as getpwuid)."""
+    return parse_id_file(text)[1]
 
 
 def passwd_names(root="/"):
     """uid -> user name from ``<root>/etc/passwd`` (bounded read; {} when unreadable)."""
-    try:
-        data, _info, _trunc = read_head(join_root(root, "/etc/passwd"), MAX_PASSWD_BYTES)
-    except (SafeReadError, OSError):
-        return {}
-    return parse_passwd(data.decode("utf-8", "backslashreplace"))
+    return load_id_map(root, "/etc/passwd")[1]

@@ -30,6 +30,7 @@ import re
 import stat
 import time
 
+from ansible_collections.hostguard.hardening.plugins.module_utils.accounts import load_id_map
 from ansible_collections.hostguard.hardening.plugins.module_utils.findings import (
     Check, area_result, sort_findings)
 from ansible_collections.hostguard.hardening.plugins.module_utils.safe_read import (
@@ -530,31 +531,12 @@ class _Audit(object):
     # -- identity -----------------------------------------------------------------------
     def _load_ids(self, path):
         """name -> id and id -> name from <root>/etc/passwd or group, bounded."""
-        by_name, by_id = {}, {}
-        real = join_root(self.root, path)
-        source = path
-        try:
-            fd, _info = open_regular(real)
-        except SafeReadError as exc:
-            if exc.reason == "permission":
-                self.findings.append(CHECKS["HG-CRON-012"].error(path, "cannot read %s: %s" % (path, exc.message)))
-            return by_name, by_id, "%s %s" % (path, exc.reason)
-        try:
-            for _n, line, _cut in iter_lines_fd(fd, self.opts["max_read_bytes"], self.opts["max_line_bytes"]):
-                parts = line.split(b":")
-                if len(parts) >= 3 and parts[0] and not parts[0].startswith((b"#", b"+", b"-")):
-                    try:
-                        num = int(parts[2])
-                    except ValueError:
-                        continue
-                    name = parts[0].decode("utf-8", "surrogateescape")
-                    by_name.setdefault(name, num)
-                    by_id.setdefault(num, name)
-        except OSError:
-            pass
-        finally:
-            os.close(fd)
-        return by_name, by_id, source
+        by_name, by_id, error = load_id_map(self.root, path)
+        if error is None:
+            return by_name, by_id, path
+        if error.reason == "permission":
+            self.findings.append(CHECKS["HG-CRON-012"].error(path, "cannot read %s: %s" % (path, error.message)))
+        return by_name, by_id, "%s %s" % (path, error.reason)
 
     def user_uid(self, name):
         if name in self.users:
