@@ -1121,3 +1121,342 @@ def parse_bytes(data, **kwargs):
         scanner.feed(data[i:i + chunk])
     scanner.finish()
     return parser
+
+
+# ---------------------------------------------------------------------------- sources and audit
+# (kept below the parser: everything above is pure; this part touches the host, read-only)
+import errno  # noqa: E402
+import os  # noqa: E402
+import select  # noqa: E402
+import subprocess  # noqa: E402
+
+from ansible_collections.hostguard.hardening.plugins.module_utils.findings import (  # noqa: E402
+    Check, area_result, sort_findings)
+from ansible_collections.hostguard.hardening.plugins.module_utils import safe_read  # noqa: E402
+
+AREA = "OOMLOG"
+_READS = "dmesg | /dev/kmsg | journalctl -k | /var/log/kern.log | /var/log/messages | a given file"
+CHECKS = dict((c.id, c) for c in (
+    Check("HG-OOMLOG-001", "OOM kill found in the kernel log", "medium", AREA, _READS,
+          "Find what consumed the memory (see the incident's task table and verdict), then bound it: "
+          "MemoryMax= on its unit, or fix the leak; protect key services with OOMScoreAdjust= "
+          "(oom_audit) and keep vm.oom_dump_tasks=1 (sysctl_audit) so the next incident names the hog",
+          references={"attack": "T1499"}),
+    Check("HG-OOMLOG-002", "OOM victim was innocent: another process held the memory", "high", AREA, _READS,
+          "The largest consumer in the task table was not killed (often oom_score_adj -1000): remove its "
+          "immunity or cap it with MemoryMax=, and lower the victim's oom_score_adj",
+          references={"attack": "T1499"}),
+    Check("HG-OOMLOG-003", "Service OOM-killed repeatedly (crash loop)", "high", AREA, _READS,
+          "A service restarted into the same OOM: stop the loop (RestartSec=/StartLimitBurst=), find the input "
+          "that blows it up (seed 000: a 600 MB file read whole) and give it a MemoryMax= it can live in",
+          references={"attack": "T1499"}),
+    Check("HG-OOMLOG-004", "sshd was killed by the OOM killer", "critical", AREA, _READS,
+          "Set OOMScoreAdjust=-1000 for ssh.service/sshd.service (oom_audit checks it is effective) "
+          "so remote access survives memory exhaustion"),
+    Check("HG-OOMLOG-005", "OOM kill storm: many victims in one burst", "medium", AREA, _READS,
+          "The kernel kept killing because the consumer was not among the first victims: look for "
+          "oom_score_adj -1000 processes (oom_audit) and for the victim whose death ended the storm",
+          references={"attack": "T1499"}),
+))
+
+SOURCES = ("auto", "dmesg", "journal", "file")
+
+
+def boot_epoch(root="/"):
+    """Wall time of boot from /proc/stat btime (live host only)."""
+    if root not in (None, "", "/"):
+        return None
+    try:
+        data, _info, _trunc = safe_read.read_head("/proc/stat", 256 * 1024)
+    except safe_read.SafeReadError:
+        return None
+    for line in data.splitlines():
+        if line.startswith(b"btime "):
+            return _int(line.split()[1].decode("ascii", "replace"))
+    return None
+
+
+def read_file_into(path, scanner, max_bytes):
+    """Stream a regular file into ``scanner``; returns a source-status dict."""
+    fd, info = safe_read.open_regular(path)
+    read = 0
+    try:
+        while read < max_bytes:
+            chunk = os.read(fd, min(CHUNK_BYTES, max_bytes - read))
+            if not chunk:
+                break
+            read += len(chunk)
+            scanner.feed(chunk)
+    finally:
+        os.close(fd)
+    return {"status": "read", "bytes": read, "size": info["size"], "truncated": info["size"] > read}
+
+
+def run_into(argv, scanner, timeout, max_bytes):
+    """Run a command, stream its stdout into ``scanner``; time-boxed and bounded."""
+    try:
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, close_fds=True)
+    except OSError as exc:
+        return {"status": "unavailable", "detail": "%s: %s" % (argv[0], os.strerror(exc.errno or 0))}
+    deadline = time.time() + timeout
+    read = 0
+    timed_out = capped = False
+    fd = proc.stdout.fileno()
+    try:
+        while True:
+            left = deadline - time.time()
+            if left <= 0:
+                timed_out = True
+                break
+            ready, _w, _x = select.select([fd], [], [], min(left, 1.0))
+            if not ready:
+                continue
+            chunk = os.read(fd, CHUNK_BYTES)
+            if not chunk:
+                break
+            read += len(chunk)
+            scanner.feed(chunk)
+            if read >= max_bytes:
+                capped = True
+                break
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.stdout.close()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+    rc = proc.returncode
+    out = {"status": "read", "bytes": read, "command": " ".join(argv), "rc": rc,
+           "timed_out": timed_out, "truncated": timed_out or capped}
+    if not timed_out and not capped and rc not in (0, None) and read == 0:
+        out["status"] = "unavailable"
+        out["detail"] = "%s exited %s with no output (permission? dmesg_restrict?)" % (argv[0], rc)
+    return out
+
+
+def read_kmsg_into(scanner, timeout, max_bytes, path="/dev/kmsg"):
+    """Read /dev/kmsg non-blocking until EAGAIN, as dmesg lines ('[secs] msg')."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        return {"status": "unavailable", "detail": "%s: %s" % (path, os.strerror(exc.errno or 0))}
+    deadline = time.time() + timeout
+    read = 0
+    batch = []
+    size = 0
+    try:
+        while read < max_bytes and time.time() < deadline:
+            try:
+                rec = os.read(fd, 16384)
+            except OSError as exc:
+                if exc.errno == errno.EAGAIN:
+                    break
+                if exc.errno == errno.EPIPE:   # records overwritten while reading: go on
+                    continue
+                raise
+            if not rec:
+                break
+            read += len(rec)
+            head, _sep, body = rec.partition(b";")
+            fields = head.split(b",")
+            msg = body.split(b"\n", 1)[0]
+            usec = _int(fields[2].decode("ascii", "replace")) if len(fields) > 2 else None
+            if usec is not None:
+                line = b"[%5d.%06d] %s\n" % (usec // 1000000, usec % 1000000, msg)
+            else:
+                line = msg + b"\n"
+            batch.append(line)
+            size += len(line)
+            if size >= CHUNK_BYTES:
+                scanner.feed(b"".join(batch))
+                batch, size = [], 0
+    finally:
+        os.close(fd)
+        if batch:
+            scanner.feed(b"".join(batch))
+    return {"status": "read", "bytes": read, "command": path, "truncated": read >= max_bytes}
+
+
+def journal_available(root="/"):
+    for base in ("/run/log/journal", "/var/log/journal"):
+        top = safe_read.join_root(root, base)
+        try:
+            for entry in os.listdir(top):
+                full = os.path.join(top, entry)
+                if entry.endswith(".journal"):
+                    return True
+                if os.path.isdir(full) and not os.path.islink(full):
+                    if any(name.endswith(".journal") for name in os.listdir(full)[:1000]):
+                        return True
+        except OSError:
+            continue
+    return False
+
+
+def _journal_argv(root, since):
+    argv = ["journalctl", "-k", "-o", "short-iso", "--no-pager", "-q"]
+    if root not in (None, "", "/"):
+        argv += ["-D", safe_read.join_root(root, "/var/log/journal")]
+    if since is not None:
+        argv += ["--since", time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(since))]
+    return argv
+
+
+def plan_sources(options):
+    """The ordered list of (kind, target) to try for ``source``."""
+    source = options.get("source") or "auto"
+    root = options.get("root") or "/"
+    live = root in ("", "/")
+    if options.get("path"):
+        if source in ("auto", "file"):
+            return [("file", options["path"])]
+    if source == "file":
+        return [("file", p) for p in ("/var/log/kern.log", "/var/log/messages")]
+    if source == "dmesg":
+        return [("dmesg", None)]
+    if source == "journal":
+        return [("journal", None)]
+    plan = [("journal", None), ("file", "/var/log/kern.log"), ("file", "/var/log/messages")]
+    if live:
+        plan.append(("dmesg", None))
+    return plan
+
+
+def _collect(kind, target, options, scanner):
+    root = options.get("root") or "/"
+    timeout = float(options.get("timeout") or 30)
+    max_bytes = int(options.get("max_read_bytes") or 8 * 1024 ** 3)
+    if kind == "file":
+        real = safe_read.join_root(root, target)
+        try:
+            status = read_file_into(real, scanner, max_bytes)
+        except safe_read.SafeReadError as exc:
+            return {"source": "file", "path": target, "status": "unavailable", "reason": exc.reason,
+                    "detail": exc.message}
+        status.update({"source": "file", "path": target})
+        return status
+    if kind == "journal":
+        if not journal_available(root):
+            return {"source": "journal", "status": "unavailable",
+                    "detail": "no journal files under /run/log/journal or /var/log/journal"}
+        status = run_into(_journal_argv(root, options.get("_since_epoch")), scanner, timeout, max_bytes)
+        status["source"] = "journal"
+        return status
+    if kind == "dmesg":
+        if root not in ("", "/"):
+            return {"source": "dmesg", "status": "unavailable", "detail": "live kernel source with root != /"}
+        status = run_into(["dmesg"], scanner, timeout, max_bytes)
+        if status["status"] != "read":
+            status = read_kmsg_into(scanner, timeout, max_bytes)
+        status["source"] = "dmesg"
+        return status
+    return {"source": kind, "status": "unavailable", "detail": "unknown source"}
+
+
+def _is_critical(name, critical):
+    if not name:
+        return False
+    base = name.strip("`'\"()").split(":")[0]
+    return base in critical or base.startswith("sshd")
+
+
+def incident_subject(inc):
+    v = inc.get("victim") or {}
+    when = inc.get("time") or ("uptime %ss" % inc["uptime"] if inc.get("uptime") is not None else "unknown time")
+    who = v.get("name") or "?"
+    if v.get("pid") is not None:
+        who += " (pid %s)" % v["pid"]
+    if inc.get("host"):
+        who = "%s: %s" % (inc["host"], who)
+    return "%s at %s" % (who, when)
+
+
+def make_findings(parser, options, source_label):
+    critical = set(options.get("critical_services") or CRITICAL_SERVICES_DEFAULT)
+    incidents = parser.result_incidents()
+    findings = []
+    c1, c2, c3, c4, c5 = (CHECKS["HG-OOMLOG-00%d" % i] for i in range(1, 6))
+    for inc in incidents:
+        v = inc.get("victim") or {}
+        verdict = inc.get("verdict") or {}
+        sev = "high" if _is_critical(v.get("name"), critical) else None
+        ev = {"killer": inc["killer"], "victim": v, "trigger": inc.get("trigger"),
+              "constraint": inc.get("constraint"), "memcg": inc.get("memcg"),
+              "verdict": verdict.get("verdict"), "reason": verdict.get("reason"),
+              "largest_consumer": verdict.get("largest_consumer"), "source": inc.get("source")}
+        findings.append(c1.fail(incident_subject(inc), ev, severity=sev))
+        if verdict.get("verdict") == "innocent":
+            findings.append(c2.fail(incident_subject(inc), {
+                "victim": v, "largest_consumer": verdict.get("largest_consumer"),
+                "immune_holders": verdict.get("immune_holders"), "reason": verdict.get("reason")},
+                detail=verdict.get("reason")))
+        if (v.get("name") or "").strip("`'\"").startswith("sshd"):
+            findings.append(c4.fail(incident_subject(inc), {"victim": v, "killer": inc["killer"]}))
+    for loop in parser.loops:
+        subj = "%s%s killed %d times" % (("%s: " % loop["host"]) if loop.get("host") else "", loop["name"],
+                                         loop["kills"])
+        sev = "high"
+        findings.append(c3.fail(subj, loop, severity=sev))
+    for storm in parser.storms:
+        subj = "%s%d kills in %ss" % (("%s: " % storm["host"]) if storm.get("host") else "", storm["kills"],
+                                      storm.get("span_s"))
+        findings.append(c5.fail(subj, storm))
+    if not incidents and not parser.loops and not parser.storms:
+        findings.append(c1.passed(source_label, {"incidents": 0}))
+    return findings
+
+
+def audit(options):
+    """Entry point: options as validated by the oom_events module."""
+    started = time.time()
+    opts = dict(options or {})
+    if (opts.get("source") or "auto") not in SOURCES:
+        raise ValueError("source must be one of %s" % ", ".join(SOURCES))
+    since = parse_since(opts.get("since"))
+    opts["_since_epoch"] = since
+    root = opts.get("root") or "/"
+    plan = plan_sources(opts)
+    sources = []
+    parser = None
+    used = None
+    for kind, target in plan:
+        parser = Parser(source=kind if kind != "file" else "file:%s" % target,
+                        top_k=int(opts.get("top_tasks") or 10),
+                        max_incidents=int(opts.get("max_incidents") or 20),
+                        page_kb=int(opts.get("page_kb") or PAGE_KB_DEFAULT), since=since,
+                        loop_window=parse_duration(opts.get("loop_window"), 3600),
+                        loop_min_kills=int(opts.get("loop_min_kills") or 3),
+                        storm_gap=parse_duration(opts.get("storm_window"), 60),
+                        storm_min_kills=int(opts.get("storm_min_kills") or 5),
+                        boot_epoch=boot_epoch(root) if kind == "dmesg" else None)
+        scanner = Scanner(parser, int(opts.get("max_line_bytes") or 4096))
+        status = _collect(kind, target, opts, scanner)
+        sources.append(status)
+        if status.get("status") == "read":
+            scanner.finish()
+            used = status
+            break
+    facts = {"sources": sources, "source_used": None, "incidents": [], "loops": [], "storms": [],
+             "counts": {}}
+    if used is None:
+        detail = "no log source available: " + "; ".join(
+            "%s%s: %s" % (s.get("source"), (" " + s["path"]) if s.get("path") else "", s.get("detail") or s.get("status"))
+            for s in sources)
+        findings = [CHECKS["HG-OOMLOG-001"].skip("kernel log", detail)]
+        return area_result(findings, facts, round(time.time() - started, 3))
+    label = used.get("path") or used.get("command") or used.get("source")
+    facts["source_used"] = used.get("source") if used.get("source") != "file" else "file:%s" % used.get("path")
+    facts["incidents"] = parser.result_incidents()
+    facts["loops"] = list(parser.loops)
+    facts["storms"] = list(parser.storms)
+    counts = dict((k, v) for k, v in parser.counts.items() if v)
+    counts["kept"] = len(facts["incidents"])
+    counts["bytes_read"] = scanner.bytes
+    counts["candidate_lines"] = parser.lines
+    counts["cut_lines"] = scanner.cut_lines
+    facts["counts"] = counts
+    findings = make_findings(parser, opts, label)
+    return area_result(sort_findings(findings), facts, round(time.time() - started, 3))
