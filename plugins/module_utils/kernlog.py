@@ -479,6 +479,7 @@ class Parser(object):
         self.follow = False
         self._follow_left = 0
         self._mode = None           # None | "trigger" | "table" | "oomd"
+        self._follow_host = None
         self._table_noise = 0
         self._open = collections.OrderedDict()     # host -> open kernel incident
         self._tables = {}                          # id(incident) -> TaskTable
@@ -573,8 +574,7 @@ class Parser(object):
         if t_now is not None and t_old is not None and 0 <= t_now - t_old <= self.storm_gap \
                 and inc.get("next_kill_after_s") is None:
             inc["next_kill_after_s"] = round(t_now - t_old, 6)
-            if inc.get("verdict") is not None and inc["verdict"]["verdict"] == "undetermined" \
-                    and inc.get("task_table") is None:
+            if inc.get("verdict") is not None and inc.get("task_table") is None:
                 old = inc["verdict"]["verdict"]
                 inc["verdict"] = judge(inc, None)
                 if old != inc["verdict"]["verdict"] and inc in self.incidents:
@@ -713,7 +713,7 @@ class Parser(object):
                 self._unfollow()
         elif mode == "oomd":
             self._follow_left -= 1
-            if self._oomd_line(host, epoch, uptime, msg):
+            if self._oomd_line(host if host is not None else self._follow_host, epoch, uptime, msg):
                 return
             if self._follow_left <= 0:
                 self._unfollow()
@@ -846,6 +846,7 @@ class Parser(object):
                 self._oomd_pending[host] = {"candidates": cands, "considered": int(m.group(1)),
                                             "t": epoch if epoch is not None else uptime}
                 self._follow("oomd", self.OOMD_FOLLOW)
+                self._follow_host = host
                 return
 
     @staticmethod
