@@ -64,6 +64,7 @@ __metaclass__ = type
 
 import calendar
 import collections
+import functools
 import heapq
 import re
 import time
@@ -71,9 +72,16 @@ import time
 PAGE_KB_DEFAULT = 4
 CHUNK_BYTES = 1024 * 1024
 
-# Substrings, one of which every line we care about contains. Searched over whole chunks.
-ANCHORS = (b"oom", b"process", b"as a result of limit", b"task=", b"uid  tgid",
-           b"memory: usage", b"due to memory", b"cgroups for killing", b"Memory limit reached")
+# Substrings, one of which every line that starts or ends a record contains; searched over whole
+# chunks with bytes.find (few, with uncommon last bytes: each one is a pass over the data).
+#   b"oom":  invoked oom-killer, oom-kill:, oom_reaper:, table headers (oom_adj/oom_score_adj),
+#            the earlyoom / systemd-oomd syslog tags, ",oom_memcg=" / ",global_oom" pr_cont pieces
+#   b"Kill": Kill process / Killed process (all versions), systemd-oomd "Killed <cgroup> due to"
+#   b"kill": kill process (2.6.2x), OpenVZ "OOM killed process", "Task in .. killed as a result of
+#            limit of ..", "cgroups for killing", "no killable processes"
+# Lines inside a record (stack, "memory: usage", table rows, candidate dumps) are read because
+# the parser follows the record (Parser.follow), not through anchors.
+ANCHORS = (b"oom", b"Kill", b"kill")
 
 CRITICAL_SERVICES_DEFAULT = (
     "sshd", "systemd", "init", "systemd-journal", "systemd-logind", "dbus-daemon", "dbus-broker",
@@ -177,11 +185,33 @@ def _tz_offset(text):
     return sign * (int(digits[:2]) * 3600 + int(digits[2:4] or 0) * 60)
 
 
+@functools.lru_cache(maxsize=1024)
 def _epoch(year, month, day, hh, mm, ss):
     try:
         return float(calendar.timegm((year, month, day, hh, mm, ss, 0, 0, 0)))
     except (ValueError, OverflowError, TypeError):
         return None
+
+
+def _syslog_epoch(mon, day, hh, mm, ss, year, now):
+    """Epoch of a year-less syslog stamp: this year, or last year if that would be > 1 day ahead."""
+    key = (mon, day, hh, mm, ss, year, None if now is None else int(now) // 3600)
+    hit = _SYSLOG_CACHE.get(key)
+    if hit is not None or key in _SYSLOG_CACHE:
+        return hit
+    now = time.time() if now is None else now
+    y = year or time.gmtime(now).tm_year
+    args = (MONTHS[mon], int(day), int(hh), int(mm), int(ss))
+    epoch = _epoch(y, *args)
+    if year is None and epoch is not None and epoch > now + 86400:
+        epoch = _epoch(y - 1, *args)
+    if len(_SYSLOG_CACHE) > 4096:
+        _SYSLOG_CACHE.clear()
+    _SYSLOG_CACHE[key] = epoch
+    return epoch
+
+
+_SYSLOG_CACHE = {}
 
 
 def parse_prefix(text, year=None, now=None):
@@ -221,14 +251,9 @@ def parse_prefix(text, year=None, now=None):
     elif c0.isalpha():
         m = RE_SYSLOG.match(text)
         if m and m.group(1) in MONTHS:
-            now = time.time() if now is None else now
-            y = year or time.gmtime(now).tm_year
-            epoch = _epoch(y, MONTHS[m.group(1)], int(m.group(2)), int(m.group(3)),
-                           int(m.group(4)), int(m.group(5)))
-            if year is None and epoch is not None and epoch > now + 86400:
-                epoch = _epoch(y - 1, MONTHS[m.group(1)], int(m.group(2)), int(m.group(3)),
-                               int(m.group(4)), int(m.group(5)))
-            host, tag, pid, msg = m.group(6), m.group(7), m.group(8), m.group(9)
+            g = m.groups()
+            epoch = _syslog_epoch(g[0], g[1], g[2], g[3], g[4], year, now)
+            host, tag, pid, msg = g[5], g[6], g[7], g[8]
         else:
             return None, None, None, None, None, text
     else:
@@ -306,37 +331,40 @@ def table_columns(msg):
     return cols
 
 
+ROW_KEEP = ("uid", "tgid", "total_vm", "rss", "rss_anon", "rss_file", "rss_shmem", "swapents",
+            "oom_score_adj", "oom_adj")
+
+
 def parse_row(msg, cols, page_kb=PAGE_KB_DEFAULT):
-    """One task-table row under ``cols``; None when it is not a (complete) row."""
-    m = RE_ROW.match(msg)
-    if not m:
+    """One task-table row under ``cols``; None when it is not a (complete) row.
+    Returns the compact row: pid, name, uid, rss_kb, held_kb (rss + swap), total_vm_kb, adj."""
+    if msg[:1] != "[":
         return None
-    parts = m.group(2).split(None, len(cols) - 1)
+    end = msg.find("]")
+    if end < 0:
+        return None
+    pid = _int(msg[1:end].strip())
+    if pid is None:
+        return None
+    parts = msg[end + 1:].split(None, len(cols) - 1)
     if len(parts) < len(cols):
         return None
-    row = {"pid": int(m.group(1))}
-    for key, value in zip(cols[:-1], parts[:-1]):
-        num = _int(value)
-        if num is None:
-            return None
-        row[key] = num
-    row["name"] = parts[-1]
-    rss = row.get("rss", 0)
-    swap = row.get("swapents", 0)
+    row = {"pid": pid, "name": parts[-1]}
+    try:
+        for key, value in zip(cols, parts):
+            if key in ROW_KEEP:
+                row[key] = int(value)
+    except ValueError:
+        return None
+    rss = row.pop("rss", 0)
     row["rss_kb"] = rss * page_kb
-    row["total_vm_kb"] = row.get("total_vm", 0) * page_kb
-    row["held_kb"] = (rss + swap) * page_kb
-    row["immune"] = row.get("oom_score_adj") == -1000 or row.get("oom_adj") == -17
+    row["total_vm_kb"] = row.pop("total_vm", 0) * page_kb
+    row["held_kb"] = (rss + row.get("swapents", 0)) * page_kb
     return row
 
 
-def compact_row(row):
-    out = {"pid": row["pid"], "name": row["name"], "rss_kb": row["rss_kb"], "held_kb": row["held_kb"],
-           "total_vm_kb": row["total_vm_kb"], "uid": row.get("uid")}
-    for key in ("oom_score_adj", "oom_adj", "swapents", "rss_anon", "rss_file", "rss_shmem"):
-        if key in row:
-            out[key] = row[key]
-    return out
+def is_immune(row):
+    return row.get("oom_score_adj") == -1000 or row.get("oom_adj") == -17
 
 
 class TaskTable(object):
@@ -358,11 +386,11 @@ class TaskTable(object):
         self.rows += 1
         self._seq += 1
         self.total_held_kb += row["held_kb"]
-        item = (row["held_kb"], -self._seq, compact_row(row))
+        item = (row["held_kb"], -self._seq, row)
         if self.largest is None or row["held_kb"] > self.largest["held_kb"]:
             self.largest = item[2]
         self._push(self._heap, item)
-        if row["immune"]:
+        if is_immune(row):
             self._push(self._immune, item)
 
     def _push(self, heap, item):
@@ -451,7 +479,7 @@ class Parser(object):
     """Line-level state machine. ``follow`` is True while it needs every line (task table,
     stack after a trigger, systemd-oomd candidate dump); otherwise only anchor lines."""
 
-    FOLLOW_AFTER_TRIGGER = 6
+    FOLLOW_AFTER_TRIGGER = 400     # stack, Mem-Info, memcg usage: until the table or the kill
     TABLE_NOISE_TOLERANCE = 16
     OOMD_FOLLOW = 40
 
@@ -762,6 +790,8 @@ class Parser(object):
         if msg.startswith("oom-kill:"):
             summ = parse_summary(msg)
             self._summary(host, epoch, uptime, summ)
+            if summ.get("pid") is None:
+                self._follow("trigger", 3)      # the rest may come as a separate pr_cont() piece
             return
         if msg.startswith(",") and ("task=" in msg or "memcg=" in msg or "global_oom" in msg):
             inc = self._open.get(host)      # a pr_cont() piece split from its summary line
@@ -812,6 +842,7 @@ class Parser(object):
             m = RE_TASK_IN.match(msg) or RE_LIMIT_REACHED.match(msg)
             if m:
                 inc = self._open_incident(host, epoch, uptime, partial=True)
+                self._follow("trigger", 3)      # "memory: usage ..." follows (no anchor in it)
                 memcg = inc["memcg"] or {}
                 memcg["oom_memcg"] = m.group("limit")
                 if "task" in m.groupdict():
