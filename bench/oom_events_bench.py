@@ -71,21 +71,19 @@ def generate(path, size, incidents, seed=1):
         block_lines.append(prefix(i) + rnd.choice(NOISE).replace("%d", str(rnd.randint(1, 9999))))
     block = ("\n".join(block_lines) + "\n").encode()
     n_blocks = max(1, size // len(block))
-    every = max(1, n_blocks // max(1, incidents))
-    written = k = 0
+    written = k = b = 0
     with open(path, "wb") as f:
-        b = 0
-        while written < size:
-            f.write(block)
-            written += len(block)
+        while written < size or k < incidents:
+            if written < size:
+                f.write(block)
+                written += len(block)
             b += 1
-            per = max(1, incidents // n_blocks) if incidents > n_blocks else (1 if b % every == 0 else 0)
-            for _ in range(per):
-                if k < incidents:
-                    data = incident(b * 60 + k, k).encode()
-                    f.write(data)
-                    written += len(data)
-                    k += 1
+            due = incidents if written >= size else min(incidents, (b * incidents) // n_blocks)
+            while k < due:
+                data = incident(b * 60 + k, k).encode()
+                f.write(data)
+                written += len(data)
+                k += 1
     return written, k
 
 

@@ -64,10 +64,18 @@ __metaclass__ = type
 
 import calendar
 import collections
+import errno
 import functools
 import heapq
+import os
 import re
+import select
+import subprocess
 import time
+
+from ansible_collections.hostguard.hardening.plugins.module_utils.findings import (
+    Check, area_result, sort_findings)
+from ansible_collections.hostguard.hardening.plugins.module_utils import safe_read
 
 PAGE_KB_DEFAULT = 4
 CHUNK_BYTES = 1024 * 1024
@@ -1156,15 +1164,7 @@ def parse_bytes(data, **kwargs):
 
 
 # ---------------------------------------------------------------------------- sources and audit
-# (kept below the parser: everything above is pure; this part touches the host, read-only)
-import errno  # noqa: E402
-import os  # noqa: E402
-import select  # noqa: E402
-import subprocess  # noqa: E402
-
-from ansible_collections.hostguard.hardening.plugins.module_utils.findings import (  # noqa: E402
-    Check, area_result, sort_findings)
-from ansible_collections.hostguard.hardening.plugins.module_utils import safe_read  # noqa: E402
+# (everything above is pure; this part touches the host, read-only)
 
 AREA = "OOMLOG"
 _READS = "dmesg | /dev/kmsg | journalctl -k | /var/log/kern.log | /var/log/messages | a given file"
