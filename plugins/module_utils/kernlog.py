@@ -482,6 +482,12 @@ def judge(incident, table, likely_adj=500):
     return {"verdict": "undetermined", "reason": reason, "largest_consumer": None, "immune_holders": []}
 
 
+def _cap(mapping, size):
+    """Drop the oldest keys of an insertion-ordered dict beyond ``size``."""
+    while len(mapping) > size:
+        mapping.pop(next(iter(mapping)))
+
+
 # ---------------------------------------------------------------------------- the parser
 class Parser(object):
     """Line-level state machine. ``follow`` is True while it needs every line (task table,
@@ -593,9 +599,8 @@ class Parser(object):
             self.counts["partial"] += 1
         if inc.get("constraint") == "CONSTRAINT_MEMCG" or (inc.get("memcg") or {}).get("oom_memcg"):
             self.counts["memcg"] += 1
-        inc.pop("_closed", None)
+        inc["_counted"] = True
         self.incidents.append(inc)
-        inc["_closed"] = True
         if inc["victim"] is not None:
             self._track_kill(inc, t)
 
@@ -613,7 +618,7 @@ class Parser(object):
             if inc.get("verdict") is not None and inc.get("task_table") is None:
                 old = inc["verdict"]["verdict"]
                 inc["verdict"] = judge(inc, None)
-                if old != inc["verdict"]["verdict"] and inc in self.incidents:
+                if old != inc["verdict"]["verdict"] and inc.get("_counted"):
                     self.counts["verdict_" + old] -= 1
                     self.counts["verdict_" + inc["verdict"]["verdict"]] += 1
 
@@ -659,6 +664,8 @@ class Parser(object):
             st = {"host": host, "count": 0, "first": entry, "last": entry, "victims": [], "last_t": t,
                   "first_t": t, "free_prev": None, "largest_release": None}
             self._storm[host] = st
+            while len(self._storm) > self.max_tracked:      # a hostile log with endless host names
+                self._flush_storm(next(iter(self._storm)))
         st["count"] += 1
         st["last"] = entry
         st["last_t"] = t
@@ -884,6 +891,7 @@ class Parser(object):
                     last["considered"] = int(m.group(1))
                 self._oomd_pending[host] = {"candidates": cands, "considered": int(m.group(1)),
                                             "t": epoch if epoch is not None else uptime}
+                _cap(self._oomd_pending, self.max_hosts)
                 self._follow("oomd", self.OOMD_FOLLOW)
                 self._follow_host = host
                 return
@@ -1032,6 +1040,7 @@ class Parser(object):
             inc["considered"] = pend["considered"]
         inc["_oomd_t"] = t
         self._oomd_last[host] = inc
+        _cap(self._oomd_last, self.max_hosts)
         self._close(inc)
 
     def finish(self):

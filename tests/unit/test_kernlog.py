@@ -354,3 +354,18 @@ def test_no_incident_is_a_pass(tmp_path):
     log.write_bytes(b"[ 1.0] usb 1-1: new device\n" * 100)
     res = k.audit({"path": str(log)})
     assert [(f["id"], f["status"]) for f in res["findings"]] == [("HG-OOMLOG-001", "pass")]
+
+
+def test_endless_host_names_keep_state_bounded():
+    lines = "".join("Oct  2 10:00:%02d h%d kernel: Out of memory: Killed process %d (p) total-vm:1kB, anon-rss:1kB\n"
+                    % (i % 60, i, i) for i in range(20000))
+    p = k.Parser(year=2025, max_incidents=5, max_tracked_names=100)
+    scanner = k.Scanner(p)
+    data = lines.encode()
+    worst = 0
+    for i in range(0, len(data), 4096):
+        scanner.feed(data[i:i + 4096])
+        worst = max(worst, len(p._storm), len(p._loops), len(p._last_kill), len(p._open), len(p._recent))
+    scanner.finish()
+    assert p.counts["incidents"] == 20000 and len(p.incidents) == 5
+    assert worst <= 256
