@@ -369,3 +369,15 @@ def test_endless_host_names_keep_state_bounded():
     scanner.finish()
     assert p.counts["incidents"] == 20000 and len(p.incidents) == 5
     assert worst <= 256
+
+
+def test_two_records_of_one_host_interleaved_line_by_line():
+    a = load("v4.19_rfc3339_culprit.log").decode().splitlines()
+    b = [line.replace("node", "java").replace("8123", "9123") for line in a]
+    mixed = []
+    for x, y in zip(a, b):
+        mixed += [x, y]
+    p = k.parse_bytes("\n".join(mixed), year=2025)
+    assert p.counts["parse_errors"] == 0
+    victims = set((i["victim"] or {}).get("pid") for i in p.result_incidents())
+    assert {8123, 9123} <= victims
