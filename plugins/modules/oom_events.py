@@ -1,0 +1,191 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: hostguard engineers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: oom_events
+short_description: Reconstruct OOM-killer incidents from kernel logs and judge who ate the memory
+version_added: "0.1.0"
+description:
+  - Streams the kernel log from C(dmesg) (or C(/dev/kmsg)), the journal (C(journalctl -k -o short-iso)),
+    C(/var/log/kern.log), C(/var/log/messages) or a given file, and reconstructs every OOM incident in
+    every format the kernel has printed since 2.6, plus OpenVZ, earlyoom and systemd-oomd kills.
+  - Each incident has its time, trigger (process, pid, gfp_mask, order, oom_score_adj), constraint and
+    memcg, victim (pid, name, total-vm, anon/file/shmem rss, uid, oom_score_adj), the task table when
+    present (top rows only, the rest counted), the largest consumer and a verdict (culprit, innocent,
+    likely_innocent, undetermined).
+  - Memory use does not depend on the size of the log; truncated or interleaved records never fail it.
+  - Read-only; never changes the host.
+options:
+  source:
+    description:
+      - Where to read. C(auto) tries the journal, C(/var/log/kern.log), C(/var/log/messages), then C(dmesg),
+        and uses the first one available.
+    type: str
+    choices: [auto, dmesg, journal, file]
+    default: auto
+  path:
+    description: A log file to read (implies C(source=file)); read under O(root).
+    type: path
+  since:
+    description: Ignore incidents before this time; an ISO date/time (C(2025-04-20), C(2025-04-20T20:03:27), UTC) or an age (C(7d), C(12h)).
+    type: str
+  root:
+    description: Root of the audited tree for file paths; live sources (dmesg, journal) are only read when it is C(/).
+    type: path
+    default: /
+  max_incidents:
+    description: How many incidents (newest first) to return; counts cover all of them.
+    type: int
+    default: 20
+  max_line_bytes:
+    description: Longer lines are cut to this many bytes.
+    type: int
+    default: 4096
+  max_read_bytes:
+    description: Stop reading a source after this many bytes.
+    type: int
+    default: 8589934592
+  timeout:
+    description: Seconds allowed to C(dmesg), C(journalctl) or C(/dev/kmsg).
+    type: float
+    default: 30
+  loop_window:
+    description: Kills of one process name each within this window of the previous one are one crash loop (seconds or C(90m), C(1h)).
+    type: str
+    default: 1h
+  loop_min_kills:
+    description: Kills of one name needed for a crash-loop finding.
+    type: int
+    default: 3
+  storm_window:
+    description: Kills on one host each within this window of the previous one form a storm.
+    type: str
+    default: 60s
+  storm_min_kills:
+    description: Kills needed for a storm finding.
+    type: int
+    default: 5
+  top_tasks:
+    description: Rows of each task table kept (largest first); the rest are counted.
+    type: int
+    default: 10
+  page_kb:
+    description: Page size in KiB used to convert the task table's page counts.
+    type: int
+    default: 4
+  critical_services:
+    description: Process names whose OOM kill is reported with high severity (sshd is always critical).
+    type: list
+    elements: str
+notes:
+  - Check IDs HG-OOMLOG-001..005; see docs/oom-forensics.md.
+  - Supports check mode (it never changes anything).
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+author:
+  - hostguard engineers
+"""
+
+EXAMPLES = r"""
+- name: OOM incidents from the best source on the host
+  hostguard.hardening.oom_events:
+  register: oom
+
+- name: Last week's kernel journal only
+  hostguard.hardening.oom_events:
+    source: journal
+    since: 7d
+
+- name: A log copied off a dead host
+  hostguard.hardening.oom_events:
+    path: /srv/forensics/host42/kern.log
+    max_incidents: 50
+"""
+
+RETURN = r"""
+findings:
+  description: HG-OOMLOG findings (one shape for every hostguard check).
+  returned: always
+  type: list
+  elements: dict
+facts:
+  description: Sources tried, the incidents (newest first, bounded), crash loops, storms and counts.
+  returned: always
+  type: dict
+  contains:
+    sources:
+      description: Each source tried, with status read or unavailable and why.
+      type: list
+      elements: dict
+    incidents:
+      description: Reconstructed incidents, newest first, at most max_incidents.
+      type: list
+      elements: dict
+    loops:
+      description: Crash loops (same process name killed repeatedly).
+      type: list
+      elements: dict
+    storms:
+      description: Bursts of kills on one host.
+      type: list
+      elements: dict
+    counts:
+      description: Totals over the whole log (incidents, per killer, per verdict, bytes read).
+      type: dict
+seconds:
+  description: Time the audit took.
+  returned: always
+  type: float
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.hostguard.hardening.plugins.module_utils import kernlog
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            source=dict(type="str", default="auto", choices=list(kernlog.SOURCES)),
+            path=dict(type="path"),
+            since=dict(type="str"),
+            root=dict(type="path", default="/"),
+            max_incidents=dict(type="int", default=20),
+            max_line_bytes=dict(type="int", default=4096),
+            max_read_bytes=dict(type="int", default=8 * 1024 ** 3),
+            timeout=dict(type="float", default=30),
+            loop_window=dict(type="str", default="1h"),
+            loop_min_kills=dict(type="int", default=3),
+            storm_window=dict(type="str", default="60s"),
+            storm_min_kills=dict(type="int", default=5),
+            top_tasks=dict(type="int", default=10),
+            page_kb=dict(type="int", default=4),
+            critical_services=dict(type="list", elements="str"),
+        ),
+        supports_check_mode=True,
+    )
+    params = dict(module.params)
+    for key in ("max_incidents", "max_line_bytes", "top_tasks", "page_kb", "loop_min_kills", "storm_min_kills"):
+        if params[key] is not None and params[key] < 1:
+            module.fail_json(msg="%s must be >= 1" % key)
+    try:
+        kernlog.parse_since(params.get("since"))
+        kernlog.parse_duration(params.get("loop_window"))
+        kernlog.parse_duration(params.get("storm_window"))
+    except ValueError as exc:
+        module.fail_json(msg=str(exc))
+    result = kernlog.audit(params)
+    module.exit_json(changed=False, **result)
+
+
+if __name__ == "__main__":
+    main()
