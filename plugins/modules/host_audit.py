@@ -191,10 +191,11 @@ def main():
     if params["area_timeout"] < 0:
         module.fail_json(msg="area_timeout must be 0 (off) or a positive number of seconds")
     areas = params["areas"] or registered_areas()
-    unknown = [a for a in areas if a not in AREA_ORDER]
+    known = list(AREA_ORDER) + [a for a in registered_areas() if a not in AREA_ORDER]
+    unknown = [a for a in areas if a not in known]
     if unknown:
         module.fail_json(msg="unknown area(s): %s; known: %s"
-                         % (", ".join(unknown), ", ".join(AREA_ORDER)))
+                         % (", ".join(unknown), ", ".join(known)))
     for area in AREA_ORDER:
         bad = unknown_options(area, params.get(area))
         if bad:

@@ -152,3 +152,11 @@ def test_unknown_area_option_fails_clearly(tmp_path):
                         "-e", '{"hostguard_cron_options": {"max_read_byte": 10}}')
     assert proc.returncode != 0
     assert "unknown option(s) for area cron: max_read_byte" in proc.stdout
+
+
+def test_unknown_area_fails_clearly(tmp_path):
+    proc = run_playbook("-e", "hostguard_report_dir=%s" % (tmp_path / "r"),
+                        "-e", '{"hostguard_areas": ["cron", "nosuch"]}')
+    assert proc.returncode != 0
+    assert "unknown area(s): nosuch" in proc.stdout
+
