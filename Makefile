@@ -57,7 +57,7 @@ else
 INTEGRATION_MARKERS := -m "not needs_cap_sys_resource"
 endif
 
-integration: venv collection-link system-deps
+integration: venv collection-link system-deps images
 	@[ -z '$(INTEGRATION_MARKERS)' ] || echo "NOTE: root lacks CAP_SYS_RESOURCE here: deselecting tests marked needs_cap_sys_resource (not run, not passed)"
 	$(BIN)/python -m pytest -q $(INTEGRATION_MARKERS) tests/integration
 
@@ -69,8 +69,9 @@ build-collection: venv
 	rm -rf build && mkdir -p build
 	$(BIN)/ansible-galaxy collection build --force --output-path build .
 
+# SCENARIOS="a b" runs only those; default: every molecule/*/molecule.yml
 molecule: venv collection-link images
-	scripts/run-molecule.sh
+	scripts/run-molecule.sh $(SCENARIOS)
 
 test: system-deps venv collection-link images
 	$(MAKE) unit
