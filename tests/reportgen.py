@@ -49,7 +49,7 @@ def build(host, findings, facts=None, errors=None, when=None):
     when = when or datetime.datetime(2026, 11, 22, 10, 0, 0, tzinfo=datetime.timezone.utc)
     findings = sort_findings(findings)
     summary = summarize(findings)
-    summary["worst"] = worst_severity(findings)
+    summary["worst_severity"] = worst_severity(findings)
     summary["hardening_index"] = hardening_index(findings)
     return {"schema_version": REPORT_SCHEMA_VERSION, "host": host,
             "generated_at": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "hostguard_version": "0.1.0",

@@ -36,20 +36,58 @@ IMPORT_ERRORS = {}
 # Option names an area accepts (from its module_utils ``DEFAULTS``), used to reject typos.
 OPTION_NAMES = {}
 
+def _option_names(module):
+    """The option names an area accepts (besides root): its DEFAULTS' keys or OPTION_NAMES."""
+    if hasattr(module, "DEFAULTS"):
+        return frozenset(module.DEFAULTS) - frozenset(["root"])
+    if hasattr(module, "OPTION_NAMES"):
+        return frozenset(module.OPTION_NAMES) - frozenset(["root"])
+    return None
+
+
+def _register(name, module):
+    REGISTRY[name] = module.audit
+    names = _option_names(module)
+    if names is not None:
+        OPTION_NAMES[name] = names
+
+
+# Each import stays inside its own ``try`` (AnsiballZ then treats it as optional).
 try:
     from ansible_collections.hostguard.hardening.plugins.module_utils import cron as _cron
-    REGISTRY["cron"] = _cron.audit
-    OPTION_NAMES["cron"] = frozenset(getattr(_cron, "DEFAULTS", {})) - frozenset(["root"])
+    _register("cron", _cron)
 except ImportError as _exc:  # the area's file is not in this build
     IMPORT_ERRORS["cron"] = str(_exc)
 
-# Future areas, one block each, e.g.:
-# try:
-#     from ansible_collections.hostguard.hardening.plugins.module_utils import sysctl as _sysctl
-#     REGISTRY["sysctl"] = _sysctl.audit
-#     OPTION_NAMES["sysctl"] = frozenset(_sysctl.DEFAULTS) - frozenset(["root"])
-# except ImportError as _exc:
-#     IMPORT_ERRORS["sysctl"] = str(_exc)
+try:
+    from ansible_collections.hostguard.hardening.plugins.module_utils import sysctl as _sysctl
+    _register("sysctl", _sysctl)
+except ImportError as _exc:
+    IMPORT_ERRORS["sysctl"] = str(_exc)
+
+try:
+    from ansible_collections.hostguard.hardening.plugins.module_utils import oom as _oom
+    _register("oom", _oom)
+except ImportError as _exc:
+    IMPORT_ERRORS["oom"] = str(_exc)
+
+try:
+    from ansible_collections.hostguard.hardening.plugins.module_utils import kernlog as _kernlog
+    _register("oom_events", _kernlog)
+except ImportError as _exc:
+    IMPORT_ERRORS["oom_events"] = str(_exc)
+
+try:
+    from ansible_collections.hostguard.hardening.plugins.module_utils import redis as _redis
+    _register("redis", _redis)
+except ImportError as _exc:
+    IMPORT_ERRORS["redis"] = str(_exc)
+
+try:
+    from ansible_collections.hostguard.hardening.plugins.module_utils import baseline as _baseline
+    _register("baseline", _baseline)
+except ImportError as _exc:
+    IMPORT_ERRORS["baseline"] = str(_exc)
 
 CHECKS = dict((c.id, c) for c in (
     Check("HG-CORE-001", "An audit area failed to run", "medium", "core",

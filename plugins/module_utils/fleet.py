@@ -36,7 +36,7 @@ def host_row(entry, new=0, resolved=0, files=None):
     if row["state"] == "ok" and isinstance(report, dict):
         summary = report.get("summary") or {}
         row["hardening_index"] = summary.get("hardening_index")
-        row["worst"] = summary.get("worst")
+        row["worst"] = summary.get("worst_severity")
         row["fail_by_severity"].update(summary.get("fail_by_severity") or {})
         row["by_status"].update(summary.get("by_status") or {})
         row["total"] = summary.get("total", len(report.get("findings") or []))

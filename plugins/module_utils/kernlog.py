@@ -1450,6 +1450,26 @@ def make_findings(parser, options, source_label):
     return findings
 
 
+
+# Option names audit() reads besides ``root`` (host_audit rejects any other name).
+OPTION_NAMES = frozenset([
+    "source",
+    "path",
+    "since",
+    "max_incidents",
+    "max_line_bytes",
+    "max_read_bytes",
+    "timeout",
+    "loop_window",
+    "loop_min_kills",
+    "storm_window",
+    "storm_min_kills",
+    "top_tasks",
+    "page_kb",
+    "critical_services",
+])
+
+
 def audit(options):
     """Entry point: options as validated by the oom_events module."""
     started = time.time()

@@ -327,6 +327,22 @@ def fact_ev(fact):
             "configured_in": fact["configured_in"]}
 
 
+
+# Option names audit() reads besides ``root`` (host_audit rejects any other name).
+OPTION_NAMES = frozenset([
+    "services",
+    "include_sshd",
+    "sshd_max_oom_score_adj",
+    "immune_allow",
+    "immune_allow_default",
+    "immune_hog_rss_mib",
+    "top_n",
+    "use_systemctl",
+    "systemctl_timeout",
+    "max_pids",
+])
+
+
 def audit(options):
     """Options: root, services, include_sshd, sshd_max_oom_score_adj, immune_allow (added to
     the default allow list unless immune_allow_default is false), immune_hog_rss_mib, top_n, use_systemctl (auto|yes|no), systemctl_timeout, max_pids."""

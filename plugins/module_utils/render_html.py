@@ -358,7 +358,7 @@ def render_host_html(report, links=None):
     body = []
     body.append('<section><div class="cards">%s%s%s%s%s%s</div></section>' % (
         card(summary.get("hardening_index") if summary.get("hardening_index") is not None else "n/a", "hardening index"),
-        card(summary.get("worst") or "none", "worst failed severity"),
+        card(summary.get("worst_severity") or "none", "worst failed severity"),
         card(by_status.get("fail", 0), "failed"), card(by_status.get("pass", 0), "passed"),
         card(by_status.get("error", 0), "errors"), card(summary.get("total", len(findings)), "check results")))
     charts = ['<figure id="chart-index"><figcaption>Hardening index</figcaption>%s</figure>'

@@ -16,6 +16,7 @@ import datetime
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.findings import (
     REPORT_SCHEMA_VERSION, SEVERITIES, sort_findings, summarize, worst_severity)
+from ansible_collections.hostguard.hardening.plugins.module_utils.hardening_index import hardening_index
 
 # Keep in step with galaxy.yml (tests/unit/test_report.py checks it).
 HOSTGUARD_VERSION = "0.1.0"
@@ -25,11 +26,6 @@ def utc_now_iso():
     """UTC now, ISO-8601 with a ``Z`` and whole seconds: ``2026-11-22T22:01:02Z``."""
     return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0) \
         .isoformat().replace("+00:00", "Z")
-
-
-def hardening_index(findings):
-    """Lynis-style 0..100 score. Placeholder: another area owns the formula (None for now)."""
-    return None
 
 
 def error_entries(findings):

@@ -419,6 +419,18 @@ def evaluate_drift(key, runtime, runtime_status, winner):
     return check.fail(key, evidence, detail="runtime value is not what boot would apply")
 
 
+
+# Option names audit() reads besides ``root`` (host_audit rejects any other name).
+OPTION_NAMES = frozenset([
+    "baseline",
+    "baseline_replace",
+    "cluster_failover_node",
+    "loader",
+    "check_drift",
+    "report_pass",
+])
+
+
 def audit(options):
     """Options: root, baseline (overrides), cluster_failover_node, loader, check_drift,
     report_pass (include passing findings)."""

@@ -137,14 +137,20 @@ def test_area_failure_is_reported_not_fatal(tmp_path):
     assert re.search(r"ERROR +HG-CORE-001 +cron", proc.stdout)
 
 
-def test_fail_on_severity_fails_after_writing_the_report(hostile_root, tmp_path):
+def test_fail_on_gate_fails_after_writing_every_report(hostile_root, tmp_path):
     reports = tmp_path / "reports"
     proc = run_playbook("-e", "hostguard_report_dir=%s" % reports,
                         "-e", "hostguard_root=%s" % hostile_root,
-                        "-e", "hostguard_fail_on_severity=critical")
-    assert proc.returncode != 0
-    assert "findings failed at severity critical or worse" in proc.stdout
+                        "-e", "hostguard_fail_on=critical")
+    assert proc.returncode == 2, proc.stdout[-3000:]
+    assert "hostguard gate (fail_on=critical)" in proc.stdout
     check_report(load(reports / "localhost.json"), hostile_root)
+    latest = reports / "latest"
+    assert (latest / "fleet.json").is_file() and (latest / "fleet.html").is_file()
+    for ext in ("json", "xml", "html"):
+        assert (latest / "hosts" / ("localhost." + ext)).is_file()
+    fleet = load(latest / "fleet.json")
+    assert fleet["gate"]["failed"] is True
 
 
 def test_unknown_area_option_fails_clearly(tmp_path):

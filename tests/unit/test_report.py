@@ -32,7 +32,9 @@ def test_report_fields_and_summary():
     assert summary["fail_by_severity"] == {"critical": 1, "high": 0, "medium": 0, "low": 1, "info": 0}
     assert summary["by_status"] == {"fail": 2, "pass": 1, "skip": 0, "error": 1}
     assert summary["worst_severity"] == "critical"
-    assert "hardening_index" in summary and summary["hardening_index"] is None
+    # not in the catalogue: severity weights critical 5 + low 1 (failed, 0 earned) and
+    # medium 2 (passed, 2 earned); the error counts nothing: floor(100 * 2 / 8)
+    assert summary["hardening_index"] == 25
     assert [f["id"] for f in rep["findings"]] == ["HG-TEST-001", "HG-TEST-002", "HG-CORE-001", "HG-TEST-003"]
     assert rep["errors"] == [{"id": "HG-CORE-001", "subject": "redis", "area": "redis", "detail": "boom"}]
 
