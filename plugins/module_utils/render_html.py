@@ -243,6 +243,29 @@ def _victim(incident):
     return victim if isinstance(victim, dict) else {}
 
 
+def trigger_text(trigger):
+    """One line for an incident's trigger (oom_events gives a dict; older data a string)."""
+    if not isinstance(trigger, dict):
+        return _plain(trigger)
+    parts = ["%s (pid %s)" % (_plain(trigger.get("process")) or "?", _plain(trigger.get("pid")) or "?")]
+    for key, label in (("gfp_flags", "gfp"), ("order", "order"), ("oom_score_adj", "adj")):
+        if trigger.get(key) not in (None, ""):
+            parts.append("%s=%s" % (label, _plain(trigger.get(key))))
+    if not trigger.get("gfp_flags") and trigger.get("gfp_mask"):
+        parts.append("gfp=%s" % _plain(trigger.get("gfp_mask")))
+    return " ".join(parts)
+
+
+def verdict_text(verdict):
+    """One line for an incident's verdict: ``innocent: <reason>`` (dict) or the string given."""
+    if not isinstance(verdict, dict):
+        return _plain(verdict)
+    text = _plain(verdict.get("verdict")) or "?"
+    if verdict.get("reason"):
+        text += ": " + _plain(verdict.get("reason"))
+    return text
+
+
 def svg_timeline(incidents, width=900):
     """OOM incidents on a time axis: one circle per kill, area ~ victim anon RSS."""
     drawn = [i for i in incidents[:MAX_TIMELINE] if isinstance(i, dict)]
@@ -270,7 +293,8 @@ def svg_timeline(incidents, width=900):
         name = victim.get("name") or "?"
         tip = "%s | victim %s (pid %s) anon-rss %s kB | trigger %s | %s" % (
             _plain(incident.get("time")), _plain(name), _plain(victim.get("pid")),
-            _plain(victim.get("anon_rss_kb")), _plain(incident.get("trigger")), _plain(incident.get("verdict")))
+            _plain(victim.get("anon_rss_kb")), trigger_text(incident.get("trigger")),
+            verdict_text(incident.get("verdict")))
         y = axis_y - 20 - (n % 3) * 22
         parts.append('<line x1="%.1f" y1="%d" x2="%.1f" y2="%d" stroke="#e5e7eb"/>' % (x, axis_y, x, y))
         parts.append('<circle class="incident" cx="%.1f" cy="%d" r="%.1f" fill="#dc2626" fill-opacity="0.6" '
@@ -383,8 +407,9 @@ def render_host_html(report, links=None):
             v = _victim(inc)
             body.append('<tr><td>%s</td><td>%s</td><td class="subject">%s</td><td class="num">%s</td>'
                         '<td class="num">%s</td><td>%s</td></tr>' % (
-                            esc(_plain(inc.get("time"))), esc(_short(inc.get("trigger"), 120)), esc(_plain(v.get("name"))),
-                            esc(_plain(v.get("pid"))), esc(_plain(v.get("anon_rss_kb"))), esc(_short(inc.get("verdict"), 200))))
+                            esc(_plain(inc.get("time"))), esc(_short(trigger_text(inc.get("trigger")), 120)),
+                            esc(_plain(v.get("name"))), esc(_plain(v.get("pid"))), esc(_plain(v.get("anon_rss_kb"))),
+                            esc(_short(verdict_text(inc.get("verdict")), 240))))
         body.append('</tbody></table>')
     else:
         body.append('<p class="muted">No OOM kill found in the kernel logs read.</p>')

@@ -315,3 +315,12 @@ def test_gate(fail_on, worst, expected):
 def test_gate_rejects_unknown_threshold():
     with pytest.raises(ValueError):
         gating.normalize_fail_on("severe")
+
+
+def test_incident_trigger_and_verdict_read_as_sentences():
+    from ansible_collections.hostguard.hardening.plugins.module_utils import render_html
+    trigger = {"process": "python", "pid": 561, "gfp_flags": "GFP_KERNEL", "order": 0, "oom_score_adj": 0}
+    assert render_html.trigger_text(trigger) == "python (pid 561) gfp=GFP_KERNEL order=0 adj=0"
+    verdict = {"verdict": "innocent", "reason": "python (pid 561) held 67844 kB"}
+    assert render_html.verdict_text(verdict) == "innocent: python (pid 561) held 67844 kB"
+    assert render_html.verdict_text("culprit") == "culprit"
