@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from ansible_collections.hostguard.hardening.plugins.module_utils import redis, resp
+from ansible_collections.hostguard.hardening.plugins.module_utils import areas, cron, redis, resp
 from redis_helpers import RedisInstance, SilentListener, free_port, raw_command
 
 pytestmark = pytest.mark.real
@@ -114,8 +114,35 @@ def test_exposed_instance_attack_replay(redis_factory, tmp_path):
     assert any("differs from the config" in r for r in f004["evidence"]["reasons"])
     assert one(result, "HG-REDIS-003", name)["status"] == "fail"
     assert one(result, "HG-REDIS-001", name)["status"] == "pass"  # still loopback only
-    # NOTE for the lead: the cron audit of tmp_path (HG-CRON-001 on the RDB) belongs here
-    # once plugins/module_utils/cron.py exists on a branch this one can merge.
+
+    # The cron audit of the temp tree as an alternate root finds the dump where crond looks.
+    cron_result = cron.audit({"root": str(tmp_path)})
+    f001 = [f for f in cron_result["findings"]
+            if f["id"] == "HG-CRON-001" and f["subject"] == "/var/spool/cron/root"]
+    assert len(f001) == 1 and f001[0]["status"] == "fail", \
+        [(f["id"], f["subject"], f["status"]) for f in cron_result["findings"] if f["status"] != "pass"]
+
+    # Cross-links need one path both areas agree on. Under root=<tmp> cron names the file
+    # /var/spool/cron/root, while the live Redis (same mount namespace) names it
+    # <tmp>/var/spool/cron/root, and run_areas gives every area the same root (redis with
+    # root != / does no probe). So the host_audit-equivalent run uses root "/" and hands cron
+    # the temp spool as an extra path: both areas then name the file by its absolute path.
+    combined = areas.run_areas(areas=["cron", "redis"], root="/",
+                               area_options={"cron": {"extra_paths": [str(spool)]},
+                                             "redis": {"timeout": 2.0}})
+    assert not combined["errors"], combined["errors"]
+    hits = dict((f["id"], f) for f in combined["findings"]
+                if f["subject"] == str(planted) and f["id"] in ("HG-CRON-001", "HG-REDIS-004"))
+    assert set(hits) == {"HG-CRON-001", "HG-REDIS-004"}, \
+        [(f["id"], f["subject"]) for f in combined["findings"] if f["status"] == "fail"]
+    assert hits["HG-CRON-001"]["status"] == "fail"
+    assert hits["HG-REDIS-004"]["status"] == "fail" and hits["HG-REDIS-004"]["severity"] == "critical"
+    assert "HG-REDIS-004" in hits["HG-CRON-001"].get("related", [])
+    assert "HG-CRON-001" in hits["HG-REDIS-004"].get("related", [])
+    # links never cross to an unrelated path: the untouched data dir's findings carry none
+    for finding in combined["findings"]:
+        if inst.datadir in finding["subject"]:
+            assert "related" not in finding, finding
 
 
 def test_drift_seen_through_proc_cwd_without_password(redis_factory, tmp_path):
