@@ -1,0 +1,202 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: hostguard engineers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: host_audit
+short_description: Run every selected hostguard audit area in one module call
+version_added: "0.1.0"
+description:
+  - The aggregate audit. Runs the selected areas (cron/rc.d, and as they are added sysctl,
+    OOM posture, OOM-kill forensics, Redis, baseline) one after the other in a single module
+    call, so that auditing a host costs one round trip whatever the number of checks.
+  - Never changes the host. Supports check mode (it behaves the same).
+  - An area that raises, returns a malformed result or runs past O(area_timeout) does not
+    fail the module; it becomes an C(error) finding C(HG-CORE-001) naming the area, and the
+    other areas still run.
+  - Failed findings of different areas that are about the same path (an absolute
+    C(subject), or C(evidence.path)) get a C(related) list of each other's check IDs, for
+    example cron's "Redis dump in the cron spool" and Redis's "dir points into the cron spool".
+  - Build the per-host report from the result on the controller with the
+    P(hostguard.hardening.hostguard_report#filter) filter; the C(hostguard.hardening.audit)
+    role does that and writes it as JSON.
+author:
+  - hostguard engineers
+options:
+  areas:
+    description:
+      - Areas to run, in this order. Default (unset or empty) is every area this build of
+        the collection registers (see RV(registered_areas)).
+      - An area that is not in this build gives an C(HG-CORE-001) error finding.
+    type: list
+    elements: str
+    default: []
+  root:
+    description:
+      - Audit the tree under this directory instead of C(/) (a mounted disk image or a
+        container's rootfs). Passed to every area.
+    type: path
+    default: /
+  area_timeout:
+    description:
+      - Seconds one area may run before it is interrupted and reported as an
+        C(HG-CORE-001) error finding. C(0) disables the backstop. Areas time-box their own
+        I/O; this only catches one that blocks anyway.
+    type: int
+    default: 300
+  cron:
+    description:
+      - Options of the cron/rc.d area, as for M(hostguard.hardening.cron_audit) (for example
+        C(max_read_bytes)). C(root) is taken from the top-level O(root).
+    type: dict
+    default: {}
+  sysctl:
+    description: Options of the sysctl area (when the build has it).
+    type: dict
+    default: {}
+  oom:
+    description: Options of the OOM posture area (when the build has it).
+    type: dict
+    default: {}
+  oom_events:
+    description: Options of the OOM-kill forensics area (when the build has it).
+    type: dict
+    default: {}
+  redis:
+    description: Options of the Redis area (when the build has it).
+    type: dict
+    default: {}
+  baseline:
+    description: Options of the baseline area (when the build has it).
+    type: dict
+    default: {}
+notes:
+  - Runs on the target with its own Python 3 (3.8 or later), standard library only.
+seealso:
+  - module: hostguard.hardening.cron_audit
+  - plugin: hostguard.hardening.hostguard_report
+    plugin_type: filter
+attributes:
+  check_mode:
+    support: full
+    description: Read-only; runs the same in check mode.
+  diff_mode:
+    support: none
+    description: Nothing changes, so there is no diff.
+  platform:
+    platforms: posix
+    description: Linux targets.
+"""
+
+EXAMPLES = r"""
+- name: Audit everything this build knows, in one round trip
+  hostguard.hardening.host_audit:
+  register: hostguard_raw
+
+- name: Only cron/rc.d, with a smaller read head, on a mounted image
+  hostguard.hardening.host_audit:
+    areas: [cron]
+    root: /mnt/disk-image
+    cron:
+      max_read_bytes: 65536
+
+- name: Build the report on the controller
+  ansible.builtin.set_fact:
+    hostguard_report_data: "{{ hostguard_raw | hostguard.hardening.hostguard_report(host=inventory_hostname) }}"
+"""
+
+RETURN = r"""
+areas:
+  description: The areas that ran (or were attempted), in order.
+  returned: always
+  type: list
+  elements: str
+  sample: [cron]
+registered_areas:
+  description: Every area this build of the collection can run.
+  returned: always
+  type: list
+  elements: str
+  sample: [cron]
+root:
+  description: The root directory that was audited.
+  returned: always
+  type: str
+  sample: /
+findings:
+  description:
+    - Every finding of every area, failures first, then by severity, ID and subject.
+    - Each has C(id), C(title), C(severity), C(status) (fail, pass, skip, error),
+      C(subject), C(evidence), C(remediation), C(references), optionally C(detail), and
+      C(related) (IDs of other areas' failed findings about the same path).
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - id: HG-CRON-001
+      title: Redis RDB dump in a cron directory
+      severity: critical
+      status: fail
+      subject: /var/spool/cron/dump.rdb
+      evidence: {magic: REDIS0009, size: 67108864}
+      remediation: Quarantine the file; close Redis (role hostguard.hardening.redis)
+      references: {attack: T1053.003}
+facts:
+  description: What each area gathered, keyed by area name.
+  returned: always
+  type: dict
+  sample: {cron: {files: []}}
+timings:
+  description: Seconds each area took, keyed by area name, plus C(total).
+  returned: always
+  type: dict
+  sample: {cron: 0.0123, total: 0.0125}
+errors:
+  description: The C(HG-CORE-001) findings (areas that could not run); also in RV(findings).
+  returned: always
+  type: list
+  elements: dict
+  sample: []
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.hostguard.hardening.plugins.module_utils.areas import (
+    AREA_ORDER, DEFAULT_AREA_TIMEOUT, registered_areas, run_areas)
+
+
+def argument_spec():
+    spec = dict(
+        areas=dict(type="list", elements="str", default=[]),
+        root=dict(type="path", default="/"),
+        area_timeout=dict(type="int", default=DEFAULT_AREA_TIMEOUT),
+    )
+    for area in AREA_ORDER:
+        spec[area] = dict(type="dict", default={})
+    return spec
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    params = module.params
+    if params["area_timeout"] < 0:
+        module.fail_json(msg="area_timeout must be 0 (off) or a positive number of seconds")
+    areas = params["areas"] or registered_areas()
+    unknown = [a for a in areas if a not in AREA_ORDER]
+    if unknown:
+        module.fail_json(msg="unknown area(s): %s; known: %s"
+                         % (", ".join(unknown), ", ".join(AREA_ORDER)))
+    result = run_areas(areas=areas,
+                       area_options=dict((a, params.get(a) or {}) for a in AREA_ORDER),
+                       root=params["root"], timeout=params["area_timeout"])
+    module.exit_json(changed=False, root=params["root"], registered_areas=registered_areas(),
+                     **result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Run every Molecule scenario under molecule/ (`molecule test -s <name>`), print a pass/fail
+# summary with times, exit non-zero if any scenario fails.
+#
+#   scripts/run-molecule.sh                 all scenarios (every molecule/*/molecule.yml)
+#   scripts/run-molecule.sh audit_seed000   only these
+#
+# Uses the project's containers.conf (runc, settable ulimits), the checkout as the collection
+# (.collections link) and a per-checkout container-name suffix so parallel checkouts on one
+# machine never share or remove each other's containers. Leftover containers of this
+# checkout (from an interrupted run) are removed before and after.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+export CONTAINERS_CONF="${CONTAINERS_CONF:-$ROOT/molecule/containers.conf}"
+export ANSIBLE_COLLECTIONS_PATH="$ROOT/.collections"
+export ANSIBLE_CONFIG="${ANSIBLE_CONFIG:-$ROOT/ansible.cfg}"
+export MOLECULE_NO_LOG="${MOLECULE_NO_LOG:-false}"
+# Same checkout -> same suffix; another checkout -> another one.
+export HG_MOLECULE_SUFFIX="${HG_MOLECULE_SUFFIX:--$(printf '%s' "$ROOT" | sha256sum | cut -c1-8)}"
+
+# Molecule from the venv that runs this (make puts .venv/bin first on PATH).
+MOLECULE=${MOLECULE:-$(command -v molecule || true)}
+if [ -z "$MOLECULE" ]; then
+  echo "run-molecule: molecule not found on PATH (make venv)" >&2
+  exit 2
+fi
+mkdir -p .collections/ansible_collections/hostguard
+[ -L .collections/ansible_collections/hostguard/hardening ] \
+  || ln -sfn ../../.. .collections/ansible_collections/hostguard/hardening
+
+scenarios=("$@")
+if [ ${#scenarios[@]} -eq 0 ]; then
+  for f in molecule/*/molecule.yml; do
+    [ -e "$f" ] && scenarios+=("$(basename "$(dirname "$f")")")
+  done
+fi
+if [ ${#scenarios[@]} -eq 0 ]; then
+  echo "run-molecule: no scenarios under molecule/" >&2
+  exit 2
+fi
+
+cleanup_leftovers() {
+  # Containers Molecule made (label owner=molecule) whose name carries this checkout's suffix.
+  local ids
+  ids=$(podman ps -a --filter label=owner=molecule --format '{{.ID}} {{.Names}}' 2>/dev/null \
+        | awk -v s="$HG_MOLECULE_SUFFIX" 'length($2) >= length(s) && substr($2, length($2) - length(s) + 1) == s {print $1}')
+  if [ -n "$ids" ]; then
+    echo "run-molecule: removing leftover containers: $(echo $ids)"
+    # shellcheck disable=SC2086
+    podman rm -f $ids >/dev/null 2>&1 || true
+  fi
+}
+trap cleanup_leftovers EXIT
+cleanup_leftovers
+
+declare -A result seconds
+overall=0
+for s in "${scenarios[@]}"; do
+  if [ ! -f "molecule/$s/molecule.yml" ]; then
+    echo "run-molecule: no scenario molecule/$s" >&2
+    result[$s]=MISSING; seconds[$s]=0; overall=1
+    continue
+  fi
+  echo "=== molecule test -s $s (suffix $HG_MOLECULE_SUFFIX)"
+  start=$(date +%s)
+  if "$MOLECULE" test -s "$s"; then
+    result[$s]=PASS
+  else
+    result[$s]=FAIL
+    overall=1
+    # make sure a failed run does not leave its containers behind
+    "$MOLECULE" destroy -s "$s" >/dev/null 2>&1 || true
+  fi
+  seconds[$s]=$(( $(date +%s) - start ))
+done
+
+echo
+echo "=== Molecule summary"
+for s in "${scenarios[@]}"; do
+  printf '  %-6s %-30s %4ss\n' "${result[$s]}" "$s" "${seconds[$s]}"
+done
+exit $overall
