@@ -134,12 +134,15 @@ def read_head(path, max_bytes=DEFAULT_MAX_READ_BYTES):
     return data, info, truncated
 
 
-def iter_lines_fd(fd, max_bytes=DEFAULT_MAX_READ_BYTES, max_line=DEFAULT_MAX_LINE_BYTES):
+def iter_lines_fd(fd, max_bytes=DEFAULT_MAX_READ_BYTES, max_line=DEFAULT_MAX_LINE_BYTES,
+                  on_chunk=None):
     """Yield (lineno, line_bytes, cut) from an open descriptor.
 
     Reads at most ``max_bytes`` in chunks; a line longer than ``max_line`` is cut to
     ``max_line`` bytes and ``cut`` is True (the rest of that line is skipped, not buffered).
     Memory stays O(max_line + CHUNK_BYTES) whatever the file holds.
+    ``on_chunk(bytes)``, if given, sees every chunk read (e.g. to hash or sniff the head
+    in the same single pass).
     """
     lineno = 0
     pending = b""
@@ -152,6 +155,8 @@ def iter_lines_fd(fd, max_bytes=DEFAULT_MAX_READ_BYTES, max_line=DEFAULT_MAX_LIN
         if not chunk:
             break
         consumed += len(chunk)
+        if on_chunk is not None:
+            on_chunk(chunk)
         start = 0
         while True:
             nl = chunk.find(b"\n", start)

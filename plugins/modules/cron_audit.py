@@ -1,0 +1,175 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: hostguard engineers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: cron_audit
+short_description: Audit cron and boot-script locations for foreign, binary and malicious files
+version_added: "0.1.0"
+description:
+  - Read-only audit of C(/etc/crontab), C(/etc/cron.d), C(/etc/cron.{hourly,daily,weekly,monthly}),
+    C(/etc/anacrontab), C(/var/spool/cron/<user>) (cronie), C(/var/spool/cron/crontabs/<user>)
+    (Debian cron), C(/etc/rc.local), C(/etc/rc.d/**) and C(/etc/init.d).
+  - Flags Redis RDB dumps (the C(REDIS00) magic), binary content, spool files whose name is no
+    user, unexpected boot scripts, oversized files, FIFOs/sockets/devices, symlinks out of the
+    tree or into C(/dev), C(/proc), C(/sys), broken symlinks and loops, modes and owners each cron
+    family rejects, group/world-writable paths, unreadable paths, huge directories and
+    malicious command lines (download piped to a shell, base64 to a shell, C(/dev/tcp) reverse
+    shells, C(nc -e), script socket one-liners, payloads run from C(/tmp) or hidden paths).
+  - Says for every entry whether each cron family (cronie, Debian cron) would run it, and why.
+  - Bounded cost whatever the host holds - C(lstat) first, only regular files are opened
+    (C(O_NOFOLLOW|O_NONBLOCK)), at most O(max_read_bytes) read per file, lines capped at
+    O(max_line_bytes). A multi-GB file costs the same as a small one.
+  - Never changes the host; C(changed) is always false. Check mode is supported.
+author:
+  - hostguard engineers
+options:
+  root:
+    description:
+      - Root of the tree to audit, e.g. a mounted disk image or a container rootfs.
+      - Paths in results are as the audited system sees them; symlinks are resolved inside O(root).
+      - User names are looked up in O(root)/etc/passwd (and through NSS when O(root) is C(/)).
+    type: path
+    default: /
+  max_read_bytes:
+    description: Most bytes read from the head of any one file.
+    type: int
+    default: 1048576
+  max_file_size:
+    description:
+      - Files larger than this (apparent size, bytes) are reported as oversized (HG-CRON-005).
+      - 256 KiB is far above any legitimate crontab or init script.
+    type: int
+    default: 262144
+  max_line_bytes:
+    description: Lines longer than this are cut (the rest of the line is skipped, not buffered).
+    type: int
+    default: 4096
+  max_entries:
+    description:
+      - Most names listed per directory; a directory with more is reported (HG-CRON-013).
+      - All directories together are bounded by 20 times this value.
+    type: int
+    default: 1000
+  max_depth:
+    description: Recursion depth under C(/etc/rc.d).
+    type: int
+    default: 4
+  extra_paths:
+    description:
+      - More files or directories to check the same way (content, type, symlinks, permissions),
+        as seen inside O(root). Their C(would_run) is null.
+    type: list
+    elements: path
+    default: []
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+notes:
+  - Run as root for a complete audit; unreadable paths are reported as findings with status C(error).
+seealso:
+  - name: MITRE ATT&CK T1053.003 Cron
+    description: Scheduled Task/Job - Cron.
+    link: https://attack.mitre.org/techniques/T1053/003/
+  - name: MITRE ATT&CK T1037.004 RC Scripts
+    description: Boot or Logon Initialization Scripts - RC Scripts.
+    link: https://attack.mitre.org/techniques/T1037/004/
+"""
+
+EXAMPLES = r"""
+- name: Audit cron and boot scripts of this host
+  hostguard.hardening.cron_audit:
+  register: cron
+
+- name: Audit a container root filesystem with a smaller read budget
+  hostguard.hardening.cron_audit:
+    root: /var/lib/containers/storage/overlay/abc/merged
+    max_read_bytes: 262144
+    extra_paths:
+      - /etc/systemd/system/rc-local.service.d
+
+- name: Fail when a critical cron finding exists
+  ansible.builtin.assert:
+    that: cron.findings | selectattr('status', 'eq', 'fail') | selectattr('severity', 'eq', 'critical') | list | length == 0
+"""
+
+RETURN = r"""
+findings:
+  description: Findings in the hostguard finding model, failures first.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - id: HG-CRON-001
+      title: Redis RDB dump in a cron or boot directory
+      severity: critical
+      status: fail
+      subject: /var/spool/cron/dump.rdb
+      evidence: {magic: REDIS0009, rdb_version: "0009", size: 2147483648, would_run: []}
+      remediation: "Quarantine the file ... (role: hostguard.hardening.cron_hygiene)"
+      references: {attack: T1053.003, lynis: SCHD-7704}
+files:
+  description:
+    - Inventory of every entry seen - path, type, size, allocated bytes, owner (uid and name),
+      group, mode, sha256 (or sha256_head when only the head was read), content kind, and
+      C(would_run) per cron family with a reason.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - path: /var/spool/cron/dump.rdb
+      type: file
+      size: 2147483648
+      owner: root
+      uid: 0
+      group: root
+      mode: "0644"
+      content: redis_rdb
+      sha256_head: 3b5d...
+      would_run:
+        cronie: {would_run: false, code: ORPHAN, reason: "ORPHAN: no passwd entry for 'dump.rdb'"}
+        debian: {would_run: false, code: NOT_THIS_FAMILY, reason: "Debian cron reads /var/spool/cron/crontabs/<user>"}
+facts:
+  description: Root audited, cron families installed, users known, entries and bytes read, options.
+  returned: always
+  type: dict
+seconds:
+  description: Wall time of the audit.
+  returned: always
+  type: float
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.hostguard.hardening.plugins.module_utils.cron import audit
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            root=dict(type="path", default="/"),
+            max_read_bytes=dict(type="int", default=1048576),
+            max_file_size=dict(type="int", default=262144),
+            max_line_bytes=dict(type="int", default=4096),
+            max_entries=dict(type="int", default=1000),
+            max_depth=dict(type="int", default=4),
+            extra_paths=dict(type="list", elements="path", default=[]),
+        ),
+        supports_check_mode=True,
+    )
+    try:
+        result = audit(dict(module.params))
+    except ValueError as exc:
+        module.fail_json(msg="invalid option: %s" % exc, changed=False)
+    module.exit_json(changed=False, **result)
+
+
+if __name__ == "__main__":
+    main()
