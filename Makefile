@@ -48,7 +48,7 @@ audit: venv collection-link
 unit: venv collection-link
 	$(BIN)/python -m pytest -q tests/unit
 
-integration: venv collection-link system-deps
+integration: venv collection-link system-deps images
 	$(BIN)/python -m pytest -q tests/integration
 
 lint: venv collection-link
@@ -59,8 +59,9 @@ build-collection: venv
 	rm -rf build && mkdir -p build
 	$(BIN)/ansible-galaxy collection build --force --output-path build .
 
+# SCENARIOS="a b" runs only those; default: every molecule/*/molecule.yml
 molecule: venv collection-link images
-	scripts/run-molecule.sh
+	scripts/run-molecule.sh $(SCENARIOS)
 
 test: system-deps venv collection-link images
 	$(MAKE) unit

@@ -65,6 +65,9 @@ for s in "${scenarios[@]}"; do
   fi
   echo "=== molecule test -s $s (suffix $HG_MOLECULE_SUFFIX)"
   start=$(date +%s)
+  # Molecule keys its default state directory on the checkout's basename only; keep it inside
+  # this checkout instead, so two checkouts with the same name never share state.
+  export MOLECULE_EPHEMERAL_DIRECTORY="$ROOT/.cache/molecule/$s"
   if "$MOLECULE" test -s "$s"; then
     result[$s]=PASS
   else

@@ -33,10 +33,13 @@ AREA_ORDER = ("cron", "sysctl", "oom", "oom_events", "redis", "baseline")
 
 REGISTRY = {}
 IMPORT_ERRORS = {}
+# Option names an area accepts (from its module_utils ``DEFAULTS``), used to reject typos.
+OPTION_NAMES = {}
 
 try:
     from ansible_collections.hostguard.hardening.plugins.module_utils import cron as _cron
     REGISTRY["cron"] = _cron.audit
+    OPTION_NAMES["cron"] = frozenset(getattr(_cron, "DEFAULTS", {})) - frozenset(["root"])
 except ImportError as _exc:  # the area's file is not in this build
     IMPORT_ERRORS["cron"] = str(_exc)
 
@@ -44,6 +47,7 @@ except ImportError as _exc:  # the area's file is not in this build
 # try:
 #     from ansible_collections.hostguard.hardening.plugins.module_utils import sysctl as _sysctl
 #     REGISTRY["sysctl"] = _sysctl.audit
+#     OPTION_NAMES["sysctl"] = frozenset(_sysctl.DEFAULTS) - frozenset(["root"])
 # except ImportError as _exc:
 #     IMPORT_ERRORS["sysctl"] = str(_exc)
 
@@ -58,6 +62,14 @@ DEFAULT_AREA_TIMEOUT = 300
 REQUIRED_FINDING_KEYS = ("id", "title", "severity", "status", "subject")
 # Where a finding names a filesystem path; see related_paths().
 PATH_EVIDENCE_KEYS = ("path", "file", "target")
+
+
+def unknown_options(area, options):
+    """Option names given for ``area`` that it does not accept (empty when it does not say)."""
+    known = OPTION_NAMES.get(area)
+    if known is None:
+        return []
+    return sorted(key for key in (options or {}) if key not in known)
 
 
 def registered_areas():
@@ -124,6 +136,12 @@ def _validate_result(area, result):
     facts = result.get("facts") or {}
     if not isinstance(facts, dict):
         raise ValueError("audit() result 'facts' is not a dict")
+    # Extra top-level keys of an area's result (cron's ``files`` inventory) are facts too.
+    extra = dict((k, v) for k, v in result.items()
+                 if k not in ("findings", "facts", "seconds") and k not in facts)
+    if extra:
+        facts = dict(facts)
+        facts.update(extra)
     return findings, facts
 
 

@@ -228,7 +228,7 @@ MALICIOUS_PATTERNS = (
                 r"|\blua\b.*\s-e\b.*\bsocket\b")),
     ("exec_from_temp_dir",
      re.compile(_CMD_START + _TMPDIRS + r"/\S+"
-                r"|\bchmod\s+(?:-\w+\s+)*(?:[ugoa]*\+[rwxst]*x[rwxst]*|[0-7]*[1357][0-7]?[0-7]?)\s+[\"']?"
+                r"|\bchmod\s+(?:-\w+\s+)*(?:[ugoa]*\+[rwxst]*x[rwxst]*|0?[1357][0-7]{2})\s+[\"']?"
                 + _TMPDIRS + r"/"
                 r"|\b" + _DL + r"\b[^|;&\n]*\s(?:-O|-o|--output(?:-document)?=?)\s*[\"']?" + _TMPDIRS + r"/"
                 r"|\bcd\s+" + _TMPDIRS + r"\b[^;&|\n]*(?:;|&&)\s*(?:\S+\s+)*\./")),

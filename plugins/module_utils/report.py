@@ -80,10 +80,10 @@ def summary_lines(report, top=10):
     summary = report.get("summary") or {}
     counts = summary.get("fail_by_severity") or {}
     status = summary.get("by_status") or {}
-    head = "%s: %s failed (%s), %s passed, %s errors, %s skipped; worst: %s" % (
-        report.get("host"),
-        sum(counts.get(s, 0) for s in SEVERITIES),
-        ", ".join("%s %d" % (s, counts.get(s, 0)) for s in SEVERITIES),
+    failed = sum(counts.get(s, 0) for s in SEVERITIES)
+    per_severity = ", ".join("%s %d" % (s, counts[s]) for s in SEVERITIES if counts.get(s))
+    head = "%s: %d failed%s | %s passed, %s errors, %s skipped | worst: %s" % (
+        report.get("host"), failed, " (%s)" % per_severity if per_severity else "",
         status.get("pass", 0), status.get("error", 0), status.get("skip", 0),
         summary.get("worst_severity") or "none")
     lines = [head]

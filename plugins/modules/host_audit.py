@@ -52,7 +52,8 @@ options:
   cron:
     description:
       - Options of the cron/rc.d area, as for M(hostguard.hardening.cron_audit) (for example
-        C(max_read_bytes)). C(root) is taken from the top-level O(root).
+        C(max_read_bytes), C(max_file_size), C(extra_paths)). C(root) is taken from the
+        top-level O(root). An unknown option name fails the module.
     type: dict
     default: {}
   sysctl:
@@ -147,7 +148,10 @@ findings:
       remediation: Quarantine the file; close Redis (role hostguard.hardening.redis)
       references: {attack: T1053.003}
 facts:
-  description: What each area gathered, keyed by area name.
+  description:
+    - What each area gathered, keyed by area name. Besides the area's own facts this holds
+      any other key its result carries, for example cron's C(files) inventory (path, type,
+      size, owner, mode, C(would_run) and the reason, per cron family).
   returned: always
   type: dict
   sample: {cron: {files: []}}
@@ -167,7 +171,7 @@ errors:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.areas import (
-    AREA_ORDER, DEFAULT_AREA_TIMEOUT, registered_areas, run_areas)
+    AREA_ORDER, DEFAULT_AREA_TIMEOUT, registered_areas, run_areas, unknown_options)
 
 
 def argument_spec():
@@ -187,10 +191,15 @@ def main():
     if params["area_timeout"] < 0:
         module.fail_json(msg="area_timeout must be 0 (off) or a positive number of seconds")
     areas = params["areas"] or registered_areas()
-    unknown = [a for a in areas if a not in AREA_ORDER]
+    known = list(AREA_ORDER) + [a for a in registered_areas() if a not in AREA_ORDER]
+    unknown = [a for a in areas if a not in known]
     if unknown:
         module.fail_json(msg="unknown area(s): %s; known: %s"
-                         % (", ".join(unknown), ", ".join(AREA_ORDER)))
+                         % (", ".join(unknown), ", ".join(known)))
+    for area in AREA_ORDER:
+        bad = unknown_options(area, params.get(area))
+        if bad:
+            module.fail_json(msg="unknown option(s) for area %s: %s" % (area, ", ".join(bad)))
     result = run_areas(areas=areas,
                        area_options=dict((a, params.get(a) or {}) for a in AREA_ORDER),
                        root=params["root"], timeout=params["area_timeout"])
