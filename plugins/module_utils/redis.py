@@ -321,10 +321,6 @@ def _expand_include(target, root):
     return sorted(safe_read.strip_root(root, m) for m in matches)[:MAX_FILES]
 
 
-def _yes(value):
-    return str(value).strip().lower() == "yes"
-
-
 def parse_user_rules(args):
     """An ACL ``user`` line's rules -> a secret-free summary."""
     name = args[0] if args else ""
