@@ -39,7 +39,7 @@ options:
     description:
       - Overrides of the SSH-7408 expectation table, keyed by sshd option, in Lynis's syntax
         C(expected,medium,weak:test) where test is C(=), C(<), C(>) or C(!)
-        (for example C(MaxAuthTries: "4,6,10:<")).
+        (for example C(MaxAuthTries=4,6,10:<) means 4 or fewer is good, up to 6 medium).
       - An option not in the table is added and graded too.
     type: dict
     default: {}
@@ -132,7 +132,7 @@ def main():
             use_sshd_t=dict(type="bool", default=True),
             sshd_config=dict(type="str", default="/etc/ssh/sshd_config"),
             command_timeout=dict(type="float", default=10),
-            pass_max_days_limit=dict(type="int"),
+            pass_max_days_limit=dict(type="int", no_log=False),
             separate_mounts=dict(type="list", elements="str", default=["/home", "/tmp", "/var"]),
             skip=dict(type="list", elements="str", default=[],
                       choices=["ssh", "auth", "file", "storage", "name", "mail", "firewall"]),
