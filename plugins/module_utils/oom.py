@@ -55,13 +55,13 @@ CHECKS = dict((c.id, c) for c in (
           "Set OOMScoreAdjust=-500 (or lower) for the service in a drop-in "
           "/etc/systemd/system/<unit>.d/oom.conf and restart it, so that an OOM kill "
           "cannot lock operators out",
-          references={"lynis": "KRNL-6000"}, role="oom_protect"),
+          references={"lynis": "KRNL-6000"}, role="oom_protection"),
     Check("HG-OOM-002", "OOMScoreAdjust= configured but not effective", "medium", "oom",
           "unit files, systemctl show, /proc/<pid>/oom_score_adj",
           "The process does not carry the configured value: restart the service, check "
           "that the manager may lower oom_score_adj (CAP_SYS_RESOURCE; containers cannot), "
           "or that the daemon does not reset it itself",
-          role="oom_protect"),
+          role="oom_protection"),
     Check("HG-OOM-003", "Process immune to the OOM killer and not on the allow list", "medium",
           "oom", "/proc/<pid>/oom_score_adj, /proc/<pid>/status",
           "An immune process that grows forces the kernel to kill innocent ones (seed 002): "
@@ -70,7 +70,7 @@ CHECKS = dict((c.id, c) for c in (
     Check("HG-OOM-004", "Key service among the likely OOM victims", "medium", "oom",
           "/proc/<pid>/oom_score",
           "Lower the service's OOMScoreAdjust= or move memory-hungry batch work into a "
-          "cgroup with a memory limit", role="oom_protect"),
+          "cgroup with a memory limit", role="oom_protection"),
     Check("HG-OOM-005", "Likely OOM victims (top by oom_score)", "info", "oom",
           "/proc/<pid>/oom_score, /proc/<pid>/status",
           "Informational: who the kernel would kill first (dstat --top-oom)"),
