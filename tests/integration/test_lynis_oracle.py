@@ -62,6 +62,9 @@ SCENARIOS = {
         "printf 'umask 027\\n' > /etc/profile.d/hg-umask.sh",
         "mkdir -p /etc/modprobe.d; printf 'blacklist usb-storage\\ninstall firewire-core /bin/true\\n' > /etc/modprobe.d/hostguard.conf",
         "printf '::1 localhost %s\\n' \"$(hostname -s)\" >> /etc/hosts",
+        # Redis: a password and CONFIG disabled in redis.conf (DBS-1884, DBS-1886 pass for both)
+        "printf 'requirepass %s\\nrename-command CONFIG \"\"\\n' \"$HG_ORACLE_PW\" >> /etc/redis/redis.conf"
+        " && systemctl restart redis-server",
     ],
     # Configurations where hostguard deliberately differs from Lynis (docs/lynis-oracle.md).
     "divergent": [
@@ -69,11 +72,29 @@ SCENARIOS = {
         "printf '127.0.0.1 localhost %s\\n' \"$(hostname -s)\" >> /etc/hosts",
         "printf 'umask 022\\n' > /etc/profile.d/hg-weak-umask.sh",
         "printf 'Port 22\\nPort 2222\\n' > /etc/ssh/sshd_config.d/50-ports.conf",
+        # cron: a world-writable cron.d file (SCHD-7704: both flag)
+        "printf '* * * * * root true\\n' > /etc/cron.d/hg-oracle && chmod 666 /etc/cron.d/hg-oracle",
+        # Redis: world-readable config (DBS-1882: both flag), loopback bind with ::1 first
+        # (DBS-1888), and a password set only at runtime (DBS-1884, DBS-1886)
+        "sed -i 's/^bind .*/bind ::1 127.0.0.1/' /etc/redis/redis.conf && chmod 644 /etc/redis/redis.conf"
+        " && systemctl restart redis-server",
+        "redis-cli CONFIG SET requirepass \"$HG_ORACLE_PW\" | grep -qx OK",
     ],
 }
 
-# key -> (scenario where it is expected, lynis verdict, our verdict, reason). The reasons are
-# the ones in docs/lynis-oracle.md; a disagreement anywhere else fails the test.
+# podman run arguments per scenario. --sysctl sets namespaced (net.*) keys inside the
+# container's own network namespace only -- never the machine's own kernel settings.
+SCENARIO_RUN_ARGS = {
+    "hardened": ["--sysctl", "net.ipv4.conf.all.rp_filter=1",
+                 "--sysctl", "net.ipv4.conf.all.log_martians=1",
+                 "--sysctl", "net.ipv4.conf.default.log_martians=1",
+                 "--sysctl", "net.ipv4.conf.all.send_redirects=0",
+                 "--sysctl", "net.ipv6.conf.all.accept_redirects=0"],
+}
+
+# key -> (where it is expected: "<scenario>" or "<distro>/<scenario>", lynis verdict, our
+# verdict, reason). The reasons are the ones in docs/lynis-oracle.md; a disagreement anywhere
+# else fails the test.
 KNOWN_DISAGREEMENTS = {
     "USB-1000": ("divergent", False, True,
                  "modprobe reads only *.conf in modprobe.d; Lynis greps every file there"),
@@ -83,16 +104,81 @@ KNOWN_DISAGREEMENTS = {
                           "Lynis only reports profile umasks when /etc/profile itself sets one"),
     "SSH-7408:Port": ("divergent", False, True,
                       "Lynis grades only the last port sshd -T prints; we grade every port"),
+    "DBS-1884": ("divergent", True, False,
+                 "Lynis greps redis.conf for ^requirepass; we probe the running instance, "
+                 "which answers NOAUTH (password set with CONFIG SET)"),
+    "DBS-1886": ("divergent", True, False,
+                 "Lynis wants rename-command CONFIG in the file; we ask whether an "
+                 "unauthenticated client can call CONFIG (it cannot: authentication is on)"),
+    "DBS-1888": ("divergent", True, False,
+                 "Lynis's ^bind (localhost|127\\.) only looks at the first address; "
+                 "'bind ::1 127.0.0.1' listens on loopback only"),
+    "KRNL-6000:kernel.perf_event_paranoid": (
+        "trixie/hardened", False, True,
+        "Lynis 3.1's profile accepts 2|3|4; our baseline (Lynis 3.0.8's profile) keeps 3, "
+        "no unprivileged perf at all (Debian kernels)"),
 }
 
-# Hook for the other areas' checks that overlap Lynis (SCHD-7704 cron, DBS-1882..1888 redis,
-# KRNL-6000 per sysctl key). Each entry: lynis key prefix -> function(report, findings) returning
-# [(key, lynis_flagged, ours_flagged)]. Register them here when those module_utils are on main.
-EXTRA_COMPARATORS = {}
+# Checks of the other areas that overlap Lynis. Each entry: lynis test id -> function(report,
+# findings) returning [(key, lynis_flagged, ours_flagged)]. What Lynis writes to
+# lynis-report.dat was read in its sources (include/tests_scheduling, tests_databases,
+# tests_kernel_hardening of Lynis 3.0.8 and 3.1.4); see docs/lynis-oracle.md.
+def _ids(report, kinds=("suggestion", "warning")):
+    return set(item[0] for kind in kinds for item in report[kind])
+
+
+def _failed(findings, ids, subject=None):
+    return any(f["id"] in ids and f["status"] == "fail" and (subject is None or f["subject"] == subject)
+               for f in findings)
+
+
+def compare_cron(report, findings):
+    """SCHD-7704 only reports a warning ("Found one or more cronjob files with incorrect file
+    permissions|ownership") when /etc/crontab, a file in /etc/cron.d or /etc/cron.{hourly,
+    daily,weekly,monthly} is world-writable or not owned 0:0; the per-file
+    insecure_fileperms_cronjob[] lines name no file for /etc/cron.d (Lynis uses an unset
+    variable), so one key per host. Ours: HG-CRON-011 (writable by non-root) or HG-CRON-009
+    (a cron daemon rejects the mode/owner)."""
+    return [("SCHD-7704", "SCHD-7704" in _ids(report, ("warning",)),
+             _failed(findings, ("HG-CRON-011", "HG-CRON-009")))]
+
+
+def compare_redis(report, findings):
+    """DBS-1880 writes redis_server_running=1 (no suggestion: inventory, compared as
+    "running"); DBS-1882 a warning per world-readable config; DBS-1884 / 1886 / 1888 a
+    suggestion per config file without ^requirepass / ^rename-command CONFIG /
+    ^bind (localhost|127\\.)."""
+    ids = _ids(report)
+    running = any(f["id"] == "HG-REDIS-011" and f["status"] == "pass" for f in findings)
+    return [
+        ("DBS-1880", report["values"].get("redis_server_running") == "1", running),
+        ("DBS-1882", "DBS-1882" in ids, _failed(findings, ("HG-REDIS-009",))),
+        ("DBS-1884", "DBS-1884" in ids, _failed(findings, ("HG-REDIS-006",))),
+        ("DBS-1886", "DBS-1886" in ids, _failed(findings, ("HG-REDIS-003",))),
+        ("DBS-1888", "DBS-1888" in ids, _failed(findings, ("HG-REDIS-013", "HG-REDIS-001"))),
+    ]
+
+
+def compare_sysctl(report, findings):
+    """KRNL-6000 writes details[]=KRNL-6000|sysctl|desc:..;field:<key>;prefval:..;value:<now>;
+    for every key of the profile (config-data=sysctl;<key>;<v1|v2>;..) whose current value
+    is none of the expected ones; absent keys are only logged. One key per profile entry;
+    ours: HG-SYSCTL-001 fail for that key."""
+    flagged = dict((f.get("field"), f.get("value")) for t, f in report["details"] if t == "KRNL-6000")
+    keys = set(report["profile_sysctl"]) | set(flagged)
+    return [("KRNL-6000:%s" % key, key in flagged, _failed(findings, ("HG-SYSCTL-001",), key))
+            for key in sorted(keys)]
+
+
+EXTRA_COMPARATORS = {
+    "SCHD-7704": compare_cron,
+    "DBS-188x": compare_redis,
+    "KRNL-6000": compare_sysctl,
+}
 
 
 def podman(*args, **kwargs):
-    env = dict(os.environ)
+    env = dict(kwargs.pop("env", None) or os.environ)
     env["CONTAINERS_CONF"] = kwargs.pop("conf")
     check = kwargs.pop("check", True)
     proc = subprocess.run(["podman"] + list(args), env=env, stdout=subprocess.PIPE,
@@ -134,12 +220,12 @@ def audit_package():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def start_container(image, conf):
+def start_container(image, conf, run_args=()):
     assert shutil.which("podman"), "podman is not installed (scripts/install-system-deps.sh)"
     exists = podman("image", "exists", image, conf=conf, check=False)
     assert exists.returncode == 0, "image %s missing: run scripts/build-images.sh" % image
     name = "hg-baseline-lynis-%s" % uuid.uuid4().hex[:10]
-    podman("run", "-d", "--systemd=always", "--name", name, image, "/sbin/init", conf=conf)
+    podman("run", "-d", "--systemd=always", "--name", name, *run_args, image, "/sbin/init", conf=conf)
     return name
 
 
@@ -221,24 +307,45 @@ def our_verdicts(findings):
     return v
 
 
+# The areas run inside the container with its python3, as host_audit runs them: sysctl reads
+# the container's /proc/sys (what Lynis's sysctl -n sees), redis probes the live instance.
+AUDIT_AREAS = ["baseline", "cron", "redis", "sysctl"]
 AUDIT_SNIPPET = ("import json, sys; sys.path.insert(0, '/tmp/hg-baseline-audit');"
-                 "from ansible_collections.hostguard.hardening.plugins.module_utils import baseline;"
-                 "print(json.dumps(baseline.audit({'root': '/'})))")
+                 "from ansible_collections.hostguard.hardening.plugins.module_utils import areas;"
+                 "print(json.dumps(areas.run_areas(%r, root='/')))" % AUDIT_AREAS)
 
 
-def run_scenario(image, scenario, conf, package):
-    name = start_container(image, conf)
+def parse_profile_sysctl(text):
+    """Lynis profile -> {sysctl key: [accepted values]} from config-data=sysctl;key;v1|v2;..."""
+    out = {}
+    for line in text.splitlines():
+        if line.startswith("config-data=sysctl;"):
+            parts = line.split(";")
+            if len(parts) > 2:
+                out[parts[1]] = parts[2].split("|")
+    return out
+
+
+def run_scenario(image, scenario, conf, package, password):
+    name = start_container(image, conf, SCENARIO_RUN_ARGS.get(scenario, ()))
+    env = dict(os.environ)
+    env["HG_ORACLE_PW"] = password     # passed by name (-e VAR): never on a command line here
     try:
         wait_ready(name, conf)
         for command in SCENARIOS[scenario]:
-            podman("exec", name, "sh", "-c", command, conf=conf)
+            podman("exec", "-e", "HG_ORACLE_PW", name, "sh", "-c", command, conf=conf, env=env)
         lynis = podman("exec", name, "lynis", "audit", "system", "--quick", "--no-colors",
                        conf=conf, check=False)
         assert lynis.returncode == 0, lynis.stderr.decode()[-2000:]
         report_text = podman("exec", name, "cat", "/var/log/lynis-report.dat", conf=conf).stdout.decode()
+        profile = podman("exec", name, "cat", "/etc/lynis/default.prf", conf=conf).stdout.decode()
         podman("cp", package, "%s:/tmp/hg-baseline-audit" % name, conf=conf)
         ours = podman("exec", name, "python3", "-c", AUDIT_SNIPPET, conf=conf)
-        return parse_lynis_report(report_text), json.loads(ours.stdout.decode())
+        report = parse_lynis_report(report_text)
+        report["profile_sysctl"] = parse_profile_sysctl(profile)
+        # the Redis password never reaches our results (nor Lynis's report)
+        assert password not in ours.stdout.decode() and password not in report_text
+        return report, json.loads(ours.stdout.decode())
     finally:
         podman("rm", "-f", "-t", "2", name, conf=conf, check=False)
 
@@ -251,12 +358,17 @@ def run_scenario(image, scenario, conf, package):
     ("localhost/hostguard-bookworm:1", "divergent"),
 ])
 def test_lynis_agrees_with_baseline_audit(image, scenario, containers_conf, audit_package):
-    report, result = run_scenario(image, scenario, containers_conf, audit_package)
+    password = "hgoracle" + uuid.uuid4().hex
+    report, result = run_scenario(image, scenario, containers_conf, audit_package, password)
+    assert result["errors"] == [] and result["areas"] == AUDIT_AREAS, result["errors"]
     findings = result["findings"]
     executed = report["tests_executed"]
-    for test_id in ("SSH-7408", "AUTH-9286", "AUTH-9328", "FILE-6310", "USB-1000", "STRG-1846", "NAME-4406"):
+    for test_id in ("SSH-7408", "AUTH-9286", "AUTH-9328", "FILE-6310", "USB-1000", "STRG-1846", "NAME-4406",
+                    "SCHD-7704", "DBS-1880", "DBS-1882", "DBS-1884", "DBS-1886", "DBS-1888", "KRNL-6000"):
         assert test_id in executed, "Lynis did not run %s (scenario %s)" % (test_id, scenario)
-    assert result["facts"]["ssh_source"] == "sshd -T"
+    assert result["facts"]["baseline"]["ssh_source"] == "sshd -T"
+    distro = image.rsplit("hostguard-", 1)[-1].split(":")[0]
+    where = (scenario, "%s/%s" % (distro, scenario))
 
     lynis, ssh_values = lynis_verdicts(report)
     ours = our_verdicts(findings)
@@ -271,13 +383,13 @@ def test_lynis_agrees_with_baseline_audit(image, scenario, containers_conf, audi
         if lynis[key] == ours[key]:
             continue
         known = KNOWN_DISAGREEMENTS.get(key)
-        if known and known[0] == scenario and (known[1], known[2]) == (lynis[key], ours[key]):
+        if known and known[0] in where and (known[1], known[2]) == (lynis[key], ours[key]):
             seen_known.append(key)
             continue
         unexplained.append("%s: lynis=%s ours=%s" % (key, lynis[key], ours[key]))
     assert not unexplained, "disagreements with Lynis on %s/%s: %s" % (image, scenario, unexplained)
     # every disagreement the divergent scenario was built to show did show (the docs stay true)
-    expected_known = sorted(k for k, v in KNOWN_DISAGREEMENTS.items() if v[0] == scenario)
+    expected_known = sorted(k for k, v in KNOWN_DISAGREEMENTS.items() if v[0] in where)
     assert sorted(seen_known) == expected_known
 
     # where both flag an sshd option, they read the same effective value
@@ -286,11 +398,35 @@ def test_lynis_agrees_with_baseline_audit(image, scenario, containers_conf, audi
         if ours.get("SSH-7408:%s" % option) and option != "Port":
             assert by_option[option]["evidence"]["value"] == value, (option, value)
 
+    # KRNL-6000: Lynis read the same kernel values (every key both flag has the same value),
+    # and the profile had keys that exist in this container
+    sysctl_values = dict((f.get("field"), f.get("value")) for t, f in report["details"] if t == "KRNL-6000")
+    by_key = dict((f["subject"], f) for f in findings if f["id"] == "HG-SYSCTL-001")
+    for key, value in sysctl_values.items():
+        if ours.get("KRNL-6000:%s" % key):
+            assert by_key[key]["evidence"]["runtime"] == value, (key, value)
+    assert sum(1 for f in by_key.values() if f["status"] in ("pass", "fail")) >= 20
+    assert lynis["DBS-1880"] is True and ours["DBS-1880"] is True     # the stock unit runs
+    counts = {"keys": len(lynis), "agree": sum(1 for k in lynis if lynis[k] == ours[k]),
+              "flagged_both": sum(1 for k in lynis if lynis[k] and ours[k]),
+              "krnl_keys_present": sum(1 for f in by_key.values() if f["status"] in ("pass", "fail"))}
+    print("oracle %s/%s: %s" % (distro, scenario, counts))
+
     if scenario == "hardened":
         # the configuration took effect for both: not a vacuous agreement
         assert lynis["SSH-7408:PermitRootLogin"] is False and lynis["SSH-7408:MaxSessions"] is True
         assert ssh_values["MaxSessions"] == "4" and ssh_values["FingerprintHash"] == "MD5"
         assert lynis["USB-1000"] is False and lynis["NAME-4406"] is True
         assert ours["AUTH-9286:max"] is False and ours["SSH-7408:X11Forwarding"] is False
+        assert not lynis["DBS-1884"] and not lynis["DBS-1886"] and not ours["DBS-1884"]
+        assert not lynis["KRNL-6000:net.ipv4.conf.all.rp_filter"]
+        assert not ours["KRNL-6000:net.ipv4.conf.all.rp_filter"]
+        assert lynis["SCHD-7704"] is False
     if scenario == "stock":
         assert lynis["AUTH-9286:max"] is True and lynis["SSH-7408:X11Forwarding"] is True
+        assert lynis["DBS-1884"] and lynis["DBS-1886"] and ours["DBS-1884"] and ours["DBS-1886"]
+        assert lynis["KRNL-6000:net.ipv4.conf.all.rp_filter"] and ours["KRNL-6000:net.ipv4.conf.all.rp_filter"]
+        assert lynis["SCHD-7704"] is False and lynis["DBS-1882"] is False
+    if scenario == "divergent":
+        # a world-writable cron.d file and a world-readable redis.conf: both flag
+        assert lynis["SCHD-7704"] and ours["SCHD-7704"] and lynis["DBS-1882"] and ours["DBS-1882"]
