@@ -297,3 +297,15 @@ def test_cli_rejects_bad_options(tmp_path, capsys):
     cfg.write_text('{"nope": 1}')
     assert rec.main(["--once", "--no-ring", "--config", str(cfg)]) == 2
     assert "unknown config keys" in capsys.readouterr().err
+
+
+def test_check_config_validates_a_file(tmp_path, capsys):
+    good = tmp_path / "good.json"
+    good.write_text('{"top": 5, "watch_cgroups": ["system.slice"], "psi_trigger": "some 100000 2000000"}')
+    assert rec.main(["--check-config", "--config", str(good)]) == 0
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"psi_trigger": "sometimes"}')
+    assert rec.main(["--check-config", "--config", str(bad)]) == 2
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"top": ')
+    assert rec.main(["--check-config", "--config", str(broken)]) == 2
