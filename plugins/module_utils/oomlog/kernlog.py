@@ -76,6 +76,7 @@ import time
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings import (
     Check, CheckSet, area_result, sort_findings)
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import safe_read
+from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog import recorder
 
 PAGE_KB_DEFAULT = 4
 CHUNK_BYTES = 1024 * 1024
@@ -1415,9 +1416,9 @@ def incident_subject(inc):
     return "%s at %s" % (who, when)
 
 
-def make_findings(parser, options, source_label):
+def make_findings(parser, options, source_label, incidents=None):
     critical = set(options.get("critical_services") or CRITICAL_SERVICES_DEFAULT)
-    incidents = parser.result_incidents()
+    incidents = parser.result_incidents() if incidents is None else incidents
     findings = []
     c1, c2, c3, c4, c5 = (CHECKS["HG-OOMLOG-00%d" % i] for i in range(1, 6))
     for inc in incidents:
@@ -1467,6 +1468,7 @@ OPTION_NAMES = frozenset([
     "top_tasks",
     "page_kb",
     "critical_services",
+    "recorder_dir",
 ])
 
 
@@ -1519,5 +1521,10 @@ def audit(options):
     counts["candidate_lines"] = parser.lines
     counts["cut_lines"] = scanner.cut_lines
     facts["counts"] = counts
-    findings = make_findings(parser, opts, label)
+    # -- the OOM flight recorder's evidence (oomlog/recorder.py; roles/oom_recorder) -------------
+    facts["incidents"], facts["recorder"] = recorder.attach(
+        facts["incidents"], recorder.read_ring(root, opts.get("recorder_dir")),
+        recorder.current_boot_id(root) if used.get("source") in ("dmesg", "kmsg") else None)
+    # ---------------------------------------------------------------------------------------------
+    findings = make_findings(parser, opts, label, incidents=facts["incidents"])
     return area_result(sort_findings(findings), facts, round(time.time() - started, 3))

@@ -25,11 +25,14 @@ import os
 import re
 import stat
 
+from ansible_collections.hostguard.hardening.plugins.module_utils.core import paths
+
 RING_DIR_DEFAULT = "/var/lib/hostguard/oom-recorder"
 RING_NAME = re.compile(r"^ring-(\d{8})\.jsonl$")
 MAX_RING_BYTES = 32 << 20          # read at most this much of the ring, newest first
 MAX_FILE_BYTES = 8 << 20           # and at most this much of any one file
 MAX_RECORDS = 20000
+MAX_FILES_LISTED = 4096
 MAX_LINE_BYTES = 1 << 20
 BEFORE_WINDOW_S = 900.0            # a snapshot older than this (baseline period + slack) is not "before"
 AFTER_WINDOW_S = 120.0
@@ -37,42 +40,16 @@ MATCH_SLACK_S = 5.0                # kernel uptime vs the recorder's kill record
 GROWTH_SNAPSHOTS = 3               # fastest grower over the last N snapshots before the kill
 
 
-def _join(root, path):
-    if not root or root == "/":
-        return path
-    return os.path.join(root, path.lstrip("/"))
-
-
-def _no_symlink_components(root, path):
-    """None when every component of ``path`` below ``root`` is a real directory, else why not."""
-    cur = root if root and root != "/" else "/"
-    for part in [p for p in path.split("/") if p]:
-        cur = os.path.join(cur, part)
-        try:
-            st = os.lstat(cur)
-        except OSError:
-            return "missing"
-        if stat.S_ISLNK(st.st_mode):
-            return "symlink"
-        if not stat.S_ISDIR(st.st_mode):
-            return "not_directory"
-    return None
-
-
-def _read_regular(path, max_bytes):
-    """At most max_bytes of a regular file (never a FIFO, device or symlink) -> (data, truncated)."""
-    st = os.lstat(path)
-    if not stat.S_ISREG(st.st_mode):
-        raise OSError("not a regular file")
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-    fd = os.open(path, flags)
+def _read_tail(root, path, max_bytes):
+    """At most max_bytes (the tail: the newest records) of a regular file under root, the file itself
+    never a symlink, FIFO or device -> (data, truncated). Raises OSError / PathRefused."""
+    fd, _res = paths.open_file(root, path, follow=False)
     try:
-        fst = os.fstat(fd)
-        if not stat.S_ISREG(fst.st_mode) or fst.st_ino != st.st_ino:
-            raise OSError("changed between stat and open")
-        # the newest records are at the end: read the tail
-        if fst.st_size > max_bytes:
-            os.lseek(fd, fst.st_size - max_bytes, os.SEEK_SET)
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError("not a regular file")
+        if st.st_size > max_bytes:
+            os.lseek(fd, st.st_size - max_bytes, os.SEEK_SET)
         chunks = []
         left = max_bytes
         while left > 0:
@@ -83,7 +60,7 @@ def _read_regular(path, max_bytes):
             left -= len(chunk)
     finally:
         os.close(fd)
-    return b"".join(chunks), fst.st_size > max_bytes
+    return b"".join(chunks), st.st_size > max_bytes
 
 
 def parse_lines(data, truncated_head=False):
@@ -121,21 +98,20 @@ def read_ring(root="/", ring_dir=RING_DIR_DEFAULT, max_bytes=MAX_RING_BYTES, max
     if not ring_dir:
         out["detail"] = "disabled"
         return out
-    why = _no_symlink_components(root, ring_dir)
-    if why == "missing":
-        out["detail"] = "no recorder ring (%s does not exist)" % ring_dir
-        return out
-    if why:
-        out["status"] = "refused"
-        out["detail"] = "%s: a path component is a %s; not followed" % (ring_dir, why.replace("_", " "))
-        return out
-    directory = _join(root, ring_dir)
     try:
-        names = sorted((n for n in os.listdir(directory) if RING_NAME.match(n)), reverse=True)
+        names, _cut, _res = paths.list_dir(root, ring_dir, MAX_FILES_LISTED)
+    except paths.PathRefused as exc:
+        if exc.resolved.status == paths.MISSING:
+            out["detail"] = "no recorder ring (%s does not exist)" % ring_dir
+        else:
+            out["status"] = "refused"
+            out["detail"] = "%s: %s" % (ring_dir, exc.resolved.reason or exc.resolved.status)
+        return out
     except OSError as exc:
         out["status"] = "error"
         out["detail"] = "%s: %s" % (ring_dir, exc.strerror or exc)
         return out
+    names = sorted((n for n in names if RING_NAME.match(n)), reverse=True)
     records = []
     budget = max_bytes
     for name in names:
@@ -143,7 +119,7 @@ def read_ring(root="/", ring_dir=RING_DIR_DEFAULT, max_bytes=MAX_RING_BYTES, max
             out["truncated"] = True
             break
         try:
-            data, cut = _read_regular(os.path.join(directory, name), min(MAX_FILE_BYTES, budget))
+            data, cut = _read_tail(root, ring_dir.rstrip("/") + "/" + name, min(MAX_FILE_BYTES, budget))
         except OSError:
             out["bad_lines"] += 1
             continue
@@ -389,6 +365,17 @@ def correlate(incident, records, boot_id=None):
     inc["verdict"] = verdict
     inc["recorder"] = ev
     return inc
+
+
+def current_boot_id(root="/"):
+    """The running kernel's boot id (only meaningful when auditing this host: root "/")."""
+    if root and root != "/":
+        return None
+    try:
+        with open("/proc/sys/kernel/random/boot_id") as f:
+            return f.read(64).strip() or None
+    except (IOError, OSError):
+        return None
 
 
 def attach(incidents, ring, boot_id=None):

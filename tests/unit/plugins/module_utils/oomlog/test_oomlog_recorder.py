@@ -150,11 +150,17 @@ def test_read_ring_newest_first_and_bounded(tmp_path):
 def test_read_ring_absent_and_hostile_paths(tmp_path):
     assert recorder.read_ring(str(tmp_path), "/var/lib/hostguard/oom-recorder")["status"] == "absent"
     assert recorder.read_ring(str(tmp_path), "")["detail"] == "disabled"
-    (tmp_path / "elsewhere").mkdir()
-    (tmp_path / "var").mkdir()
-    os.symlink(str(tmp_path / "elsewhere"), str(tmp_path / "var" / "lib"))
-    ring = recorder.read_ring(str(tmp_path), "/var/lib/hostguard/oom-recorder")
-    assert ring["status"] == "refused" and "symlink" in ring["detail"]
+    # a link pointing out of root is resolved inside root (here: nothing there), never on the host
+    outside = tmp_path / "outside"
+    _write_ring(str(outside / "hostguard" / "oom-recorder"), {"ring-00000001.jsonl": [snap(1, 1.0, [])]})
+    image = tmp_path / "image"
+    (image / "var").mkdir(parents=True)
+    os.symlink(str(outside), str(image / "var" / "lib"))
+    ring = recorder.read_ring(str(image), "/var/lib/hostguard/oom-recorder")
+    assert ring["status"] == "absent" and ring["records"] == []
+    # the ring directory is a file: refused, not crashed
+    (image / "var" / "x").write_text("")
+    assert recorder.read_ring(str(image), "/var/x/ring")["status"] in ("refused", "absent")
 
 
 def test_read_ring_skips_fifos_and_symlinked_files(tmp_path):
