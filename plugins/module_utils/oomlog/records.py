@@ -709,9 +709,10 @@ class Parser(object):
         self._finish_open(host)
 
     def _on_no_killable(self, host, epoch, uptime, data, tag):
-        inc = self._open.get(host)
-        if inc is not None:
-            inc["no_killable_process"] = True
+        """"Out of memory and no killable processes...": the kernel panics next; a record, no kill."""
+        inc = self._open_incident(host, epoch, uptime, partial=True)
+        inc["no_killable_process"] = True
+        inc["panic"] = inc.get("panic") or "no killable processes"
         self.counts["no_killable_process"] += 1
 
     # -- kernel records

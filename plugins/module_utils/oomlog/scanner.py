@@ -18,17 +18,18 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog.records
 CHUNK_BYTES = 1024 * 1024
 
 # Substrings, one of which every line that starts or ends a record contains; searched over whole
-# chunks with bytes.find (few, with uncommon last bytes: each one is a pass over the data).
-#   b"oom":  invoked oom-killer, oom-kill:, oom_reaper:, table headers (oom_adj/oom_score_adj),
-#            the earlyoom / systemd-oomd syslog tags, ",oom_memcg=" / ",global_oom" pr_cont pieces,
-#            panic_on_oom
-#   b"Kill": Kill process / Killed process (all versions), systemd-oomd "Killed <cgroup> due to",
-#            earlyoom <= 1.0 "Killing process"
-#   b"kill": kill process (2.6.2x), OpenVZ "OOM killed process", "Task in .. killed as a result of
-#            limit of ..", "cgroups for killing", "no killable processes", earlyoom "killing process"
+# chunks with bytes.find (few and long: each one is a pass over the data, and a longer needle
+# skips faster).
+#   b"oom":     invoked oom-killer, oom-kill:, oom_reaper:, table headers (oom_adj/oom_score_adj),
+#               the earlyoom / systemd-oomd syslog tags (so "Killed <cgroup> due to"), ",oom_memcg="
+#               / ",global_oom" pr_cont pieces, panic_on_oom
+#   b"process": Kill process / Killed process / kill process (all versions), OpenVZ "OOM killed
+#               process", earlyoom's kill lines of every version, even untagged ("sending SIGTERM to
+#               process", "killing process", "Killing process '..'"), "no killable processes"
+#   b"kill":    "Task in .. killed as a result of limit of ..", "cgroups for killing"
 # Lines inside a record (stack, "memory: usage", table rows, candidate dumps) are read because
 # the parser follows the record (Parser.follow), not through anchors.
-ANCHORS = (b"oom", b"Kill", b"kill")
+ANCHORS = (b"oom", b"process", b"kill")
 
 
 def has_anchor(head):
