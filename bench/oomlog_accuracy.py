@@ -30,13 +30,10 @@ YEAR = 2025
 
 
 def _import_kernlog():
-    coll = os.path.join(REPO, ".collections")
-    link = os.path.join(coll, "ansible_collections", "hostguard", "hardening")
-    if not os.path.islink(link):
-        os.makedirs(os.path.dirname(link), exist_ok=True)
-        os.symlink("../../..", link)
-    if coll not in sys.path:
-        sys.path.insert(0, coll)
+    tests = os.path.join(REPO, "tests")
+    if tests not in sys.path:
+        sys.path.insert(0, tests)
+    import conftest  # noqa: F401  (makes the collection importable, the one place that does)
     from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog import kernlog
     return kernlog
 

@@ -152,7 +152,7 @@ def audit(options):
             used = status
             break
     facts = {"sources": sources, "source_used": None, "incidents": [], "loops": [], "storms": [],
-             "counts": {}}
+             "records_without_kill": [], "counts": {}}
     if used is None:
         detail = "no log source available: " + "; ".join(
             "%s%s: %s" % (s.get("source"), (" " + s["path"]) if s.get("path") else "", s.get("detail") or s.get("status"))
@@ -164,6 +164,7 @@ def audit(options):
     facts["incidents"] = parser.result_incidents()
     facts["loops"] = list(parser.loops)
     facts["storms"] = list(parser.storms)
+    facts["records_without_kill"] = list(parser.without_kill)
     counts = dict((k, v) for k, v in parser.counts.items() if v)
     counts["kept"] = len(facts["incidents"])
     counts["bytes_read"] = scanner.bytes

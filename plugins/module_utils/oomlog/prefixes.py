@@ -304,5 +304,5 @@ def split_line(text, ctx):
         if stripped != text:
             p = recognise(stripped, ctx)
         if p is None:
-            p = unknown_prefix(stripped)
+            p = unknown_prefix(text.lstrip(PASTE_JUNK))
     return _inner(p)
