@@ -446,6 +446,14 @@ def openvz_continuation(msg):
     return out
 
 
+OOM_FRAMES = ("out_of_memory", "oom_kill_process", "mem_cgroup_oom")
+
+
+def is_oom_frame(msg):
+    """A stack frame of the OOM path ("out_of_memory+0x220/0x3c0", "mem_cgroup_oom_synchronize")."""
+    return "+0x" in msg and any(f in msg for f in OOM_FRAMES)
+
+
 def stack_pid(msg):
     m = RE_STACK_PID.match(msg)
     if m:

@@ -52,9 +52,12 @@ def test_interleaving_another_host_invents_nothing(path_a, path_b, every, offset
     def body(path, host):
         with open(path, "rb") as f:
             lines = [line for line in f.read().split(b"\n") if line and not line.startswith(b"#% ")]
-        return [b"Apr 20 20:03:27 " + host + b" kernel: " + k.split_line(
-            line.decode("utf-8", "backslashreplace"), k.Context(2025)).msg.encode("utf-8", "surrogateescape")
-            for line in lines]
+        out = []
+        for line in lines:           # the same message and tag, behind a syslog prefix naming ``host``
+            p = k.split_line(line.decode("utf-8", "backslashreplace"), k.Context(2025))
+            out.append(b"Apr 20 20:03:27 %s %s: %s" % (host, (p.tag or "kernel").encode(),
+                                                        p.msg.encode("utf-8", "surrogateescape")))
+        return out
     a, b = body(path_a, b"hosta"), body(path_b, b"hostb")
     mixed, j = [], 0
     for i, line in enumerate(a):
