@@ -26,8 +26,13 @@ SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[Heal
 def kills(data):
     p = k.parse_bytes(data, year=2025)
     assert p.counts["parse_errors"] == 0, p.last_error
-    return [(i["host"], i["killer"], (i["victim"] or {}).get("pid"), (i["victim"] or {}).get("name") or "")
-            for i in p.result_incidents()]
+    out = []
+    for i in p.result_incidents():
+        v = i["victim"] or {}
+        # a kill is known by its pid, and by its name (a cut line may cut the name); systemd-oomd's
+        # by its cgroup path (the unit name is the path's last component, so a cut path changes it)
+        out.append((i["host"], i["killer"], v.get("pid"), v.get("cgroup") or v.get("name") or ""))
+    return out
 
 
 def covered(found, intact):
@@ -74,3 +79,13 @@ def test_interleaving_another_host_invents_nothing(path_a, path_b, every, offset
 @given(st.binary(max_size=400), st.sampled_from(PREFIXES))
 def test_arbitrary_bytes_never_raise(junk, prefix):
     kills(prefix + junk + b"\n" + junk)
+
+
+def test_every_kill_line_cut_at_every_byte():
+    """The exhaustive form of the first property for the lines that hold a kill."""
+    for line in LINES:
+        intact = kills(line + b"\n")
+        if not intact:
+            continue
+        for cut in range(len(line)):
+            assert covered(kills(line[:cut] + b"\n"), intact), (line, cut)
