@@ -180,3 +180,24 @@ def test_attach_counts_correlations():
     assert facts["correlated"] == 1 and facts["records"] == 5 and "recorder" in incs[0]
     same, facts = recorder.attach([kill_only_incident()], {"status": "absent", "records": []})
     assert facts["correlated"] == 0 and "recorder" not in same[0]
+
+
+def test_the_area_joins_a_kill_line_alone_with_the_ring_under_root(tmp_path):
+    from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog import AREA
+    log = tmp_path / "var" / "log" / "kern.log"
+    log.parent.mkdir(parents=True)
+    log.write_text("[  105.000000] Memory cgroup out of memory: Killed process 10 (victim) total-vm:19696kB, "
+                   "anon-rss:128kB, file-rss:2048kB, shmem-rss:0kB, UID:0 pgtables:68kB oom_score_adj:1000\n")
+    _write_ring(str(tmp_path / "var/lib/hostguard/oom-recorder"),
+                {"ring-00000001.jsonl": list(reversed(seed002_records()))})
+    result = AREA.run({"root": str(tmp_path), "source": "file", "path": "/var/log/kern.log"})
+    assert result["facts"]["recorder"]["status"] == "read" and result["facts"]["recorder"]["correlated"] == 1
+    inc = result["facts"]["incidents"][0]
+    assert inc["verdict"]["verdict"] == "innocent" and inc["verdict"]["source"] == "recorder"
+    assert inc["verdict"]["largest_consumer"]["pid"] == 20
+    assert inc["verdict"]["likely_culprit"]["pid"] == 20
+    innocent = [f for f in result["findings"] if f["id"] == "HG-OOMLOG-002"]
+    assert len(innocent) == 1 and innocent[0]["evidence"]["largest_consumer"]["pid"] == 20
+    off = AREA.run({"root": str(tmp_path), "source": "file", "path": "/var/log/kern.log", "recorder_dir": ""})
+    assert off["facts"]["incidents"][0]["verdict"]["verdict"] == "likely_innocent"
+    assert not [f for f in off["findings"] if f["id"] == "HG-OOMLOG-002"]
