@@ -15,6 +15,7 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.oom import ARE
 from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog import AREA as OOMLOG
 from ansible_collections.hostguard.hardening.plugins.module_utils.redis import AREA as REDIS
 from ansible_collections.hostguard.hardening.plugins.module_utils.baseline import AREA as BASELINE
+from ansible_collections.hostguard.hardening.plugins.module_utils.persistence import AREA as PERSISTENCE
 
 AREAS = (
     CRON,
@@ -23,6 +24,7 @@ AREAS = (
     OOMLOG,
     REDIS,
     BASELINE,
+    PERSISTENCE,
 )
 
 REGISTRY = dict((area.name, area) for area in AREAS)
