@@ -24,7 +24,7 @@ MIB = int(os.environ.get("HG_BENCH_MIB", "256"))
 CHILD = r"""
 import sys, time, resource
 sys.path.insert(0, %r)
-from ansible_collections.hostguard.hardening.plugins.module_utils.quarantine import quarantine
+from ansible_collections.hostguard.hardening.plugins.module_utils.remediation.quarantine import quarantine
 t = time.time()
 quarantine(sys.argv[1], sys.argv[2], ["HG-CRON-001"])
 print("%%.3f %%d" %% (time.time() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))

@@ -24,7 +24,7 @@ sys.path.insert(0, os.path.join(%(repo)r, ".collections"))
 """ % {"repo": REPO}
 
 HOSTGUARD = SETUP + """
-from ansible_collections.hostguard.hardening.plugins.module_utils.publish import publish
+from ansible_collections.hostguard.hardening.plugins.plugin_utils.publish import publish
 res = publish(sys.argv[1], hosts=[n[:-5] for n in os.listdir(sys.argv[1]) if n.endswith('.json')])
 print(res["totals"]["hosts_ok"])
 """

@@ -33,7 +33,7 @@ PYTHON = "/usr/bin/python3"
 HOSTGUARD = r"""
 import sys
 sys.path.insert(0, %(coll)r)
-from ansible_collections.hostguard.hardening.plugins.module_utils import cron
+from ansible_collections.hostguard.hardening.plugins.module_utils.cron import audit as cron
 r = cron.audit({"root": %(root)r})
 crit = [f["id"] for f in r["findings"] if f["status"] == "fail" and f["severity"] == "critical"]
 print("findings=%%d critical=%%s bytes_read=%%d" %% (

@@ -126,7 +126,7 @@ def run(argv):
 PARSE = (
     "import sys, json\n"
     "sys.path.insert(0, %r)\n"
-    "from ansible_collections.hostguard.hardening.plugins.module_utils import kernlog\n"
+    "from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog import kernlog\n"
     "r = kernlog.audit({'path': sys.argv[1], 'max_incidents': 20})\n"
     "c = r['facts']['counts']\n"
     "print(c.get('incidents', 0), c.get('verdict_innocent', 0), c.get('with_task_table', 0))\n"

@@ -11,7 +11,8 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
                                 ".collections"))
-from ansible_collections.hostguard.hardening.plugins.module_utils import oom, sysctl  # noqa: E402
+from ansible_collections.hostguard.hardening.plugins.module_utils.oom import audit as oom
+from ansible_collections.hostguard.hardening.plugins.module_utils.sysctl import audit as sysctl  # noqa: E402
 
 RUNS = 20
 

@@ -20,7 +20,7 @@ from redis_helpers import RedisInstance, free_port  # noqa: E402
 
 
 def run_ours(port):
-    code = ("import json,sys;from ansible_collections.hostguard.hardening.plugins.module_utils import redis;"
+    code = ("import json,sys;from ansible_collections.hostguard.hardening.plugins.module_utils.redis import audit as redis;"
             "r=redis.audit({'endpoints':['127.0.0.1:%d']});"
             "print(json.dumps({'findings':len(r['findings']),'fail':sum(f['status']=='fail' for f in r['findings'])}))" % port)
     start = time.monotonic()

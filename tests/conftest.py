@@ -1,5 +1,6 @@
 """Make the collection importable as ansible_collections.hostguard.hardening from the repo."""
 import os
+import pathlib
 import sys
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -10,3 +11,42 @@ if not os.path.islink(LINK):
     os.symlink("../../..", LINK)
 if COLLECTIONS not in sys.path:
     sys.path.insert(0, COLLECTIONS)
+
+
+MODULE_UTILS = os.path.join(REPO, "plugins", "module_utils")
+
+
+def write(root, rel, data, mode=None, uid=None, gid=None):
+    """Create ``root``/``rel`` (parents too) holding ``data`` (str or bytes); returns the path.
+    The one file-writing helper of the test suite (fixture trees, fixture /proc, configs)."""
+    path = os.path.join(str(root), str(rel).lstrip("/"))
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as handle:
+        handle.write(data.encode("utf-8", "surrogateescape") if isinstance(data, str) else data)
+    if uid is not None or gid is not None:      # chown first: it clears setuid/setgid bits
+        os.chown(path, -1 if uid is None else uid, -1 if gid is None else gid)
+    if mode is not None:
+        os.chmod(path, mode)
+    return type(root)(path) if isinstance(root, pathlib.PurePath) else path
+
+
+def make_target_package(dest):
+    """Lay out what a target needs to import hostguard's module_utils without Ansible installed:
+    ansible_collections/hostguard/hardening/plugins/module_utils (every area package) plus a
+    minimal ``ansible`` package holding ansible-core's module_utils (AnsiballZ ships the same).
+    Put ``dest`` on sys.path inside a container or an unprivileged child. Returns ``dest``."""
+    import shutil
+    import ansible.module_utils
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    target = os.path.join(dest, "ansible_collections", "hostguard", "hardening", "plugins", "module_utils")
+    shutil.copytree(MODULE_UTILS, target, ignore=ignore)
+    for part in (os.path.join(dest, "ansible_collections"),
+                 os.path.join(dest, "ansible_collections", "hostguard"),
+                 os.path.join(dest, "ansible_collections", "hostguard", "hardening"),
+                 os.path.join(dest, "ansible_collections", "hostguard", "hardening", "plugins")):
+        open(os.path.join(part, "__init__.py"), "a").close()
+    ansible_dir = os.path.join(dest, "ansible")
+    shutil.copytree(os.path.dirname(ansible.module_utils.__file__),
+                    os.path.join(ansible_dir, "module_utils"), ignore=ignore)
+    open(os.path.join(ansible_dir, "__init__.py"), "w").close()
+    return dest

@@ -6,7 +6,7 @@ fixtures, not the catalogue. ``make_report(host, seed)`` gives a deterministic r
 import datetime
 import random
 
-from ansible_collections.hostguard.hardening.plugins.module_utils.findings import (
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings import (
     Check, REPORT_SCHEMA_VERSION, SEVERITIES, sort_findings, summarize, worst_severity)
 
 CHECKS = [
@@ -27,7 +27,7 @@ CHECKS = [
           "OOMScoreAdjust=-1000 for sshd", {}, role="oom_policy"),
     Check("HG-OOM-002", "Process immune to the OOM killer", "high", "oom", ["/proc/*/oom_score_adj"],
           "Remove oom_score_adj -1000"),
-    Check("HG-OOMLOG-001", "OOM kills in the kernel log", "high", "oom_events", ["dmesg"], "Find the culprit"),
+    Check("HG-OOMLOG-001", "OOM kills in the kernel log", "high", "oomlog", ["dmesg"], "Find the culprit"),
     Check("HG-SSH-001", "SSH root login allowed", "medium", "baseline", ["sshd_config"], "PermitRootLogin no",
           {"lynis": "SSH-7408"}),
     Check("HG-AUTH-001", "Password aging not set", "low", "baseline", ["/etc/login.defs"], "Set PASS_MAX_DAYS",
@@ -53,9 +53,9 @@ def build(host, findings, facts=None, errors=None, when=None):
     summary["hardening_index"] = hardening_index(findings)
     return {"schema_version": REPORT_SCHEMA_VERSION, "host": host,
             "generated_at": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "hostguard_version": "0.1.0",
-            "areas": ["cron", "redis", "sysctl", "oom", "oom_events", "baseline"],
-            "summary": summary, "findings": findings, "facts": facts or {"oom_events": {"incidents": []}},
-            "timings": {"cron": 0.012, "redis": 0.2, "sysctl": 0.003, "oom": 0.05, "oom_events": 0.4,
+            "areas": ["cron", "redis", "sysctl", "oom", "oomlog", "baseline"],
+            "summary": summary, "findings": findings, "facts": facts or {"oomlog": {"incidents": []}},
+            "timings": {"cron": 0.012, "redis": 0.2, "sysctl": 0.003, "oom": 0.05, "oomlog": 0.4,
                         "baseline": 0.02},
             "errors": errors or []}
 
@@ -90,7 +90,7 @@ def make_report(host, seed=0, fail_rate=0.4, n_incidents=None):
         else:
             findings.append(check.passed(subject))
     n = rng.randint(0, 6) if n_incidents is None else n_incidents
-    return build(host, findings, {"oom_events": {"incidents": incidents(rng, n)}})
+    return build(host, findings, {"oomlog": {"incidents": incidents(rng, n)}})
 
 
 XSS = "<script>alert(1)</script>"
@@ -107,7 +107,7 @@ def hostile_report(host="evil.example"):
         BY_ID["HG-AUTH-001"].error(img, "boom " + XSS),
         BY_ID["HG-NAME-001"].passed("</style><script>alert(3)</script>"),
     ]
-    facts = {"oom_events": {"incidents": [
+    facts = {"oomlog": {"incidents": [
         {"time": "2026-11-21T01:02:03Z", "trigger": XSS,
          "victim": {"pid": 1, "name": XSS, "anon_rss_kb": 5000}, "verdict": img}]}}
     return build(host, findings, facts, errors=[XSS])

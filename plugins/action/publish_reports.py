@@ -16,7 +16,8 @@ from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.hostguard.hardening.plugins.module_utils import gating, publish
+from ansible_collections.hostguard.hardening.plugins.plugin_utils import gating
+from ansible_collections.hostguard.hardening.plugins.plugin_utils import publish
 
 ARGS = {
     "report_dir": {"type": "path", "required": True},

@@ -12,7 +12,7 @@ __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.hostguard.hardening.plugins.module_utils.report import (
+from ansible_collections.hostguard.hardening.plugins.plugin_utils.report import (
     build_report, summary_lines)
 
 

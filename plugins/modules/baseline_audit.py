@@ -94,6 +94,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+summary:
+  description: Counts of failed findings per severity and of findings per status.
+  returned: always
+  type: dict
+  sample: {fail_by_severity: {critical: 0, high: 1, medium: 0, low: 0, info: 0}, by_status: {fail: 1, pass: 3, skip: 0, error: 0}, total: 4}
 findings:
   description: One finding per check and subject (per sshd option, per mount point).
   returned: always
@@ -119,33 +124,12 @@ seconds:
   type: float
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.hostguard.hardening.plugins.module_utils import baseline
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.module_entry import area_module_main
+from ansible_collections.hostguard.hardening.plugins.module_utils.baseline import AREA
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            root=dict(type="path", default="/"),
-            ssh_expectations=dict(type="dict", default={}),
-            use_sshd_t=dict(type="bool", default=True),
-            sshd_config=dict(type="str", default="/etc/ssh/sshd_config"),
-            command_timeout=dict(type="float", default=10),
-            pass_max_days_limit=dict(type="int", no_log=False),
-            separate_mounts=dict(type="list", elements="str", default=["/home", "/tmp", "/var"]),
-            skip=dict(type="list", elements="str", default=[],
-                      choices=["ssh", "auth", "file", "storage", "name", "mail", "firewall"]),
-        ),
-        supports_check_mode=True,
-    )
-    try:
-        for name, value in (module.params["ssh_expectations"] or {}).items():
-            baseline.sshd_cfg.expectations({name: value})
-    except ValueError as exc:
-        module.fail_json(msg="bad ssh_expectations: %s" % exc)
-    result = baseline.audit(dict(module.params))
-    module.exit_json(changed=False, **result)
+    area_module_main(AREA)
 
 
 if __name__ == "__main__":

@@ -101,6 +101,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+summary:
+  description: Counts of failed findings per severity and of findings per status.
+  returned: always
+  type: dict
+  sample: {fail_by_severity: {critical: 0, high: 1, medium: 0, low: 0, info: 0}, by_status: {fail: 1, pass: 3, skip: 0, error: 0}, total: 4}
 findings:
   description: Findings in the hostguard finding model, failures first.
   returned: always
@@ -146,29 +151,12 @@ seconds:
   type: float
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.hostguard.hardening.plugins.module_utils.cron import audit
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.module_entry import area_module_main
+from ansible_collections.hostguard.hardening.plugins.module_utils.cron import AREA
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            root=dict(type="path", default="/"),
-            max_read_bytes=dict(type="int", default=1048576),
-            max_file_size=dict(type="int", default=262144),
-            max_line_bytes=dict(type="int", default=4096),
-            max_entries=dict(type="int", default=1000),
-            max_depth=dict(type="int", default=4),
-            extra_paths=dict(type="list", elements="path", default=[]),
-        ),
-        supports_check_mode=True,
-    )
-    try:
-        result = audit(dict(module.params))
-    except ValueError as exc:
-        module.fail_json(msg="invalid option: %s" % exc, changed=False)
-    module.exit_json(changed=False, **result)
+    area_module_main(AREA)
 
 
 if __name__ == "__main__":

@@ -49,31 +49,14 @@ options:
         I/O; this only catches one that blocks anyway.
     type: int
     default: 300
-  cron:
+  options:
     description:
-      - Options of the cron/rc.d area, as for M(hostguard.hardening.cron_audit) (for example
-        C(max_read_bytes), C(max_file_size), C(extra_paths)). C(root) is taken from the
-        top-level O(root). An unknown option name fails the module.
-    type: dict
-    default: {}
-  sysctl:
-    description: Options of the sysctl area (when the build has it).
-    type: dict
-    default: {}
-  oom:
-    description: Options of the OOM posture area (when the build has it).
-    type: dict
-    default: {}
-  oom_events:
-    description: Options of the OOM-kill forensics area (when the build has it).
-    type: dict
-    default: {}
-  redis:
-    description: Options of the Redis area (when the build has it).
-    type: dict
-    default: {}
-  baseline:
-    description: Options of the baseline area (when the build has it).
+      - Options per area, keyed by area name, for example
+        C({cron: {max_read_bytes: 65536}, redis: {probe: false}}). Each area's dict is checked
+        against that area's own option spec (the same spec as its own module, for example
+        M(hostguard.hardening.cron_audit)): types are coerced, defaults filled, and an unknown
+        area, an unknown option or a bad value fails the module, naming the area and the option,
+        before any area runs. C(root) is taken from the top-level O(root).
     type: dict
     default: {}
 notes:
@@ -103,8 +86,9 @@ EXAMPLES = r"""
   hostguard.hardening.host_audit:
     areas: [cron]
     root: /mnt/disk-image
-    cron:
-      max_read_bytes: 65536
+    options:
+      cron:
+        max_read_bytes: 65536
 
 - name: Build the report on the controller
   ansible.builtin.set_fact:
@@ -170,40 +154,31 @@ errors:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.hostguard.hardening.plugins.module_utils.areas import (
-    AREA_ORDER, DEFAULT_AREA_TIMEOUT, registered_areas, run_areas, unknown_options)
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.registry import (
+    REGISTRY, area_names)
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.runner import (
+    DEFAULT_AREA_TIMEOUT, run_areas, validate_areas)
 
-
-def argument_spec():
-    spec = dict(
-        areas=dict(type="list", elements="str", default=[]),
-        root=dict(type="path", default="/"),
-        area_timeout=dict(type="int", default=DEFAULT_AREA_TIMEOUT),
-    )
-    for area in AREA_ORDER:
-        spec[area] = dict(type="dict", default={})
-    return spec
+ARGUMENT_SPEC = dict(
+    areas=dict(type="list", elements="str", default=[]),
+    root=dict(type="path", default="/"),
+    area_timeout=dict(type="int", default=DEFAULT_AREA_TIMEOUT),
+    options=dict(type="dict", default={}),
+)
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     params = module.params
     if params["area_timeout"] < 0:
         module.fail_json(msg="area_timeout must be 0 (off) or a positive number of seconds")
-    areas = params["areas"] or registered_areas()
-    known = list(AREA_ORDER) + [a for a in registered_areas() if a not in AREA_ORDER]
-    unknown = [a for a in areas if a not in known]
-    if unknown:
-        module.fail_json(msg="unknown area(s): %s; known: %s"
-                         % (", ".join(unknown), ", ".join(known)))
-    for area in AREA_ORDER:
-        bad = unknown_options(area, params.get(area))
-        if bad:
-            module.fail_json(msg="unknown option(s) for area %s: %s" % (area, ", ".join(bad)))
-    result = run_areas(areas=areas,
-                       area_options=dict((a, params.get(a) or {}) for a in AREA_ORDER),
-                       root=params["root"], timeout=params["area_timeout"])
-    module.exit_json(changed=False, root=params["root"], registered_areas=registered_areas(),
+    areas = params["areas"] or area_names()
+    area_params, errors = validate_areas(areas, params["options"] or {}, params["root"], REGISTRY)
+    if errors:
+        module.fail_json(msg="; ".join(errors))
+    result = run_areas(area_params, root=params["root"], timeout=params["area_timeout"],
+                       registry=REGISTRY)
+    module.exit_json(changed=False, root=params["root"], registered_areas=area_names(),
                      **result)
 
 

@@ -97,6 +97,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+summary:
+  description: Counts of failed findings per severity and of findings per status.
+  returned: always
+  type: dict
+  sample: {fail_by_severity: {critical: 0, high: 1, medium: 0, low: 0, info: 0}, by_status: {fail: 1, pass: 3, skip: 0, error: 0}, total: 4}
 findings:
   description: Findings (see description for the IDs).
   returned: always
@@ -115,34 +120,12 @@ seconds:
   type: float
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.hostguard.hardening.plugins.module_utils.oom import audit
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.module_entry import area_module_main
+from ansible_collections.hostguard.hardening.plugins.module_utils.oom import AREA
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            root=dict(type="path", default="/"),
-            services=dict(type="list", elements="raw", default=[]),
-            include_sshd=dict(type="bool", default=True),
-            sshd_max_oom_score_adj=dict(type="int", default=-500),
-            immune_allow=dict(type="list", elements="str", default=[]),
-            immune_allow_default=dict(type="bool", default=True),
-            immune_hog_rss_mib=dict(type="int", default=256),
-            top_n=dict(type="int", default=10),
-            use_systemctl=dict(type="str", default="auto", choices=["auto", "yes", "no"]),
-            systemctl_timeout=dict(type="float", default=5.0),
-            max_pids=dict(type="int", default=32768),
-        ),
-        supports_check_mode=True,
-    )
-    params = dict(module.params)
-    for item in params["services"]:
-        if not isinstance(item, (str, dict)):
-            module.fail_json(msg="services: each entry must be a string or a dict, got %r" % (item,))
-    result = audit(params)
-    module.exit_json(changed=False, **result)
+    area_module_main(AREA)
 
 
 if __name__ == "__main__":

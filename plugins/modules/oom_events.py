@@ -112,6 +112,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+summary:
+  description: Counts of failed findings per severity and of findings per status.
+  returned: always
+  type: dict
+  sample: {fail_by_severity: {critical: 0, high: 1, medium: 0, low: 0, info: 0}, by_status: {fail: 1, pass: 3, skip: 0, error: 0}, total: 4}
 findings:
   description: HG-OOMLOG findings (one shape for every hostguard check).
   returned: always
@@ -147,44 +152,12 @@ seconds:
   type: float
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.hostguard.hardening.plugins.module_utils import kernlog
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.module_entry import area_module_main
+from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog import AREA
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            source=dict(type="str", default="auto", choices=list(kernlog.SOURCES)),
-            path=dict(type="path"),
-            since=dict(type="str"),
-            root=dict(type="path", default="/"),
-            max_incidents=dict(type="int", default=20),
-            max_line_bytes=dict(type="int", default=4096),
-            max_read_bytes=dict(type="int", default=8 * 1024 ** 3),
-            timeout=dict(type="float", default=30),
-            loop_window=dict(type="str", default="1h"),
-            loop_min_kills=dict(type="int", default=3),
-            storm_window=dict(type="str", default="60s"),
-            storm_min_kills=dict(type="int", default=5),
-            top_tasks=dict(type="int", default=10),
-            page_kb=dict(type="int", default=4),
-            critical_services=dict(type="list", elements="str"),
-        ),
-        supports_check_mode=True,
-    )
-    params = dict(module.params)
-    for key in ("max_incidents", "max_line_bytes", "top_tasks", "page_kb", "loop_min_kills", "storm_min_kills"):
-        if params[key] is not None and params[key] < 1:
-            module.fail_json(msg="%s must be >= 1" % key)
-    try:
-        kernlog.parse_since(params.get("since"))
-        kernlog.parse_duration(params.get("loop_window"))
-        kernlog.parse_duration(params.get("storm_window"))
-    except ValueError as exc:
-        module.fail_json(msg=str(exc))
-    result = kernlog.audit(params)
-    module.exit_json(changed=False, **result)
+    area_module_main(AREA)
 
 
 if __name__ == "__main__":

@@ -85,7 +85,7 @@ manifest:
 import os
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.hostguard.hardening.plugins.module_utils.quarantine import (
+from ansible_collections.hostguard.hardening.plugins.module_utils.remediation.quarantine import (
     MANIFEST_NAME, QuarantineError, quarantine, restore_entry)
 
 

@@ -116,33 +116,12 @@ summary:
   type: dict
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.hostguard.hardening.plugins.module_utils.findings import summarize
-from ansible_collections.hostguard.hardening.plugins.module_utils.redis import audit
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.module_entry import area_module_main
+from ansible_collections.hostguard.hardening.plugins.module_utils.redis import AREA
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            root=dict(type="path", default="/"),
-            proc=dict(type="path", default="/proc"),
-            probe=dict(type="bool", default=True),
-            endpoints=dict(type="list", elements="str", default=[]),
-            password=dict(type="str", no_log=True),
-            username=dict(type="str"),
-            timeout=dict(type="float", default=2.0),
-            max_reply_bytes=dict(type="int", default=1048576),
-            config_paths=dict(type="list", elements="path", default=[]),
-        ),
-        supports_check_mode=True,
-    )
-    if module.params["timeout"] <= 0:
-        module.fail_json(msg="timeout must be positive")
-    if module.params["max_reply_bytes"] < 1024:
-        module.fail_json(msg="max_reply_bytes must be at least 1024")
-    result = audit(module.params)
-    module.exit_json(changed=False, summary=summarize(result["findings"]), **result)
+    area_module_main(AREA)
 
 
 if __name__ == "__main__":

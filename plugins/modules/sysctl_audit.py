@@ -17,7 +17,7 @@ description:
     C(/etc/sysctl.conf) with systemd-sysctl's precedence (sysctl.d(5)), and reports which file
     wins for each key.
   - "Findings: C(HG-SYSCTL-001) value differs from the baseline (the Linux keys of Lynis
-    KRNL-6000), C(HG-OOM-010) OOM policy key differs from the baseline, C(HG-SYSCTL-002)
+    KRNL-6000), C(HG-SYSCTL-004) OOM policy key differs from the baseline, C(HG-SYSCTL-002)
     runtime differs from the persisted value (drift), C(HG-SYSCTL-003) unreadable file."
   - Keys the kernel does not have are reported as C(skip) (not applicable), never as failures.
   - Read-only; never writes C(/proc/sys).
@@ -86,13 +86,18 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+summary:
+  description: Counts of failed findings per severity and of findings per status.
+  returned: always
+  type: dict
+  sample: {fail_by_severity: {critical: 0, high: 1, medium: 0, low: 0, info: 0}, by_status: {fail: 1, pass: 3, skip: 0, error: 0}, total: 4}
 findings:
   description: One finding per baseline key (and per drifting persisted key).
   returned: always
   type: list
   elements: dict
   sample:
-    - id: HG-OOM-010
+    - id: HG-SYSCTL-004
       title: OOM policy kernel parameter differs from the baseline
       severity: high
       status: fail
@@ -109,26 +114,12 @@ seconds:
   type: float
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.hostguard.hardening.plugins.module_utils.sysctl import audit
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.module_entry import area_module_main
+from ansible_collections.hostguard.hardening.plugins.module_utils.sysctl import AREA
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            root=dict(type="path", default="/"),
-            baseline=dict(type="dict", default={}),
-            baseline_replace=dict(type="bool", default=False),
-            cluster_failover_node=dict(type="bool", default=False),
-            loader=dict(type="str", default="systemd", choices=["systemd", "procps"]),
-            check_drift=dict(type="bool", default=True),
-            report_pass=dict(type="bool", default=True),
-        ),
-        supports_check_mode=True,
-    )
-    result = audit(dict(module.params))
-    module.exit_json(changed=False, **result)
+    area_module_main(AREA)
 
 
 if __name__ == "__main__":

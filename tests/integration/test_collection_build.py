@@ -115,7 +115,7 @@ def test_modules_and_filters_run_by_fqcn_from_outside_the_repo(installed):
         assert ("HG-CRON-001", "/var/spool/cron/dump.rdb") in fails, name
         assert ("HG-CRON-010", "/etc/cron.d/evil") in fails, name
         assert data[name]["changed"] is False
-    assert data["agg"]["areas"] == ["cron", "sysctl", "oom", "oom_events", "redis", "baseline"]
+    assert data["agg"]["areas"] == ["cron", "sysctl", "oom", "oomlog", "redis", "baseline"]
     # no area crashed on the bare alternate root (checks that cannot evaluate say so themselves)
     assert [f for f in data["agg"]["findings"] if f["id"] == "HG-CORE-001"] == []
     assert data["report"]["host"] == "localhost"

@@ -17,8 +17,9 @@ import uuid
 
 import pytest
 
+from conftest import make_target_package
+
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-MODULE_UTILS = os.path.join(REPO, "plugins", "module_utils")
 CONTAINERS_CONF_TEXT = ('[engine]\nruntime = "runc"\n[containers]\n'
                         'default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]\n')
 PODMAN_TIMEOUT = 600          # seconds for one podman command (lynis takes ~30-60 s)
@@ -208,12 +209,7 @@ def containers_conf():
 @pytest.fixture(scope="module")
 def audit_package():
     """module_utils laid out as the collection, to copy into a container."""
-    tmp = tempfile.mkdtemp(prefix="hg-baseline-pkg-")
-    dest = os.path.join(tmp, "ansible_collections", "hostguard", "hardening", "plugins", "module_utils")
-    os.makedirs(dest)
-    for name in os.listdir(MODULE_UTILS):
-        if name.endswith(".py"):
-            shutil.copy(os.path.join(MODULE_UTILS, name), dest)
+    tmp = make_target_package(tempfile.mkdtemp(prefix="hg-baseline-pkg-"))
     try:
         yield tmp
     finally:
@@ -311,8 +307,8 @@ def our_verdicts(findings):
 # the container's /proc/sys (what Lynis's sysctl -n sees), redis probes the live instance.
 AUDIT_AREAS = ["baseline", "cron", "redis", "sysctl"]
 AUDIT_SNIPPET = ("import json, sys; sys.path.insert(0, '/tmp/hg-baseline-audit');"
-                 "from ansible_collections.hostguard.hardening.plugins.module_utils import areas;"
-                 "print(json.dumps(areas.run_areas(%r, root='/')))" % AUDIT_AREAS)
+                 "from ansible_collections.hostguard.hardening.plugins.module_utils.core import runner;"
+                 "print(json.dumps(runner.audit_host(%r, root='/')))" % AUDIT_AREAS)
 
 
 def parse_profile_sysctl(text):

@@ -22,7 +22,7 @@ import uuid
 
 import pytest
 
-from ansible_collections.hostguard.hardening.plugins.module_utils import kernlog
+from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog import kernlog
 
 pytestmark = pytest.mark.real
 

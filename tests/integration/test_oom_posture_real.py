@@ -15,7 +15,8 @@ import sys
 
 import pytest
 
-from ansible_collections.hostguard.hardening.plugins.module_utils import oom, sysctl
+from ansible_collections.hostguard.hardening.plugins.module_utils.oom import audit as oom
+from ansible_collections.hostguard.hardening.plugins.module_utils.sysctl import audit as sysctl
 
 pytestmark = pytest.mark.real
 
@@ -224,7 +225,7 @@ def test_sysctl_runtime_matches_procps(key):
     result = sysctl.audit({"root": "/"})
     assert result["facts"]["runtime"][key] == _sysctl_n(key)
     finding = [f for f in result["findings"] if f["subject"] == key and
-               f["id"] in ("HG-SYSCTL-001", "HG-OOM-010")]
+               f["id"] in ("HG-SYSCTL-001", "HG-SYSCTL-004")]
     assert len(finding) == 1 and finding[0]["status"] in ("pass", "fail")
     assert finding[0]["status"] == ("pass" if sysctl.matches_expected(
         _sysctl_n(key), finding[0]["evidence"]["expected"]) else "fail")

@@ -8,7 +8,10 @@ import os
 
 import pytest
 
-from ansible_collections.hostguard.hardening.plugins.module_utils import areas, cron, redis, resp
+from ansible_collections.hostguard.hardening.plugins.module_utils.core import runner as areas
+from ansible_collections.hostguard.hardening.plugins.module_utils.cron import audit as cron
+from ansible_collections.hostguard.hardening.plugins.module_utils.redis import audit as redis
+from ansible_collections.hostguard.hardening.plugins.module_utils.redis import resp
 from redis_helpers import RedisInstance, SilentListener, free_port, raw_command
 
 pytestmark = pytest.mark.real

@@ -29,7 +29,7 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 import reportgen  # noqa: E402
 
-from ansible_collections.hostguard.hardening.plugins.module_utils import publish  # noqa: E402
+from ansible_collections.hostguard.hardening.plugins.plugin_utils import publish  # noqa: E402
 
 pytestmark = pytest.mark.real
 

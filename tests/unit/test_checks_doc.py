@@ -3,7 +3,7 @@ import importlib.util
 import os
 import re
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from conftest import REPO  # noqa: E402
 SPEC = importlib.util.spec_from_file_location("gen_checks_doc",
                                               os.path.join(REPO, "scripts", "gen_checks_doc.py"))
 gen = importlib.util.module_from_spec(SPEC)
@@ -31,38 +31,33 @@ def test_every_check_id_unique_and_well_formed():
             assert re.match(r"^[A-Z]+-\d{4}$", check.references["lynis"]), check.id
         area_of.setdefault(check.id.split("-")[1], set()).add(module)
     # one area prefix belongs to one module (no two modules minting HG-SSH-*), except the
-    # OOM policy sysctls (HG-OOM-010), which sysctl.py grades beside the other kernel keys.
+    # OOM policy sysctls (HG-SYSCTL-004), which sysctl.py grades beside the other kernel keys.
     shared = {"OOM": {"oom", "sysctl"}}
     for prefix, mods in area_of.items():
         assert len(mods) == 1 or mods == shared.get(prefix), (prefix, mods)
 
 
-NEW_AREA = """
-from ansible_collections.hostguard.hardening.plugins.module_utils.findings import Check
-CHECKS = {c.id: c for c in (Check("HG-ZZZ-001", "a new area's check", "low", "zzz", "/etc/zzz",
-                                  "fix zzz", {"lynis": "ZZZZ-1234"}, role="zzz_role"),)}
-"""
+def fake_area(name="zzz"):
+    from ansible_collections.hostguard.hardening.plugins.module_utils.core.area import Area
+    from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings import CheckSet
+    checks = CheckSet(name, "HG-ZZZ")
+    checks.define("HG-ZZZ-001", "a new area's check", "low", "/etc/zzz", "fix zzz",
+                  {"lynis": "ZZZZ-1234"}, role="zzz_role")
+    return Area(name=name, prefix="HG-ZZZ", title="z", options={}, checks=checks, audit=lambda p: {})
 
 
-def test_generator_picks_up_new_modules(tmp_path, monkeypatch):
-    pkg = tmp_path / "hgfakepkg"
-    pkg.mkdir()
-    (pkg / "__init__.py").write_text("")
-    (pkg / "zzz.py").write_text(NEW_AREA)
-    (pkg / "nochecks.py").write_text("X = 1\n")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    entries = gen.collect(str(pkg), "hgfakepkg")
-    assert [(m, c.id) for m, c in entries] == [("zzz", "HG-ZZZ-001")]
+def test_generator_picks_up_new_areas():
+    entries = gen.collect([fake_area()])
+    assert [(m, c.id) for m, c in entries if m != "core"] == [("zzz", "HG-ZZZ-001")]
     text = gen.render(entries)
     assert "| HG-ZZZ-001 | a new area's check | low |" in text
     assert "hostguard.hardening.zzz_role" in text and "ZZZZ-1234" in text
-    (pkg / "dup.py").write_text(NEW_AREA)
     try:
-        gen.collect(str(pkg), "hgfakepkg")
+        gen.collect([fake_area(), fake_area("yyy")])
     except SystemExit as exc:
         assert "duplicate check id HG-ZZZ-001" in str(exc)
     else:
-        raise AssertionError("duplicate IDs across modules must be refused")
+        raise AssertionError("duplicate IDs across areas must be refused")
 
 
 def test_check_mode_detects_stale_file(tmp_path):

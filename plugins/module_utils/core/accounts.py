@@ -1,0 +1,53 @@
+# -*- coding: utf-8 -*-
+# Copyright: hostguard engineers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Local accounts of the audited system (``<root>/etc/passwd``), read through safe_read.
+
+Only names and ids: nothing from /etc/shadow. Stdlib only.
+"""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.safe_read import (
+    SafeReadError, join_root, read_head)
+
+MAX_PASSWD_BYTES = 4 * 1024 * 1024
+
+
+def parse_id_file(text):
+    """(name -> id, id -> name) from passwd(5) or group(5) text.
+
+    The first entry of a name or id wins (as getpwnam/getpwuid); comments and NIS
+    ``+``/``-`` lines are skipped."""
+    by_name, by_id = {}, {}
+    for line in (text or "").splitlines():
+        parts = line.split(":")
+        if len(parts) < 3 or not parts[0] or parts[0].startswith(("#", "+", "-")):
+            continue
+        try:
+            num = int(parts[2])
+        except ValueError:
+            continue
+        by_name.setdefault(parts[0], num)
+        by_id.setdefault(num, parts[0])
+    return by_name, by_id
+
+
+def load_id_map(root, path, max_bytes=MAX_PASSWD_BYTES):
+    """(name -> id, id -> name, error) for ``<root><path>``; error is a SafeReadError or None."""
+    try:
+        data, _info, _trunc = read_head(join_root(root, path), max_bytes)
+    except SafeReadError as exc:
+        return {}, {}, exc
+    return parse_id_file(data.decode("utf-8", "surrogateescape")) + (None,)
+
+
+def parse_passwd(text):
+    """uid -> user name from passwd(5) text; the first entry of a uid wins (as getpwuid)."""
+    return parse_id_file(text)[1]
+
+
+def passwd_names(root="/"):
+    """uid -> user name from ``<root>/etc/passwd`` (bounded read; {} when unreadable)."""
+    return load_id_map(root, "/etc/passwd")[1]

@@ -1,0 +1,163 @@
+# -*- coding: utf-8 -*-
+# Copyright: hostguard engineers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""systemd unit files and drop-ins under a ``root``, read as systemd would, without systemd.
+
+Shared by the areas that judge a service by its unit (OOM posture, Redis sandboxing ...):
+- ``find_unit``: the unit file systemd loads for a name (search path precedence, masking,
+  aliases) and its drop-ins in application order (``<name>.d/``, alias ``.d/``, ``service.d/``);
+- ``find_units``: the same for every unit whose name matches glob patterns (aliases skipped);
+- ``section_assignments``: ``Key=value`` lines of one section with systemd.syntax(7) rules
+  (``#``/``;`` comments, trailing backslash continues a line); an empty value is kept (it
+  resets the setting: the caller decides what that means for its key).
+Every file is read through safe_read (bounded). Stdlib only.
+"""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import fnmatch
+import os
+
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.safe_read import (
+    decode_line, iter_lines, join_root, resolve_symlink)
+
+# systemd.unit(5) "System Unit Search Path" (highest priority first); /lib/systemd/system
+# for split-/usr Debian-family systems.
+UNIT_DIRS = ("/etc/systemd/system.control", "/run/systemd/system.control",
+             "/run/systemd/transient", "/etc/systemd/system", "/run/systemd/system",
+             "/usr/local/lib/systemd/system", "/lib/systemd/system", "/usr/lib/systemd/system")
+MAX_UNIT_BYTES = 256 * 1024
+MAX_DROPINS = 128
+MAX_UNITS_PER_DIR = 4096
+
+
+def resolve_config_file(root, path):
+    """A file of a systemd-style configuration directory (unit drop-ins, sysctl.d, ...),
+    followed inside ``root``. Returns (real path in the audited system or None, masked):
+    a link to /dev/null masks it (also in a fixture root that has no /dev/null); a broken
+    link or anything but a regular file gives (None, False)."""
+    info = resolve_symlink(root, join_root(root, path))
+    if info["resolved"] == "/dev/null":
+        return None, True
+    if info["status"] != "ok":
+        return None, False
+    if info["info"] and info["info"]["type"] != "file":
+        return None, False
+    return info["resolved"], False
+
+
+def read_lines(root, path, max_bytes=MAX_UNIT_BYTES):
+    """[(lineno, text)] of a unit file or drop-in; raises SafeReadError when unreadable."""
+    return [(no, decode_line(line)) for no, line, _cut in
+            iter_lines(join_root(root, path), max_bytes)]
+
+
+def section_assignments(lines, section="Service"):
+    """[(lineno, key, value)] of the assignments in ``[section]``, in file order.
+
+    ``lines``: [(lineno, text)]. A continued line is reported at its first line number."""
+    out = []
+    current = None
+    pending = ""
+    pending_no = None
+    for lineno, raw in lines:
+        line = raw.rstrip("\r\n")
+        if pending:
+            line = pending + " " + line.strip()
+            lineno = pending_no
+            pending = ""
+        if line.endswith("\\"):
+            pending, pending_no = line[:-1], lineno
+            continue
+        text = line.strip()
+        if not text or text[0] in "#;":
+            continue
+        if text.startswith("[") and text.endswith("]"):
+            current = text[1:-1]
+            continue
+        if current != section:
+            continue
+        key, sep, value = text.partition("=")
+        if not sep:
+            continue
+        out.append((lineno, key.strip(), value.strip()))
+    return out
+
+
+def find_unit(root, name, dirs=UNIT_DIRS):
+    """Locate the unit file systemd would load for ``name`` and its drop-ins.
+
+    Returns {name, path, real, masked, aliases, dropins: [paths in application order]} or
+    None when no directory holds the unit."""
+    main = None
+    for directory in dirs:
+        path = directory + "/" + name
+        if not os.path.lexists(join_root(root, path)):
+            continue
+        info = resolve_symlink(root, join_root(root, path))
+        masked = info["resolved"] == "/dev/null" or info["target"] == "/dev/null"
+        if info["status"] != "ok" and not masked:
+            continue
+        main = {"name": name, "path": path, "real": None if masked else info["resolved"],
+                "masked": masked}
+        break
+    if main is None:
+        return None
+    names = [name]
+    if main["real"]:
+        real_name = os.path.basename(main["real"])
+        if real_name != name:
+            names.append(real_name)  # alias: drop-ins of both names apply
+    main["aliases"] = names
+    # drop-ins: <name>.d/*.conf of every unit name plus the type-wide service.d/;
+    # same basename: the higher-priority directory wins; then sorted by basename.
+    chosen = {}
+    unit_type = name.rsplit(".", 1)[-1]
+    for directory in dirs:
+        # "<type>.d" (e.g. service.d/) holds drop-ins for every unit of that type
+        for unit_name in names + [unit_type]:
+            ddir = "%s/%s.d" % (directory, unit_name)
+            try:
+                entries = sorted(os.listdir(join_root(root, ddir)))
+            except OSError:
+                continue
+            for entry in entries[:MAX_DROPINS]:
+                if entry.endswith(".conf") and entry not in chosen:
+                    chosen[entry] = ddir + "/" + entry
+    dropins = []
+    for entry in sorted(chosen):
+        real, _masked = resolve_config_file(root, chosen[entry])
+        if real:
+            dropins.append(real)
+    main["dropins"] = dropins
+    return main
+
+
+def unit_files(unit):
+    """The files that make up a unit, in application order: unit file, then drop-ins."""
+    return ([unit["real"]] if unit.get("real") else []) + list(unit.get("dropins", []))
+
+
+def find_units(root, patterns, dirs=UNIT_DIRS):
+    """{name: find_unit(...)} for every unit whose file name matches one of ``patterns``
+    (fnmatch) in any of ``dirs``. An alias (a link to a unit of another name) is not a
+    unit of its own and is left out."""
+    names = set()
+    for directory in dirs:
+        try:
+            entries = sorted(os.listdir(join_root(root, directory)))
+        except OSError:
+            continue
+        for entry in entries[:MAX_UNITS_PER_DIR]:
+            if any(fnmatch.fnmatchcase(entry, pattern) for pattern in patterns):
+                names.add(entry)
+    out = {}
+    for name in sorted(names):
+        unit = find_unit(root, name, dirs)
+        if unit is None:
+            continue
+        if unit["real"] and os.path.basename(unit["real"]) != name:
+            continue  # an alias (Alias= in [Install]) of a unit found on its own
+        out[name] = unit
+    return out

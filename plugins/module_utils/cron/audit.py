@@ -1,0 +1,962 @@
+# -*- coding: utf-8 -*-
+# Copyright: hostguard engineers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Audit of cron and boot-script locations (issue 2, seed 000: the dump.rdb case).
+
+What it does, top to bottom:
+
+1. Lists every cron/boot location under ``root`` (``/etc/crontab``, ``/etc/cron.d``,
+   ``/etc/cron.{hourly,daily,weekly,monthly}``, ``/etc/anacrontab``, ``/var/spool/cron``
+   (cronie), ``/var/spool/cron/crontabs`` (Debian), ``/etc/rc.local``, ``/etc/rc.d/**``,
+   ``/etc/init.d``, plus ``extra_paths``), at most ``max_entries`` names per directory.
+2. ``lstat``s every entry, resolves symlinks *inside* ``root`` without opening them,
+   and opens only regular files through ``safe_read`` (``O_NOFOLLOW|O_NONBLOCK``),
+   reading at most ``max_read_bytes`` in one streamed pass (sha256, magic sniffing and
+   line scanning share the pass; lines are capped at ``max_line_bytes``).
+3. Decides per cron family (``cronie`` and ``debian``) whether the daemon would run the
+   entry, and why, with the acceptance rules of each daemon (sources in comments below).
+4. Emits findings (``CHECKS``) and a ``files`` inventory.
+
+Nothing is ever written. A multi-GB sparse file costs one ``lstat`` plus one bounded head.
+Stdlib only, Python 3.8+.
+"""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import hashlib
+import os
+import re
+import stat
+import time
+
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.accounts import load_id_map
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings import (
+    Check, CheckSet, area_result, sort_findings)
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.linematch import (
+    match_line)
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.redact import redact
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.safe_read import (
+    SafeReadError, decode_line, iter_lines_fd, join_root, looks_binary, open_regular,
+    resolve_symlink, stat_to_info)
+
+AREA = "cron"
+
+DEFAULTS = {
+    "root": "/",
+    "max_read_bytes": 1024 * 1024,   # head read per file (seed 000: never read whole)
+    "max_file_size": 256 * 1024,     # "oversized": no legitimate cron file or init script is this big
+    "max_line_bytes": 4096,          # per-line cap while streaming
+    "max_entries": 1000,             # names listed per directory
+    "max_depth": 4,                  # recursion under /etc/rc.d
+    "extra_paths": [],
+}
+SNIFF_BYTES = 8192                   # head kept in memory for magic / binary detection
+MAX_MATCHES_PER_FILE = 10
+EXCERPT_CHARS = 200
+PSEUDO_FS = ("/dev", "/proc", "/sys")
+
+ATTACK_CRON = "T1053.003"            # MITRE ATT&CK: Scheduled Task/Job: Cron
+ATTACK_RC = "T1037.004"              # MITRE ATT&CK: Boot or Logon Initialization Scripts: RC Scripts
+
+_REFS_CRON = {"attack": ATTACK_CRON + ", " + ATTACK_RC, "lynis": "SCHD-7704"}
+
+CHECKS = CheckSet.of("cron", "HG-CRON", (
+    Check("HG-CRON-001", "Redis RDB dump in a cron or boot directory", "critical", AREA,
+          "first bytes of each file (magic REDIS00 at offset 0)",
+          "Quarantine the file (do not delete: keep it for forensics), then secure the Redis "
+          "that wrote it (bind, protected-mode, requirepass/ACL, rename CONFIG)",
+          {"attack": ATTACK_CRON, "lynis": "SCHD-7704"}, role="cron_hygiene"),
+    Check("HG-CRON-002", "Binary or non-text content in a cron or boot file", "high", AREA,
+          "first 8 KiB of each file",
+          "Inspect and quarantine: cron tables and boot scripts are text",
+          dict(_REFS_CRON), role="cron_hygiene"),
+    Check("HG-CRON-003", "Spool file whose name is no user (foreign file, never runs)", "high", AREA,
+          "spool directory names vs <root>/etc/passwd",
+          "Cron never runs it (ORPHAN) but something wrote it there: find the writer "
+          "(often an exposed Redis) and quarantine the file",
+          {"attack": ATTACK_CRON}, role="cron_hygiene"),
+    Check("HG-CRON-004", "Unexpected file that runs at boot from rc.d/init.d", "high", AREA,
+          "names and heads of boot scripts",
+          "rc.d/init.d run any name: verify the file belongs to a package "
+          "(dpkg -S / rpm -qf) and quarantine it if not",
+          {"attack": ATTACK_RC}, role="cron_hygiene"),
+    Check("HG-CRON-005", "Oversized cron or boot file (or over-long line)", "medium", AREA,
+          "lstat size; line lengths in the scanned head",
+          "Cron tables and scripts are small: inspect the file; the audit scanned only its head",
+          {"attack": ATTACK_CRON}, role="cron_hygiene"),
+    Check("HG-CRON-006", "Non-regular entry (FIFO, socket, device) in a cron or boot directory",
+          "high", AREA, "lstat type",
+          "Remove the special file after checking what created it; readers of this "
+          "directory can block or read endless data",
+          {"attack": ATTACK_CRON}, role="cron_hygiene"),
+    Check("HG-CRON-007", "Symlink escaping the audited tree or into /dev, /proc, /sys", "high", AREA,
+          "readlink (never followed outside root)",
+          "Replace the link by the real file or remove it",
+          {"attack": ATTACK_CRON}, role="cron_hygiene"),
+    Check("HG-CRON-008", "Broken symlink or symlink loop in a cron or boot directory", "low", AREA,
+          "readlink chain inside root",
+          "Remove the dangling link",
+          {}, role="cron_hygiene"),
+    Check("HG-CRON-009", "Cron entry rejected by an installed cron family (mode, owner, name)",
+          "medium", AREA, "lstat mode/owner/nlink and file names vs each daemon's rules",
+          "Fix the name, owner or mode so that the job runs, or remove the dead file",
+          {"lynis": "SCHD-7704"}, role="cron_hygiene"),
+    Check("HG-CRON-010", "Malicious command line in a cron or boot file", "critical", AREA,
+          "lines of each file head, matched against named attack patterns",
+          "Treat the host as compromised: quarantine the file, find the persistence source, "
+          "rotate credentials",
+          {"attack": ATTACK_CRON + ", " + ATTACK_RC}, role="cron_hygiene"),
+    Check("HG-CRON-011", "Cron or boot path writable by non-root (group/world-writable or non-root owner)",
+          "high", AREA, "lstat mode/owner of files and directories",
+          "chown root:root and chmod go-w (spool files: owner user, mode 0600)",
+          {"lynis": "SCHD-7704", "attack": ATTACK_CRON}, role="cron_hygiene"),
+    Check("HG-CRON-012", "Unreadable cron or boot path", "medium", AREA,
+          "open/opendir errors",
+          "Run the audit as root, or check why root cannot read it (FUSE, NFS root_squash)",
+          {}, role=None),
+    Check("HG-CRON-013", "Cron or boot directory with more entries than max_entries", "medium", AREA,
+          "directory listing (bounded)",
+          "A cron directory with thousands of entries is abnormal: inspect it; raise "
+          "max_entries to audit it fully",
+          {"attack": ATTACK_CRON}, role="cron_hygiene"),
+))
+
+# ---------------------------------------------------------------------------------------
+# Locations: (path as the audited system sees it, kind, is a directory)
+# ---------------------------------------------------------------------------------------
+LOCATIONS = (
+    ("/etc/crontab", "system_crontab", False),
+    ("/etc/cron.d", "crond", True),
+    ("/etc/cron.hourly", "runparts", True),
+    ("/etc/cron.daily", "runparts", True),
+    ("/etc/cron.weekly", "runparts", True),
+    ("/etc/cron.monthly", "runparts", True),
+    ("/etc/anacrontab", "anacrontab", False),
+    ("/var/spool/cron", "spool_cronie", True),
+    ("/var/spool/cron/crontabs", "spool_debian", True),
+    ("/etc/rc.local", "boot", False),
+    ("/etc/rc.d", "boot", True),
+    ("/etc/init.d", "boot", True),
+)
+SPOOL_KINDS = ("spool_cronie", "spool_debian")
+FAMILIES = ("cronie", "debian")
+
+# ---------------------------------------------------------------------------------------
+# Acceptance rules, per family, with their sources.
+# ---------------------------------------------------------------------------------------
+# cronie src/database.c (cronie-crond/cronie), not_a_crontab(): names starting with "." or
+# "#", ending in "~", ".rpmsave", ".rpmorig", ".rpmnew", the CRON_HOSTNAME file
+# (".cron.hostname") and names >= MAXNAMLEN are skipped in /etc/cron.d and the spool.
+_CRONIE_SKIP_SUFFIXES = ("~", ".rpmsave", ".rpmorig", ".rpmnew")
+# cronie src/database.c check_open(): open(O_RDONLY|O_NONBLOCK) (symlinks are followed),
+# then: not S_ISREG -> "NOT REGULAR"; (st_mode & 07533) != 0400 -> "BAD FILE MODE"
+# (owner must read; no owner-x, no group/other w or x, no setuid/setgid/sticky);
+# st_uid != root and (no passwd entry, or uid/name mismatch) -> "WRONG FILE OWNER";
+# for user crontabs (pw != NULL) st_nlink != 1 -> "BAD LINK COUNT".
+# process_crontab(): spool file whose name has no passwd entry -> "ORPHAN".
+_CRONIE_MODE_MASK = 0o7533
+_CRONIE_MODE_WANT = 0o400
+# cronie's run-parts (used by /etc/cron.d/0hourly and anacron for cron.{daily,...}) skips
+# dotfiles (glob *), names ending "~" or "," and *.{rpmsave,rpmorig,rpmnew,swp,cfsaved},
+# directories, non-executables, and honours jobs.allow / jobs.deny in the directory.
+_CRONIE_RUNPARTS_SKIP = ("~", ",", ".rpmsave", ".rpmorig", ".rpmnew", ".swp", ".cfsaved")
+
+# Debian cron 3.0pl1 (checked against the bookworm binary cron_3.0pl1-162, whose log
+# strings are "ORPHAN", "CAN'T OPEN", "WRONG FILE OWNER", "NOT A REGULAR FILE",
+# "NUMBER OF HARD LINKS > 1", "WRONG SYMLINK OWNER", "CAN'T OPEN SYMLINK",
+# "INSECURE MODE (mode 0600 expected)", "INSECURE MODE (group/other writable)", and the
+# name regexes below), and cron(8) of that package:
+#  - /etc/cron.d names must match ^[a-zA-Z0-9_-]+$ (the run-parts(8) classic rule), or
+#    with "cron -l" (LSBNAMES/EXTRA_OPTS in /etc/default/cron) ^[a-z0-9][a-z0-9-]*$ and
+#    not *.dpkg-(old|dist);
+#  - /etc/crontab and /etc/cron.d: may be symlinks if the link is owned by root
+#    ("WRONG SYMLINK OWNER"); target owned by root, regular, not group/other writable;
+#  - spool /var/spool/cron/crontabs/<user>: the name must be a user ("ORPHAN"; names
+#    "tmp.*" are crontab(1) temp files, ignored silently), opened O_NOFOLLOW (a symlink
+#    is "CAN'T OPEN"), owned by that user (root is also accepted by database.c),
+#    regular, mode exactly 0600, one hard link.
+_DEBIAN_CROND_NAME = re.compile(r"^[a-zA-Z0-9_-]+$")
+_DEBIAN_CROND_LSB_NAME = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_DEBIAN_DPKG_LEFTOVER = re.compile(r"\.dpkg-(old|dist|new|tmp|bak)$")
+# run-parts(8), debianutils 5.7 (/etc/crontab runs "run-parts --report /etc/cron.daily",
+# no --lsbsysinit): names must match ^[a-zA-Z0-9_-]+$; the entry must stat() (symlinks
+# followed) to a regular file that is executable. Verified on this host: run-parts --test
+# lists executables owned by nobody and mode 0777, i.e. it does NOT check the owner,
+# although cron(8) says the files "have to be owned by root".
+_DEBIAN_RUNPARTS_NAME = re.compile(r"^[a-zA-Z0-9_-]+$")
+
+# Names that are package-manager / editor leftovers: skipped by design, not a finding.
+_LEFTOVER = re.compile(r"(^\.|~$|,$|\.(rpmsave|rpmorig|rpmnew|swp|cfsaved|disabled|bak|orig|old)$|"
+                       r"\.dpkg-[a-z]+$|\.ucf-[a-z]+$|^README$|^\.placeholder$)")
+
+# Rejection codes that HG-CRON-009 reports (the file seems meant to run but will not).
+_REJECTIONS = ("BAD_FILE_MODE", "WRONG_FILE_OWNER", "BAD_LINK_COUNT", "INSECURE_MODE",
+               "WRONG_SYMLINK_OWNER", "NAME_SKIPPED", "NOT_EXECUTABLE", "SYMLINK_REFUSED")
+
+_SCHEDULE_FIELD = re.compile(r"^[0-9*/,A-Za-z-]+$")
+
+
+# ---------------------------------------------------------------------------------------
+# Small pure helpers
+# ---------------------------------------------------------------------------------------
+def safe_text(value):
+    """A str safe for JSON: undecodable filename bytes become \\xNN escapes."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "backslashreplace")
+    try:
+        value.encode("utf-8")
+        return value
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def normalize_options(options):
+    """Defaults filled in and types checked; raises ValueError with a clear message."""
+    opts = dict(DEFAULTS)
+    for key, value in (options or {}).items():
+        if value is not None and key in DEFAULTS:
+            opts[key] = value
+    for key in ("max_read_bytes", "max_file_size", "max_line_bytes", "max_entries", "max_depth"):
+        try:
+            opts[key] = int(opts[key])
+        except (TypeError, ValueError):
+            raise ValueError("%s must be an integer, got %r" % (key, opts[key]))
+        if opts[key] < (0 if key == "max_depth" else 1):
+            raise ValueError("%s must be positive, got %d" % (key, opts[key]))
+    root = opts["root"] or "/"
+    if not os.path.isabs(root):
+        raise ValueError("root must be an absolute path, got %r" % (root,))
+    root = os.path.normpath(root)
+    if not os.path.isdir(root):
+        raise ValueError("root %r is not a directory" % (root,))
+    opts["root"] = root
+    extra = opts.get("extra_paths") or []
+    if isinstance(extra, str):
+        extra = [extra]
+    for path in extra:
+        if not isinstance(path, str) or not path.startswith("/"):
+            raise ValueError("extra_paths must be absolute paths as seen inside root, got %r" % (path,))
+    opts["extra_paths"] = [os.path.normpath(p) for p in extra]
+    return opts
+
+
+def command_part(line, kind):
+    """The command text of a cron line (schedule and user fields removed), or the line."""
+    if kind not in ("system_crontab", "crond", "spool_cronie", "spool_debian", "anacrontab"):
+        return line
+    stripped = line.strip()
+    if kind == "anacrontab":
+        # period delay job-identifier command  (anacrontab(5))
+        parts = stripped.split(None, 3)
+        if len(parts) == 4 and (parts[0].isdigit() or parts[0].startswith("@")) and parts[1].isdigit():
+            return parts[3]
+        return line
+    with_user = kind in ("system_crontab", "crond")
+    if stripped.startswith("@"):
+        parts = stripped.split(None, 2 if with_user else 1)
+        return parts[-1] if len(parts) == (3 if with_user else 2) else line
+    parts = stripped.split(None, 6 if with_user else 5)
+    want = 7 if with_user else 6
+    if len(parts) == want and all(_SCHEDULE_FIELD.match(p) for p in parts[:5]):
+        return parts[-1]
+    return line
+
+
+def excerpt(text, start, end):
+    lo = max(0, start - EXCERPT_CHARS // 2)
+    hi = min(len(text), max(end, lo + EXCERPT_CHARS))
+    piece = text[lo:hi]
+    if lo > 0:
+        piece = "..." + piece
+    if hi < len(text):
+        piece = piece + "..."
+    return redact(piece)[:EXCERPT_CHARS + 40]
+
+
+def rdb_info(head):
+    """Redis RDB magic (``REDIS`` + 4-digit version, e.g. REDIS0009) and redis-ver aux field."""
+    if not head.startswith(b"REDIS00"):
+        return None
+    version = head[5:9].decode("ascii", "replace")
+    out = {"magic": head[:9].decode("ascii", "backslashreplace"), "rdb_version": version}
+    # AUX field: 0xFA, then a length-prefixed "redis-ver" key and value (6-bit lengths).
+    idx = head.find(b"\xfa\x09redis-ver")
+    if idx >= 0 and idx + 12 < len(head):
+        length = head[idx + 11]
+        if length < 64:
+            value = head[idx + 12: idx + 12 + length]
+            out["redis_ver"] = value.decode("ascii", "backslashreplace")
+    return out
+
+
+def is_executable(info):
+    # crond and run-parts run as root: access(X_OK) succeeds if any x bit is set.
+    return bool(int(info["mode"], 8) & 0o111)
+
+
+def _verdict(run, code, reason, **extra):
+    out = {"would_run": run, "code": code, "reason": reason}
+    out.update(extra)
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# Per-family verdicts. ``link`` is the lstat info of the entry, ``target`` the info of
+# what open()/stat() would reach (None when broken/refused), ``name`` the file name.
+# ---------------------------------------------------------------------------------------
+def cronie_crontab(link, target, name, user, users, is_system):
+    """cronie database.c: system crontab (/etc/crontab, cron.d) or spool <user>."""
+    if name is not None:
+        if (name.startswith(".") or name.startswith("#") or name.endswith(_CRONIE_SKIP_SUFFIXES)
+                or len(name.encode("utf-8", "surrogateescape")) >= 255):
+            return _verdict(False, "LEFTOVER_NAME" if _LEFTOVER.search(name) else "NAME_SKIPPED",
+                            "skipped by name (not_a_crontab: ., #, ~, .rpm*)")
+    pw = None
+    if not is_system:
+        pw = users.get(user)
+        if pw is None:
+            return _verdict(False, "ORPHAN", "ORPHAN: no passwd entry for %r" % safe_text(user))
+    if target is None:
+        return _verdict(False, "CANT_OPEN", "CAN'T OPEN (broken or refused symlink)")
+    if target["type"] != "file":
+        return _verdict(False, "NOT_REGULAR", "NOT REGULAR (%s)" % target["type"])
+    mode = int(target["mode"], 8)
+    if (mode & _CRONIE_MODE_MASK) != _CRONIE_MODE_WANT:
+        return _verdict(False, "BAD_FILE_MODE",
+                        "BAD FILE MODE %s (cronie wants (mode & 07533) == 0400, e.g. 0600/0644)"
+                        % target["mode"])
+    if target["uid"] != 0 and (pw is None or target["uid"] != pw):
+        return _verdict(False, "WRONG_FILE_OWNER",
+                        "WRONG FILE OWNER uid %d (must be root%s)"
+                        % (target["uid"], "" if is_system else " or %s" % safe_text(user)))
+    if not is_system and target["nlink"] != 1:
+        return _verdict(False, "BAD_LINK_COUNT", "BAD LINK COUNT %d" % target["nlink"])
+    if is_system:
+        return _verdict(True, "ACCEPTED", "accepted as a system crontab (user field per line)")
+    return _verdict(True, "ACCEPTED", "accepted; jobs run as %s" % safe_text(user), run_as=safe_text(user))
+
+
+def debian_system_crontab(link, target, name, lsb):
+    """Debian cron: /etc/crontab (name None) or /etc/cron.d/<name>."""
+    if name is not None:
+        if lsb:
+            ok = bool(_DEBIAN_CROND_LSB_NAME.match(name)) and not _DEBIAN_DPKG_LEFTOVER.search(name)
+            rule = "^[a-z0-9][a-z0-9-]*$ (cron -l, LSB names)"
+        else:
+            ok = bool(_DEBIAN_CROND_NAME.match(name))
+            rule = "^[a-zA-Z0-9_-]+$"
+        if not ok:
+            return _verdict(False, "LEFTOVER_NAME" if _LEFTOVER.search(name) else "NAME_SKIPPED",
+                            "name does not match %s (ignored by Debian cron)" % rule)
+    if link["type"] == "symlink" and link["uid"] != 0:
+        return _verdict(False, "WRONG_SYMLINK_OWNER", "WRONG SYMLINK OWNER uid %d" % link["uid"])
+    if target is None:
+        return _verdict(False, "CANT_OPEN", "CAN'T OPEN SYMLINK (broken or refused)")
+    if target["uid"] != 0:
+        return _verdict(False, "WRONG_FILE_OWNER", "WRONG FILE OWNER uid %d (must be root)" % target["uid"])
+    if target["type"] != "file":
+        return _verdict(False, "NOT_REGULAR", "NOT A REGULAR FILE (%s)" % target["type"])
+    if int(target["mode"], 8) & 0o022:
+        return _verdict(False, "INSECURE_MODE", "INSECURE MODE (group/other writable) %s" % target["mode"])
+    return _verdict(True, "ACCEPTED", "accepted as a system crontab (user field per line)")
+
+
+def debian_spool(link, target, name, users):
+    """Debian cron: /var/spool/cron/crontabs/<user>."""
+    if name.startswith("tmp."):
+        return _verdict(False, "LEFTOVER_NAME", "crontab(1) temporary file (ignored silently)")
+    pw = users.get(name)
+    if pw is None:
+        return _verdict(False, "ORPHAN", "ORPHAN: no passwd entry for %r" % safe_text(name))
+    if link["type"] == "symlink":
+        return _verdict(False, "SYMLINK_REFUSED", "CAN'T OPEN (opened with O_NOFOLLOW: symlink refused)")
+    if link["uid"] not in (pw, 0):
+        return _verdict(False, "WRONG_FILE_OWNER", "WRONG FILE OWNER uid %d (must be %s)"
+                        % (link["uid"], safe_text(name)))
+    if link["type"] != "file":
+        return _verdict(False, "NOT_REGULAR", "NOT A REGULAR FILE (%s)" % link["type"])
+    if int(link["mode"], 8) != 0o600:
+        return _verdict(False, "INSECURE_MODE", "INSECURE MODE (mode 0600 expected, is %s)" % link["mode"])
+    if link["nlink"] != 1:
+        return _verdict(False, "BAD_LINK_COUNT", "NUMBER OF HARD LINKS > 1 (%d)" % link["nlink"])
+    return _verdict(True, "ACCEPTED", "accepted; jobs run as %s" % safe_text(name), run_as=safe_text(name))
+
+
+def debian_runparts(link, target, name):
+    """run-parts(8) (debianutils) as called from /etc/crontab and /etc/anacrontab."""
+    if not _DEBIAN_RUNPARTS_NAME.match(name):
+        return _verdict(False, "LEFTOVER_NAME" if _LEFTOVER.search(name) else "NAME_SKIPPED",
+                        "name does not match run-parts ^[a-zA-Z0-9_-]+$ (e.g. contains a dot)")
+    if target is None:
+        return _verdict(False, "CANT_OPEN", "failed to stat component (broken or refused symlink)")
+    if target["type"] == "directory":
+        return _verdict(False, "DIRECTORY", "directory (ignored)")
+    if target["type"] != "file" or not is_executable(target):
+        return _verdict(False, "NOT_EXECUTABLE" if target["type"] == "file" else "NOT_REGULAR",
+                        "not an executable plain file")
+    return _verdict(True, "ACCEPTED", "run by run-parts as root (owner is not checked)", run_as="root")
+
+
+def cronie_runparts(link, target, name, allow, deny):
+    """cronie's run-parts shell script."""
+    if name.startswith(".") or name.endswith(_CRONIE_RUNPARTS_SKIP):
+        return _verdict(False, "LEFTOVER_NAME", "skipped by name (dotfile, ~ , or .rpm*/.swp/.cfsaved)")
+    if name in ("jobs.allow", "jobs.deny"):
+        return _verdict(False, "CONTROL_FILE", "run-parts control file")
+    if allow is not None and name not in allow:
+        return _verdict(False, "NAME_SKIPPED", "not listed in jobs.allow")
+    if deny is not None and name in deny:
+        return _verdict(False, "DENIED", "listed in jobs.deny")
+    if target is None:
+        return _verdict(False, "CANT_OPEN", "broken or refused symlink")
+    if target["type"] == "directory":
+        return _verdict(False, "DIRECTORY", "directory (ignored)")
+    if not is_executable(target):
+        return _verdict(False, "NOT_EXECUTABLE", "not executable ([ -x ] fails)")
+    return _verdict(True, "ACCEPTED", "run by run-parts as root", run_as="root")
+
+
+def boot_verdict(link, target, name, display):
+    """rc.local / rc.d / init.d: any name runs if it is an executable file (seed 000)."""
+    if target is None:
+        return _verdict(False, "CANT_OPEN", "broken or refused symlink")
+    if target["type"] == "directory":
+        return _verdict(False, "DIRECTORY", "directory")
+    if target["type"] != "file":
+        return _verdict(False, "NOT_REGULAR", "not a regular file (%s)" % target["type"])
+    if not is_executable(target):
+        return _verdict(False, "NOT_EXECUTABLE", "not executable")
+    if display.endswith("/rc.local"):
+        return _verdict(True, "ACCEPTED", "rc.local runs at boot when executable "
+                        "(rc-local.service / systemd-rc-local-generator)", run_as="root")
+    return _verdict(True, "ACCEPTED", "executable in a boot directory: runs at boot whatever its name "
+                    "(when linked from a runlevel or started by name)", run_as="root")
+
+
+# ---------------------------------------------------------------------------------------
+# The audit
+# ---------------------------------------------------------------------------------------
+class _Audit(object):
+    def __init__(self, opts):
+        self.opts = opts
+        self.root = opts["root"]
+        self.findings = []
+        self.files = {}
+        self.seen_dirs = set()
+        self.budget = opts["max_entries"] * 20      # global bound over all directories
+        self.bytes_read = 0
+        self.users, self.user_names, self.users_source = self._load_ids("/etc/passwd")
+        self.groups, self.group_names, _src = self._load_ids("/etc/group")
+        self.lsb = self._debian_lsb()
+        self.installed = [fam for fam, binary in (("cronie", "/usr/sbin/crond"), ("debian", "/usr/sbin/cron"))
+                          if os.path.lexists(join_root(self.root, binary))]
+        self.location_paths = set(loc[0] for loc in LOCATIONS)
+        self.runparts_lists = {}
+
+    # -- identity -----------------------------------------------------------------------
+    def _load_ids(self, path):
+        """name -> id and id -> name from <root>/etc/passwd or group, bounded."""
+        by_name, by_id, error = load_id_map(self.root, path)
+        if error is None:
+            return by_name, by_id, path
+        if error.reason == "permission":
+            self.findings.append(CHECKS["HG-CRON-012"].error(path, "cannot read %s: %s" % (path, error.message)))
+        return by_name, by_id, "%s %s" % (path, error.reason)
+
+    def user_uid(self, name):
+        if name in self.users:
+            return self.users[name]
+        if self.root == "/":
+            # NSS (LDAP, sssd) users are real users for the local cron daemon too.
+            try:
+                import pwd
+                return pwd.getpwnam(name).pw_uid
+            except (KeyError, ImportError, UnicodeError, ValueError):
+                return None
+        return None
+
+    def owner_name(self, uid):
+        name = self.user_names.get(uid)
+        if name is None and self.root == "/":
+            try:
+                import pwd
+                name = pwd.getpwuid(uid).pw_name
+            except (KeyError, ImportError):
+                name = None
+        return safe_text(name) if name is not None else None
+
+    def group_name(self, gid):
+        name = self.group_names.get(gid)
+        if name is None and self.root == "/":
+            try:
+                import grp
+                name = grp.getgrgid(gid).gr_name
+            except (KeyError, ImportError):
+                name = None
+        return safe_text(name) if name is not None else None
+
+    def _debian_lsb(self):
+        # /etc/default/cron: LSBNAMES="-l" or EXTRA_OPTS containing -l (cron(8)).
+        try:
+            fd, _info = open_regular(join_root(self.root, "/etc/default/cron"))
+        except SafeReadError:
+            return False
+        try:
+            for _n, line, _cut in iter_lines_fd(fd, 65536, 4096):
+                text = line.strip()
+                if text.startswith(b"#"):
+                    continue
+                if re.match(br"^(LSBNAMES|EXTRA_OPTS)\s*=.*(^|[\s\"'])-l\b", text):
+                    return True
+        except OSError:
+            return False
+        finally:
+            os.close(fd)
+        return False
+
+    def _name_list(self, real_dir, fname):
+        """jobs.allow / jobs.deny of cronie's run-parts (None when absent)."""
+        key = (real_dir, fname)
+        if key not in self.runparts_lists:
+            names = None
+            try:
+                fd, _info = open_regular(os.path.join(real_dir, fname))
+                try:
+                    names = set(line.strip().decode("utf-8", "surrogateescape")
+                                for _n, line, _c in iter_lines_fd(fd, 65536, 1024) if line.strip())
+                finally:
+                    os.close(fd)
+            except (SafeReadError, OSError):
+                names = None
+            self.runparts_lists[key] = names
+        return self.runparts_lists[key]
+
+    # -- bookkeeping ----------------------------------------------------------------------
+    def add(self, check_id, status, subject, evidence=None, detail=None, severity=None):
+        check = CHECKS[check_id]
+        if status == "fail":
+            self.findings.append(check.fail(safe_text(subject), evidence, detail, severity))
+        else:
+            self.findings.append(check.error(safe_text(subject), detail, evidence))
+
+    def record(self, display, kind, info):
+        rec = {
+            "path": safe_text(display),
+            "location": kind,
+            "type": info["type"],
+            "size": info["size"],
+            "allocated": info["allocated"],
+            "uid": info["uid"],
+            "owner": self.owner_name(info["uid"]),
+            "gid": info["gid"],
+            "group": self.group_name(info["gid"]),
+            "mode": info["mode"],
+            "mtime": info["mtime"],
+            "nlink": info["nlink"],
+            "status": "ok",
+        }
+        self.files[rec["path"]] = rec
+        return rec
+
+    # -- walking --------------------------------------------------------------------------
+    def run(self):
+        for path, kind, is_dir in LOCATIONS:
+            self.scan_location(path, kind, is_dir, depth=0)
+        for path in self.opts["extra_paths"]:
+            self.scan_location(path, "extra", None, depth=0)
+
+    def scan_location(self, display, kind, is_dir, depth):
+        real = join_root(self.root, display)
+        try:
+            st = os.lstat(real)
+        except OSError as exc:
+            if exc.errno in (13, 1):
+                self.add("HG-CRON-012", "error", display, {"errno": exc.errno}, "cannot stat: permission denied")
+            return
+        if stat.S_ISDIR(st.st_mode) and is_dir is not False:
+            self.scan_dir(display, real, kind, st, depth)
+            return
+        if stat.S_ISLNK(st.st_mode) and is_dir is not False:
+            # e.g. RHEL's /etc/init.d -> rc.d/init.d: inventory the link, then scan the target dir.
+            rec = self.scan_entry(display, real, kind, os.path.basename(display), None)
+            res = (rec or {}).get("symlink") or {}
+            if res.get("status") == "ok" and (rec.get("target_type") == "directory"):
+                target_real = join_root(self.root, res["resolved_raw"])
+                try:
+                    tst = os.lstat(target_real)
+                except OSError:
+                    return
+                if stat.S_ISDIR(tst.st_mode):
+                    self.scan_dir(display, target_real, kind, tst, depth)
+            return
+        self.scan_entry(display, real, kind, os.path.basename(display), None)
+
+    def check_dir_perms(self, display, info, kind):
+        mode = int(info["mode"], 8)
+        problems = []
+        sticky_crontabs = (kind == "spool_debian" and display == "/var/spool/cron/crontabs"
+                           and mode & stat.S_ISVTX and self.group_name(info["gid"]) == "crontab"
+                           and not mode & 0o002)
+        if info["uid"] != 0:
+            problems.append("owned by %s (uid %d), not root" % (self.owner_name(info["uid"]), info["uid"]))
+        if mode & 0o002:
+            problems.append("world-writable")
+        if mode & 0o020 and not sticky_crontabs:
+            problems.append("group-writable")
+        if problems:
+            sev = "high" if (mode & 0o002 or info["uid"] != 0) else "medium"
+            self.add("HG-CRON-011", "fail", display,
+                     {"type": "directory", "mode": info["mode"], "owner": self.owner_name(info["uid"]),
+                      "group": self.group_name(info["gid"]), "problems": problems}, severity=sev)
+
+    def scan_dir(self, display, real, kind, st, depth):
+        key = (st.st_dev, st.st_ino)
+        if key in self.seen_dirs:
+            return
+        self.seen_dirs.add(key)
+        info = stat_to_info(st)
+        rec = self.files.get(safe_text(display))
+        if rec is None:
+            rec = self.record(display, kind, info)
+        rec["would_run"] = dict((f, _verdict(False, "DIRECTORY", "directory")) for f in FAMILIES)
+        self.check_dir_perms(display, info, kind)
+        names = []
+        truncated = False
+        try:
+            it = os.scandir(real)
+        except OSError as exc:
+            rec["status"] = "error"
+            rec["error"] = os.strerror(exc.errno or 0)
+            if exc.errno in (13, 1):
+                self.add("HG-CRON-012", "error", display, {"type": "directory"}, "cannot list directory: permission denied")
+            else:
+                self.add("HG-CRON-012", "error", display, {"type": "directory"}, "cannot list directory: %s" % rec["error"])
+            return
+        try:
+            limit = min(self.opts["max_entries"], max(0, self.budget))
+            for entry in it:
+                if len(names) >= limit:
+                    truncated = True
+                    break
+                names.append(entry.name)
+        finally:
+            it.close()
+        self.budget -= len(names)
+        names.sort()
+        rec["entries"] = len(names)
+        if truncated:
+            rec["truncated"] = True
+            self.add("HG-CRON-013", "fail", display,
+                     {"listed": len(names), "max_entries": self.opts["max_entries"],
+                      "global_budget_left": max(0, self.budget)},
+                     "directory listing stopped after %d entries; the rest was not audited" % len(names))
+        base = display.rstrip("/")
+        for name in names:
+            child_display = base + "/" + name
+            if child_display in self.location_paths:
+                continue     # audited as its own location
+            child_real = os.path.join(real, name)
+            if kind == "boot" and depth < self.opts["max_depth"]:
+                try:
+                    cst = os.lstat(child_real)
+                except OSError:
+                    cst = None
+                if cst is not None and stat.S_ISDIR(cst.st_mode):
+                    self.scan_dir(child_display, child_real, kind, cst, depth + 1)
+                    continue
+            self.scan_entry(child_display, child_real, kind, name, real)
+
+    def scan_entry(self, display, real, kind, name, real_dir):
+        try:
+            st = os.lstat(real)
+        except OSError as exc:
+            if exc.errno in (13, 1):
+                self.add("HG-CRON-012", "error", display, {}, "cannot stat: permission denied")
+            return None
+        link = stat_to_info(st)
+        rec = self.record(display, kind, link)
+        target = None
+        target_real = None
+        if link["type"] == "symlink":
+            res = resolve_symlink(self.root, real)
+            resolved = res.get("resolved")
+            inside = resolved
+            sym = {"target": safe_text(res.get("target") or ""), "resolved": safe_text(resolved or ""),
+                   "status": res["status"], "resolved_raw": resolved}
+            pseudo = bool(res["status"] != "escapes" and inside and any(
+                inside == p or inside.startswith(p + "/") for p in PSEUDO_FS))
+            if pseudo:
+                sym["status"] = "pseudo_fs"
+                self.add("HG-CRON-007", "fail", display,
+                         {"link": sym["target"], "resolved": sym["resolved"], "why": "points into /dev, /proc or /sys"})
+            elif res["status"] == "escapes":
+                self.add("HG-CRON-007", "fail", display,
+                         {"link": sym["target"], "resolved_host_path": sym["resolved"],
+                          "why": "points outside the audited root"})
+            elif res["status"] in ("broken", "loop"):
+                self.add("HG-CRON-008", "fail", display, {"link": sym["target"], "status": res["status"]})
+            else:
+                target = res["info"]
+                target_real = join_root(self.root, resolved)
+                rec["target_type"] = target["type"]
+                if target["type"] in ("fifo", "socket", "char_device", "block_device"):
+                    self.add("HG-CRON-006", "fail", display,
+                             {"type": target["type"], "via_symlink": sym["resolved"]})
+            rec["symlink"] = sym
+        elif link["type"] == "file":
+            target = link
+            target_real = real
+        elif link["type"] in ("fifo", "socket", "char_device", "block_device", "unknown"):
+            target = link     # cron would stat it and refuse it as not regular
+            self.add("HG-CRON-006", "fail", display, {"type": link["type"], "mode": link["mode"],
+                                                      "owner": rec["owner"]})
+        elif link["type"] == "directory":
+            target = link
+
+        content = None
+        if target is not None and target["type"] == "file" and target_real is not None:
+            content = self.analyze(display, target_real, kind, rec, target)
+
+        rec["would_run"] = self.verdicts(kind, display, name, link, target, real_dir)
+        self.judge(display, kind, name, rec, link, target, content)
+        return rec
+
+    # -- content --------------------------------------------------------------------------
+    def analyze(self, display, real, kind, rec, target):
+        opts = self.opts
+        try:
+            fd, finfo = open_regular(real)
+        except SafeReadError as exc:
+            rec["status"] = "error"
+            rec["error"] = exc.reason
+            if exc.reason == "permission":
+                self.add("HG-CRON-012", "error", display, {"reason": exc.reason}, "cannot open: permission denied")
+            elif exc.reason != "missing":
+                self.add("HG-CRON-012", "error", display, {"reason": exc.reason}, exc.message)
+            return None
+        digest = hashlib.sha256()
+        head = bytearray()
+        state = {"read": 0}
+
+        def on_chunk(chunk):
+            digest.update(chunk)
+            state["read"] += len(chunk)
+            if len(head) < SNIFF_BYTES:
+                head.extend(chunk[:SNIFF_BYTES - len(head)])
+
+        matches = []
+        match_count = 0
+        lines = 0
+        cut_lines = 0
+        longest = 0
+        try:
+            for lineno, line, cut in iter_lines_fd(fd, opts["max_read_bytes"], opts["max_line_bytes"], on_chunk):
+                lines = lineno
+                if cut:
+                    cut_lines += 1
+                    longest = max(longest, opts["max_line_bytes"] + 1)
+                else:
+                    longest = max(longest, len(line))
+                stripped = line.lstrip()
+                if not stripped or stripped.startswith(b"#"):
+                    continue
+                text = decode_line(line)
+                hits = match_line(text, command_part(text, kind))
+                for pname, m in hits:
+                    match_count += 1
+                    if len(matches) < MAX_MATCHES_PER_FILE:
+                        subject = text if pname not in ("exec_from_temp_dir", "exec_from_hidden_path") \
+                            else command_part(text, kind)
+                        matches.append({"line": lineno, "pattern": pname,
+                                        "excerpt": excerpt(subject, m.start(), m.end()), "cut": cut})
+        except OSError as exc:
+            rec["status"] = "error"
+            rec["error"] = os.strerror(exc.errno or 0)
+            self.add("HG-CRON-012", "error", display, {"read_bytes": state["read"]},
+                     "read error: %s" % rec["error"])
+            return None
+        finally:
+            os.close(fd)
+        self.bytes_read += state["read"]
+        head = bytes(head)
+        whole = finfo["size"] <= state["read"]
+        if whole:
+            rec["sha256"] = digest.hexdigest()
+        else:
+            rec["sha256_head"] = digest.hexdigest()
+        rec["scanned_bytes"] = state["read"]
+        rec["lines_scanned"] = lines
+        rec["lines_cut"] = cut_lines
+        rdb = rdb_info(head)
+        if rdb:
+            kind_of = "redis_rdb"
+        elif not head:
+            kind_of = "empty"
+        elif head.startswith(b"\x7fELF"):
+            kind_of = "elf"
+        elif looks_binary(head):
+            kind_of = "binary"
+        else:
+            kind_of = "text"
+        rec["content"] = kind_of
+        return {"kind": kind_of, "rdb": rdb, "head": head, "matches": matches, "match_count": match_count,
+                "cut_lines": cut_lines, "longest": longest, "whole": whole}
+
+    # -- verdicts and findings ---------------------------------------------------------------
+    def verdicts(self, kind, display, name, link, target, real_dir):
+        users = _UserView(self)
+        if link["type"] == "directory":
+            return dict((f, _verdict(False, "DIRECTORY", "directory (not read)")) for f in FAMILIES)
+        if kind == "system_crontab":
+            return {"cronie": cronie_crontab(link, target, None, None, users, True),
+                    "debian": debian_system_crontab(link, target, None, self.lsb)}
+        if kind == "crond":
+            return {"cronie": cronie_crontab(link, target, name, None, users, True),
+                    "debian": debian_system_crontab(link, target, name, self.lsb)}
+        if kind == "runparts":
+            allow = self._name_list(real_dir, "jobs.allow") if real_dir else None
+            deny = self._name_list(real_dir, "jobs.deny") if real_dir else None
+            return {"cronie": cronie_runparts(link, target, name, allow, deny),
+                    "debian": debian_runparts(link, target, name)}
+        if kind == "anacrontab":
+            if target is not None and target["type"] == "file":
+                v = _verdict(True, "ACCEPTED", "read by anacron (jobs run as root) when anacron is installed",
+                             run_as="root")
+            else:
+                v = _verdict(False, "NOT_REGULAR", "not a regular file")
+            return {"cronie": v, "debian": dict(v)}
+        if kind == "spool_cronie":
+            return {"cronie": cronie_crontab(link, target, name, name, users, False),
+                    "debian": _verdict(False, "NOT_THIS_FAMILY",
+                                       "Debian cron reads /var/spool/cron/crontabs/<user>, not /var/spool/cron/<name>")}
+        if kind == "spool_debian":
+            return {"cronie": _verdict(False, "NOT_THIS_FAMILY",
+                                       "cronie reads /var/spool/cron/<user>, not crontabs/"),
+                    "debian": debian_spool(link, target, name, users)}
+        if kind == "boot":
+            v = boot_verdict(link, target, name, display)
+            return {"cronie": v, "debian": dict(v)}
+        v = _verdict(None, "NOT_A_CRON_LOCATION", "extra path: content checks only")
+        return {"cronie": v, "debian": dict(v)}
+
+    def runners(self, rec):
+        return sorted(f for f, v in rec.get("would_run", {}).items() if v.get("would_run"))
+
+    def judge(self, display, kind, name, rec, link, target, content):
+        runners = self.runners(rec)
+        ev_base = {"size": rec["size"], "owner": rec["owner"], "mode": rec["mode"],
+                   "would_run": runners,
+                   "reasons": dict((f, v["reason"]) for f, v in rec["would_run"].items())}
+        if content is not None:
+            if content["rdb"]:
+                ev = dict(ev_base, **content["rdb"])
+                ev["allocated"] = rec["allocated"]
+                self.add("HG-CRON-001", "fail", display, ev,
+                         "Redis RDB dump (magic %s) in a cron/boot location" % content["rdb"]["magic"])
+            elif content["kind"] in ("binary", "elf"):
+                self.add("HG-CRON-002", "fail", display,
+                         dict(ev_base, content=content["kind"],
+                              head_hex=content["head"][:16].hex()))
+            if content["matches"]:
+                first = content["matches"][0]
+                ev = {"file": safe_text(display), "line": first["line"], "pattern": first["pattern"],
+                      "excerpt": first["excerpt"], "match_count": content["match_count"],
+                      "matches": content["matches"][1:], "would_run": runners}
+                self.add("HG-CRON-010", "fail", display, ev,
+                         "line %d matches %s" % (first["line"], first["pattern"]))
+            oversized = rec["size"] > self.opts["max_file_size"]
+            if oversized or content["cut_lines"]:
+                self.add("HG-CRON-005", "fail", display,
+                         dict(ev_base, max_file_size=self.opts["max_file_size"], allocated=rec["allocated"],
+                              oversized=oversized, lines_over_cap=content["cut_lines"],
+                              max_line_bytes=self.opts["max_line_bytes"], scanned_bytes=rec["scanned_bytes"]))
+        # Spool names that are no user: foreign file (seed 000).
+        if kind in SPOOL_KINDS and link["type"] != "directory":
+            fam = "cronie" if kind == "spool_cronie" else "debian"
+            verdict = rec["would_run"][fam]
+            if verdict["code"] == "ORPHAN":
+                self.add("HG-CRON-003", "fail", display,
+                         dict(ev_base, name=safe_text(name), family=fam, content=rec.get("content"),
+                              users_source=self.users_source))
+        # Files that run at boot whatever their name: finding only when suspicious.
+        if kind == "boot" and runners and content is not None:
+            why = []
+            if name.startswith("."):
+                why.append("hidden name")
+            if not re.match(r"^[A-Za-z0-9._@+-]+$", name):
+                why.append("unusual characters in name")
+            if content["kind"] == "elf":
+                why.append("ELF binary (boot scripts are normally shell scripts)")
+            elif content["kind"] == "text" and not content["head"].startswith(b"#!"):
+                why.append("no #! interpreter line")
+            if why:
+                self.add("HG-CRON-004", "fail", display, dict(ev_base, why=why, content=content["kind"]))
+        # Rejections by an installed family.
+        considered = self.installed or list(FAMILIES)
+        for fam in considered:
+            verdict = rec["would_run"][fam]
+            if verdict["code"] in _REJECTIONS:
+                self.add("HG-CRON-009", "fail", display,
+                         {"family": fam, "code": verdict["code"], "reason": verdict["reason"],
+                          "mode": rec["mode"], "owner": rec["owner"], "nlink": rec["nlink"]},
+                         severity="low" if verdict["code"] in ("NAME_SKIPPED", "NOT_EXECUTABLE") else None)
+        # Writable by non-root.
+        info = target if (target is not None and target["type"] == "file") else None
+        if info is not None:
+            mode = int(info["mode"], 8)
+            problems = []
+            if info["uid"] != 0 and kind not in SPOOL_KINDS and kind != "extra":
+                problems.append("owned by %s (uid %d), not root" % (self.owner_name(info["uid"]), info["uid"]))
+            if mode & 0o002:
+                problems.append("world-writable")
+            if mode & 0o020:
+                problems.append("group-writable")
+            if problems:
+                sev = "high" if (mode & 0o002 or "not root" in problems[0]) else "medium"
+                self.add("HG-CRON-011", "fail", display,
+                         {"mode": info["mode"], "owner": self.owner_name(info["uid"]),
+                          "group": self.group_name(info["gid"]), "problems": problems,
+                          "would_run": runners}, severity=sev)
+
+
+class _UserView(object):
+    """users.get(name) -> uid or None, through the audit's passwd view (and NSS on /)."""
+
+    def __init__(self, audit):
+        self.audit = audit
+
+    def get(self, name):
+        return self.audit.user_uid(name)
+
+
+def audit(options):
+    """Audit cron and boot locations under ``options['root']``. Never writes anything."""
+    started = time.time()
+    opts = normalize_options(options)
+    run = _Audit(opts)
+    run.run()
+    findings = run.findings
+    failed_ids = set(f["id"] for f in findings)
+    for check_id in sorted(CHECKS.ids()):
+        if check_id not in failed_ids:
+            findings.append(CHECKS[check_id].passed("cron and boot locations",
+                                                    {"entries": len(run.files)}))
+    files = [run.files[k] for k in sorted(run.files)]
+    for rec in files:
+        if isinstance(rec.get("symlink"), dict):
+            rec["symlink"].pop("resolved_raw", None)     # internal: may hold undecodable bytes
+    facts = {
+        "root": opts["root"],
+        "families_installed": run.installed,
+        "debian_lsb_names": run.lsb,
+        "users_known": len(run.users),
+        "users_source": run.users_source,
+        "entries": len(files),
+        "bytes_read": run.bytes_read,
+        "options": dict((k, opts[k]) for k in ("max_read_bytes", "max_file_size", "max_line_bytes",
+                                                "max_entries", "max_depth")),
+    }
+    result = area_result(sort_findings(findings), facts, round(time.time() - started, 3))
+    result["files"] = files
+    return result

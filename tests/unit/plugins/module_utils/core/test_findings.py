@@ -1,0 +1,56 @@
+"""The finding model: shape, bounds, summaries and ordering."""
+import json
+
+import pytest
+
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings import (
+    Check, bound_evidence, sort_findings, summarize, worst_severity, MAX_EVIDENCE_STRING)
+
+CHECK = Check("HG-TEST-001", "A test check", "high", "test", "/etc/x",
+              "Fix it", references={"lynis": "TEST-0001"}, role="cron_hygiene")
+
+
+def test_fail_has_the_documented_shape():
+    item = CHECK.fail("/etc/x", {"size": 3})
+    assert set(item) == {"id", "title", "severity", "status", "subject", "evidence",
+                         "remediation", "references"}
+    assert item["status"] == "fail" and item["severity"] == "high"
+    assert "hostguard.hardening.cron_hygiene" in item["remediation"]
+    assert item["references"] == {"lynis": "TEST-0001"}
+    json.dumps(item)
+
+
+def test_severity_override_and_validation():
+    assert CHECK.fail("s", severity="critical")["severity"] == "critical"
+    with pytest.raises(ValueError):
+        CHECK.fail("s", severity="urgent")
+    with pytest.raises(ValueError):
+        Check("HG-X-1", "t", "bad", "a", "r", "m")
+
+
+def test_evidence_is_bounded():
+    huge = {"line": "A" * 100000, "items": list(range(1000)), "raw": b"\xff\x00" * 10,
+            "deep": {"a": {"b": {"c": {"d": {"e": {"f": 1}}}}}}}
+    out = bound_evidence(huge)
+    assert len(out["line"]) < MAX_EVIDENCE_STRING + 40
+    assert len(out["items"]) == 21 and "more items" in out["items"][-1]
+    assert out["raw"].startswith("\\xff")
+    assert "nested too deep" in json.dumps(out["deep"])
+
+
+def test_summary_counts_only_failures_per_severity():
+    findings = [CHECK.fail("a"), CHECK.fail("b", severity="low"), CHECK.passed("c"),
+                CHECK.skip("d", "n/a"), CHECK.error("e", "boom")]
+    summary = summarize(findings)
+    assert summary["fail_by_severity"]["high"] == 1
+    assert summary["fail_by_severity"]["low"] == 1
+    assert summary["by_status"] == {"fail": 2, "pass": 1, "skip": 1, "error": 1}
+    assert summary["total"] == 5
+    assert worst_severity(findings) == "high"
+    assert worst_severity([CHECK.passed("x")]) is None
+
+
+def test_sort_puts_worst_failures_first():
+    findings = [CHECK.passed("z"), CHECK.fail("b", severity="low"), CHECK.fail("a", severity="critical")]
+    ordered = sort_findings(findings)
+    assert [f["subject"] for f in ordered] == ["a", "b", "z"]

