@@ -23,11 +23,29 @@ ARGS = {
     "area_timeout": {"type": "int", "default": 300},
     "options": {"type": "dict", "default": {}},
     "result": {"type": "dict"},
+    "waivers": {"type": "list", "elements": "dict", "default": []},
+    "waivers_file": {"type": "path", "default": ""},
+    "severity_overrides": {"type": "dict", "default": {}},
     "report_dir": {"type": "path", "required": True},
     "write_report": {"type": "bool", "default": True},
     "report_mode": {"type": "raw", "default": "0640"},
     "summary_top": {"type": "int", "default": 10},
 }
+
+
+def _waiver_rules(inventory, path, overrides, loader):
+    """The waivers of the inventory (source: inventory) and of the controller file (source: its
+    path), and the severity overrides (the file's, then the inventory's), as the report wants."""
+    waivers = [dict(w, source="inventory") for w in inventory or []]
+    severities = {}
+    if path:
+        data = loader.load_from_file(path) or {}
+        if not isinstance(data, dict):
+            raise AnsibleActionFail("%s: a waiver file holds a mapping with waivers: and severity_overrides:" % path)
+        waivers += [dict(w, source=path) for w in data.get("waivers") or [] if isinstance(w, dict)]
+        severities.update(data.get("severity_overrides") or {})
+    severities.update(overrides or {})
+    return waivers, severities
 
 
 def _mode(value):
@@ -72,7 +90,9 @@ class ActionModule(ActionBase):
             out.setdefault("msg", "host_audit returned no findings")
             return out
 
-        report = build_report(audit, host=host)
+        waivers, severities = _waiver_rules(args["waivers"], args["waivers_file"], args["severity_overrides"],
+                                            self._loader)
+        report = build_report(audit, host=host, waivers=waivers or None, severity_overrides=severities or None)
         result["changed"] = False
         result["summary"] = report["summary"]
         result["areas"] = report["areas"]

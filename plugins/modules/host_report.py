@@ -45,6 +45,19 @@ options:
       - A registered C(host_audit) result to report instead of running the module (async runs).
         A failed or unreachable result is recorded as the host's state.
     type: dict
+  waivers:
+    description: Waiver entries from the inventory (C(docs/waivers.md)); recorded with source C(inventory).
+    type: list
+    elements: dict
+    default: []
+  waivers_file:
+    description: Controller path of a YAML waiver file (C(waivers) and C(severity_overrides)); empty for none.
+    type: path
+    default: ""
+  severity_overrides:
+    description: "{check ID: severity}, applied after the file's."
+    type: dict
+    default: {}
   report_dir:
     description: Controller directory of this run's per-host reports.
     type: path

@@ -89,10 +89,12 @@ notes:
 attributes:
   check_mode:
     support: full
+    description: Read-only; runs the same in check mode.
   diff_mode:
     support: none
+    description: Nothing changes, so there is no diff.
 author:
-  - hostguard engineers
+  - hostguard engineers (@hostguard)
 """
 
 EXAMPLES = r"""
@@ -141,6 +143,12 @@ facts:
       elements: dict
     storms:
       description: Bursts of kills on one host.
+      type: list
+      elements: dict
+    records_without_kill:
+      description:
+        - OOM records that never named a victim (a trigger cut from its kill, C(panic_on_oom), no
+          killable process); the newest 20. They are never reported as OOM kills.
       type: list
       elements: dict
     counts:

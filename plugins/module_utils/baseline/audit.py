@@ -19,19 +19,15 @@ __metaclass__ = type
 import json
 import os
 import re
-import select
-import signal
-import subprocess
 import time
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import safe_read
 from ansible_collections.hostguard.hardening.plugins.module_utils.baseline import sshd as sshd_cfg
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings import Check, CheckSet, area_result
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostio import (  # noqa: F401  (re-exported)
+    DEFAULT_COMMAND_TIMEOUT, MAX_COMMAND_OUTPUT, MAX_DIR_ENTRIES, MAX_SMALL_FILE,
+    find_executable, is_live, list_dir, read_text_lines, run_command)
 
-MAX_SMALL_FILE = 256 * 1024
-MAX_DIR_ENTRIES = 512
-DEFAULT_COMMAND_TIMEOUT = 10.0
-MAX_COMMAND_OUTPUT = 4 * 1024 * 1024
 
 # ------------------------------------------------------------------------- catalogue
 
@@ -130,104 +126,6 @@ DEFAULTS = {
 }
 
 # ----------------------------------------------------------------- small helpers
-
-
-def read_text_lines(root, path, max_bytes=MAX_SMALL_FILE):
-    """Decoded lines of ``path`` under ``root`` (safe_read). Raises SafeReadError."""
-    real = safe_read.join_root(root, path)
-    return [safe_read.decode_line(raw) for _n, raw, _cut in
-            safe_read.iter_lines(real, max_bytes=max_bytes)]
-
-
-def list_dir(root, path, limit=MAX_DIR_ENTRIES):
-    """Sorted names in a directory under root (never follows a symlinked directory)."""
-    real = safe_read.join_root(root, path)
-    try:
-        info = safe_read.lstat_info(real)
-    except safe_read.SafeReadError:
-        return []
-    if info["type"] != "directory":
-        return []
-    try:
-        names = sorted(os.listdir(real))
-    except OSError:
-        return []
-    return names[:limit]
-
-
-def find_executable(root, names, dirs=("/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/sbin",
-                                        "/usr/local/bin")):
-    for name in names:
-        for directory in dirs:
-            real = safe_read.join_root(root, os.path.join(directory, name))
-            if os.path.isfile(real) and os.access(real, os.X_OK):
-                return os.path.join(directory, name)
-    return None
-
-
-def run_command(argv, timeout=DEFAULT_COMMAND_TIMEOUT, max_bytes=MAX_COMMAND_OUTPUT):
-    """Run a command time-boxed, output capped. Returns dict rc/stdout/stderr/error.
-
-    Never raises for a missing binary, a hang (killed after ``timeout``) or a flood of
-    output (killed after ``max_bytes``). Environment is reduced to a C locale.
-    """
-    env = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL": "C", "LANG": "C"}
-    try:
-        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, env=env, close_fds=True,
-                                start_new_session=True)
-    except OSError as exc:
-        return {"rc": None, "stdout": "", "stderr": "", "error": "cannot run %s: %s" % (argv[0], exc)}
-    deadline = time.monotonic() + float(timeout)
-    out_fd, err_fd = proc.stdout.fileno(), proc.stderr.fileno()
-    out = {out_fd: [], err_fd: []}
-    sizes = {out_fd: 0, err_fd: 0}
-    open_fds = set(out)
-    error = None
-    try:
-        while open_fds:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                error = "timed out after %.1fs" % float(timeout)
-                break
-            ready, _w, _x = select.select(list(open_fds), [], [], min(left, 1.0))
-            for fd in ready:
-                chunk = os.read(fd, 65536)
-                if not chunk:
-                    open_fds.discard(fd)
-                    continue
-                if sizes[fd] < max_bytes:
-                    out[fd].append(chunk[:max_bytes - sizes[fd]])
-                sizes[fd] += len(chunk)
-                if fd == out_fd and sizes[fd] > max_bytes:
-                    error = "output larger than %d bytes" % max_bytes
-                    open_fds = set()
-                    break
-    finally:
-        if error:
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except OSError:
-                pass
-        rc = None
-        try:
-            rc = proc.wait(timeout=max(0.1, deadline - time.monotonic()) if not error else 5)
-        except subprocess.TimeoutExpired:
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except OSError:
-                pass
-            rc = proc.wait()
-            error = error or "timed out after %.1fs" % float(timeout)
-        proc.stdout.close()
-        proc.stderr.close()
-    return {"rc": rc, "error": error,
-            "stdout": b"".join(out[out_fd]).decode("utf-8", "backslashreplace"),
-            "stderr": b"".join(out[err_fd]).decode("utf-8", "backslashreplace")[:2000]}
-
-
-def is_live(root):
-    return not root or os.path.abspath(root) == "/"
 
 
 # ------------------------------------------------------------------------ SSH-7408

@@ -21,7 +21,9 @@ import time
 import traceback
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings import (
-    STATUSES, SEVERITY_RANK, CheckSet, sort_findings)
+    AREA_STATUSES, SEVERITY_RANK, CheckSet, sort_findings)
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.redact import (
+    sanitize_finding, sanitize_value)
 
 CHECKS = CheckSet(area="core", prefix="HG-CORE")
 AREA_FAILED = CHECKS.define(
@@ -88,7 +90,7 @@ def _validate_result(area, result):
         missing = [key for key in REQUIRED_FINDING_KEYS if key not in item]
         if missing:
             raise ValueError("finding %d lacks %s" % (index, ", ".join(missing)))
-        if item["status"] not in STATUSES or item["severity"] not in SEVERITY_RANK:
+        if item["status"] not in AREA_STATUSES or item["severity"] not in SEVERITY_RANK:
             raise ValueError("finding %d (%s) has status %r / severity %r"
                              % (index, item.get("id"), item["status"], item["severity"]))
     facts = result.get("facts") or {}
@@ -110,6 +112,10 @@ def run_area(area, function, options, timeout=DEFAULT_AREA_TIMEOUT):
         with _Deadline(timeout):
             result = function(dict(options))
         findings, facts = _validate_result(area, result)
+        # The redaction gate, once more for everything an area returns (idempotent: Check
+        # findings already passed it): no area can leak a secret by forgetting it.
+        findings = [sanitize_finding(item) for item in findings]
+        facts = sanitize_value(facts)
         error = None
     except AreaTimeout as exc:
         error = area_error(area, str(exc), {"reason": "timeout", "timeout_seconds": timeout})
