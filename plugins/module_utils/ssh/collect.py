@@ -1,0 +1,162 @@
+# -*- coding: utf-8 -*-
+# Copyright: hostguard engineers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""sshd effective configuration (I/O: files under root, sshd -T).
+
+Two sources for the effective configuration, in this order:
+
+1. ``sshd -T`` (only when auditing the running system, ``root == "/"``, and an sshd binary
+   exists). It prints every keyword sshd knows with its effective global value, defaults
+   included. It needs readable host keys and can fail (no keys, bad config): then we fall
+   back, and say so in the evidence.
+2. Parsing ``sshd_config`` under ``root`` the way sshd does, as documented in sshd_config(5):
+   - "Unless noted otherwise, for each keyword, the first obtained value will be used."
+     (``Port`` and a few others accumulate.)
+   - "Include: ... each pathname may contain glob(7) wildcards that will be expanded and
+     processed in lexical order. Files without absolute paths are assumed to be in /etc/ssh.
+     An Include directive may appear inside a Match block to perform conditional inclusion."
+   - "Match: ... the keywords on the following lines override those set in the global
+     section of the config file, until either another Match line or the end of the file."
+     Global values are what we grade, so lines inside a Match block are ignored (a Match
+     opened in an included file ends with that file, as in OpenSSH's servconf.c).
+   Keywords never set get OpenSSH's compiled-in default (``OPENSSH_DEFAULTS``), so both
+   sources grade the same values.
+"""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import fnmatch
+import os
+
+from ansible_collections.hostguard.hardening.plugins.module_utils.core import safe_read
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.commands import (
+    DEFAULT_COMMAND_TIMEOUT, failure_reason, find_executable, is_live, run_command)
+from ansible_collections.hostguard.hardening.plugins.module_utils.ssh.parse_sshd import (
+    MULTI_VALUE, OPENSSH_DEFAULTS, normalize_value, parse_sshd_t, split_config_line)
+
+MAX_INCLUDE_DEPTH = 16          # OpenSSH's READCONF_MAX_DEPTH
+MAX_CONFIG_FILES = 256
+MAX_CONFIG_BYTES = 1024 * 1024
+DEFAULT_SSHD_CONFIG = "/etc/ssh/sshd_config"
+
+
+def _list_include(root, pattern):
+    """Expand one Include argument under ``root``: lexical order, regular files only."""
+    if not pattern.startswith("/"):
+        pattern = "/etc/ssh/" + pattern
+    directory, base = os.path.split(pattern)
+    real_dir = safe_read.join_root(root, directory)
+    if any(ch in directory for ch in "*?["):
+        return [], "glob in a directory part is not expanded: %s" % pattern
+    if not any(ch in base for ch in "*?["):
+        return [directory.rstrip("/") + "/" + base], None
+    try:
+        names = os.listdir(real_dir)
+    except OSError:
+        return [], None
+    names = sorted(n for n in names if fnmatch.fnmatchcase(n, base) and not n.startswith("."))
+    return [directory.rstrip("/") + "/" + n for n in names[:MAX_CONFIG_FILES]], None
+
+
+def parse_config_tree(root, path="/etc/ssh/sshd_config"):
+    """Parse sshd_config and its Includes under ``root``: global values, first one wins.
+
+    Returns a dict with ``values`` (keyword -> list of values; one item except for
+    multi-value keywords), ``origin`` (keyword -> "path:line"), ``files`` (read, in order),
+    ``problems`` (list of strings) and ``found`` (main file readable).
+    """
+    state = {"values": {}, "origin": {}, "files": [], "problems": [], "found": False}
+
+    def parse_file(vpath, depth, in_match):
+        if depth > MAX_INCLUDE_DEPTH:
+            state["problems"].append("Include nested deeper than %d at %s" % (MAX_INCLUDE_DEPTH, vpath))
+            return
+        if len(state["files"]) >= MAX_CONFIG_FILES:
+            state["problems"].append("more than %d config files, rest ignored" % MAX_CONFIG_FILES)
+            return
+        real = safe_read.join_root(root, vpath)
+        try:
+            lines = list(safe_read.iter_lines(real, max_bytes=MAX_CONFIG_BYTES))
+        except safe_read.SafeReadError as exc:
+            if depth == 0 or exc.reason != "missing":
+                state["problems"].append("%s: %s" % (vpath, exc.message))
+            return
+        state["files"].append(vpath)
+        if depth == 0:
+            state["found"] = True
+        matching = in_match
+        for lineno, raw, cut in lines:
+            if cut:
+                state["problems"].append("%s:%d: line too long, cut" % (vpath, lineno))
+            keyword, args = split_config_line(safe_read.decode_line(raw))
+            if keyword is None:
+                continue
+            if keyword == "match":
+                matching = True
+                continue
+            if keyword == "include":
+                for pattern in args:
+                    paths, problem = _list_include(root, pattern)
+                    if problem:
+                        state["problems"].append(problem)
+                    for inc in paths:
+                        parse_file(inc, depth + 1, matching)
+                continue
+            if matching or not args:
+                continue
+            where = "%s:%d" % (vpath, lineno)
+            if keyword in MULTI_VALUE:
+                state["values"].setdefault(keyword, []).append(args[0])
+                state["origin"].setdefault(keyword, where)
+            elif keyword not in state["values"]:
+                state["values"][keyword] = [args[0]]
+                state["origin"][keyword] = where
+
+    parse_file(path, 0, False)
+    return state
+
+
+def effective_from_files(root, path="/etc/ssh/sshd_config"):
+    """Effective global values (keyword -> list of normalized strings) from the files."""
+    tree = parse_config_tree(root, path)
+    values = {}
+    origin = {}
+    for keyword, default in OPENSSH_DEFAULTS.items():
+        if keyword in tree["values"]:
+            values[keyword] = [normalize_value(keyword, v) for v in tree["values"][keyword]]
+            origin[keyword] = tree["origin"][keyword]
+        else:
+            values[keyword] = [default]
+            origin[keyword] = "default"
+    for keyword, vals in tree["values"].items():
+        if keyword not in values:
+            values[keyword] = [normalize_value(keyword, v) for v in vals]
+            origin[keyword] = tree["origin"][keyword]
+    return {"values": values, "origin": origin, "files": tree["files"],
+            "problems": tree["problems"], "found": tree["found"]}
+
+
+
+
+def ssh_effective(options):
+    """The effective sshd values and where they came from (sshd -T, else files)."""
+    root = options.get("root", "/")
+    config = options.get("sshd_config") or DEFAULT_SSHD_CONFIG
+    attempts = []
+    if is_live(root) and options.get("use_sshd_t", True):
+        binary = find_executable(root, ["sshd"])
+        if binary:
+            argv = [binary, "-T"]
+            if config != DEFAULT_SSHD_CONFIG:
+                argv += ["-f", config]
+            res = run_command(argv, options.get("command_timeout") or DEFAULT_COMMAND_TIMEOUT)
+            if res["rc"] == 0 and res["stdout"].strip():
+                values = parse_sshd_t(res["stdout"])
+                return {"source": "sshd -T", "values": values, "origin": {}, "files": [],
+                        "problems": [], "found": True, "attempts": attempts}
+            attempts.append("sshd -T failed (rc=%s): %s" % (res["rc"], failure_reason(res)))
+    eff = effective_from_files(root, config)
+    eff["source"] = "files"
+    eff["attempts"] = attempts
+    return eff
