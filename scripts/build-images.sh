@@ -2,24 +2,36 @@
 # Build the systemd target images Molecule scenarios run on, from Debian packages only
 # (no image registry is reachable on these machines). See docs/harness.md.
 #
-#   scripts/build-images.sh            build what is missing (bookworm and trixie, in parallel)
-#   scripts/build-images.sh bookworm   only that suite
+#   scripts/build-images.sh            build what is missing (every image below, in parallel)
+#   scripts/build-images.sh bookworm   only that image
 #   HG_IMAGES_FORCE=1 scripts/build-images.sh   rebuild even when present
 #
 # Each image gets two tags:
-#   localhost/hostguard-<suite>:pkgs-<hash>   content tag; <hash> covers suite, package list and
+#   localhost/hostguard-<image>:pkgs-<hash>   content tag; <hash> covers suite, package list and
 #                                             recipe version, so changing the list rebuilds
-#   localhost/hostguard-<suite>:1             the stable name scenarios use; re-pointed at the
+#   localhost/hostguard-<image>:1             the stable name scenarios use; re-pointed at the
 #                                             current content tag on every run
 # The debootstrap package cache and the scratch rootfs live under /var/lib/hostguard-images
 # (outside the repository). The rootfs is deleted after a successful import; the .deb cache is kept.
 set -euo pipefail
 
-SUITES_DEFAULT=(bookworm trixie)
 # python3: Ansible modules run with it. systemd/systemd-sysv: /sbin/init. The others are the
 # things hostguard audits or remediates (sshd, redis-server, cron) and peers it is compared to
 # (lynis). sudo is not included: scenarios connect as root through podman, never via become.
 PACKAGES="python3,systemd,systemd-sysv,openssh-server,redis-server,cron,procps,iproute2,lynis"
+# The cron daemon builds the real-daemon oracle runs (tests/integration/test_cron_oracle.py,
+# docs/cron.md): Debian cron 3.0pl1 is in the two images above; these add Debian's cronie
+# (trixie only; built to read /var/spool/cron/crontabs) and busybox crond (busybox-static: the
+# plain `busybox` package has no crond applet; run by the unit
+# busybox-crond.service that customize() writes).
+CRON_BASE="python3,systemd,systemd-sysv,procps"
+# image name -> "suite packages"
+declare -A IMAGE_SUITE=([bookworm]=bookworm [trixie]=trixie [cronie-trixie]=trixie
+                        [busybox-bookworm]=bookworm)
+declare -A IMAGE_PACKAGES=([bookworm]="$PACKAGES" [trixie]="$PACKAGES"
+                           [cronie-trixie]="$CRON_BASE,cronie"
+                           [busybox-bookworm]="$CRON_BASE,busybox-static")
+IMAGES_DEFAULT=(bookworm trixie cronie-trixie busybox-bookworm)
 # Bump when the steps after debootstrap change, so every image rebuilds.
 RECIPE_VERSION=1
 STABLE_TAG=1
@@ -43,15 +55,40 @@ mirror() {
 }
 
 content_hash() {
-  printf '%s|%s|%s' "$1" "$PACKAGES" "$RECIPE_VERSION" | sha256sum | cut -c1-12
+  # $1 image name. The two original images keep their historical hash input (suite|packages|recipe).
+  local extra=""
+  case "$1" in bookworm|trixie) ;; *) extra="|$1|$(busybox_unit)" ;; esac
+  printf '%s|%s|%s%s' "${IMAGE_SUITE[$1]}" "${IMAGE_PACKAGES[$1]}" "$RECIPE_VERSION" "$extra" \
+    | sha256sum | cut -c1-12
+}
+
+busybox_unit() {
+  # busybox has no init integration for crond: a unit runs it in the foreground, logging to
+  # syslog (journald) at level 0 (most verbose: "crond: user:NAME entry:..." and load errors).
+  cat <<'UNIT'
+[Unit]
+Description=busybox crond (hostguard cron oracle)
+After=systemd-journald.socket
+
+[Service]
+ExecStartPre=/bin/mkdir -p /var/spool/cron/crontabs
+ExecStart=/bin/busybox crond -f -l 0 -c /var/spool/cron/crontabs
+Restart=on-failure
+
+[Install]
+WantedBy=multi-user.target
+UNIT
 }
 
 image_exists() { podman image exists "$1" 2>/dev/null; }
 
 build_one() {
-  local suite=$1 hash name content stable rootfs cache start
-  hash=$(content_hash "$suite")
-  name="localhost/hostguard-$suite"
+  local image=$1 suite hash name content stable rootfs cache start packages
+  suite=${IMAGE_SUITE[$image]:-}
+  [ -n "$suite" ] || { log "$image: unknown image (known: ${IMAGES_DEFAULT[*]})"; return 1; }
+  packages=${IMAGE_PACKAGES[$image]}
+  hash=$(content_hash "$image")
+  name="localhost/hostguard-$image"
   content="$name:pkgs-$hash"
   stable="$name:$STABLE_TAG"
   mkdir -p "$WORKDIR/cache/$suite" "$WORKDIR/rootfs" "$WORKDIR/locks"
@@ -60,28 +97,28 @@ build_one() {
   flock "$lock"
   if image_exists "$content" && [ -z "${HG_IMAGES_FORCE:-}" ]; then
     podman tag "$content" "$stable"
-    log "$suite: present as $content (tagged $stable)"
+    log "$image: present as $content (tagged $stable)"
     return 0
   fi
   start=$(date +%s)
-  rootfs="$WORKDIR/rootfs/$suite-$hash"
+  rootfs="$WORKDIR/rootfs/$image-$hash"
   cache="$WORKDIR/cache/$suite"
   rm -rf "$rootfs"
-  log "$suite: debootstrap from $(mirror) into $rootfs"
-  if ! debootstrap --variant=minbase --include="$PACKAGES" --cache-dir="$cache" \
-        "$suite" "$rootfs" "$(mirror)" >"$WORKDIR/rootfs/$suite.log" 2>&1; then
-    log "$suite: debootstrap FAILED; last lines of $WORKDIR/rootfs/$suite.log:"
-    tail -n 30 "$WORKDIR/rootfs/$suite.log" >&2
+  log "$image: debootstrap $suite from $(mirror) into $rootfs"
+  if ! debootstrap --variant=minbase --include="$packages" --cache-dir="$cache" \
+        "$suite" "$rootfs" "$(mirror)" >"$WORKDIR/rootfs/$image.log" 2>&1; then
+    log "$image: debootstrap FAILED; last lines of $WORKDIR/rootfs/$image.log:"
+    tail -n 30 "$WORKDIR/rootfs/$image.log" >&2
     return 1
   fi
-  customize "$rootfs"
-  log "$suite: importing as $content"
+  customize "$rootfs" "$image"
+  log "$image: importing as $content"
   tar --numeric-owner --xattrs -C "$rootfs" -c . \
     | podman import --quiet --change 'CMD ["/sbin/init"]' --change 'STOPSIGNAL SIGRTMIN+3' \
-        --message "hostguard $suite packages=$PACKAGES recipe=$RECIPE_VERSION" - "$content" >/dev/null
+        --message "hostguard $image suite=$suite packages=$packages recipe=$RECIPE_VERSION" - "$content" >/dev/null
   podman tag "$content" "$stable"
   rm -rf "$rootfs"
-  log "$suite: built $content (tagged $stable) in $(( $(date +%s) - start )) s"
+  log "$image: built $content (tagged $stable) in $(( $(date +%s) - start )) s"
   # Drop older content tags of this suite (other package lists); ignore images still in use.
   local old
   for old in $(podman images --format '{{.Repository}}:{{.Tag}}' "$name" 2>/dev/null); do
@@ -93,7 +130,7 @@ build_one() {
 }
 
 customize() {
-  local root=$1
+  local root=$1 image=${2:-}
   # Slim the image: package cache and lists are not needed at run time.
   rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
   # Units that cannot work in an unprivileged container and only add noise or delay to boot.
@@ -106,6 +143,12 @@ customize() {
   # A machine-id is made at first boot; an empty file tells systemd to generate one.
   : >"$root/etc/machine-id"
   # Ansible's `setup` and the audit read /etc/os-release; nothing to do, debootstrap wrote it.
+  if [ "$image" = busybox-bookworm ]; then
+    mkdir -p "$root/etc/systemd/system/multi-user.target.wants"
+    busybox_unit >"$root/etc/systemd/system/busybox-crond.service"
+    ln -sfn /etc/systemd/system/busybox-crond.service \
+      "$root/etc/systemd/system/multi-user.target.wants/busybox-crond.service"
+  fi
 }
 
 main() {
@@ -115,16 +158,16 @@ main() {
   fi
   command -v debootstrap >/dev/null || { echo "build-images: debootstrap missing (make system-deps)" >&2; exit 1; }
   command -v podman >/dev/null || { echo "build-images: podman missing (make system-deps)" >&2; exit 1; }
-  local suites=("$@")
-  [ ${#suites[@]} -gt 0 ] || suites=("${SUITES_DEFAULT[@]}")
-  local pids=() rc=0 suite i
-  for suite in "${suites[@]}"; do
-    build_one "$suite" &
+  local images=("$@")
+  [ ${#images[@]} -gt 0 ] || images=("${IMAGES_DEFAULT[@]}")
+  local pids=() rc=0 image i
+  for image in "${images[@]}"; do
+    build_one "$image" &
     pids+=($!)
   done
   for i in "${!pids[@]}"; do
     if ! wait "${pids[$i]}"; then
-      log "${suites[$i]}: FAILED"
+      log "${images[$i]}: FAILED"
       rc=1
     fi
   done

@@ -143,6 +143,12 @@ facts:
       description: Bursts of kills on one host.
       type: list
       elements: dict
+    records_without_kill:
+      description:
+        - OOM records that never named a victim (a trigger cut from its kill, C(panic_on_oom), no
+          killable process); the newest 20. They are never reported as OOM kills.
+      type: list
+      elements: dict
     counts:
       description: Totals over the whole log (incidents, per killer, per verdict, bytes read).
       type: dict

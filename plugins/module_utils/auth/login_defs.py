@@ -7,7 +7,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import safe_read
-from ansible_collections.hostguard.hardening.plugins.module_utils.core.readers import read_text_lines
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostio import read_text_lines
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.verdict import pass_or_fail
 from ansible_collections.hostguard.hardening.plugins.module_utils.auth.parse_login_defs import (
     parse_login_defs, to_int, umask_is_strict)

@@ -6,7 +6,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.hostguard.hardening.plugins.module_utils.core.readers import list_dir, read_existing_files
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostio import list_dir, read_existing_files
 from ansible_collections.hostguard.hardening.plugins.module_utils.auth.parse_login_defs import umask_is_strict, umasks_in_shell
 from ansible_collections.hostguard.hardening.plugins.module_utils.auth.spec import CHECKS
 

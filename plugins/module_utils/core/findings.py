@@ -19,6 +19,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.redact import (
+    escape_controls, redact, redact_tokens)
+
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 SEVERITY_RANK = dict((name, rank) for rank, name in enumerate(SEVERITIES))
 STATUSES = ("fail", "pass", "skip", "error")
@@ -31,33 +34,60 @@ MAX_EVIDENCE_DEPTH = 4
 REPORT_SCHEMA_VERSION = 1
 
 
-def bound_evidence(value, depth=0):
-    """Return a copy of ``value`` with strings, lists and nesting depth capped."""
+def _gate_string(value, keep_newlines):
+    """One string through the redaction gate, then cut, then control characters escaped.
+
+    Redaction sees a little more than what is kept (so a secret cut at the bound is still
+    recognised); a cut string ends with "...<N more chars>"."""
+    if len(value) > MAX_EVIDENCE_STRING:
+        head = redact(_cut_at_token(value, MAX_EVIDENCE_STRING * 2))
+        if len(head) > MAX_EVIDENCE_STRING:
+            head = head[:MAX_EVIDENCE_STRING]
+        return escape_controls(head, keep_newlines) + "...<%d more chars>" % (
+            len(value) - len(head))
+    return escape_controls(redact(value), keep_newlines)
+
+
+def _cut_at_token(value, limit):
+    """``value[:limit]`` without a trailing partial token (which redaction might not know)."""
+    head = value[:limit]
+    if len(value) > limit and not value[limit].isspace():
+        space = max(head.rfind(" "), head.rfind("\t"), head.rfind("\n"))
+        head = head[:space + 1] if space >= 0 else head
+    return head
+
+
+def bound_evidence(value, depth=0, keep_newlines=True):
+    """Return a copy of ``value`` with strings, lists and nesting depth capped, every string
+    passed through the redaction gate (core.redact) and its control characters escaped."""
     if depth > MAX_EVIDENCE_DEPTH:
         return "<nested too deep>"
     if isinstance(value, bytes):
         value = value.decode("utf-8", "backslashreplace")
     if isinstance(value, str):
-        if len(value) > MAX_EVIDENCE_STRING:
-            return value[:MAX_EVIDENCE_STRING] + "...<%d more chars>" % (len(value) - MAX_EVIDENCE_STRING)
-        return value
+        return _gate_string(value, keep_newlines)
     if isinstance(value, dict):
         out = {}
         for index, (key, item) in enumerate(value.items()):
             if index >= MAX_EVIDENCE_ITEMS * 2:
                 out["_truncated"] = "%d more keys" % (len(value) - index)
                 break
-            out[str(key)] = bound_evidence(item, depth + 1)
+            out[_gate_string(str(key), False)] = bound_evidence(item, depth + 1, keep_newlines)
         return out
     if isinstance(value, (list, tuple, set, frozenset)):
-        items = list(value)
-        out = [bound_evidence(item, depth + 1) for item in items[:MAX_EVIDENCE_ITEMS]]
+        items = list(value) if isinstance(value, (list, tuple)) else sorted(value, key=str)
+        if len(items) > 1 and all(isinstance(item, str) for item in items[:MAX_EVIDENCE_ITEMS + 1]):
+            # an argv: "--password" and its value are separate items
+            head = redact_tokens([_cut_at_token(item, MAX_EVIDENCE_STRING * 2)
+                                  for item in items[:MAX_EVIDENCE_ITEMS + 1]])
+            items = head + items[MAX_EVIDENCE_ITEMS + 1:]
+        out = [bound_evidence(item, depth + 1, keep_newlines) for item in items[:MAX_EVIDENCE_ITEMS]]
         if len(items) > MAX_EVIDENCE_ITEMS:
             out.append("...<%d more items>" % (len(items) - MAX_EVIDENCE_ITEMS))
         return out
     if value is None or isinstance(value, (bool, int, float)):
         return value
-    return bound_evidence(str(value), depth)
+    return bound_evidence(str(value), depth, keep_newlines)
 
 
 class Check(object):
@@ -94,7 +124,7 @@ class Check(object):
             "title": self.title,
             "severity": sev,
             "status": status,
-            "subject": bound_evidence(subject if subject is not None else ""),
+            "subject": bound_evidence(subject if subject is not None else "", keep_newlines=False),
             "evidence": bound_evidence(evidence or {}),
             "remediation": remediation,
             "references": dict(self.references),

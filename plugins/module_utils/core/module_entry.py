@@ -9,6 +9,8 @@ __metaclass__ = type
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings import summarize
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.redact import (
+    sanitize_finding, sanitize_value)
 
 
 def area_module_main(area):
@@ -18,8 +20,18 @@ def area_module_main(area):
         errors = area.check_params(params)
         if errors:
             module.fail_json(msg="area %s: %s" % (area.name, "; ".join(errors)))
-    result = area.audit(params)
+    result = sanitize_result(area.audit(params))
     module.exit_json(changed=False, summary=summarize(result["findings"]), **result)
+
+
+def sanitize_result(result):
+    """The redaction gate over an area's whole result (findings and every facts field)."""
+    out = dict(result)
+    out["findings"] = [sanitize_finding(item) for item in result.get("findings") or []]
+    for key, value in result.items():
+        if key not in ("findings", "seconds"):
+            out[key] = sanitize_value(value)
+    return out
 
 
 def aggregate_argument_spec():

@@ -74,7 +74,8 @@ def list_pids(root="/", limit=DEFAULT_MAX_PIDS):
         names = os.listdir(proc_path(root))
     except OSError:
         return [], False
-    pids = sorted(int(n) for n in names if n.isdigit())
+    # str.isdigit() is true for "²" and "٣": only ASCII digits name a process.
+    pids = sorted(int(n) for n in names if n and len(n) < 20 and n.strip("0123456789") == "")
     limit = max(0, int(limit))
     return pids[:limit], len(pids) > limit
 

@@ -22,6 +22,8 @@ import traceback
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings import (
     STATUSES, SEVERITY_RANK, CheckSet, sort_findings)
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.redact import (
+    sanitize_finding, sanitize_value)
 
 CHECKS = CheckSet(area="core", prefix="HG-CORE")
 AREA_FAILED = CHECKS.define(
@@ -110,6 +112,10 @@ def run_area(area, function, options, timeout=DEFAULT_AREA_TIMEOUT):
         with _Deadline(timeout):
             result = function(dict(options))
         findings, facts = _validate_result(area, result)
+        # The redaction gate, once more for everything an area returns (idempotent: Check
+        # findings already passed it): no area can leak a secret by forgetting it.
+        findings = [sanitize_finding(item) for item in findings]
+        facts = sanitize_value(facts)
         error = None
     except AreaTimeout as exc:
         error = area_error(area, str(exc), {"reason": "timeout", "timeout_seconds": timeout})

@@ -36,7 +36,7 @@ FILE_TYPES = (
 
 class SafeReadError(Exception):
     """A file we refuse or fail to read. ``reason`` is one of:
-    missing, permission, not_regular, symlink, changed, io_error."""
+    missing, permission, not_regular, symlink, changed, io_error, invalid_path."""
 
     def __init__(self, path, reason, message):
         super(SafeReadError, self).__init__("%s: %s" % (path, message))
@@ -52,8 +52,19 @@ def file_type(mode):
     return "unknown"
 
 
+def check_path(path):
+    """A SafeReadError for a path no file can have (a NUL byte, from hostile file content)."""
+    if isinstance(path, bytes):
+        bad = b"\x00" in path
+    else:
+        bad = "\x00" in str(path)
+    if bad:
+        raise SafeReadError(path, "invalid_path", "path holds a NUL byte")
+
+
 def lstat_info(path):
     """``lstat`` as a small dict, or a SafeReadError. Never follows a symlink."""
+    check_path(path)
     try:
         st = os.lstat(path)
     except OSError as exc:
@@ -253,10 +264,12 @@ def resolve_symlink(root, path, max_hops=40):
     link_text = None
     seen = set()
     root_abs = os.path.abspath(root or "/")
+    if "\x00" in str(path):
+        return {"target": None, "resolved": None, "status": "broken", "info": None}
     while True:
         try:
             st = os.lstat(current)
-        except OSError:
+        except (OSError, ValueError):
             return {"target": link_text, "resolved": strip_root(root, current), "status": "broken", "info": None}
         if not stat.S_ISLNK(st.st_mode):
             return {"target": link_text, "resolved": strip_root(root, current), "status": "ok",
@@ -267,7 +280,7 @@ def resolve_symlink(root, path, max_hops=40):
         hops += 1
         try:
             text = os.readlink(current)
-        except OSError:
+        except (OSError, ValueError):
             return {"target": link_text, "resolved": None, "status": "broken", "info": None}
         if link_text is None:
             link_text = text

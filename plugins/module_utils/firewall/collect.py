@@ -6,7 +6,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.hostguard.hardening.plugins.module_utils.core.commands import DEFAULT_COMMAND_TIMEOUT, find_executable, run_command
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostio import DEFAULT_COMMAND_TIMEOUT, find_executable, run_command
 from ansible_collections.hostguard.hardening.plugins.module_utils.firewall.parse_iptables import parse_iptables_save
 from ansible_collections.hostguard.hardening.plugins.module_utils.firewall.parse_nft import parse_nft_json
 

@@ -6,7 +6,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.hostguard.hardening.plugins.module_utils.core.commands import is_live
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostio import is_live
 from ansible_collections.hostguard.hardening.plugins.module_utils.firewall.collect import firewall_state
 from ansible_collections.hostguard.hardening.plugins.module_utils.firewall.spec import CHECKS
 

@@ -10,8 +10,8 @@ import os
 import re
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import safe_read
-from ansible_collections.hostguard.hardening.plugins.module_utils.core.commands import DEFAULT_COMMAND_TIMEOUT, find_executable, is_live, run_command
-from ansible_collections.hostguard.hardening.plugins.module_utils.core.readers import read_text_lines
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostio import DEFAULT_COMMAND_TIMEOUT, find_executable, is_live, run_command
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostio import read_text_lines
 from ansible_collections.hostguard.hardening.plugins.module_utils.mail.parse_main_cf import expand_postfix, parse_main_cf
 from ansible_collections.hostguard.hardening.plugins.module_utils.mail.spec import CHECKS
 

@@ -9,8 +9,8 @@ __metaclass__ = type
 import os
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import safe_read
-from ansible_collections.hostguard.hardening.plugins.module_utils.core.commands import is_live
-from ansible_collections.hostguard.hardening.plugins.module_utils.core.readers import read_text_lines
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostio import is_live
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostio import read_text_lines
 from ansible_collections.hostguard.hardening.plugins.module_utils.nameservices.parse_hosts import hosts_lines_mapping_hostname
 from ansible_collections.hostguard.hardening.plugins.module_utils.nameservices.spec import CHECKS
 

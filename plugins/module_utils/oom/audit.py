@@ -26,6 +26,7 @@ import subprocess
 import time
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import procfs
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.redact import redact_tokens
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import systemd_units
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings import (
     Check, CheckSet, area_result)
@@ -212,7 +213,8 @@ def _brief(proc):
             "rss_kib": proc.get("rss_kib"), "rss_mib": procfs.kib_to_mib(proc.get("rss_kib")),
             "oom_score": proc.get("oom_score"), "oom_score_adj": proc.get("oom_score_adj"),
             "unit": proc.get("unit"),
-            "cmdline": " ".join(proc.get("cmdline") or [])[:200]}
+            # redacted before it is cut: a cut secret would no longer be recognised
+            "cmdline": " ".join(redact_tokens(list(proc.get("cmdline") or [])))[:200]}
 
 
 def likely_victims(procs, top_n=DEFAULT_TOP_N):

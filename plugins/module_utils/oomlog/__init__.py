@@ -8,6 +8,6 @@ __metaclass__ = type
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.area import Area
 from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog.spec import OPTIONS, check_params
-from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog.kernlog import CHECKS, audit as audit_area
+from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog.audit import CHECKS, audit as audit_area
 
 AREA = Area(name="oomlog", prefix="HG-OOMLOG", title="OOM-kill forensics", options=OPTIONS, checks=CHECKS, audit=audit_area, check_params=check_params)

@@ -6,7 +6,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog.kernlog import SOURCES, parse_duration, parse_since
+from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog.collect import SOURCES
+from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog.timestamps import parse_duration, parse_since
 
 OPTIONS = dict(
     source=dict(type="str", default="auto", choices=list(SOURCES)),

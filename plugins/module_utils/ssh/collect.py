@@ -26,95 +26,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import fnmatch
-import os
-
-from ansible_collections.hostguard.hardening.plugins.module_utils.core import safe_read
-from ansible_collections.hostguard.hardening.plugins.module_utils.core.commands import (
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostio import (
     DEFAULT_COMMAND_TIMEOUT, failure_reason, find_executable, is_live, run_command)
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.sshd_config import parse_config_tree
 from ansible_collections.hostguard.hardening.plugins.module_utils.ssh.parse_sshd import (
-    MULTI_VALUE, OPENSSH_DEFAULTS, normalize_value, parse_sshd_t, split_config_line)
+    OPENSSH_DEFAULTS, normalize_value, parse_sshd_t)
 
-MAX_INCLUDE_DEPTH = 16          # OpenSSH's READCONF_MAX_DEPTH
-MAX_CONFIG_FILES = 256
-MAX_CONFIG_BYTES = 1024 * 1024
 DEFAULT_SSHD_CONFIG = "/etc/ssh/sshd_config"
-
-
-def _list_include(root, pattern):
-    """Expand one Include argument under ``root``: lexical order, regular files only."""
-    if not pattern.startswith("/"):
-        pattern = "/etc/ssh/" + pattern
-    directory, base = os.path.split(pattern)
-    real_dir = safe_read.join_root(root, directory)
-    if any(ch in directory for ch in "*?["):
-        return [], "glob in a directory part is not expanded: %s" % pattern
-    if not any(ch in base for ch in "*?["):
-        return [directory.rstrip("/") + "/" + base], None
-    try:
-        names = os.listdir(real_dir)
-    except OSError:
-        return [], None
-    names = sorted(n for n in names if fnmatch.fnmatchcase(n, base) and not n.startswith("."))
-    return [directory.rstrip("/") + "/" + n for n in names[:MAX_CONFIG_FILES]], None
-
-
-def parse_config_tree(root, path="/etc/ssh/sshd_config"):
-    """Parse sshd_config and its Includes under ``root``: global values, first one wins.
-
-    Returns a dict with ``values`` (keyword -> list of values; one item except for
-    multi-value keywords), ``origin`` (keyword -> "path:line"), ``files`` (read, in order),
-    ``problems`` (list of strings) and ``found`` (main file readable).
-    """
-    state = {"values": {}, "origin": {}, "files": [], "problems": [], "found": False}
-
-    def parse_file(vpath, depth, in_match):
-        if depth > MAX_INCLUDE_DEPTH:
-            state["problems"].append("Include nested deeper than %d at %s" % (MAX_INCLUDE_DEPTH, vpath))
-            return
-        if len(state["files"]) >= MAX_CONFIG_FILES:
-            state["problems"].append("more than %d config files, rest ignored" % MAX_CONFIG_FILES)
-            return
-        real = safe_read.join_root(root, vpath)
-        try:
-            lines = list(safe_read.iter_lines(real, max_bytes=MAX_CONFIG_BYTES))
-        except safe_read.SafeReadError as exc:
-            if depth == 0 or exc.reason != "missing":
-                state["problems"].append("%s: %s" % (vpath, exc.message))
-            return
-        state["files"].append(vpath)
-        if depth == 0:
-            state["found"] = True
-        matching = in_match
-        for lineno, raw, cut in lines:
-            if cut:
-                state["problems"].append("%s:%d: line too long, cut" % (vpath, lineno))
-            keyword, args = split_config_line(safe_read.decode_line(raw))
-            if keyword is None:
-                continue
-            if keyword == "match":
-                matching = True
-                continue
-            if keyword == "include":
-                for pattern in args:
-                    paths, problem = _list_include(root, pattern)
-                    if problem:
-                        state["problems"].append(problem)
-                    for inc in paths:
-                        parse_file(inc, depth + 1, matching)
-                continue
-            if matching or not args:
-                continue
-            where = "%s:%d" % (vpath, lineno)
-            if keyword in MULTI_VALUE:
-                state["values"].setdefault(keyword, []).append(args[0])
-                state["origin"].setdefault(keyword, where)
-            elif keyword not in state["values"]:
-                state["values"][keyword] = [args[0]]
-                state["origin"][keyword] = where
-
-    parse_file(path, 0, False)
-    return state
 
 
 def effective_from_files(root, path="/etc/ssh/sshd_config"):
@@ -135,8 +53,6 @@ def effective_from_files(root, path="/etc/ssh/sshd_config"):
             origin[keyword] = tree["origin"][keyword]
     return {"values": values, "origin": origin, "files": tree["files"],
             "problems": tree["problems"], "found": tree["found"]}
-
-
 
 
 def ssh_effective(options):

@@ -34,10 +34,6 @@ OPENSSH_DEFAULTS = {
     "allowagentforwarding": "yes",
 }
 
-# Keywords that accumulate instead of "first value wins" (sshd_config(5): "Multiple options
-# of this type are permitted"). Only the ones we read matter here.
-MULTI_VALUE = frozenset(["port", "listenaddress", "hostkey", "include", "acceptenv",
-                         "subsystem", "setenv"])
 TIME_KEYWORDS = frozenset(["logingracetime", "clientaliveinterval"])
 
 
@@ -57,40 +53,6 @@ def parse_time(text):
     if pos != len(text) or pos == 0:
         return None
     return total
-
-
-def split_config_line(line):
-    """Keyword and arguments of one sshd_config line (``Key value``, ``Key=value``, quotes,
-    trailing ``#`` comments). Returns (keyword_lower, [args]) or (None, [])."""
-    line = line.strip()
-    if not line or line.startswith("#"):
-        return None, []
-    match = re.match(r"^([A-Za-z0-9]+)\s*(?:=\s*|\s+|$)(.*)$", line)
-    if not match:
-        return None, []
-    keyword = match.group(1).lower()
-    rest = match.group(2)
-    args = []
-    current = []
-    quoted = False
-    had_token = False
-    for ch in rest:
-        if ch == '"':
-            quoted = not quoted
-            had_token = True
-            continue
-        if not quoted and ch == "#":
-            break
-        if not quoted and ch in " \t":
-            if current or had_token:
-                args.append("".join(current))
-                current = []
-                had_token = False
-            continue
-        current.append(ch)
-    if current or had_token:
-        args.append("".join(current))
-    return keyword, args
 
 
 def normalize_value(keyword, value):

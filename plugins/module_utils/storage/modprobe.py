@@ -9,8 +9,8 @@ __metaclass__ = type
 import os
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import safe_read
-from ansible_collections.hostguard.hardening.plugins.module_utils.core.commands import is_live
-from ansible_collections.hostguard.hardening.plugins.module_utils.core.readers import list_dir, read_existing_files, read_text_lines
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostio import is_live
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostio import list_dir, read_existing_files, read_text_lines
 
 # modprobe.d(5): files *.conf in these directories; a file in an earlier directory hides a
 # file of the same name in a later one (/etc first).

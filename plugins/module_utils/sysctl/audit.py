@@ -37,19 +37,29 @@ __metaclass__ = type
 import fnmatch
 import os
 import time
+import unicodedata
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import systemd_units
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings import (
     Check, CheckSet, area_result)
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.safe_read import (
-    SafeReadError, decode_line, join_root, read_head)
+    SafeReadError, decode_line, iter_lines, join_root, read_head)
 
 SYSCTL_DIRS = ("/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d",
                "/usr/lib/sysctl.d", "/lib/sysctl.d")
 SYSCTL_CONF = "/etc/sysctl.conf"
 MAX_FILES_PER_DIR = 512
-MAX_CONF_BYTES = 1024 * 1024
+MAX_CONF_BYTES = 256 * 1024          # one sysctl.d file (a real one is a few KiB)
+MAX_TOTAL_CONF_BYTES = 2 * 1024 * 1024  # all of them together
+MAX_CONF_LINE = 4096
+MAX_ENTRIES_PER_FILE = 4096
+MAX_TOTAL_ENTRIES = 16384
 MAX_VALUE_BYTES = 4096
+# The kernel's key syntax as /proc/sys shows it: components are directory entry names
+# (no "/", not "." or "..", no NUL); we also refuse whitespace and control characters, which
+# no sysctl name holds, and bound length and depth.
+MAX_KEY_CHARS = 512
+MAX_KEY_DEPTH = 12
 MAX_DRIFT_FINDINGS = 200
 
 LYNIS_URL = "https://cisofy.com/lynis/controls/KRNL-6000/"
@@ -242,9 +252,43 @@ def matches_expected(value, expected):
     return val == exp
 
 
+def key_problem(key):
+    """Why ``key`` (dotted form) cannot name a file under /proc/sys, or None if it can.
+
+    Checked before any /proc/sys access: ``.etc.shadow`` or ``vm/../../../etc/passwd`` from
+    a hostile sysctl.d file must never be read (issue 17)."""
+    if not isinstance(key, str) or not key:
+        return "empty key"
+    if len(key) > MAX_KEY_CHARS:
+        return "key longer than %d characters" % MAX_KEY_CHARS
+    for ch in key:
+        if ch == "\x00" or ch.isspace() or unicodedata.category(ch)[0] in "CZ":
+            return "key holds a NUL, whitespace, control or format character"
+    parts = key_to_relpath(key).split("/")
+    if len(parts) > MAX_KEY_DEPTH:
+        return "key deeper than %d components" % MAX_KEY_DEPTH
+    for part in parts:
+        if part in ("", ".", ".."):
+            return "key has an empty, '.' or '..' component"
+    return None
+
+
+def runtime_path(root, key):
+    """The /proc/sys file of a valid key, or None (never a path outside <root>/proc/sys)."""
+    if key_problem(key):
+        return None
+    base = os.path.normpath(join_root(root, "/proc/sys"))
+    path = os.path.normpath(os.path.join(base, key_to_relpath(key)))
+    if not path.startswith(base + "/"):
+        return None
+    return path
+
+
 def read_runtime(root, key):
-    """(value, status): status ok|missing|permission|error. Never writes."""
-    path = os.path.join(join_root(root, "/proc/sys"), key_to_relpath(key))
+    """(value, status): status ok|missing|permission|invalid_key|error. Never writes."""
+    path = runtime_path(root, key)
+    if path is None:
+        return None, "invalid_key"
     try:
         data, _info, _trunc = read_head(path, MAX_VALUE_BYTES)
     except SafeReadError as exc:
@@ -286,14 +330,57 @@ def parse_conf_lines(lines, source):
     return out
 
 
-def read_conf(root, path, errors):
-    """Entries of one configuration file (path as the audited system sees it)."""
+class Budget(object):
+    """What is left of the sysctl.d byte and entry budgets; ``cuts`` says what was not read."""
+
+    def __init__(self, total_bytes=MAX_TOTAL_CONF_BYTES, total_entries=MAX_TOTAL_ENTRIES):
+        self.bytes = total_bytes
+        self.entries = total_entries
+        self.cuts = []
+
+
+def read_conf(root, path, errors, budget=None):
+    """Entries of one configuration file (path as the audited system sees it), read within
+    the per-file and the remaining total budgets; a cut is recorded in ``budget.cuts``."""
+    budget = budget if budget is not None else Budget()
+    max_bytes = min(MAX_CONF_BYTES, max(0, budget.bytes))
+    max_entries = min(MAX_ENTRIES_PER_FILE, max(0, budget.entries))
+    if max_bytes <= 0 or max_entries <= 0:
+        budget.cuts.append({"file": path, "reason": "total budget spent",
+                            "message": "not read: the sysctl.d budget (%d bytes, %d entries) "
+                                       "was spent on earlier files" % (MAX_TOTAL_CONF_BYTES,
+                                                                       MAX_TOTAL_ENTRIES)})
+        return []
+    out = []
+    used = 0
+    cut_lines = 0
     try:
-        lines = systemd_units.read_lines(root, path, MAX_CONF_BYTES)
+        for lineno, raw, cut in iter_lines(join_root(root, path), max_bytes, MAX_CONF_LINE):
+            used += len(raw) + 1
+            if cut:
+                cut_lines += 1
+                continue  # an over-long line is no sysctl assignment we could trust
+            entries = parse_conf_lines([(lineno, decode_line(raw))], path)
+            if entries and len(out) >= max_entries:
+                budget.cuts.append({"file": path, "reason": "entries",
+                                    "message": "not fully scanned: more than %d assignments; "
+                                               "read up to line %d" % (max_entries, lineno)})
+                break
+            out.extend(entries)
     except SafeReadError as exc:
         errors.append({"file": path, "reason": exc.reason, "message": exc.message})
         return []
-    return parse_conf_lines(lines, path)
+    budget.bytes -= used
+    budget.entries -= len(out)
+    if used >= max_bytes:
+        budget.cuts.append({"file": path, "reason": "bytes",
+                            "message": "not fully scanned: only the first %d bytes were read"
+                                       % max_bytes})
+    if cut_lines:
+        budget.cuts.append({"file": path, "reason": "line",
+                            "message": "%d line(s) longer than %d bytes ignored"
+                                       % (cut_lines, MAX_CONF_LINE)})
+    return out
 
 
 def config_files(root="/", dirs=SYSCTL_DIRS, loader="systemd"):
@@ -342,12 +429,13 @@ def config_files(root="/", dirs=SYSCTL_DIRS, loader="systemd"):
     return files, shadowed, errors
 
 
-def persisted_entries(root="/", dirs=SYSCTL_DIRS, loader="systemd"):
+def persisted_entries(root="/", dirs=SYSCTL_DIRS, loader="systemd", budget=None):
     """All entries of all applied files in order, plus file bookkeeping."""
     files, shadowed, errors = config_files(root, dirs, loader)
+    budget = budget if budget is not None else Budget()
     entries = []
     for item in files:
-        for entry in read_conf(root, item["real"], errors):
+        for entry in read_conf(root, item["real"], errors, budget):
             if item["real"] != item["path"]:
                 entry["file"] = "%s -> %s" % (item["path"], item["real"])
             entries.append(entry)
@@ -396,6 +484,8 @@ def evaluate_key(key, spec, runtime, runtime_status, winner):
         evidence["overridden"] = True
     if runtime_status == "missing":
         return check.skip(key, "not applicable: this kernel has no %s" % key, evidence)
+    if runtime_status == "invalid_key":
+        return check.error(key, "not read: %s" % key_problem(key), evidence)
     if runtime_status != "ok":
         return check.error(key, "cannot read %s (%s)" % (key, runtime_status), evidence)
     if matches_expected(runtime, expected):
@@ -412,6 +502,10 @@ def evaluate_drift(key, runtime, runtime_status, winner):
     if runtime_status == "missing":
         return check.skip(key, "not applicable: persisted but absent from this kernel",
                           evidence)
+    if runtime_status == "invalid_key":
+        return CHECKS["HG-SYSCTL-003"].fail(
+            winner["file"], {"key": key, "line": winner["line"], "reason": key_problem(key)},
+            detail="not a sysctl key (never read): %s" % key_problem(key))
     if runtime_status != "ok":
         return check.error(key, "cannot read %s (%s)" % (key, runtime_status), evidence)
     if runtime == winner["value"]:
@@ -441,7 +535,8 @@ def audit(options):
     if options.get("baseline_replace"):
         base = {}
     baseline = merge_baseline(base, options.get("baseline") or {})
-    entries, files, shadowed, errors = persisted_entries(root, loader=loader)
+    budget = Budget()
+    entries, files, shadowed, errors = persisted_entries(root, loader=loader, budget=budget)
     winners = winning_entries(entries, baseline.keys())
     findings = []
     runtime_values = {}
@@ -463,6 +558,9 @@ def audit(options):
         for key in sorted(winners):
             value, st = runtime_of(key)
             result = evaluate_drift(key, value, st, winners[key])
+            if result["id"] != "HG-SYSCTL-002":
+                findings.append(result)
+                continue
             if result["status"] == "fail":
                 drift_fail += 1
                 if drift_fail > MAX_DRIFT_FINDINGS:
@@ -473,6 +571,9 @@ def audit(options):
     for err in errors[:50]:
         findings.append(CHECKS["HG-SYSCTL-003"].error(err["file"], err["message"],
                                                         {"reason": err["reason"]}))
+    for cut in budget.cuts[:50]:
+        findings.append(CHECKS["HG-SYSCTL-003"].error(cut["file"], cut["message"],
+                                                        {"reason": cut["reason"]}))
     if not options.get("report_pass", True):
         findings = [f for f in findings if f["status"] in ("fail", "error")]
     facts = {
@@ -485,5 +586,6 @@ def audit(options):
         "loader": loader,
         "baseline_keys": len(baseline),
         "drift_failures": drift_fail,
+        "budget_cuts": len(budget.cuts),
     }
     return area_result(findings, facts, round(time.time() - started, 4))

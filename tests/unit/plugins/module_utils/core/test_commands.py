@@ -1,7 +1,7 @@
 """core.commands: time-boxed, output-capped commands; and the Lynis-category areas on an empty root."""
 import sys
 
-from ansible_collections.hostguard.hardening.plugins.module_utils.core import commands, runner
+from ansible_collections.hostguard.hardening.plugins.module_utils.core import hostio as commands, runner
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.lynis_categories import (
     finding_category, lynis_areas, lynis_category)
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.registry import area_names

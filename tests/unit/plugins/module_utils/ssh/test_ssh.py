@@ -4,6 +4,7 @@ import os
 import pytest
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.ssh.audit import ssh_findings
+from ansible_collections.hostguard.hardening.plugins.module_utils.core import sshd_config
 from ansible_collections.hostguard.hardening.plugins.module_utils.ssh import collect, lynis_table, parse_sshd
 from conftest import write  # noqa: E402
 
@@ -57,9 +58,9 @@ def test_parse_time_and_line_splitting():
     assert parse_sshd.parse_time("1m30s") == 90
     assert parse_sshd.parse_time("45") == 45
     assert parse_sshd.parse_time("soon") is None
-    assert parse_sshd.split_config_line("  MaxAuthTries=4 # comment") == ("maxauthtries", ["4"])
-    assert parse_sshd.split_config_line('Banner "/etc/my banner"') == ("banner", ["/etc/my banner"])
-    assert parse_sshd.split_config_line("# PermitRootLogin yes") == (None, [])
+    assert sshd_config.split_config_line("  MaxAuthTries=4 # comment") == ("maxauthtries", ["4"])
+    assert sshd_config.split_config_line('Banner "/etc/my banner"') == ("banner", ["/etc/my banner"])
+    assert sshd_config.split_config_line("# PermitRootLogin yes") == (None, [])
 
 
 def test_sshd_config_first_value_wins_include_and_match(tmp_path):
@@ -93,7 +94,7 @@ def test_sshd_config_first_value_wins_include_and_match(tmp_path):
 def test_include_relative_and_depth_limit(tmp_path):
     write(tmp_path, "/etc/ssh/sshd_config", "Include loop.conf\n")
     write(tmp_path, "/etc/ssh/loop.conf", "Include loop.conf\nMaxSessions 2\n")
-    tree = collect.parse_config_tree(str(tmp_path))
+    tree = sshd_config.parse_config_tree(str(tmp_path))
     assert tree["values"]["maxsessions"] == ["2"]
     assert any("deeper" in p for p in tree["problems"])
 

@@ -129,9 +129,16 @@ def test_hostile_files_do_not_crash(tmp_path):
     runtime(root, "vm.panic_on_oom", 0)
     result = sysctl.audit({"root": root})
     errs = [f for f in result["findings"] if f["id"] == "HG-SYSCTL-003"]
+    # the 100,000-byte line is not parsed, and said so (issue 17: no silent cut)
     assert {f["subject"] for f in errs} == {"/etc/sysctl.d/10-fifo.conf",
-                                           "/etc/sysctl.d/20-zero.conf"}
-    assert all(f["status"] == "error" for f in errs)
+                                           "/etc/sysctl.d/20-zero.conf",
+                                           "/etc/sysctl.d/30-bin.conf"}
+    bin_conf = sorted((f["status"], f["evidence"]["reason"]) for f in errs
+                      if f["subject"].endswith("30-bin.conf"))
+    # the binary key is no sysctl name (never read) and the over-long line is reported
+    assert bin_conf == [("error", "line"),
+                        ("fail", "key holds a NUL, whitespace, control or format character")]
+    assert all(f["status"] == "error" for f in errs if not f["subject"].endswith("30-bin.conf"))
 
 
 def test_audit_baseline_drift_and_not_applicable(tmp_path):

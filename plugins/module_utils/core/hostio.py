@@ -1,10 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright: hostguard engineers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Running a host command from an audit: time-boxed, output-capped, never raising.
+"""Small root-confined host readers and the one time-boxed command runner shared by areas.
 
-Commands (sshd -T, postconf, iptables-save, nft...) are live state: areas run them only when
-``root`` is ``/`` (:func:`is_live`). Stdlib only, Python 3.8+.
+- ``read_text_lines``/``list_dir``/``find_executable`` read under ``root`` through safe_read
+  (bounded, never following a symlinked file or directory).
+- ``run_command`` runs a command time-boxed with its output capped; areas call it only when
+  ``is_live(root)`` (auditing this host, root == "/"). Never raises.
+Stdlib only.
 """
 from __future__ import absolute_import, division, print_function
 
@@ -18,18 +21,37 @@ import time
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import safe_read
 
+MAX_SMALL_FILE = 256 * 1024
+MAX_DIR_ENTRIES = 512
 DEFAULT_COMMAND_TIMEOUT = 10.0
 MAX_COMMAND_OUTPUT = 4 * 1024 * 1024
-BIN_DIRS = ("/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/sbin", "/usr/local/bin")
 
 
-def is_live(root):
-    """True when ``root`` is the running system (commands and /proc describe it)."""
-    return not root or os.path.abspath(root) == "/"
+def read_text_lines(root, path, max_bytes=MAX_SMALL_FILE):
+    """Decoded lines of ``path`` under ``root`` (safe_read). Raises SafeReadError."""
+    real = safe_read.join_root(root, path)
+    return [safe_read.decode_line(raw) for _n, raw, _cut in
+            safe_read.iter_lines(real, max_bytes=max_bytes)]
 
 
-def find_executable(root, names, dirs=BIN_DIRS):
-    """The first ``dirs/name`` under ``root`` that is an executable file, as a path inside root."""
+def list_dir(root, path, limit=MAX_DIR_ENTRIES):
+    """Sorted names in a directory under root (never follows a symlinked directory)."""
+    real = safe_read.join_root(root, path)
+    try:
+        info = safe_read.lstat_info(real)
+    except safe_read.SafeReadError:
+        return []
+    if info["type"] != "directory":
+        return []
+    try:
+        names = sorted(os.listdir(real))
+    except OSError:
+        return []
+    return names[:limit]
+
+
+def find_executable(root, names, dirs=("/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/sbin",
+                                        "/usr/local/bin")):
     for name in names:
         for directory in dirs:
             real = safe_read.join_root(root, os.path.join(directory, name))
@@ -99,9 +121,26 @@ def run_command(argv, timeout=DEFAULT_COMMAND_TIMEOUT, max_bytes=MAX_COMMAND_OUT
             "stderr": b"".join(out[err_fd]).decode("utf-8", "backslashreplace")[:2000]}
 
 
+def is_live(root):
+    return not root or os.path.abspath(root) == "/"
+
+
 def failure_reason(res):
-    """One line saying why a command result is not usable."""
+    """One line saying why a run_command result is not usable."""
     if res["error"]:
         return res["error"]
     lines = res["stderr"].strip().splitlines()
     return lines[-1] if lines else "rc=%s, no output" % res["rc"]
+
+
+def read_existing_files(root, paths, problems, max_bytes=MAX_SMALL_FILE):
+    """Yield (path, lines) for each path that can be read; a missing file is skipped, any
+    other refusal (symlink, FIFO, unreadable...) is appended to ``problems`` as a string."""
+    for path in paths:
+        try:
+            lines = read_text_lines(root, path, max_bytes)
+        except safe_read.SafeReadError as exc:
+            if exc.reason != "missing":
+                problems.append("%s: %s" % (path, exc.message))
+            continue
+        yield path, lines

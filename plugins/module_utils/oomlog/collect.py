@@ -1,0 +1,214 @@
+# -*- coding: utf-8 -*-
+# Copyright: hostguard engineers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Where the kernel log comes from (read-only, bounded): a file under root, ``journalctl -k``,
+``dmesg`` or /dev/kmsg; every source streams into a scanner.Scanner."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import errno
+import os
+import select
+import subprocess
+import time
+
+from ansible_collections.hostguard.hardening.plugins.module_utils.core import safe_read
+from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog.scanner import CHUNK_BYTES
+from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog.timestamps import to_int as _int
+
+SOURCES = ("auto", "dmesg", "journal", "file")
+
+
+def boot_epoch(root="/"):
+    """Wall time of boot from /proc/stat btime (live host only)."""
+    if root not in (None, "", "/"):
+        return None
+    try:
+        data, _info, _trunc = safe_read.read_head("/proc/stat", 256 * 1024)
+    except safe_read.SafeReadError:
+        return None
+    for line in data.splitlines():
+        if line.startswith(b"btime "):
+            return _int(line.split()[1].decode("ascii", "replace"))
+    return None
+
+
+def read_file_into(path, scanner, max_bytes):
+    """Stream a regular file into ``scanner``; returns a source-status dict."""
+    fd, info = safe_read.open_regular(path)
+    read = 0
+    try:
+        while read < max_bytes:
+            chunk = os.read(fd, min(CHUNK_BYTES, max_bytes - read))
+            if not chunk:
+                break
+            read += len(chunk)
+            scanner.feed(chunk)
+    finally:
+        os.close(fd)
+    return {"status": "read", "bytes": read, "size": info["size"], "truncated": info["size"] > read}
+
+
+def run_into(argv, scanner, timeout, max_bytes):
+    """Run a command, stream its stdout into ``scanner``; time-boxed and bounded."""
+    try:
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, close_fds=True)
+    except OSError as exc:
+        return {"status": "unavailable", "detail": "%s: %s" % (argv[0], os.strerror(exc.errno or 0))}
+    deadline = time.time() + timeout
+    read = 0
+    timed_out = capped = False
+    fd = proc.stdout.fileno()
+    try:
+        while True:
+            left = deadline - time.time()
+            if left <= 0:
+                timed_out = True
+                break
+            ready, _w, _x = select.select([fd], [], [], min(left, 1.0))
+            if not ready:
+                continue
+            chunk = os.read(fd, CHUNK_BYTES)
+            if not chunk:
+                break
+            read += len(chunk)
+            scanner.feed(chunk)
+            if read >= max_bytes:
+                capped = True
+                break
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.stdout.close()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+    rc = proc.returncode
+    out = {"status": "read", "bytes": read, "command": " ".join(argv), "rc": rc,
+           "timed_out": timed_out, "truncated": timed_out or capped}
+    if not timed_out and not capped and rc not in (0, None) and read == 0:
+        out["status"] = "unavailable"
+        out["detail"] = "%s exited %s with no output (permission? dmesg_restrict?)" % (argv[0], rc)
+    return out
+
+
+def read_kmsg_into(scanner, timeout, max_bytes, path="/dev/kmsg"):
+    """Read /dev/kmsg non-blocking until EAGAIN, as dmesg lines ('[secs] msg')."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        return {"status": "unavailable", "detail": "%s: %s" % (path, os.strerror(exc.errno or 0))}
+    deadline = time.time() + timeout
+    read = 0
+    batch = []
+    size = 0
+    try:
+        while read < max_bytes and time.time() < deadline:
+            try:
+                rec = os.read(fd, 16384)
+            except OSError as exc:
+                if exc.errno == errno.EAGAIN:
+                    break
+                if exc.errno == errno.EPIPE:   # records overwritten while reading: go on
+                    continue
+                raise
+            if not rec:
+                break
+            read += len(rec)
+            head, _sep, body = rec.partition(b";")
+            fields = head.split(b",")
+            msg = body.split(b"\n", 1)[0]
+            usec = _int(fields[2].decode("ascii", "replace")) if len(fields) > 2 else None
+            if usec is not None:
+                line = b"[%5d.%06d] %s\n" % (usec // 1000000, usec % 1000000, msg)
+            else:
+                line = msg + b"\n"
+            batch.append(line)
+            size += len(line)
+            if size >= CHUNK_BYTES:
+                scanner.feed(b"".join(batch))
+                batch, size = [], 0
+    finally:
+        os.close(fd)
+        if batch:
+            scanner.feed(b"".join(batch))
+    return {"status": "read", "bytes": read, "command": path, "truncated": read >= max_bytes}
+
+
+def journal_available(root="/"):
+    for base in ("/run/log/journal", "/var/log/journal"):
+        top = safe_read.join_root(root, base)
+        try:
+            for entry in os.listdir(top):
+                full = os.path.join(top, entry)
+                if entry.endswith(".journal"):
+                    return True
+                if os.path.isdir(full) and not os.path.islink(full):
+                    if any(name.endswith(".journal") for name in os.listdir(full)[:1000]):
+                        return True
+        except OSError:
+            continue
+    return False
+
+
+def _journal_argv(root, since):
+    argv = ["journalctl", "-k", "-o", "short-iso", "--no-pager", "-q"]
+    if root not in (None, "", "/"):
+        argv += ["-D", safe_read.join_root(root, "/var/log/journal")]
+    if since is not None:
+        argv += ["--since", time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(since))]
+    return argv
+
+
+def plan_sources(options):
+    """The ordered list of (kind, target) to try for ``source``."""
+    source = options.get("source") or "auto"
+    root = options.get("root") or "/"
+    live = root in ("", "/")
+    if options.get("path"):
+        if source in ("auto", "file"):
+            return [("file", options["path"])]
+    if source == "file":
+        return [("file", p) for p in ("/var/log/kern.log", "/var/log/messages")]
+    if source == "dmesg":
+        return [("dmesg", None)]
+    if source == "journal":
+        return [("journal", None)]
+    plan = [("journal", None), ("file", "/var/log/kern.log"), ("file", "/var/log/messages")]
+    if live:
+        plan.append(("dmesg", None))
+    return plan
+
+
+def _collect(kind, target, options, scanner):
+    root = options.get("root") or "/"
+    timeout = float(options.get("timeout") or 30)
+    max_bytes = int(options.get("max_read_bytes") or 8 * 1024 ** 3)
+    if kind == "file":
+        real = safe_read.join_root(root, target)
+        try:
+            status = read_file_into(real, scanner, max_bytes)
+        except safe_read.SafeReadError as exc:
+            return {"source": "file", "path": target, "status": "unavailable", "reason": exc.reason,
+                    "detail": exc.message}
+        status.update({"source": "file", "path": target})
+        return status
+    if kind == "journal":
+        if not journal_available(root):
+            return {"source": "journal", "status": "unavailable",
+                    "detail": "no journal files under /run/log/journal or /var/log/journal"}
+        status = run_into(_journal_argv(root, options.get("_since_epoch")), scanner, timeout, max_bytes)
+        status["source"] = "journal"
+        return status
+    if kind == "dmesg":
+        if root not in ("", "/"):
+            return {"source": "dmesg", "status": "unavailable", "detail": "live kernel source with root != /"}
+        status = run_into(["dmesg"], scanner, timeout, max_bytes)
+        if status["status"] != "read":
+            status = read_kmsg_into(scanner, timeout, max_bytes)
+        status["source"] = "dmesg"
+        return status
+    return {"source": kind, "status": "unavailable", "detail": "unknown source"}

@@ -1,0 +1,464 @@
+# -*- coding: utf-8 -*-
+# Copyright: hostguard engineers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The message classifier: what one OOM-related log message says, independent of its prefix.
+
+``classify(msg)`` returns ``(kind, fields)`` or None. Every parser here is linear in the message:
+str.find/partition and anchored regexes with bounded quantifiers only (tests/regex_budget.py
+checks every pattern of this package), so a hostile line costs O(len) whatever it holds.
+
+Formats (kernel format strings read in the public sources):
+  trigger  "%s invoked oom-killer: gfp_mask=0x%x(%pGg), nodemask=%*pbl, order=%d, oom_score_adj=%hd"
+           and the older "oomkilladj=" / "oom_adj=" forms (2.6.11 .. 6.x)
+  select   "[%s: ]Kill process %d (%s) score %d or sacrifice child|or a child|and children"
+  kill     "[%s: ]Killed process %d (%s) total-vm:%lukB, anon-rss:%lukB, ..., oom_score_adj:%hd",
+           "Killed process %d, UID %d, (%s) ..." (RHEL 6), "Killed process %d (%s), UID %d, ..."
+           (CentOS 7 backports); numbers may carry thousands separators in pastes
+  summary  "oom-kill:constraint=%s,nodemask=%*pbl,cpuset=..,mems_allowed=..,oom_memcg=|global_oom,
+           task_memcg=..,task=%s,pid=%d,uid=%d" (5.0+), and its pr_cont() pieces
+  memcg    "Task in %s killed as a result of limit of %s", "Memory limit reached of cgroup %s",
+           "memory: usage %llukB, limit %llukB, failcnt %lu"
+  reaper   "oom_reaper: reaped process %d (%s), now anon-rss:%lukB, ..."
+  panic    "Kernel panic - not syncing: Out of memory..." / "System is deadlocked on memory",
+           "Out of memory and no killable processes..."
+  OpenVZ   "OOM killed process %s (pid=%d, ve=%d) exited, free=%lu gen=%d." (may wrap after "exited,")
+  earlyoom "sending SIGTERM to process %d uid %d \"%s\": badness %d, VmRSS %lld MiB" (1.6+),
+           "sending SIGTERM to process %d \"%s\": badness .." (1.3-1.5), "killing process %d \"%s\"
+           with signal %d: badness .." (1.1-1.2), "Killing process '%s' with signal %d, pid: %d,
+           badness: %d, VmRSS: %d MiB" (<= 1.0); signal 0 is the start-up self test, not a kill
+  systemd-oomd "Killed %s due to ...", "Marked %s for killing due to ...", "oomd attempting to kill
+           %d with KILL", "Considered %zu cgroups for killing, top candidates were:"
+"""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog.timestamps import to_int
+
+MAX_NAME = 64          # a comm is at most 15 bytes; escaped or odd names get some slack
+RE_STACK_PID = re.compile(r"(?:CPU: \d{1,6} (?:UID: \d{1,10} )?PID: (\d{1,10}) Comm: |Pid: (\d{1,10}), comm: )")
+RE_OOMD_PRESSURE = re.compile(r"memory pressure for (\S{1,4096}) being ([\d.]{1,16})% > ([\d.]{1,16})%")
+RE_OOMD_PATH = re.compile(r"\s{0,64}Path: (\S{1,4096})")
+RE_OOMD_USAGE = re.compile(r"\s{0,64}(Current Memory Usage|Swap Usage|Memory Min|Memory Low|Pgscan|Last Pgscan): (.{0,64})")
+RE_ROW = re.compile(r"\[\s{0,12}(\d{1,10})\]\s")
+
+KILL_FIELD_NAMES = {"total-vm": "total_vm_kb", "anon-rss": "anon_rss_kb", "file-rss": "file_rss_kb",
+                    "shmem-rss": "shmem_rss_kb", "UID": "uid", "pgtables": "pgtables_kb",
+                    "oom_score_adj": "oom_score_adj", "anon-rss-low": "anon_rss_low_kb",
+                    "file-rss-low": "file_rss_low_kb"}
+SUMMARY_KEYS = ("constraint", "nodemask", "cpuset", "mems_allowed", "oom_memcg", "task_memcg",
+                "origin_memcg", "kill_memcg", "task")
+
+
+def number(text):
+    """The integer at the start of ``text``, thousands separators allowed ("26,184,840kB" ->
+    26184840, "-1000" -> -1000); None when there is no digit."""
+    i = 0
+    n = len(text)
+    if i < n and text[i] in "+-":
+        i += 1
+    j = i
+    while j < n and (text[j].isdigit() or (text[j] in ",'" and j + 1 < n and text[j + 1].isdigit())):
+        j += 1
+    digits = text[i:j].replace(",", "").replace("'", "")
+    if not digits.isdigit():
+        return None
+    value = int(digits)
+    return -value if text[:1] == "-" else value
+
+
+def to_float(text, default=None):
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return default
+
+
+def leading_int(text, limit=20):
+    j = 0
+    n = min(len(text), limit)
+    while j < n and text[j].isdigit():
+        j += 1
+    return (int(text[:j]), j) if j else (None, 0)
+
+
+def paren_name(text, start):
+    """(name, end) of the "(comm)" that opens at ``text[start]``: the first ')' followed by a space,
+    comma, dot or the end, within MAX_NAME characters (comms may hold parentheses: "((resolved))")."""
+    if text[start:start + 1] != "(":
+        return None, start
+    stop = min(len(text), start + 2 + MAX_NAME)
+    pos = start + 1
+    while True:
+        close = text.find(")", pos, stop)
+        if close < 0:
+            return None, start
+        after = text[close + 1:close + 2]
+        if after in ("", " ", ",", ".", "\"", "`", "*"):
+            return text[start + 1:close], close + 1
+        pos = close + 1
+
+
+def parse_fields(rest, names=None):
+    """key:value fields of a kill or reaper line ("total-vm:11964kB, anon-rss:4288kB, ... UID:0
+    pgtables:68kB oom_score_adj:0"), tolerant of cut values and thousands separators."""
+    names = KILL_FIELD_NAMES if names is None else names
+    out = {}
+    for part in rest.replace(", ", " ").split(" ")[:40]:
+        key, sep, value = part.partition(":")
+        if sep and key in names:
+            num = number(value)
+            if num is not None:
+                out[names[key]] = num
+    return out
+
+
+def parse_kill_fields(rest):
+    return parse_fields(rest)
+
+
+def parse_trigger_fields(rest):
+    """key=value pairs of an 'invoked oom-killer:' line, tolerant of every version."""
+    out = {}
+    for part in rest.split(",")[:16]:
+        key, sep, value = part.strip().partition("=")
+        if not sep:
+            continue
+        value = value.strip()
+        if key == "gfp_mask":
+            mask, _p, flags = value.partition("(")
+            out["gfp_mask"] = mask[:32]
+            if flags:
+                out["gfp_flags"] = flags.rstrip(")")[:256]
+        elif key in ("order", "oom_score_adj", "oom_adj", "oomkilladj"):
+            num = number(value)
+            if num is not None:
+                out[key] = num
+        elif key == "nodemask":
+            out["nodemask"] = value[:64]
+    return out
+
+
+def parse_summary(msg):
+    """The one-line 'oom-kill:constraint=...' summary (5.0+), or a pr_cont piece, as a dict."""
+    out = {}
+    body = msg[len("oom-kill:"):] if msg.startswith("oom-kill:") else msg
+    at = body.rfind(",pid=")
+    if at >= 0 and body.find(",uid=", at) > at:
+        pid = number(body[at + 5:])
+        uid_at = body.find(",uid=", at)
+        uid = number(body[uid_at + 5:])
+        if pid is not None:
+            out["pid"], out["uid"] = pid, uid
+            body = body[:at]
+            t = body.rfind(",task=")
+            if t >= 0 or body.startswith("task="):
+                out["task"] = body[t + 6:] if t >= 0 else body[5:]
+                body = body[:t] if t >= 0 else ""
+    for part in body.split(","):
+        key, sep, value = part.partition("=")
+        key = key.strip()
+        if sep:
+            if key in SUMMARY_KEYS and key not in out:
+                out[key] = value[:4096]
+            elif key in ("pid", "uid"):
+                out[key] = number(value)
+        elif key == "global_oom":
+            out["global_oom"] = True
+    return out
+
+
+def table_columns(msg):
+    """Column names of a task-table header '[ pid ]   uid  tgid total_vm ...' (after pid)."""
+    end = msg.find("]", 0, 16)
+    if end < 0:
+        return None
+    cols = msg[end + 1:end + 400].split()
+    if not cols or cols[-1] != "name" or "rss" not in cols:
+        return None
+    return cols
+
+
+def _kill_line(msg, at):
+    """A 'Killed process' line at ``msg[at]``: dict with pid, name, uid, reason, fields."""
+    rest = msg[at + len("Killed process "):]
+    pid, n = leading_int(rest)
+    if pid is None:
+        return None
+    rest = rest[n:]
+    out = {"pid": pid, "reason": msg[:at].rstrip(": ").strip()[-120:] or None}
+    if rest.startswith(", UID "):                        # RHEL 6: "Killed process N, UID U, (name)"
+        uid, m = leading_int(rest[6:])
+        out["uid"] = uid
+        rest = rest[6 + m:].lstrip(",")
+    if not rest.startswith(" ("):
+        return None
+    name, end = paren_name(rest, 1)
+    if name is None:
+        cut = rest[2:2 + MAX_NAME]
+        if ")" in cut or len(cut) >= MAX_NAME:
+            return None
+        name, end = cut, len(rest)                     # a line cut inside the name
+        out["cut"] = True
+    out["name"] = name
+    tail = rest[end:]
+    if tail.startswith(", UID "):                       # "Killed process N (name), UID U, total-vm:"
+        uid, _m = leading_int(tail[6:])
+        out["uid"] = uid
+    fields = parse_fields(tail)
+    if "uid" in out and out["uid"] is not None:
+        fields.setdefault("uid", out["uid"])
+    out["fields"] = fields
+    return out
+
+
+def _select_line(msg, at):
+    """'Kill process N (name) score S or sacrifice child' at msg[at] ('K' or 'k')."""
+    rest = msg[at + len("Kill process "):]
+    pid, n = leading_int(rest)
+    if pid is None or not rest[n:].startswith(" ("):
+        return None
+    name, end = paren_name(rest, n + 1)
+    if name is None:
+        return None
+    tail = rest[end:]
+    if tail.startswith(" sharing same memory"):
+        return {"pid": pid, "name": name, "sharing": True}
+    if not tail.startswith(" score "):
+        return None
+    score = number(tail[7:])
+    if score is None:
+        return None
+    return {"pid": pid, "name": name, "score": score, "reason": msg[:at].rstrip(": ").strip()[-120:] or None}
+
+
+def _earlyoom(msg):
+    """The victim of an earlyoom kill line of any version, or None (banner, self test, other)."""
+    at = msg.find("sending ")
+    if at >= 0:
+        to = msg.find(" to process ", at, at + 40)
+        if to < 0:
+            return None
+        sig = msg[at + 8:to]
+        if sig not in ("SIGTERM", "SIGKILL"):
+            return None                                 # "0 (no-op signal)": the self test
+        rest = msg[to + 12:]
+        pid, n = leading_int(rest)
+        if pid is None:
+            return None
+        rest = rest[n:]
+        uid = None
+        if rest.startswith(" uid "):
+            uid, m = leading_int(rest[5:])
+            rest = rest[5 + m:]
+        if not rest.startswith(" \""):
+            return None
+        close = rest.find("\": ", 2, 2 + MAX_NAME + 2)
+        if close < 0:
+            close = rest.find("\"", 2, 2 + MAX_NAME + 2)
+            if close < 0:
+                return None
+        out = {"pid": pid, "name": rest[2:close], "signal": sig, "rest": rest[close + 1:]}
+        if uid is not None:
+            out["uid"] = uid
+        return out
+    at = msg.find("killing process ")
+    if at >= 0:                                         # 1.1-1.2: killing process N "name" with signal S
+        rest = msg[at + 16:]
+        pid, n = leading_int(rest)
+        if pid is None or not rest[n:].startswith(" \""):
+            return None
+        close = rest.find("\"", n + 2, n + 2 + MAX_NAME)
+        if close < 0:
+            return None
+        sig_at = rest.find("with signal ", close, close + 20)
+        sig = number(rest[sig_at + 12:]) if sig_at >= 0 else None
+        if sig == 0:
+            return None
+        return {"pid": pid, "name": rest[n + 2:close], "signal": "signal %s" % sig, "rest": rest[close + 1:]}
+    at = msg.find("Killing process '")
+    if at >= 0:                                         # <= 1.0: Killing process 'name' with signal S, pid: N
+        rest = msg[at + 17:]
+        close = rest.find("' with signal ", 0, MAX_NAME + 1)
+        if close < 0:
+            return None
+        sig = number(rest[close + 14:])
+        pid_at = rest.find(", pid: ", close, close + 40)
+        if pid_at < 0 or sig == 0:
+            return None
+        pid = number(rest[pid_at + 7:])
+        if pid is None:
+            return None
+        return {"pid": pid, "name": rest[:close], "signal": "signal %s" % sig,
+                "rest": rest[pid_at + 7:].replace(": ", " ")}
+    return None
+
+
+def earlyoom_fields(rest):
+    """badness / oom_score / oom_score_adj / VmRSS of an earlyoom kill line's tail."""
+    out = {}
+    words = rest.replace(",", " ").split()[:24]
+    for i, word in enumerate(words[:-1]):
+        if word in ("badness", "oom_score", "oom_score_adj", "VmRSS"):
+            num = number(words[i + 1])
+            if num is None:
+                continue
+            if word == "VmRSS":
+                out["vmrss_mib"] = num
+                out["anon_rss_kb"] = num * 1024
+            else:
+                out[word] = num
+    return out
+
+
+def _oomd(msg, tag):
+    """systemd-oomd kill messages."""
+    if msg.startswith("oomd attempting to kill "):
+        pid, _n = leading_int(msg[24:])
+        return ("oomd_attempt", {"pid": pid}) if pid is not None else None
+    for verb, head in (("killed", "Killed "), ("marked", "Marked ")):
+        if msg.startswith(head):
+            rest = msg[len(head):]
+            cg, sep, reason = rest.partition(" ")
+            if not cg.startswith("/") and not cg.endswith((".scope", ".service", ".slice")):
+                return None
+            if sep and not (reason.startswith("due to ") or reason.startswith("for killing due to ")):
+                return None
+            if not sep and tag not in ("systemd-oomd", "oomd"):
+                return None                             # "Killed /cg" cut: only from systemd-oomd
+            return ("oomd_kill", {"verb": verb, "cgroup": cg[:4096], "reason": reason[:300] or None})
+    if msg.startswith("Considered ") and "cgroups for killing" in msg[:64]:
+        n, _ = leading_int(msg[11:])
+        return ("oomd_considered", {"considered": n})
+    return None
+
+
+def classify(msg, tag=None):
+    """(kind, fields) of one message, or None when it says nothing about an OOM record."""
+    at = msg.find(" invoked oom-killer:")
+    if at >= 0:
+        rest = msg[at + len(" invoked oom-killer:"):]
+        trig = {"process": msg[:at].strip()[-64:]}
+        trig.update(parse_trigger_fields(rest))
+        return "trigger", trig
+    c0 = msg[:1]
+    if c0 == "[":
+        if "uid  tgid" in msg[:64]:
+            cols = table_columns(msg)
+            if cols:
+                return "table_header", {"columns": cols}
+        return None
+    if msg.startswith("oom-kill:"):
+        return "summary", parse_summary(msg)
+    if c0 == "," and ("task=" in msg or "memcg=" in msg or "global_oom" in msg):
+        return "summary_piece", parse_summary(msg)
+    at = msg.find("Killed process ")
+    if at >= 0:
+        kill = _kill_line(msg, at)
+        if kill is not None:
+            tail = msg[at:at + 200]
+            if "sharing same memory" in tail:
+                return "sharing", {"pid": kill["pid"], "name": kill["name"]}
+            return "kill", kill
+    at = msg.find("ill process ")
+    while 0 < at < 400:
+        if msg[at - 1] in "Kk" and (at < 2 or not msg[at - 2].isalpha()):
+            sel = _select_line(msg, at - 1)
+            if sel is not None:
+                return ("sharing" if sel.get("sharing") else "select"), sel
+        at = msg.find("ill process ", at + 1)
+    if msg.startswith("oom_reaper: reaped process "):
+        rest = msg[27:]
+        pid, n = leading_int(rest)
+        if pid is not None:
+            name, end = paren_name(rest, n + 1)
+            return "reaper", {"pid": pid, "name": name, "fields": parse_fields(rest[end:])}
+        return None
+    at = msg.find("OOM killed process ")
+    if at >= 0:
+        return _openvz(msg, at)
+    if "to process " in msg or "illing process " in msg:
+        early = _earlyoom(msg)
+        if early is not None:
+            return "earlyoom", early
+    if tag in ("systemd-oomd", "oomd") or msg.startswith(("Killed /", "Marked /", "oomd attempting", "Considered ")):
+        hit = _oomd(msg, tag)
+        if hit is not None:
+            return hit
+    if msg.startswith("Task in "):
+        rest = msg[8:]
+        task, sep, limit = rest.partition(" killed as a result of limit of ")
+        if sep and task and " " not in task:
+            return "memcg", {"task_memcg": task[:4096], "oom_memcg": limit.split(" ", 1)[0][:4096]}
+        return None
+    if msg.startswith("Memory limit reached of cgroup "):
+        return "memcg", {"oom_memcg": msg[31:].split(" ", 1)[0][:4096]}
+    if msg.startswith("memory: usage "):
+        usage = number(msg[14:])
+        li = msg.find(", limit ")
+        fc = msg.find(", failcnt ")
+        if usage is not None and li > 0 and fc > 0:
+            return "memcg_usage", {"usage_kb": usage, "limit_kb": number(msg[li + 8:]),
+                                   "failcnt": number(msg[fc + 10:])}
+        return None
+    if "Kernel panic - not syncing" in msg[:40]:
+        what = msg[msg.find("not syncing") + 12:].strip()[:120]
+        if "memory" in what.lower() or "oom" in what.lower():
+            return "panic", {"reason": what}
+        return None
+    if "no killable process" in msg:
+        return "no_killable", {}
+    return None
+
+
+def _openvz(msg, at):
+    """'OOM killed process NAME (pid=N, ve=V) exited, free=F gen=G.' (may be cut after 'exited,')."""
+    rest = msg[at + 19:]
+    open_at = rest.find(" (pid=", 0, MAX_NAME + 1)
+    if open_at < 0:
+        return None
+    pid, n = leading_int(rest[open_at + 6:])
+    if pid is None:
+        return None
+    tail = rest[open_at + 6 + n:]
+    ve = number(tail[5:]) if tail.startswith(", ve=") else None
+    out = {"pid": pid, "name": rest[:open_at], "ve": ve}
+    fa = tail.find("free=")
+    if fa >= 0:
+        out["free"] = number(tail[fa + 5:])
+        ga = tail.find("gen=", fa)
+        if ga >= 0:
+            out["gen"] = number(tail[ga + 4:])
+    return "openvz", out
+
+
+def openvz_continuation(msg):
+    """The 'free=F gen=G.' line of an OpenVZ kill wrapped after 'exited,'."""
+    s = msg.strip()
+    if not s.startswith("free="):
+        return None
+    out = {"free": number(s[5:])}
+    ga = s.find("gen=")
+    if ga >= 0:
+        out["gen"] = number(s[ga + 4:])
+    return out
+
+
+def stack_pid(msg):
+    m = RE_STACK_PID.match(msg)
+    if m:
+        return int(m.group(1) or m.group(2))
+    return None
+
+
+def oomd_candidate_line(msg):
+    """('path', path) / ('usage', key, value) of a systemd-oomd candidate dump line, else None."""
+    m = RE_OOMD_PATH.match(msg)
+    if m:
+        return ("path", m.group(1))
+    m = RE_OOMD_USAGE.match(msg)
+    if m:
+        return ("usage", m.group(1).lower().replace(" ", "_"), m.group(2).strip())
+    return None

@@ -1,0 +1,308 @@
+# -*- coding: utf-8 -*-
+# Copyright: hostguard engineers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Line prefixes: a registry of small recognisers, each ``(text, ctx) -> Prefix or None``.
+
+A Prefix holds what the line's prefix says (recogniser ``kind``, ``host``, wall ``epoch``, kernel
+``uptime``, syslog ``tag``) and the ``msg`` left for the message classifier. ``split_line`` tries
+the registry, then again after stripping paste damage (quote marks, line numbers, fences), and
+finally treats the prefix as unknown: the message is still found (after an inner ``[secs]`` stamp,
+after `` kernel: ``, or the whole line), so an unknown prefix never hides a record.
+
+Shapes recognised (real examples in tests/fixtures/oomlog/real/):
+  dmesg            "[  839.048830] msg"                 (also journalctl -o short-monotonic)
+  dmesg -T         "[Sun Apr 20 20:03:27 2025] msg", any locale: "[ven. nov. 24 ...]",
+                   "[Di Nov 24 ...]", "[Вт ноя 24 ...]"; unknown month -> time unknown
+  kmsg             "6,1234,839048830,-;msg"
+  printk level     "<4>[ 1771.264287] msg"               (dmesg -r, console captures)
+  syslog           "Apr 20 20:03:27 host tag[pid]: msg", without host ("Nov 12 17:08:27
+                   earlyoom[1295]: msg"), with microseconds (journalctl -o short-precise),
+                   localised month (journalctl in fr/ru/...), "Jun 12 06:39:16: msg"
+  logread          "Sat Jan 25 09:40:15 2020 kern.err kernel: msg"   (OpenWrt / busybox)
+  iso              "2025-04-20T20:03:27.123456+02:00 host kernel: msg" (short-iso, RFC 3339),
+                   "2016-07-31 16:26:53 +0000 UTC kern.info kernel: msg", vmware.log guest lines
+  short-unix       "1787068905.416344 host kernel: msg"   (journalctl -o short-unix)
+  tag              "kernel: msg", "earlyoom[610]: msg", "node12: [..] msg" (host: message)
+rsyslog facility.severity tokens ("kern.warning", "<kern.err>") are skipped wherever they sit.
+"""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import collections
+import re
+
+from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog.timestamps import (
+    epoch_of, month_number, tz_offset, yearless_epoch)
+
+Prefix = collections.namedtuple("Prefix", "kind host epoch uptime tag msg")
+
+
+class Context(object):
+    """What a year-less stamp needs: the year to assume (None: this year) and now."""
+
+    def __init__(self, year=None, now=None):
+        self.year = year
+        self.now = now
+
+
+# userspace and kernel tags that may appear alone before ": " (no host)
+KNOWN_TAGS = frozenset(("kernel", "earlyoom", "systemd-oomd", "oomd", "nohang", "systemd",
+                        "systemd-journald", "kubelet", "dockerd", "containerd", "rsyslogd", "klogd",
+                        "syslogd", "logd", "low-memory-monitor", "psi-notify"))
+# message starts strong enough to read "word: <this>" as "host: message"
+_HOST_MESSAGE_STARTS = ("[", "<", "Out of memory", "Memory cgroup out of memory", "Killed process",
+                        "oom-kill:", "Kernel panic", "oom_reaper:", "Task in ")
+
+_D = r"(\d{1,2})"
+_HMS = r"(\d\d):(\d\d):(\d\d)"
+RE_DMESG = re.compile(r"\[\s{0,12}(\d{1,10}\.\d{1,9})\]\s?")
+RE_DMESG_T = re.compile(r"\[\s{0,4}([^\]]{1,40}?)\s{1,3}" + _D + r"\s{1,3}" + _HMS + r"\s{1,3}(\d{4})\]\s?")
+RE_KMSG = re.compile(r"(\d{1,3}),(\d{1,20}),(\d{1,20}),[^;]{0,64};")
+RE_PRINTK_LEVEL = re.compile(r"<(\d{1,3}|[a-z]{2,8}\.[a-z]{2,8})>\s?")
+RE_SYSLOG = re.compile(r"([^\W\d_]{2,12}\.?)\s{1,3}" + _D + r"\s{1,3}" + _HMS + r"(?:[.,](\d{1,9}))?(:\s?|\s|$)")
+RE_CTIME = re.compile(r"([^\W\d_]{2,12}\.?)\s{1,3}([^\W\d_]{2,12}\.?)\s{1,3}" + _D + r"\s{1,3}" + _HMS
+                      + r"\s{1,3}(\d{4})(?:\s|$)")
+RE_ISO = re.compile(r"(\d{4})-(\d\d)-(\d\d)[T ]" + _HMS + r"(?:[.,](\d{1,9}))?(Z|[+-]\d\d:?\d\d)?(?:\s|$)")
+RE_UNIX = re.compile(r"(\d{9,11})\.(\d{1,9})\s")
+RE_TAG_ONLY = re.compile(r"([\w.@/-]{1,64})(?:\[(\d{1,10})\])?:\s")
+RE_TAG_TOKEN = re.compile(r"([\w.@/()-]{1,64}?)(?:\[(\d{1,10})\])?:$")
+RE_FACILITY = re.compile(r"<?[a-z]{2,8}\.(?:emerg|alert|crit|err|error|warn|warning|notice|info|debug)>?$")
+RE_ZONE = re.compile(r"[+-]\d{4}$|[A-Z]{3,5}$")
+RE_INNER_TAG = re.compile(r"([\w.@-]{1,40})\[(\d{1,10})\]:\s")
+RE_INNER_STAMP = re.compile(r"(?:<\d{1,3}>)?\[\s{0,12}(\d{1,10}\.\d{1,9})\]\s?")
+RE_LINE_NUMBER = re.compile(r"\d{1,7}(?:[:|]\s*|\s+)")
+PASTE_JUNK = " \t>\"'`*|#+"
+MAX_PREFIX_SCAN = 160   # an unknown prefix is looked through for this many characters only
+
+
+def _frac(digits):
+    return float("0." + digits) if digits else 0.0
+
+
+def split_host_tag(rest):
+    """(host, tag, msg) of "host tag[pid]: msg", "tag[pid]: msg", "host: msg", skipping rsyslog
+    facility and zone tokens; (None, None, rest) when no such structure is in the first tokens."""
+    pos = 0
+    host = None
+    for _step in range(5):
+        end = rest.find(" ", pos, pos + 80)
+        if end < 0:
+            end = len(rest) if len(rest) - pos <= 80 else -1
+        if end <= pos:
+            break
+        token = rest[pos:end]
+        nxt = end + 1
+        if RE_FACILITY.match(token) or (host is None and RE_ZONE.match(token)):
+            pos = nxt
+            continue
+        if token.endswith(":"):
+            m = RE_TAG_TOKEN.match(token)
+            if m is None:
+                break
+            name = m.group(1)
+            msg = rest[nxt:] if nxt <= len(rest) else ""
+            if host is None and not m.group(2) and name not in KNOWN_TAGS and "." not in name:
+                if msg.startswith(_HOST_MESSAGE_STARTS):
+                    return name, None, msg          # "host: message"
+                break
+            return host, name, msg
+        if host is not None:
+            break
+        host = token
+        pos = nxt
+    return None, None, rest
+
+
+def recognise_dmesg(text, ctx):
+    m = RE_DMESG.match(text)
+    if m:
+        return Prefix("dmesg", None, None, float(m.group(1)), None, text[m.end():])
+    return None
+
+
+def recognise_dmesg_t(text, ctx):
+    m = RE_DMESG_T.match(text)
+    if not m:
+        return None
+    names = m.group(1).split()
+    month = month_number(names[-1]) if names else None
+    epoch = None
+    if month:
+        epoch = epoch_of(int(m.group(6)), month, int(m.group(2)), int(m.group(3)), int(m.group(4)),
+                         int(m.group(5)))
+    return Prefix("dmesg-T", None, epoch, None, None, text[m.end():])
+
+
+def recognise_printk_level(text, ctx):
+    m = RE_PRINTK_LEVEL.match(text)
+    if not m:
+        return None
+    inner = recognise(text[m.end():], ctx, allow_level=False)
+    if inner is not None:
+        return inner
+    return Prefix("printk-level", None, None, None, None, text[m.end():])
+
+
+def recognise_kmsg(text, ctx):
+    m = RE_KMSG.match(text)
+    if m:
+        return Prefix("kmsg", None, None, int(m.group(3)) / 1e6, None, text[m.end():])
+    return None
+
+
+def recognise_iso(text, ctx):
+    m = RE_ISO.match(text)
+    if not m:
+        return None
+    g = m.groups()
+    epoch = epoch_of(int(g[0]), int(g[1]), int(g[2]), int(g[3]), int(g[4]), int(g[5]))
+    if epoch is not None:
+        epoch += _frac(g[6]) - tz_offset(g[7])
+    host, tag, msg = split_host_tag(text[m.end():])
+    return Prefix("iso", host, epoch, None, tag, msg)
+
+
+def recognise_unix(text, ctx):
+    m = RE_UNIX.match(text)
+    if not m:
+        return None
+    host, tag, msg = split_host_tag(text[m.end():])
+    return Prefix("short-unix", host, float(m.group(1)) + _frac(m.group(2)), None, tag, msg)
+
+
+def recognise_syslog(text, ctx):
+    m = RE_SYSLOG.match(text)
+    if not m:
+        return None
+    g = m.groups()
+    month = month_number(g[0])
+    if month is None and not g[0][:1].isupper() and g[0][:1].isascii():
+        return None         # a lower-case ASCII word is a message ("mem 10 ..."), not a month
+    epoch = None
+    if month:
+        epoch = yearless_epoch(month, int(g[1]), int(g[2]), int(g[3]), int(g[4]), ctx.year, ctx.now)
+        if epoch is not None:
+            epoch += _frac(g[5])
+    rest = text[m.end():]
+    if g[6].startswith(":"):
+        return Prefix("syslog", None, epoch, None, None, rest)
+    host, tag, msg = split_host_tag(rest)
+    return Prefix("syslog", host, epoch, None, tag, msg)
+
+
+def recognise_logread(text, ctx):
+    m = RE_CTIME.match(text)
+    if not m:
+        return None
+    g = m.groups()
+    month = month_number(g[1])
+    epoch = None
+    if month:
+        epoch = epoch_of(int(g[6]), month, int(g[2]), int(g[3]), int(g[4]), int(g[5]))
+    host, tag, msg = split_host_tag(text[m.end():])
+    return Prefix("logread", host, epoch, None, tag, msg)
+
+
+def recognise_tag(text, ctx):
+    m = RE_TAG_ONLY.match(text)
+    if not m:
+        return None
+    name, rest = m.group(1), text[m.end():]
+    if m.group(2) or name in KNOWN_TAGS:
+        return Prefix("tag", None, None, None, name, rest)
+    if "." not in name and rest.startswith(_HOST_MESSAGE_STARTS):
+        return Prefix("host", name, None, None, None, rest)
+    return None
+
+
+# The registry, by the first character of the line; each entry is tried in order.
+REGISTRY = {
+    "[": (recognise_dmesg, recognise_dmesg_t),
+    "<": (recognise_printk_level,),
+    "digit": (recognise_iso, recognise_kmsg, recognise_unix),
+    "alpha": (recognise_logread, recognise_syslog, recognise_tag),
+}
+ALL_RECOGNISERS = tuple(f for fs in REGISTRY.values() for f in fs)
+
+
+def recognise(text, ctx, allow_level=True):
+    c0 = text[:1]
+    if c0 == "[":
+        group = REGISTRY["["]
+    elif c0 == "<":
+        if not allow_level:
+            return None
+        group = REGISTRY["<"]
+    elif c0.isdigit():
+        group = REGISTRY["digit"]
+    elif c0.isalpha():
+        group = REGISTRY["alpha"]
+    else:
+        return None
+    for fn in group:
+        p = fn(text, ctx)
+        if p is not None:
+            return p
+    return None
+
+
+def strip_paste(text):
+    """Drop what chat, tickets and editors put before a log line: quote marks, '>' quoting,
+    fences, list bullets, line numbers."""
+    s = text.lstrip(PASTE_JUNK)
+    m = RE_LINE_NUMBER.match(s)
+    if m and s[m.end():m.end() + 1] in ("[", "<") or (m and s[m.end():m.end() + 1].isalpha()):
+        s = s[m.end():].lstrip(PASTE_JUNK)
+    return s
+
+
+def unknown_prefix(text):
+    """The message of a line whose prefix nothing recognised."""
+    m = RE_INNER_STAMP.search(text, 0, MAX_PREFIX_SCAN)
+    if m:
+        return Prefix("unknown", None, None, float(m.group(1)), None, text[m.end():])
+    at = text.find(" kernel: ", 0, MAX_PREFIX_SCAN)
+    if at >= 0:
+        return Prefix("unknown", None, None, None, "kernel", text[at + 9:])
+    return Prefix("unknown", None, None, None, None, text)
+
+
+def _inner(p):
+    """Stamps and tags inside the message: printk level, "[secs]", "tag[pid]: " (short-monotonic),
+    and a guest's "<6>[secs]" after an unrecognised head (vmware.log)."""
+    msg, uptime, tag = p.msg, p.uptime, p.tag
+    if msg[:1] == "<":
+        m = RE_PRINTK_LEVEL.match(msg)
+        if m:
+            msg = msg[m.end():]
+    if msg[:1] == "[" and uptime is None:
+        m = RE_DMESG.match(msg)
+        if m:
+            uptime = float(m.group(1))
+            msg = msg[m.end():]
+    if tag is None:
+        m = RE_INNER_TAG.match(msg)
+        if m:
+            tag = m.group(1)
+            msg = msg[m.end():]
+        elif p.kind in ("iso", "logread", "syslog", "short-unix") and uptime is None:
+            m = RE_INNER_STAMP.search(msg, 0, MAX_PREFIX_SCAN)
+            if m:
+                uptime = float(m.group(1))
+                msg = msg[m.end():]
+    if (uptime, tag, msg) == (p.uptime, p.tag, p.msg):
+        return p
+    return p._replace(uptime=uptime, tag=tag, msg=msg)
+
+
+def split_line(text, ctx):
+    """The Prefix of one decoded log line (never None)."""
+    p = recognise(text, ctx)
+    if p is None:
+        stripped = strip_paste(text)
+        if stripped != text:
+            p = recognise(stripped, ctx)
+        if p is None:
+            p = unknown_prefix(text.lstrip(PASTE_JUNK))
+    return _inner(p)

@@ -1,0 +1,150 @@
+# -*- coding: utf-8 -*-
+# Copyright: hostguard engineers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Streaming: byte chunks in, candidate lines out to a records.Parser.
+
+Candidate lines are found with a few ``bytes.find`` calls over whole chunks (no per-line Python
+work on the noise), so memory stays O(chunk + max_line + max_incidents * top_tasks) whatever the
+log size. Every line is seen as its first ``max_line`` bytes (the head) and is a candidate when the
+parser follows a record or an anchor lies inside that head, wherever the chunk boundaries fall:
+the result does not depend on the read size (tests feed 1, 7, 100 and 1 MiB byte chunks).
+"""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog.records import Parser
+
+CHUNK_BYTES = 1024 * 1024
+
+# Substrings, one of which every line that starts or ends a record contains; searched over whole
+# chunks with bytes.find (few and long: each one is a pass over the data, and a longer needle
+# skips faster).
+#   b"oom":     invoked oom-killer, oom-kill:, oom_reaper:, table headers (oom_adj/oom_score_adj),
+#               the earlyoom / systemd-oomd syslog tags (so "Killed <cgroup> due to"), ",oom_memcg="
+#               / ",global_oom" pr_cont pieces, panic_on_oom
+#   b"process": Kill process / Killed process / kill process (all versions), OpenVZ "OOM killed
+#               process", earlyoom's kill lines of every version, even untagged ("sending SIGTERM to
+#               process", "killing process", "Killing process '..'"), "no killable processes"
+#   b"kill":    "Task in .. killed as a result of limit of ..", "cgroups for killing"
+# Lines inside a record (stack, "memory: usage", table rows, candidate dumps) are read because
+# the parser follows the record (Parser.follow), not through anchors.
+ANCHORS = (b"oom", b"process", b"kill")
+
+
+def has_anchor(head):
+    for anchor in ANCHORS:
+        if anchor in head:
+            return True
+    return False
+
+
+class Scanner(object):
+    """Feeds a Parser from byte chunks."""
+
+    def __init__(self, parser, max_line=4096):
+        self.parser = parser
+        self.max_line = max(64, int(max_line))
+        self.carry = b""          # the start of a line the previous chunk did not finish
+        self.carry_cut = False    # ... already longer than max_line (carry holds its head only)
+        self.bytes = 0
+        self.cut_lines = 0
+
+    def feed(self, data):
+        if not data:
+            return
+        self.bytes += len(data)
+        pos = 0
+        if self.carry or self.carry_cut:
+            nl = data.find(b"\n")
+            if nl < 0:
+                self._extend_carry(data)
+                return
+            self._extend_carry(data[:nl])
+            head, cut = self.carry, self.carry_cut
+            self.carry, self.carry_cut = b"", False
+            self._one(head, cut)
+            pos = nl + 1
+        end = data.rfind(b"\n", pos)
+        if end < 0:
+            self._extend_carry(data[pos:])
+            return
+        self._scan(data, pos, end)
+        if end + 1 < len(data):
+            self._extend_carry(data[end + 1:])
+
+    def _extend_carry(self, piece):
+        if self.carry_cut:
+            return
+        room = self.max_line - len(self.carry)
+        if len(piece) > room:
+            self.carry += piece[:room]
+            self.carry_cut = True
+        else:
+            self.carry += piece
+
+    def _one(self, head, cut):
+        """One line (its head) whatever chunk it came from: the only place lines are passed on."""
+        if self.parser.follow or has_anchor(head):
+            if cut:
+                self.cut_lines += 1
+            self.parser.line(head)
+
+    def _scan(self, buf, pos, end):
+        """The complete lines of buf[pos:end+1] (buf[end] is a newline)."""
+        parser = self.parser
+        find = buf.find
+        nexts = {}
+        while pos <= end:
+            if parser.follow:
+                nl = find(b"\n", pos, end + 1)
+                self._line_at(buf, pos, nl)
+                pos = nl + 1
+                continue
+            hit = -1
+            for anchor in ANCHORS:
+                at = nexts.get(anchor, -2)
+                if at == -1:
+                    continue
+                if at < pos:
+                    at = find(anchor, pos, end)
+                    nexts[anchor] = at
+                    if at < 0:
+                        continue
+                if hit < 0 or at < hit:
+                    hit = at
+            if hit < 0:
+                return
+            start = buf.rfind(b"\n", pos, hit) + 1
+            if start < pos:
+                start = pos
+            nl = find(b"\n", hit, end + 1)
+            self._line_at(buf, start, nl)
+            pos = nl + 1
+
+    def _line_at(self, buf, start, nl):
+        if nl - start > self.max_line:
+            self._one(buf[start:start + self.max_line], True)
+        else:
+            self._one(buf[start:nl], False)
+
+    def finish(self):
+        if self.carry or self.carry_cut:
+            head, cut = self.carry, self.carry_cut
+            self.carry, self.carry_cut = b"", False
+            self._one(head, cut)    # a last line without newline (truncated log)
+        self.parser.finish()
+
+
+def parse_bytes(data, **kwargs):
+    """Convenience for tests: parse a whole bytes/str log, return the Parser."""
+    if isinstance(data, str):
+        data = data.encode("utf-8", "surrogateescape")
+    max_line = kwargs.pop("max_line", 4096)
+    chunk = kwargs.pop("chunk", CHUNK_BYTES)
+    parser = Parser(**kwargs)
+    scanner = Scanner(parser, max_line)
+    for i in range(0, len(data), chunk):
+        scanner.feed(data[i:i + chunk])
+    scanner.finish()
+    return parser

@@ -1,0 +1,231 @@
+"""The case matrix of the real-daemon cron oracle (tests/integration/test_cron_oracle.py).
+
+A case is one planted object (a crontab file, a link, a directory) in one location of a daemon
+build: ``spool`` (the build's user-crontab directory: /var/spool/cron/crontabs for Debian cron,
+Debian's cronie and busybox crond, /var/spool/cron for the RHEL layout of cronie) or ``crond``
+(/etc/cron.d, read by Debian cron and cronie, not by busybox crond).
+
+Every job line writes a marker ``/tmp/hgo/<case>.L<line>`` holding ``id -un``: what ran, and as
+whom, is read back from the container after the daemons crossed two minute boundaries.
+
+Content templates: ``{s}`` is the schedule ``* * * * *``, ``{job}`` the marker command of that
+line. Spool lines are ``{s} {job}``; /etc/cron.d lines carry the user field (``{s} root {job}``).
+Accounts: each spool case gets its own user (the file name is the user); ``account`` chooses how
+that user is created (see ACCOUNT_SETUP).
+"""
+import base64
+
+S = "* * * * *"
+MARKER_DIR = "/tmp/hgo"
+TARGET_DIR = "/var/tmp/hgo-t"      # link targets: not on the container's /tmp tmpfs, so the
+                                   # host sees them through `podman mount`
+RDB_HEAD = b"REDIS0011\xfa\x09redis-ver\x067.0.15\xfa\x0aredis-bits\xc0@\xfe\x00\xfb\x01\x00\x00\x04k"
+
+# How a case's user is created (shell, $U is the user name). Shadow fields per shadow(5).
+ACCOUNT_SETUP = {
+    "normal": "useradd -m -s /bin/sh $U",
+    "nohome": "useradd -M -d /home/$U -s /bin/sh $U",
+    "expired": "useradd -m -s /bin/sh -e 1970-01-02 $U",
+    "pw_aged": "useradd -m -s /bin/sh $U && chage -d $(date -d '-100 days' +%F) -M 10 $U",
+    "must_change": "useradd -m -s /bin/sh $U && chage -d 0 $U",
+    "inactive": "useradd -m -s /bin/sh $U && chage -d $(date -d '-200 days' +%F) -M 10 -I 5 $U",
+    "nologin": "useradd -m -s /usr/sbin/nologin $U",
+}
+
+
+class Case(object):
+    """One planted object. ``kind``: file | symlink | hardlink | dir.
+
+    name      file name in the location (default: the case's user for spool cases)
+    owner     "user" (the case's user), "root", or "other" (another case-neutral user)
+    mode      octal string
+    lines     content templates (str) joined with "\\n" plus a final newline unless
+              ``final_newline`` is False; ``raw`` (bytes) is prepended when given
+    link      for symlinks: "target" (a regular file in TARGET_DIR), "broken", "absdir"
+              (through an absolute directory symlink), "dotdot" (relative, more ../ than depth)
+    link_owner  owner of the symlink itself (lchown)
+    """
+
+    def __init__(self, cid, where, lines=None, kind="file", name=None, owner="user", mode="0600",
+                 account="normal", raw=None, final_newline=True, link=None, link_owner="root",
+                 cmd_len=None, note=""):
+        self.cid = cid
+        self.where = where
+        self.lines = list(lines) if lines is not None else (["{s} {job}"] if where == "spool" else ["{s} root {job}"])
+        self.kind = kind
+        self.name = name
+        self.owner = owner
+        self.mode = mode
+        self.account = account
+        self.raw = raw
+        self.final_newline = final_newline
+        self.link = link
+        self.link_owner = link_owner
+        self.cmd_len = cmd_len
+        self.note = note
+
+    def __repr__(self):
+        return "Case(%s)" % self.cid
+
+    def content(self, user):
+        out = []
+        for number, template in enumerate(self.lines, start=1 + (self.raw or b"").count(b"\n")):
+            job = "id -un > %s/%s.L%d" % (MARKER_DIR, self.cid, number)
+            if self.cmd_len:
+                # the command part (all after the schedule and user fields) is exactly cmd_len chars
+                job = job + " #" + "x" * (self.cmd_len - len(job) - 2)
+                assert len(job) == self.cmd_len
+            out.append(template.format(s=S, job=job, user=user))
+        text = "\n".join(out) + ("\n" if self.final_newline and out else "")
+        return (self.raw or b"") + text.encode()
+
+
+SPOOL = [
+    Case("sp_ok", "spool"),
+    Case("sp_root_0600", "spool", owner="root"),
+    Case("sp_root_0644", "spool", owner="root", mode="0644"),
+    Case("sp_user_0644", "spool", mode="0644"),
+    Case("sp_user_0640", "spool", mode="0640"),
+    Case("sp_user_0400", "spool", mode="0400"),
+    Case("sp_user_0700", "spool", mode="0700"),
+    Case("sp_user_0620", "spool", mode="0620"),
+    Case("sp_user_0602", "spool", mode="0602"),
+    Case("sp_user_4600", "spool", mode="4600"),
+    Case("sp_user_0200", "spool", mode="0200"),
+    Case("sp_root_0666", "spool", owner="root", mode="0666"),
+    Case("sp_wrong_owner", "spool", owner="other"),
+    Case("sp_orphan", "spool", name="nosuchuser", owner="root"),
+    Case("sp_orphan_tmp", "spool", name="tmp.Xy12ab", owner="root"),
+    Case("sp_dotname", "spool", name=".hgohidden", owner="root"),
+    Case("sp_tilde", "spool", name="{user}~", owner="root"),
+    Case("sp_symlink_user", "spool", kind="symlink", link="target"),
+    Case("sp_symlink_root", "spool", kind="symlink", link="target", owner="root"),
+    Case("sp_symlink_broken", "spool", kind="symlink", link="broken", owner="root"),
+    Case("sp_symlink_absdir", "spool", kind="symlink", link="absdir", owner="root"),
+    Case("sp_symlink_dotdot", "spool", kind="symlink", link="dotdot", owner="root"),
+    Case("sp_hardlink_user", "spool", kind="hardlink"),
+    Case("sp_hardlink_root", "spool", kind="hardlink", owner="root"),
+    Case("sp_directory", "spool", kind="dir", owner="root", mode="0755"),
+    Case("sp_bad_line2", "spool", owner="root", lines=["{s} {job}", "bad * * * * {job}"]),
+    Case("sp_bad_line1", "spool", owner="root", lines=["61 * * * * {job}", "{s} {job}"]),
+    Case("sp_no_newline", "spool", owner="root", lines=["{s} {job}", "{s} {job}"], final_newline=False),
+    Case("sp_cmd_998", "spool", owner="root", cmd_len=998),
+    Case("sp_cmd_999", "spool", owner="root", cmd_len=999),
+    Case("sp_cmd_4000", "spool", owner="root", cmd_len=4000),
+    Case("sp_env_line", "spool", owner="root", lines=["FOO=bar", "{s} {job}"]),
+    Case("sp_rdb_root_0600", "spool", owner="root", raw=RDB_HEAD + b"\n",
+         lines=["{s} {job}", ""], note="RDB dump with an embedded job"),
+    Case("sp_rdb_user_0600", "spool", raw=RDB_HEAD + b"\n", lines=["{s} {job}", ""]),
+    Case("sp_garbage_40k", "spool", owner="root",
+         lines=["#" + "g" * 1000] * 40 + ["{s} {job}"], note="more than 32 KiB of comments"),
+    Case("sp_many_lines", "spool", owner="root",
+         lines=["V%d=1" % i for i in range(300)] + ["{s} {job}"], note="past busybox MAXLINES (256)"),
+    Case("sp_expired", "spool", owner="root", account="expired"),
+    Case("sp_pw_aged", "spool", owner="root", account="pw_aged"),
+    Case("sp_must_change", "spool", owner="root", account="must_change"),
+    Case("sp_inactive", "spool", owner="root", account="inactive"),
+    Case("sp_nohome", "spool", owner="root", account="nohome"),
+    Case("sp_nohome_env", "spool", owner="root", account="nohome", lines=["HOME=/tmp", "{s} {job}"]),
+    Case("sp_nologin", "spool", owner="root", account="nologin"),
+]
+
+CROND = [
+    Case("cd_ok", "crond", name="hgo-ok", owner="root", mode="0644"),
+    Case("cd_0600", "crond", name="hgo-0600", owner="root", mode="0600"),
+    Case("cd_0755", "crond", name="hgo-0755", owner="root", mode="0755"),
+    Case("cd_0444", "crond", name="hgo-0444", owner="root", mode="0444"),
+    Case("cd_0664", "crond", name="hgo-0664", owner="root", mode="0664"),
+    Case("cd_0646", "crond", name="hgo-0646", owner="root", mode="0646"),
+    Case("cd_owner_user", "crond", name="hgo-owner-user", owner="user", mode="0644"),
+    Case("cd_dotname", "crond", name="hgo.dot", owner="root", mode="0644"),
+    Case("cd_dump_rdb_name", "crond", name="dump.rdb", owner="root", mode="0644", raw=RDB_HEAD + b"\n",
+         lines=["{s} root {job}", ""]),
+    Case("cd_rdb", "crond", name="hgo-rdb", owner="root", mode="0644", raw=RDB_HEAD + b"\n",
+         lines=["{s} root {job}", ""]),
+    Case("cd_tilde", "crond", name="hgo-tilde~", owner="root", mode="0644"),
+    Case("cd_dpkg_old", "crond", name="hgo-x.dpkg-old", owner="root", mode="0644"),
+    Case("cd_rpmsave", "crond", name="hgo-x.rpmsave", owner="root", mode="0644"),
+    Case("cd_hash", "crond", name="#hgo-hash", owner="root", mode="0644"),
+    Case("cd_upper_underscore", "crond", name="HGO_Upper", owner="root", mode="0644"),
+    Case("cd_symlink", "crond", kind="symlink", name="hgo-link", link="target", owner="root", mode="0644"),
+    Case("cd_symlink_user_link", "crond", kind="symlink", name="hgo-link-user", link="target", owner="root",
+         mode="0644", link_owner="user"),
+    Case("cd_symlink_broken", "crond", kind="symlink", name="hgo-link-broken", link="broken"),
+    Case("cd_symlink_absdir", "crond", kind="symlink", name="hgo-link-absdir", link="absdir", owner="root",
+         mode="0644"),
+    Case("cd_symlink_dotdot", "crond", kind="symlink", name="hgo-link-dotdot", link="dotdot", owner="root",
+         mode="0644"),
+    Case("cd_hardlink", "crond", kind="hardlink", name="hgo-hardlink", owner="root", mode="0644"),
+    Case("cd_hardlink_shadow", "crond", kind="hardlink", name="hgo-shadow", link="/etc/shadow"),
+    Case("cd_bad_username", "crond", name="hgo-bad-user", owner="root", mode="0644",
+         lines=["{s} root {job}", "{s} nosuchuser {job}"]),
+    Case("cd_bad_minute", "crond", name="hgo-bad-minute", owner="root", mode="0644",
+         lines=["{s} root {job}", "x * * * * root {job}"]),
+    Case("cd_no_newline", "crond", name="hgo-no-newline", owner="root", mode="0644",
+         lines=["{s} root {job}", "{s} root {job}"], final_newline=False),
+    Case("cd_cmd_999", "crond", name="hgo-cmd-999", owner="root", mode="0644", cmd_len=999),
+    Case("cd_cmd_998", "crond", name="hgo-cmd-998", owner="root", mode="0644", cmd_len=998),
+    Case("cd_user_job", "crond", name="hgo-user-job", owner="root", mode="0644",
+         lines=["{s} {user} {job}"]),
+    Case("cd_expired_job", "crond", name="hgo-expired-job", owner="root", mode="0644", account="expired",
+         lines=["{s} {user} {job}", "{s} root {job}"]),
+    Case("cd_nohome_job", "crond", name="hgo-nohome-job", owner="root", mode="0644", account="nohome",
+         lines=["{s} {user} {job}"]),
+    Case("cd_directory", "crond", kind="dir", name="hgo-subdir", owner="root", mode="0755"),
+]
+
+CASES = SPOOL + CROND
+
+
+def user_of(index):
+    return "hgo%02d" % index
+
+
+def plant_script(spool, crond, with_crond):
+    """Shell (POSIX sh) that creates the accounts and plants every case for one daemon build."""
+    out = ["set -e", "umask 022", "mkdir -p %s %s && chmod 1777 %s" % (MARKER_DIR, TARGET_DIR, MARKER_DIR),
+           "useradd -M -d /nonexistent -s /bin/sh hgoother"]
+    # All accounts first: useradd rewrites /etc/shadow (a new inode), which would break a hard
+    # link to it planted earlier.
+    for index, case in enumerate(CASES):
+        out.append("U=%s; %s" % (user_of(index), ACCOUNT_SETUP[case.account]))
+    for index, case in enumerate(CASES):
+        if case.where == "crond" and not with_crond:
+            continue
+        user = user_of(index)
+        directory = spool if case.where == "spool" else crond
+        name = (case.name or "{user}").replace("{user}", user)
+        path = "%s/%s" % (directory, name)
+        body = case.content(user)
+        owner = {"user": user, "root": "root", "other": "hgoother"}[case.owner]
+        b64 = base64.b64encode(body).decode()
+        target = "%s/%s" % (TARGET_DIR, case.cid)
+        if case.kind == "file":
+            out.append("printf %%s %s | base64 -d > '%s'" % (b64, path))
+            out.append("chown %s: '%s' && chmod %s '%s'" % (owner, path, case.mode, path))
+        elif case.kind == "dir":
+            out.append("mkdir '%s' && chown %s: '%s' && chmod %s '%s'" % (path, owner, path, case.mode, path))
+        elif case.kind == "hardlink":
+            if case.link:                       # a link to an existing system file
+                out.append("ln '%s' '%s'" % (case.link, path))
+            else:
+                out.append("printf %%s %s | base64 -d > '%s'" % (b64, target))
+                out.append("chown %s: '%s' && chmod %s '%s'" % (owner, target, case.mode, target))
+                out.append("ln '%s' '%s'" % (target, path))
+        elif case.kind == "symlink":
+            if case.link != "broken":
+                out.append("mkdir -p '%s.d' && printf %%s %s | base64 -d > '%s.d/f'" % (target, b64, target))
+                out.append("chown %s: '%s.d/f' && chmod %s '%s.d/f'" % (owner, target, case.mode, target))
+            if case.link == "target":
+                out.append("ln -s '%s.d/f' '%s'" % (target, path))
+            elif case.link == "broken":
+                out.append("ln -s '%s.d/missing' '%s'" % (target, path))
+            elif case.link == "absdir":
+                # path -> TARGET/<cid>.via/f where TARGET/<cid>.via -> /var/tmp/hgo-t/<cid>.d (absolute)
+                out.append("ln -s '%s.d' '%s.via'" % (target, target))
+                out.append("ln -s '%s.via/f' '%s'" % (target, path))
+            elif case.link == "dotdot":
+                ups = "../" * (directory.count("/") + 6)
+                out.append("ln -s '%s%s.d/f' '%s'" % (ups, target.lstrip("/"), path))
+            out.append("chown -h %s: '%s'" % ({"user": user, "root": "root"}[case.link_owner], path))
+    return "\n".join(out) + "\n"

@@ -1,0 +1,389 @@
+"""Linear-time evidence for regular expressions, by counting work, never by timing.
+
+Two checks, usable by any test of this repository:
+
+``analyse(pattern)`` walks the parsed pattern (``re._parser``/``sre_parse``) and lists what makes
+a backtracking engine superlinear: an unbounded repeat nested inside another repeat, two
+unbounded repeats in a row whose characters overlap (``\\w+\\w+``, ``.*x.*`` with x in ``.``),
+and, for patterns used with ``search``/``findall``, an unbounded repeat at the start.
+
+``run_counted(pattern, text, mode, budget)`` compiles the pattern into a small backtracking VM
+(the same leftmost-first semantics as Python's ``re``: greedy and lazy repeats, alternation,
+classes, anchors) and runs it on ``text`` counting VM steps; it stops as soon as the count passes
+``budget`` and returns ``(matched, steps, exhausted)``. ``adversarial(pattern, size)`` builds the
+inputs: each atom of the pattern repeated, the pattern's skeleton repeated, and the skeleton with
+its last atom dropped (the near miss that makes backtracking retry), at ``size`` characters.
+
+``check_linear(pattern, mode, sizes, factor, cap)`` does both and returns a list of problems
+(empty when the pattern is linear on every input): the budget is ``factor * (len(seen) + 1)``
+steps, where ``seen`` is the text after the caller's input cap (the bound the code applies
+before the pattern sees the line).
+"""
+import re
+
+try:
+    from re import _parser as sre_parse          # Python 3.11+
+    from re import _constants as sre_constants
+except ImportError:                              # pragma: no cover - Python < 3.11
+    import sre_parse
+    import sre_constants
+
+MAXREPEAT = sre_constants.MAXREPEAT
+_REPEATS = (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT)
+EXPAND_LIMIT = 20000        # program size limit when bounded repeats are unrolled
+
+
+# ---------------------------------------------------------------- character sets of nodes
+def _cat_pred(cat):
+    c = sre_constants
+    table = {c.CATEGORY_DIGIT: str.isdigit, c.CATEGORY_SPACE: str.isspace,
+             c.CATEGORY_WORD: lambda ch: ch.isalnum() or ch == "_"}
+    neg = {c.CATEGORY_NOT_DIGIT: c.CATEGORY_DIGIT, c.CATEGORY_NOT_SPACE: c.CATEGORY_SPACE,
+           c.CATEGORY_NOT_WORD: c.CATEGORY_WORD}
+    if cat in table:
+        return table[cat]
+    if cat in neg:
+        f = table[neg[cat]]
+        return lambda ch: not f(ch)
+    return lambda ch: False
+
+
+def _in_pred(items):
+    negate = False
+    preds = []
+    for op, av in items:
+        if op is sre_constants.NEGATE:
+            negate = True
+        elif op is sre_constants.LITERAL:
+            preds.append(lambda ch, v=chr(av): ch == v)
+        elif op is sre_constants.RANGE:
+            preds.append(lambda ch, lo=av[0], hi=av[1]: lo <= ord(ch) <= hi)
+        elif op is sre_constants.CATEGORY:
+            preds.append(_cat_pred(av))
+    if negate:
+        return lambda ch: not any(p(ch) for p in preds)
+    return lambda ch: any(p(ch) for p in preds)
+
+
+def _node_pred(op, av):
+    """A predicate for a one-character node, or None when the node is not one character."""
+    if op is sre_constants.LITERAL:
+        return lambda ch, v=chr(av): ch == v
+    if op is sre_constants.NOT_LITERAL:
+        return lambda ch, v=chr(av): ch != v
+    if op is sre_constants.ANY:
+        return lambda ch: ch != "\n"
+    if op is sre_constants.IN:
+        return _in_pred(av)
+    return None
+
+
+SAMPLE = [chr(c) for c in range(32, 127)] + ["\t", "é", "ж", "月"]
+
+
+def _first_chars(seq):
+    """Characters (from SAMPLE) that can start a match of the parsed sequence ``seq``."""
+    out = set()
+    for op, av in seq:
+        pred = _node_pred(op, av)
+        if pred is not None:
+            return out | set(ch for ch in SAMPLE if pred(ch))
+        if op in _REPEATS:
+            out |= _first_chars(av[2])
+            if av[0] > 0:
+                return out
+            continue
+        if op is sre_constants.SUBPATTERN:
+            inner = av[-1]
+            sub = _first_chars(inner)
+            out |= sub
+            if not _nullable(inner):
+                return out
+            continue
+        if op is sre_constants.BRANCH:
+            for alt in av[1]:
+                out |= _first_chars(alt)
+            return out
+        if op is sre_constants.AT:
+            continue
+        return out
+    return out
+
+
+def _nullable(seq):
+    for op, av in seq:
+        if op in _REPEATS:
+            if av[0] > 0 and not _nullable(av[2]):
+                return False
+        elif op is sre_constants.SUBPATTERN:
+            if not _nullable(av[-1]):
+                return False
+        elif op is sre_constants.BRANCH:
+            if not any(_nullable(a) for a in av[1]):
+                return False
+        elif op is sre_constants.AT:
+            continue
+        else:
+            return False
+    return True
+
+
+def _has_unbounded(seq):
+    for op, av in seq:
+        if op in _REPEATS:
+            if av[1] == MAXREPEAT or _has_unbounded(av[2]):
+                return True
+        elif op is sre_constants.SUBPATTERN and _has_unbounded(av[-1]):
+            return True
+        elif op is sre_constants.BRANCH and any(_has_unbounded(a) for a in av[1]):
+            return True
+    return False
+
+
+# ---------------------------------------------------------------- the static analyser
+def analyse(pattern, mode="match"):
+    """Problems that make ``pattern`` superlinear on some input (empty list: none found)."""
+    text = pattern.pattern if hasattr(pattern, "pattern") else pattern
+    flags = pattern.flags if hasattr(pattern, "flags") else 0
+    tree = sre_parse.parse(text, flags & ~re.UNICODE if isinstance(text, str) else flags)
+    problems = []
+
+    def nested(seq, inside_unbounded):
+        for op, av in seq:
+            if op in _REPEATS:
+                unbounded = av[1] == MAXREPEAT
+                if unbounded and (inside_unbounded or _has_unbounded(av[2])):
+                    problems.append("nested unbounded repeat: %s" % text)
+                nested(av[2], inside_unbounded or unbounded)
+            elif op is sre_constants.SUBPATTERN:
+                nested(av[-1], inside_unbounded)
+            elif op is sre_constants.BRANCH:
+                for alt in av[1]:
+                    nested(alt, inside_unbounded)
+
+    def tokens(seq):
+        """The sequence flattened: ("rep", chars) for an unbounded repeat, ("char", chars) for a
+        one-character node, ("reset",) for what ends an overlap (a branch of longer words)."""
+        for op, av in seq:
+            pred = _node_pred(op, av)
+            if pred is not None:
+                yield ("char", set(ch for ch in SAMPLE if pred(ch)))
+            elif op in _REPEATS:
+                if av[1] == MAXREPEAT:
+                    yield ("rep", _first_chars(av[2]))
+                else:
+                    for tok in tokens(av[2]):        # a bounded body, once: what it can leave behind
+                        yield tok
+            elif op is sre_constants.SUBPATTERN:
+                for tok in tokens(av[-1]):
+                    yield tok
+            elif op is sre_constants.BRANCH:
+                alts = av[1]
+                if all(len(a) <= 1 and all(_node_pred(o, v) is not None or o is sre_constants.AT for o, v in a)
+                       for a in alts):
+                    yield ("char", set().union(*[_first_chars(a) for a in alts]))
+                else:
+                    yield ("reset",)
+            elif op is not sre_constants.AT:
+                yield ("reset",)
+
+    nested(list(tree), False)
+    absorber = None
+    for tok in tokens(list(tree)):
+        if tok[0] == "rep":
+            if absorber is not None and absorber & tok[1]:
+                problems.append("overlapping unbounded repeats (only what both can match between them): %s" % text)
+            absorber = tok[1]
+        elif tok[0] == "char":
+            if absorber is not None and not (absorber & tok[1]):
+                absorber = None
+        else:
+            absorber = None
+    if mode in ("search", "findall") and tree.data:
+        op, av = tree.data[0]
+        if op in _REPEATS and av[1] == MAXREPEAT:
+            problems.append("unbounded repeat at the start of a searched pattern: %s" % text)
+    return sorted(set(problems))
+
+
+# ---------------------------------------------------------------- a step-counting VM
+CHAR, SPLIT, JMP, MATCH, BOL, EOL = range(6)
+
+
+class _TooBig(Exception):
+    pass
+
+
+def _compile(seq, prog):
+    for op, av in seq:
+        pred = _node_pred(op, av)
+        if pred is not None:
+            prog.append((CHAR, pred))
+        elif op in _REPEATS:
+            lo, hi, body = av
+            greedy = op is sre_constants.MAX_REPEAT
+            for _ in range(lo):
+                _compile(body, prog)
+            if hi == MAXREPEAT:
+                loop = len(prog)
+                prog.append(None)
+                _compile(body, prog)
+                prog.append((JMP, loop))
+                out = len(prog)
+                prog[loop] = (SPLIT, loop + 1, out) if greedy else (SPLIT, out, loop + 1)
+            else:
+                holes = []
+                for _ in range(hi - lo):
+                    holes.append(len(prog))
+                    prog.append(None)
+                    _compile(body, prog)
+                    if len(prog) > EXPAND_LIMIT:
+                        raise _TooBig()
+                out = len(prog)
+                for h in holes:
+                    prog[h] = (SPLIT, h + 1, out) if greedy else (SPLIT, out, h + 1)
+        elif op is sre_constants.SUBPATTERN:
+            _compile(av[-1], prog)
+        elif op is sre_constants.BRANCH:
+            alts = av[1]
+            jumps = []
+            for i, alt in enumerate(alts):
+                if i < len(alts) - 1:
+                    split = len(prog)
+                    prog.append(None)
+                    _compile(alt, prog)
+                    jumps.append(len(prog))
+                    prog.append(None)
+                    prog[split] = (SPLIT, split + 1, len(prog))
+                else:
+                    _compile(alt, prog)
+            for j in jumps:
+                prog[j] = (JMP, len(prog))
+        elif op is sre_constants.AT:
+            if av in (sre_constants.AT_BEGINNING, sre_constants.AT_BEGINNING_STRING):
+                prog.append((BOL,))
+            elif av in (sre_constants.AT_END, sre_constants.AT_END_STRING):
+                prog.append((EOL,))
+        else:
+            raise ValueError("regex_budget: unsupported node %s" % op)
+        if len(prog) > EXPAND_LIMIT:
+            raise _TooBig()
+    return prog
+
+
+def compile_program(pattern):
+    text = pattern.pattern if hasattr(pattern, "pattern") else pattern
+    prog = _compile(list(sre_parse.parse(text)), [])
+    prog.append((MATCH,))
+    return prog
+
+
+def _run_at(prog, text, start, budget, steps):
+    stack = [(0, start)]
+    n = len(text)
+    while stack:
+        pc, pos = stack.pop()
+        while True:
+            steps += 1
+            if steps > budget:
+                return False, steps
+            ins = prog[pc]
+            op = ins[0]
+            if op == CHAR:
+                if pos < n and ins[1](text[pos]):
+                    pc += 1
+                    pos += 1
+                    continue
+                break
+            if op == SPLIT:
+                stack.append((ins[2], pos))
+                pc = ins[1]
+                continue
+            if op == JMP:
+                pc = ins[1]
+                continue
+            if op == MATCH:
+                return True, steps
+            if op == BOL:
+                if pos == 0:
+                    pc += 1
+                    continue
+                break
+            if op == EOL:
+                if pos == n or (pos == n - 1 and text[pos] == "\n"):
+                    pc += 1
+                    continue
+                break
+    return False, steps
+
+
+def run_counted(pattern, text, mode="match", budget=10 ** 7, prog=None):
+    """(matched, steps, exhausted) of ``pattern`` on ``text``: ``match`` tries position 0,
+    ``search`` every position until a match, ``findall`` every position."""
+    prog = prog or compile_program(pattern)
+    steps = 0
+    starts = [0] if mode == "match" else range(len(text) + 1)
+    matched = False
+    for start in starts:
+        ok, steps = _run_at(prog, text, start, budget, steps)
+        if steps > budget:
+            return matched, steps, True
+        if ok:
+            matched = True
+            if mode == "search":
+                break
+    return matched, steps, False
+
+
+# ---------------------------------------------------------------- adversarial inputs
+def _atom_samples(seq, out):
+    for op, av in seq:
+        pred = _node_pred(op, av)
+        if pred is not None:
+            for ch in SAMPLE:
+                if pred(ch):
+                    out.append(ch)
+                    break
+        elif op in _REPEATS:
+            _atom_samples(av[2], out)
+        elif op is sre_constants.SUBPATTERN:
+            _atom_samples(av[-1], out)
+        elif op is sre_constants.BRANCH:
+            _atom_samples(av[1][0], out)
+    return out
+
+
+def adversarial(pattern, size):
+    """Inputs of ``size`` characters built from the pattern's own atoms."""
+    text = pattern.pattern if hasattr(pattern, "pattern") else pattern
+    atoms = _atom_samples(list(sre_parse.parse(text)), [])
+    if not atoms:
+        return ["a" * size]
+    skeleton = "".join(atoms)
+    near = "".join(atoms[:-1]) or atoms[0]
+    inputs = [(skeleton * (size // len(skeleton) + 1))[:size],
+              (near * (size // len(near) + 1))[:size]]
+    for ch in sorted(set(atoms)):
+        inputs.append(ch * size)
+    for a, b in zip(atoms, atoms[1:]):
+        inputs.append(((a + b) * (size // 2 + 1))[:size])
+    return inputs
+
+
+def check_linear(pattern, mode="match", sizes=(10 * 1024, 1024 * 1024), factor=64, cap=None):
+    """Problems of ``pattern`` (analyser findings and budget overruns); [] when linear."""
+    problems = list(analyse(pattern, mode))
+    try:
+        prog = compile_program(pattern)
+    except _TooBig:
+        return problems + ["program too large to unroll: %s" % getattr(pattern, "pattern", pattern)]
+    for size in sizes:
+        for text in adversarial(pattern, size):
+            seen = text[:cap] if cap else text
+            budget = factor * (len(seen) + 1) + 4 * len(prog)
+            _m, steps, exhausted = run_counted(pattern, seen, mode, budget, prog)
+            if exhausted:
+                problems.append("over budget (%d steps > %d) on %d chars of %r...: %s" % (
+                    steps, budget, len(seen), seen[:24], getattr(pattern, "pattern", pattern)))
+                break
+    return problems

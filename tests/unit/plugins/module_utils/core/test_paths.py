@@ -1,0 +1,122 @@
+"""core/paths.py: component-by-component resolution confined to root (issues 11 and 17)."""
+import os
+
+import pytest
+
+from ansible_collections.hostguard.hardening.plugins.module_utils.core import paths
+
+
+@pytest.fixture
+def root(tmp_path):
+    r = tmp_path / "root"
+    (r / "etc/cron.d").mkdir(parents=True)
+    (r / "var/tmp/real").mkdir(parents=True)
+    (r / "var/tmp/real/job").write_text("* * * * * root true\n")
+    (r / "etc/shadow").write_text("inside-root-shadow\n")
+    return r
+
+
+def test_absolute_link_resolves_inside_root_not_on_the_host(root):
+    os.symlink("/etc/shadow", str(root / "etc/cron.d/evil"))
+    res = paths.resolve(str(root), "/etc/cron.d/evil")
+    assert res.ok and res.path == "/etc/shadow"
+    fd, _res = paths.open_file(str(root), "/etc/cron.d/evil")
+    try:
+        assert os.read(fd, 100) == b"inside-root-shadow\n"
+    finally:
+        os.close(fd)
+
+
+def test_absolute_directory_link_on_the_way_is_followed_inside_root(root):
+    # /etc/cron.d/x -> /var/tmp/via/job, /var/tmp/via -> /var/tmp/real (absolute directory link)
+    os.symlink("/var/tmp/real", str(root / "var/tmp/via"))
+    os.symlink("/var/tmp/via/job", str(root / "etc/cron.d/x"))
+    res = paths.resolve(str(root), "/etc/cron.d/x")
+    assert res.ok and res.path == "/var/tmp/real/job"
+    assert [text for _p, text in res.links] == ["/var/tmp/via/job", "/var/tmp/real"]
+
+
+def test_host_directory_link_never_reaches_the_host(root, tmp_path):
+    host = tmp_path / "hostdir"
+    host.mkdir()
+    (host / "secret").write_text("host secret\n")
+    os.symlink(str(host), str(root / "etc/cron.d/hostlink"))
+    res = paths.resolve(str(root), "/etc/cron.d/hostlink/secret")
+    # The link text names a host path; inside root it does not exist.
+    assert res.status == paths.MISSING
+    with pytest.raises(paths.PathRefused):
+        paths.open_file(str(root), "/etc/cron.d/hostlink/secret")
+
+
+def test_dotdot_beyond_root_is_clamped_like_the_kernel(root):
+    os.symlink("../../../../../../../../var/tmp/real/job", str(root / "etc/cron.d/up"))
+    res = paths.resolve(str(root), "/etc/cron.d/up")
+    assert res.ok and res.path == "/var/tmp/real/job" and res.clamped
+    assert paths.resolve(str(root), "/../../etc/shadow").path == "/etc/shadow"
+
+
+def test_loop_and_chain_limits(root):
+    os.symlink("b", str(root / "etc/a"))
+    os.symlink("a", str(root / "etc/b"))
+    assert paths.resolve(str(root), "/etc/a").status == paths.LOOP
+    # a chain of 41 links exceeds the kernel's 40
+    for i in range(41):
+        os.symlink("l%d" % (i + 1), str(root / ("var/l%d" % i)))
+    (root / "var/l41").write_text("end")
+    assert paths.resolve(str(root), "/var/l0").status == paths.LOOP
+    assert paths.resolve(str(root), "/var/l1").ok
+
+
+def test_self_link_chain_is_a_loop_and_long_walks_stop_at_the_component_limit(root):
+    os.symlink(".", str(root / "var/self"))
+    assert paths.resolve(str(root), "/var" + "/self" * 5000 + "/tmp").status == paths.LOOP
+    assert paths.resolve(str(root), "/var" + "/tmp/.." * 3000).status == paths.TOO_DEEP
+
+
+def test_follow_false_is_lstat_of_the_last_component_only(root):
+    os.symlink("/var/tmp/real", str(root / "var/tmp/via"))
+    os.symlink("/etc/shadow", str(root / "var/tmp/real/link"))
+    res = paths.resolve(str(root), "/var/tmp/via/link", follow=False)
+    assert res.ok and res.path == "/var/tmp/real/link"
+    import stat
+    assert stat.S_ISLNK(res.st.st_mode)
+    with pytest.raises(paths.PathRefused) as exc:
+        paths.open_file(str(root), "/var/tmp/via/link", follow=False)
+    assert exc.value.resolved.status == paths.LOOP      # O_NOFOLLOW on a symlink: ELOOP
+
+
+def test_broken_not_dir_and_nul(root):
+    os.symlink("/nope", str(root / "etc/cron.d/broken"))
+    assert paths.resolve(str(root), "/etc/cron.d/broken").status == paths.MISSING
+    assert paths.resolve(str(root), "/etc/shadow/x").status == paths.NOT_DIR
+    assert paths.resolve(str(root), "/etc/sha\0dow").status == paths.INVALID
+
+
+def test_fifo_is_opened_nonblocking(root):
+    os.mkfifo(str(root / "etc/cron.d/fifo"))
+    fd, res = paths.open_file(str(root), "/etc/cron.d/fifo")
+    os.close(fd)
+    import stat
+    assert stat.S_ISFIFO(res.st.st_mode)
+
+
+def test_list_dir_bounded(root):
+    for i in range(10):
+        (root / "etc/cron.d" / ("f%d" % i)).write_text("")
+    names, truncated, res = paths.list_dir(str(root), "/etc/cron.d", limit=4)
+    assert len(names) == 4 and truncated and res.ok
+
+
+def test_root_slash_works_the_same(tmp_path):
+    res = paths.resolve("/", str(tmp_path))
+    assert res.ok and res.path == str(tmp_path)
+
+
+@pytest.mark.parametrize("text,relative,reason", [
+    ("vm/../../etc/passwd", True, "'..'"), ("/etc/shadow", True, "absolute"),
+    ("a\0b", False, "NUL"), (b"x\0", False, "NUL"), ("x" * 5000, False, "PATH_MAX")])
+def test_untrusted_names_from_content_are_refused(text, relative, reason):
+    with pytest.raises(paths.UntrustedPath) as exc:
+        paths.check_untrusted(text, relative=relative)
+    assert reason in str(exc.value)
+    assert paths.check_untrusted("vm/swappiness", relative=True) == "vm/swappiness"

@@ -1,0 +1,98 @@
+"""Each prefix recogniser of oomlog/prefixes.py on the shapes it owns, localised dmesg -T and
+journal months, paste damage, and an unknown prefix that still yields its message."""
+import pytest
+
+from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog import prefixes as P
+from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog.timestamps import iso, month_number
+
+CTX = P.Context(year=2025, now=1767225600.0)     # 2026-01-01
+MSG = "Out of memory: Killed process 7 (a)"
+
+
+@pytest.mark.parametrize("line,kind,host,when,uptime,tag", [
+    ("[  839.048830] " + MSG, "dmesg", None, None, 839.04883, None),
+    ("[Sun Apr 20 20:03:27 2025] " + MSG, "dmesg-T", None, "2025-04-20T20:03:27Z", None, None),
+    ("6,1234,839048830,-;" + MSG, "kmsg", None, None, 839.04883, None),
+    ("<4>[ 1771.264287] " + MSG, "dmesg", None, None, 1771.264287, None),
+    ("Apr 20 20:03:27 EL135 kernel: " + MSG, "syslog", "EL135", "2025-04-20T20:03:27Z", None, "kernel"),
+    ("Jan  5 15:19:27 kernel: [ 12.5] " + MSG, "syslog", None, "2025-01-05T15:19:27Z", 12.5, "kernel"),
+    ("Nov 12 17:08:27 earlyoom[1295]: " + MSG, "syslog", None, "2025-11-12T17:08:27Z", None, "earlyoom"),
+    ("Jun 12 06:39:16: " + MSG, "syslog", None, "2025-06-12T06:39:16Z", None, None),
+    ("Aug 30 06:58:55.050705 ... kernel: " + MSG, "syslog", "...", "2025-08-30T06:58:55Z", None, "kernel"),
+    ("Mar 7 02:43:11 myhost kernel: " + MSG, "syslog", "myhost", "2025-03-07T02:43:11Z", None, "kernel"),
+    ("Jan  5 15:19:27 db1 kern.warning kernel: " + MSG, "syslog", "db1", "2025-01-05T15:19:27Z", None, "kernel"),
+    ("Jan  5 15:19:27 db1 <kern.err> kernel: " + MSG, "syslog", "db1", "2025-01-05T15:19:27Z", None, "kernel"),
+    ("Sat Jan 25 09:40:15 2020 kern.err kernel: [22043.04] " + MSG, "logread", None, "2020-01-25T09:40:15Z",
+     22043.04, "kernel"),
+    ("2025-04-20T22:03:27.500000+02:00 h kernel: " + MSG, "iso", "h", "2025-04-20T20:03:27Z", None, "kernel"),
+    ("2025-09-18T02:27:12+0800 ws systemd-oomd[944]: " + MSG, "iso", "ws", "2025-09-17T18:27:12Z", None,
+     "systemd-oomd"),
+    ("2016-07-31 16:26:53 +0000 UTC kern.info kernel: " + MSG, "iso", None, "2016-07-31T16:26:53Z", None, "kernel"),
+    ("2023-12-04T10:49:30.127Z In(05) vcpu-5 - Guest: <6>[39291577.009360] " + MSG, "iso", None,
+     "2023-12-04T10:49:30Z", 39291577.00936, None),
+    ("1787068905.416344 host kernel: " + MSG, "short-unix", "host", "2026-08-18T16:01:45Z", None, "kernel"),
+    ("kernel: " + MSG, "tag", None, None, None, "kernel"),
+    ("node12: [ 5.0] " + MSG, "host", "node12", None, 5.0, None),
+    ("    [   77.749597] systemd-oomd[659]: " + MSG, "dmesg", None, None, 77.749597, "systemd-oomd"),
+    ("> Nov 30 10:16:57 iZuf kernel: " + MSG, "syslog", "iZuf", "2025-11-30T10:16:57Z", None, "kernel"),
+    ("\"Nov 29 01:00:04 localhost kernel: " + MSG, "syslog", "localhost", "2025-11-29T01:00:04Z", None, "kernel"),
+    ("  6 [626949.779329] " + MSG, "dmesg", None, None, 626949.779329, None),
+    ("```[Sun Mar 30 08:24:00 2025] " + MSG, "dmesg-T", None, "2025-03-30T08:24:00Z", None, None),
+    ("cloud-hypervisor [  740.316315] " + MSG, "unknown", None, None, 740.316315, None),
+    ("    \"message\": \"" + MSG, "unknown", None, None, None, None),
+])
+def test_recognisers(line, kind, host, when, uptime, tag):
+    p = P.split_line(line, CTX)
+    assert (p.kind, p.host, iso(p.epoch), p.uptime, p.tag) == (kind, host, when, uptime, tag)
+    assert p.msg.endswith(MSG)
+
+
+@pytest.mark.parametrize("stamp,when", [
+    ("[ven. nov. 24 10:11:12 2023]", "2023-11-24T10:11:12Z"),     # fr_FR
+    ("[mar. déc.  5 01:02:03 2023]", "2023-12-05T01:02:03Z"),
+    ("[Di Nov 24 10:11:12 2020]", "2020-11-24T10:11:12Z"),        # de_DE
+    ("[Mi Mär  4 10:11:12 2020]", "2020-03-04T10:11:12Z"),
+    ("[Fr Okt  2 10:11:12 2020]", "2020-10-02T10:11:12Z"),
+    ("[Вт ноя 24 10:11:12 2020]", "2020-11-24T10:11:12Z"),        # ru_RU
+    ("[Пт мая 15 10:11:12 2020]", "2020-05-15T10:11:12Z"),
+    ("[mar dic  1 10:11:12 2020]", "2020-12-01T10:11:12Z"),       # es_ES
+    ("[gio ott  3 10:11:12 2019]", "2019-10-03T10:11:12Z"),       # it_IT
+    ("[qua out  2 10:11:12 2019]", "2019-10-02T10:11:12Z"),       # pt_BR
+    ("[śro paź  2 10:11:12 2019]", "2019-10-02T10:11:12Z"),       # pl_PL
+    ("[wo okt  2 10:11:12 2019]", "2019-10-02T10:11:12Z"),        # nl_NL
+    ("[四 11月 24 10:11:12 2023]", "2023-11-24T10:11:12Z"),        # zh_CN
+    ("[Κυρ Νοέ 24 10:11:12 2023]", None),                          # el_GR: unknown here, time unknown
+])
+def test_localised_dmesg_T(stamp, when):
+    p = P.split_line(stamp + " " + MSG, CTX)
+    assert p.kind == "dmesg-T" and iso(p.epoch) == when and p.msg == MSG
+
+
+@pytest.mark.parametrize("month,num", [("апр", 4), ("avril", 4), ("Mär", 3), ("déc.", 12), ("mai", 5),
+                                       ("paź", 10), ("11月", 11), ("Okt", 10), ("xyz", None)])
+def test_month_names(month, num):
+    assert month_number(month) == num
+
+
+@pytest.mark.parametrize("line,when", [
+    ("апр 28 01:23:30 PC kernel: " + MSG, "2025-04-28T01:23:30Z"),     # journalctl in ru_RU
+    ("avril 16 21:08:50 systemd-oomd[93234]: " + MSG, "2025-04-16T21:08:50Z"),
+    ("Κυρ 16 21:08:50 host kernel: " + MSG, None),                      # unknown month: record kept
+])
+def test_localised_journal(line, when):
+    p = P.split_line(line, CTX)
+    assert iso(p.epoch) == when and p.msg == MSG
+
+
+def test_split_host_tag_shapes():
+    assert P.split_host_tag("h kernel: m") == ("h", "kernel", "m")
+    assert P.split_host_tag("kernel: m") == (None, "kernel", "m")
+    assert P.split_host_tag("h sshd[12]: m") == ("h", "sshd", "m")
+    assert P.split_host_tag("no structure here at all") == (None, None, "no structure here at all")
+    assert P.split_host_tag("oom_reaper: reaped process 1 (a)") == (None, None, "oom_reaper: reaped process 1 (a)")
+
+
+def test_every_recogniser_is_in_the_registry_and_refuses_noise():
+    for fn in P.ALL_RECOGNISERS:
+        assert fn("", CTX) is None
+        assert fn("mem avail: 1860 of 13855 MiB", CTX) is None

@@ -1,0 +1,144 @@
+"""Record boundaries (issue 12), the userspace killers' older forms, pasted damage, and a result
+independent of the read size even when an over-long line holds the only anchor (issue 17)."""
+import pytest
+
+from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog import kernlog as k
+
+SUMMARY = ("[ %s] oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,"
+           "oom_memcg=/a,task_memcg=/a/b,task=%s,pid=%d,uid=0\n")
+
+
+def kills(data, **kw):
+    kw.setdefault("year", 2025)
+    return sorted(k.parse_bytes(data, **kw).result_incidents(), key=lambda i: i["seq"])
+
+
+def test_two_summary_only_records_are_two_kills():
+    incs = kills(SUMMARY % ("1.0", "app", 7) + SUMMARY % ("2.0", "db", 9))
+    assert [(i["victim"]["pid"], i["victim"]["name"]) for i in incs] == [(7, "app"), (9, "db")]
+    assert incs[1]["memcg"]["task_memcg"] == "/a/b" and incs[0]["constraint"] == "CONSTRAINT_MEMCG"
+
+
+def test_two_select_only_records_are_two_kills():
+    data = ("[ 1.0] Out of memory: Kill process 11 (a) score 900 or sacrifice child\n"
+            "[ 2.0] Out of memory: Kill process 12 (b) score 800 or sacrifice child\n")
+    assert [i["victim"]["pid"] for i in kills(data)] == [11, 12]
+
+
+def test_summary_then_its_kill_line_is_one_kill_and_another_kill_is_another():
+    data = (SUMMARY % ("1.0", "app", 7) +
+            "[ 1.1] Memory cgroup out of memory: Killed process 7 (app) total-vm:10kB, anon-rss:5kB, file-rss:0kB\n"
+            "[ 9.0] Memory cgroup out of memory: Killed process 8 (other) total-vm:1kB, anon-rss:1kB, file-rss:0kB\n")
+    incs = kills(data)
+    assert [i["victim"]["pid"] for i in incs] == [7, 8]
+    assert incs[0]["victim"]["total_vm_kb"] == 10 and "sacrificed_for" not in incs[1]["victim"]
+
+
+def test_a_record_without_kill_is_not_merged_into_the_next_kill():
+    data = ("[ 1.0] first invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n"
+            "[ 1.0] CPU: 0 PID: 100 Comm: first Not tainted 6.1.0 #1\n"
+            "[ 5.0] second invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n"
+            "[ 5.0] CPU: 1 PID: 200 Comm: second Not tainted 6.1.0 #1\n"
+            "[ 5.1] Out of memory: Killed process 300 (victim) total-vm:1kB, anon-rss:1kB, file-rss:0kB\n")
+    p = k.parse_bytes(data)
+    incs = p.result_incidents()
+    assert len(incs) == 1 and incs[0]["trigger"] == {"process": "second", "gfp_mask": "0xcc0",
+                                                      "gfp_flags": "GFP_KERNEL", "order": 0,
+                                                      "oom_score_adj": 0, "pid": 200}
+    assert [r["trigger"]["process"] for r in p.without_kill] == ["first"]
+
+
+def test_trigger_and_panic_without_kill_is_not_an_oom_kill_finding(tmp_path):
+    log = tmp_path / "kern.log"
+    log.write_text("[ 9.0] init invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n"
+                   "[ 9.0] CPU: 0 PID: 1 Comm: init Not tainted 6.1.0 #1\n"
+                   "[ 9.1] Kernel panic - not syncing: Out of memory: compulsory panic_on_oom is enabled\n")
+    result = k.audit({"path": str(log)})
+    assert [f["status"] for f in result["findings"] if f["id"] == "HG-OOMLOG-001"] == ["pass"]
+    assert result["facts"]["incidents"] == [] and result["facts"]["counts"]["records_without_kill"] == 1
+    assert result["facts"]["records_without_kill"][0]["panic"].startswith("Out of memory: compulsory")
+
+
+def test_duplicated_kill_line_is_counted_once():
+    line = "Nov 30 10:16:57 h kernel: Killed process 7 (node), UID 1000, total-vm:6kB, anon-rss:6kB, file-rss:1kB\n"
+    p = k.parse_bytes(line + line)
+    assert len(p.result_incidents()) == 1 and p.counts["duplicate_lines"] == 1
+
+
+def test_thousands_separators_and_uid_after_name():
+    inc = kills("[1.0] Out of memory: Killed process 7899 (python) total-vm:26,184,840kB, "
+                "anon-rss:1,024kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:38964kB oom_score_adj:0\n"
+                "> Nov 30 10:16:57 h kernel: Killed process 9 (node), UID 1000, total-vm:606096kB, anon-rss:6kB\n")
+    assert inc[0]["victim"]["total_vm_kb"] == 26184840 and inc[0]["victim"]["anon_rss_kb"] == 1024
+    assert inc[1]["victim"]["uid"] == 1000 and inc[1]["victim"]["total_vm_kb"] == 606096
+
+
+def test_wrapped_task_row_is_joined():
+    data = ("[1.0] a invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n"
+            "[1.0] [  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name\n"
+            "[1.0] [   7899]     0  7899  6546210  3842522 39899136  1039052\n"
+            " 0 python\n"
+            "[1.0] [  11794]  1000 11794      619      468    45056        0            0 init\n"
+            "[1.1] Out of memory: Killed process 11794 (init) total-vm:2476kB, anon-rss:1872kB, file-rss:0kB\n")
+    p = k.parse_bytes(data)
+    inc = p.result_incidents()[0]
+    assert inc["task_table"]["rows"] == 2 and p.counts["wrapped_rows"] == 1
+    assert inc["verdict"]["verdict"] == "innocent" and inc["verdict"]["largest_consumer"]["name"] == "python"
+
+
+@pytest.mark.parametrize("lines,want", [
+    (['Jan 10 desk earlyoom[1]: sending SIGTERM to process 12006 "python3": badness 209, VmRSS 2891 MiB'],
+     (12006, "python3", 2891 * 1024)),                                        # 1.3-1.5: no uid
+    (['killing process 27541 "bash" with signal 15: badness 550, VmRSS 7609 MiB'], (27541, "bash", 7609 * 1024)),
+    (["Killing process 'tail' with signal 15, pid: 24059, badness: 997, VmRSS: 4278 MiB"],
+     (24059, "tail", 4278 * 1024)),
+])
+def test_earlyoom_older_forms(lines, want):
+    inc = kills("\n".join(lines) + "\n")
+    assert len(inc) == 1 and inc[0]["killer"] == "earlyoom"
+    v = inc[0]["victim"]
+    assert (v["pid"], v["name"], k.victim_rss_kb(v)) == want
+
+
+def test_earlyoom_self_test_and_banner_are_not_kills():
+    data = ('earlyoom[610]: sending 0 (no-op signal) to process 610 uid 0 "earlyoom": badness 0, VmRSS 1 MiB\n'
+            "earlyoom[610]: sending SIGTERM when mem <= 10.00% and swap <= 10.00%,\n"
+            'killing process 5 "x" with signal 0: badness 1, VmRSS 1 MiB\n')
+    assert kills(data) == []
+
+
+def test_openvz_kill_wrapped_over_two_lines():
+    data = ("Apr 20 20:03:27 EL135 kernel: OOM killed process watchdog (pid=14490, ve=13516) exited,\n"
+            "Apr 20 20:03:27 EL135 kernel: free=43104 gen=24501.\n")
+    inc = kills(data)
+    assert len(inc) == 1 and inc[0]["killer"] == "openvz"
+    assert inc[0]["victim"]["free_after"] == 43104 and inc[0]["victim"]["gen"] == 24501
+
+
+def test_systemd_oomd_attempting_to_kill_takes_the_pid_and_the_cgroup():
+    data = ("[ 77.7] systemd-oomd[659]: oomd attempting to kill 407 with KILL\n"
+            "[ 77.7] systemd-oomd[659]: Marked /system.slice/j.service for killing due to memory pressure "
+            "for /system.slice being 85.03% > 80.00% for > 2s with reclaim activity\n")
+    inc = kills(data)
+    assert len(inc) == 1 and inc[0]["victim"]["pid"] == 407 and inc[0]["victim"]["name"] == "j.service"
+    assert inc[0]["memcg"]["pressure_pct"] == 85.03
+    alone = kills("[ 7.0] systemd-oomd[1]: oomd attempting to kill 55 with KILL\n")
+    assert [(i["killer"], i["victim"]["pid"]) for i in alone] == [("systemd-oomd", 55)]
+
+
+def test_localised_journal_keeps_the_record_with_time_unknown():
+    incs = kills("Κυρ 16 21:08:50 host kernel: Out of memory: Killed process 5 (a) total-vm:1kB, anon-rss:1kB\n")
+    assert len(incs) == 1 and incs[0]["time"] is None and incs[0]["victim"]["pid"] == 5
+
+
+@pytest.mark.parametrize("max_line", [64, 300])
+def test_result_independent_of_chunk_size_when_an_over_long_line_holds_the_only_anchor(max_line):
+    long_kill = ("[ 1.0] " + "x" * 500 + " Out of memory: Killed process 7 (a) total-vm:1kB, anon-rss:1kB\n").encode()
+    long_head = ("[ 2.0] Out of memory: Killed process 8 (b) total-vm:1kB " + "y" * 900 + "\n").encode()
+    data = b"noise\n" * 3 + long_kill + b"noise\n" + long_head + b"tail without newline oom"
+    runs = []
+    for chunk in (1, 2, 3, 7, 64, 65, 100, 499, 500, 501, 4096, 1 << 20):
+        p = k.parse_bytes(data, max_line=max_line, chunk=chunk)
+        runs.append((p.result_incidents(), dict(p.counts), p.lines))
+    assert all(r == runs[0] for r in runs)
+    assert [i["victim"]["pid"] for i in runs[0][0]] == [8]     # the anchor past the cap is not read

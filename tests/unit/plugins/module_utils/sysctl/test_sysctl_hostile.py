@@ -1,0 +1,93 @@
+"""Issue 17: hostile sysctl.d files never read outside <root>/proc/sys, never blow up memory."""
+import json
+import os
+
+import pytest
+
+from ansible_collections.hostguard.hardening.plugins.module_utils.sysctl import AREA
+from ansible_collections.hostguard.hardening.plugins.module_utils.sysctl import audit as sysctl
+from procfixture import write
+
+MARKER = "HOSTGUARD-OUTSIDE-PROC-SYS-MARKER"
+
+
+@pytest.mark.parametrize("key", [
+    ".etc.shadow", "vm/../../../../../../../etc/passwd", "vm...x", "../x", "a.b\x00c",
+    "a b", "x/" + "/".join(["a"] * 20), "k" * 600, "", "vm.\u202e.x", "kernel..sysrq",
+])
+def test_invalid_keys_never_touch_the_filesystem(key):
+    assert sysctl.key_problem(key) is not None
+    assert sysctl.runtime_path("/", key) is None
+    assert sysctl.read_runtime("/", key) == (None, "invalid_key")
+
+
+@pytest.mark.parametrize("key", ["kernel.sysrq", "net.ipv4.conf.enp3s0/200.forwarding",
+                                 "net/ipv4/conf/all/rp_filter", "dev.tty.ldisc_autoload"])
+def test_valid_keys(key, tmp_path):
+    assert sysctl.key_problem(sysctl.normalize_key(key)) is None
+    path = sysctl.runtime_path(str(tmp_path), sysctl.normalize_key(key))
+    assert path.startswith(str(tmp_path / "proc" / "sys") + "/")
+
+
+def test_dot_etc_shadow_line_reads_nothing_outside_root(tmp_path):
+    """The issue's reproducer, with a marker file outside the root standing in for /etc/shadow:
+    a relative escape from <root>/proc/sys and an absolute one."""
+    outside = tmp_path / "outside"
+    write(str(outside), "etc/shadow", MARKER + ":$6$hash\n")
+    root = tmp_path / "root"
+    write(str(root), "/proc/sys/kernel/sysrq", "1\n")
+    depth = "/".join([".."] * 6)
+    write(str(root), "/etc/sysctl.d/50-evil.conf",
+          ".%s.shadow = 1\n" % str(outside / "etc").replace("/", ".").strip(".") +
+          ".etc.shadow = 1\n"
+          "vm/%s/outside/etc/shadow = 1\n" % depth +
+          "kernel.sysrq = 0\n")
+    result = AREA.run({"root": str(root), "baseline_replace": True})
+    text = json.dumps(result)
+    assert MARKER not in text and "$6$" not in text
+    bad = [f for f in result["findings"] if f["id"] == "HG-SYSCTL-003" and f["status"] == "fail"]
+    assert len(bad) == 3, bad
+    assert all("never read" in f["detail"] for f in bad)
+    # the sane line in the same file is still audited
+    ok = [f for f in result["findings"] if f["id"] == "HG-SYSCTL-002" and f["subject"] == "kernel.sysrq"]
+    assert ok and ok[0]["status"] == "fail"
+
+
+def test_invalid_baseline_override_key_is_an_error_not_a_read(tmp_path):
+    root = str(tmp_path)
+    result = AREA.run({"root": root, "baseline_replace": True,
+                       "baseline": {"vm/../../../../etc/passwd": "1"}})
+    [finding] = result["findings"]
+    assert finding["status"] == "error" and "not read" in finding["detail"]
+
+
+def test_byte_budget_over_sysctl_d(tmp_path):
+    """20 x 1 MiB files: bounded reading, a finding per cut, the last file's key still judged."""
+    root = str(tmp_path)
+    line = b"vm.swappiness = 10\n"
+    blob = line * ((1024 * 1024) // len(line))
+    for index in range(20):
+        write(root, "/etc/sysctl.d/%02d-big.conf" % index, blob)
+    write(root, "/proc/sys/kernel/sysrq", "1\n")
+    write(root, "/proc/sys/vm/swappiness", "10\n")
+    budget = sysctl.Budget()
+    entries, _files, _shadowed, _errors = sysctl.persisted_entries(root, budget=budget)
+    assert len(entries) <= sysctl.MAX_TOTAL_ENTRIES
+    assert budget.bytes >= -sysctl.MAX_CONF_LINE and budget.cuts
+    result = AREA.run({"root": root, "baseline_replace": True, "baseline": {"kernel.sysrq": "0"}})
+    cuts = [f for f in result["findings"] if f["id"] == "HG-SYSCTL-003"]
+    assert len(cuts) >= 19
+    assert any("not fully scanned" in f["detail"] for f in cuts)
+    assert any("not read" in f["detail"] for f in cuts)
+    sysrq = [f for f in result["findings"] if f["subject"] == "kernel.sysrq"]
+    assert sysrq[0]["status"] == "fail"
+    assert result["facts"]["budget_cuts"] == len(cuts)
+
+
+def test_over_long_line_is_reported_and_the_rest_parsed(tmp_path):
+    root = str(tmp_path)
+    write(root, "/etc/sysctl.d/50-a.conf", "vm.x = " + "9" * 10000 + "\nkernel.sysrq = 1\n")
+    write(root, "/proc/sys/kernel/sysrq", "0\n")
+    result = AREA.run({"root": root, "baseline_replace": True})
+    assert any("longer than" in f.get("detail", "") for f in result["findings"])
+    assert [f["status"] for f in result["findings"] if f["subject"] == "kernel.sysrq"] == ["fail"]
