@@ -3,73 +3,453 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Malicious command-line patterns, shared by every area that reads commands (cron, persistence).
 
-``match_line(text, command)`` returns (pattern name, match) for each pattern a line matches;
-command-position patterns are tried on ``command`` (the line without its schedule fields).
+``match_line(text, command)`` returns (pattern name, hit) for each pattern a line matches
+(``hit.start()``/``hit.end()``/``hit.group()`` like a regex match); command-position patterns
+are tried on ``command`` (the line without its schedule fields).
+
+Linear time on any input (issue 17: one 4,000-byte line of ``python -c socket `` took 55 s with
+the former single regexes, whose ``.*`` chains and ``[^|]*`` gaps backtracked from every start).
+Each pattern is now a short program over *linear pieces*:
+- every regex here is one of ``PIECES``: no nested or overlapping unbounded repeats, no leading
+  unbounded repeat (tests/unit/plugins/module_utils/core/test_linematch_linear.py checks each with
+  tests/regex_budget.py and counts the work of every pattern on adversarial lines);
+- ``A.*B.*C`` is a staged search: the leftmost A, then B searched from A's end, then C; a
+  later A can only see less of the line, so no start is retried;
+- ``A[^|]*|B`` is a walk over the line's ``|`` segments, each looked at once;
+- "where a command word starts" is found by a token walk (wrappers like sudo/nohup/timeout N,
+  their options and one interpreter skipped, at most ``MAX_CHAIN`` tokens per start), with a
+  token index so no token is rescanned.
+Stdlib only.
 """
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import bisect
 import re
 
-# Malicious command-line patterns (name -> regex). Applied to non-comment lines.
+MAX_CHAIN = 16   # wrapper/option/interpreter tokens skipped before a command word
+
 _SH = r"(?:ba|da|z|k|tc|c|fi)?sh"
 _INTERP = r"(?:" + _SH + r"|python[0-9.]*|perl|ruby|php[0-9.]*|node|lua)"
 _DL = r"(?:curl|wget|fetch|lwp-download|lwp-request|GET|tftp|busybox\s+wget)"
-_TMPDIRS = r"(?:/var/tmp|/tmp|/dev/shm|/run/shm)"
-# Where a command word starts: line start, after ; & | ` ( { $( , optionally behind
-# wrappers (sudo, nohup, ...) and an interpreter that takes a file argument.
-_CMD_START = (r"(?:^|[;&|`({]|\$\()\s*(?:(?:sudo|nohup|setsid|exec|nice|env|command|time|"
-              r"timeout\s+\S+)\s+(?:-\S+\s+)*)*(?:" + _INTERP + r"\s+(?:-\S+\s+)*|source\s+|\.\s+)?[\"']?")
+TMPDIRS = ("/var/tmp", "/tmp", "/dev/shm", "/run/shm")
+_TMP = r"(?:/var/tmp|/tmp|/dev/shm|/run/shm)"
+WRAPPERS = frozenset(("sudo", "nohup", "setsid", "exec", "nice", "env", "command", "time"))
+
+# The linear pieces (name -> regex); every regex of this module is here.
+PIECES = dict(
+    dl_word=re.compile(r"\b" + _DL + r"\b"),
+    pipe_to_interp=re.compile(r"\s*(?:sudo\s+)?(?:\S*/)?" + _INTERP + r"\b"),
+    shell_word=re.compile(r"\b(?:" + _SH + r"|eval|python[0-9.]*)\s"),
+    subst_download=re.compile(r"[\"']?\s*(?:\$\(|`|<\()\s*(?:\S*/)?" + _DL + r"\b"),
+    base64_decode=re.compile(r"\bbase64\s+(-\w+|--decode)\b"),
+    sh_c_subst=re.compile(r"\b" + _SH + r"\s+-c\s+[\"']?\$\("),
+    base64_decode_prefix=re.compile(r"\bbase64\s+(-\w+|--decode)"),
+    b64decode=re.compile(r"\bb64decode\b"),
+    exec_eval_system=re.compile(r"\b(?:exec|eval|system)\b"),
+    exec_eval=re.compile(r"\b(?:exec|eval)\b"),
+    dev_tcp=re.compile(r"/dev/(?:tcp|udp)/[^/\s]+/\d+"),
+    nc_word=re.compile(r"\b(?:nc|ncat|netcat|nc\.traditional|nc\.openbsd)\b"),
+    nc_exec_opt=re.compile(r"\s(-\w+|--(?:sh-)?exec)\b"),
+    ncat_word=re.compile(r"\bncat\b"),
+    dash_c=re.compile(r"\s-c\b"),
+    mkfifo=re.compile(r"\bmk(?:fifo|nod)\b"),
+    fifo_peer=re.compile(r"\b(?:nc|ncat|netcat|telnet|socat|openssl\s+s_client)\b"),
+    socat=re.compile(r"\bsocat\b", re.IGNORECASE),
+    socat_exec=re.compile(r"\b(?:exec|system):", re.IGNORECASE),
+    python=re.compile(r"\bpython[0-9.]*\b"),
+    socket_word=re.compile(r"\bsocket\b"),
+    socket_use=re.compile(r"connect|dup2|pty|subprocess|spawn"),
+    perl=re.compile(r"\bperl\b"),
+    dash_word=re.compile(r"\s(-\w+)\b"),
+    perl_socket=re.compile(r"\bsocket\s*\(|IO::Socket|use\s+Socket"),
+    perl_mio=re.compile(r"\bperl\s+-MIO\b"),
+    ruby=re.compile(r"\bruby\b"),
+    ruby_socket=re.compile(r"-rsocket|TCPSocket|Socket\.new"),
+    php=re.compile(r"\bphp[0-9.]*\b"),
+    dash_r=re.compile(r"\s-r\b"),
+    php_socket=re.compile(r"\b(?:fsockopen|socket_create|stream_socket_client)\b"),
+    lua=re.compile(r"\blua\b"),
+    dash_e=re.compile(r"\s-e\b"),
+    chmod=re.compile(r"\bchmod\s"),
+    download_output=re.compile(r"\s(?:-O|-o|--output(?:-document)?=?)\s*[\"']?" + _TMP + r"/"),
+    cd_tmp=re.compile(r"\bcd\s+" + _TMP + r"\b"),
+    dots_dir=re.compile(r"/\.\.\.+(?:/|\s|$)"),
+    chattr=re.compile(r"\bchattr\b"),
+    plus_flags=re.compile(r"\s\+([a-zA-Z]*)"),
+    cryptominer=re.compile(r"\b(?:xmrig|minerd|cpuminer|xmr-stak|kdevtmpfsi|kinsing)\b"
+                           r"|stratum\+(?:tcp|ssl)://"),
+    token=re.compile(r"\S+"),
+    command_sep=re.compile(r"[;&|`({]|\$\("),
+    interp_word=re.compile(_INTERP),
+    chmod_mode=re.compile(r"[ugoa]*\+([rwxst]*)|0?[1357][0-7]{2}"),
+    option=re.compile(r"-\w+"),
+    pipe_sep=re.compile(r"[|\n]"),
+    list_sep=re.compile(r"[|;&\n]"),
+)
+P = PIECES
+
+
+class Hit(object):
+    """Where a pattern matched: the regex-match subset callers use."""
+
+    def __init__(self, text, start, end):
+        self.string = text
+        self._start = start
+        self._end = max(start, end)
+
+    def start(self):
+        return self._start
+
+    def end(self):
+        return self._end
+
+    def span(self):
+        return self._start, self._end
+
+    def group(self, index=0):
+        return self.string[self._start:self._end]
+
+
+def _staged(text, stages, pos=0, endpos=None):
+    """Leftmost match of stage 1, then each next stage searched from the previous end
+    (up to ``endpos``). A stage is a regex or (regex, accept(match)); returns (start, end)
+    or None."""
+    endpos = len(text) if endpos is None else endpos
+    start = None
+    for stage in stages:
+        regex, accept = stage if isinstance(stage, tuple) else (stage, None)
+        found = None
+        for m in regex.finditer(text, pos, endpos):
+            if accept is None or accept(m):
+                found = m
+                break
+            if accept is not None and m.end() == m.start():
+                break
+        if found is None:
+            return None
+        if start is None:
+            start = found.start()
+        pos = found.end()
+    return start, pos
+
+
+def _segments(text, seps):
+    """[(start, end)] of the pieces of ``text`` between separators: ``seps`` is "pipe"
+    (| and newline) or "list" (| ; & and newline)."""
+    out = []
+    begin = 0
+    for m in P[seps + "_sep"].finditer(text):
+        out.append((begin, m.start()))
+        begin = m.end()
+    out.append((begin, len(text)))
+    return out
+
+
+class _Tokens(object):
+    """Whitespace tokens of a line with O(log n) lookup of the token at a position."""
+
+    def __init__(self, text):
+        self.text = text
+        self.spans = [m.span() for m in P["token"].finditer(text)]
+        self.starts = [s for s, _e in self.spans]
+
+    def at(self, pos):
+        """(index, start, end) of the token at or after ``pos`` (a token may start at ``pos``
+        inside a longer whitespace run-free token, after a separator)."""
+        k = bisect.bisect_right(self.starts, pos) - 1
+        if k >= 0 and self.spans[k][1] > pos:
+            return k, pos, self.spans[k][1]
+        k += 1
+        if k < len(self.spans):
+            return k, self.spans[k][0], self.spans[k][1]
+        return None
+
+
+    def skip_options(self, text, pos):
+        """The first token at or after ``pos`` that is not a ``-option`` (at most MAX_CHAIN
+        skipped), as (index, start, end), or None."""
+        found = self.at(pos)
+        for _step in range(MAX_CHAIN):
+            if found is None or not P["option"].fullmatch(text, found[1], found[2]):
+                return found
+            index = found[0] + 1
+            found = (index,) + self.spans[index] if index < len(self.spans) else None
+        return found
+
+
+def _command_words(text, tokens=None):
+    """(start, end) of every word in command position: after line start or ; & | ` ( { $(,
+    and after each wrapper (sudo, nohup, ..., ``timeout N``), its options and one interpreter
+    (sh, python, ...) or ``source``/``.``; at most MAX_CHAIN tokens per start."""
+    tokens = tokens or _Tokens(text)
+    starts = [0] + [m.end() for m in P["command_sep"].finditer(text)]
+    seen = set()
+    for begin in starts:
+        found = tokens.at(begin)
+        if found is None:
+            continue
+        index, start, end = found
+        interp_done = False
+        for _step in range(MAX_CHAIN):
+            if (start, end) not in seen:
+                seen.add((start, end))
+                yield start, end
+            word = text[start:min(end, start + 16)]
+            nxt = None
+            if word in WRAPPERS or word == "timeout":
+                skip = 1 if word == "timeout" else 0
+                nxt = index + 1 + skip
+            elif not interp_done and (word in ("source", ".") or
+                                      (P["interp_word"].fullmatch(word) and end - start < 16)):
+                interp_done = True
+                nxt = index + 1
+            elif word.startswith("-") and _step > 0:
+                nxt = index + 1
+            if nxt is None or nxt >= len(tokens.spans):
+                break
+            index = nxt
+            start, end = tokens.spans[index]
+
+
+def _word(text, start, end):
+    """A command word without one leading quote."""
+    if text[start:start + 1] in ("\"", "'"):
+        start += 1
+    return start, text[start:end]
+
+
+def _temp_exec_word(word):
+    return any(word.startswith(d + "/") and len(word) > len(d) + 1 for d in TMPDIRS)
+
+
+def _hidden_exec_word(word):
+    """An absolute path with a component that starts with '.' (not '.', '..', a quote)."""
+    if not word.startswith("/"):
+        return False
+    for cut in ";|&":
+        pos = word.find(cut)
+        if pos >= 0:
+            word = word[:pos]
+    parts = word.split("/")
+    for index, comp in enumerate(parts[1:], 1):
+        if not comp.startswith("."):
+            continue
+        last = index == len(parts) - 1
+        rest = comp[1:]
+        cands = [rest] + ([rest[1:]] if rest.startswith(".") else [])
+        if any(c == "" or (last and c in ("\"", "'")) for c in cands):
+            continue
+        return True
+    return False
+
+
+# --- the patterns ---------------------------------------------------------------------------
+
+def _pipe_into_interp(text, first_piece, accept=None):
+    """``X ... | [sudo] [/path/]interp``: X in a pipe segment, the interpreter right after."""
+    segs = _segments(text, "pipe")
+    for k, (s, e) in enumerate(segs[:-1]):
+        hit = None
+        for m in first_piece.finditer(text, s, e):
+            if accept is None or accept(m):
+                hit = m
+                break
+        if hit is None or text[e:e + 1] != "|":
+            continue
+        nxt_s, nxt_e = segs[k + 1]
+        tail = P["pipe_to_interp"].match(text, nxt_s, nxt_e)
+        if tail:
+            return hit.start(), tail.end()
+    return None
+
+
+def download_piped_to_shell(text, command):
+    return _pipe_into_interp(text, P["dl_word"])
+
+
+def shell_runs_download(text, command):
+    tokens = None
+    for m in P["shell_word"].finditer(text):
+        tokens = tokens or _Tokens(text)
+        found = tokens.skip_options(text, m.end())
+        if found is None:
+            continue
+        tail = P["subst_download"].match(text, found[1])
+        if tail:
+            return m.start(), tail.end()
+    return None
+
+
+def _has_d(m):
+    opt = m.group(1)
+    return opt == "--decode" or "d" in opt[1:]
+
+
+def base64_decode_to_shell(text, command):
+    hit = _pipe_into_interp(text, P["base64_decode"], _has_d)
+    if hit:
+        return hit
+    decodes = [m.start() for m in P["base64_decode_prefix"].finditer(text) if _has_d(m)]
+    if decodes:
+        for m in P["sh_c_subst"].finditer(text):
+            close = text.find(")", m.end())
+            close = len(text) if close < 0 else close
+            k = bisect.bisect_left(decodes, m.end())
+            if k < len(decodes) and decodes[k] < close:
+                return m.start(), decodes[k] + 6
+    return (_staged(text, (P["b64decode"], P["exec_eval_system"]))
+            or _staged(text, (P["exec_eval"], P["b64decode"])))
+
+
+def dev_tcp_reverse_shell(text, command):
+    m = P["dev_tcp"].search(text)
+    return m.span() if m else None
+
+
+def _in_segments(text, seps, stages):
+    for s, e in _segments(text, seps):
+        hit = _staged(text, stages, pos=s, endpos=e)
+        if hit:
+            return hit
+    return None
+
+
+def netcat_exec(text, command):
+    exec_opt = (P["nc_exec_opt"], lambda m: m.group(1).startswith("--") or m.group(1).endswith("e"))
+    return (_in_segments(text, "list", (P["nc_word"], exec_opt))
+            or _in_segments(text, "list", (P["ncat_word"], P["dash_c"])))
+
+
+def fifo_netcat_shell(text, command):
+    return _staged(text, (P["mkfifo"], P["fifo_peer"]))
+
+
+def socat_exec(text, command):
+    return _staged(text, (P["socat"], P["socat_exec"]))
+
+
+def script_socket_oneliner(text, command):
+    dash_e_word = (P["dash_word"], lambda m: m.group(1).endswith("e"))
+    for stages in ((P["python"], P["dash_c"], P["socket_word"], P["socket_use"]),
+                   (P["perl"], dash_e_word, P["perl_socket"]),
+                   (P["perl_mio"],),
+                   (P["ruby"], P["ruby_socket"]),
+                   (P["php"], P["dash_r"], P["php_socket"]),
+                   (P["lua"], P["dash_e"], P["socket_word"])):
+        hit = _staged(text, stages)
+        if hit:
+            return hit
+    return None
+
+
+def _chmod_tmp(text, tokens):
+    for m in P["chmod"].finditer(text):
+        found = tokens.skip_options(text, m.end())
+        if found is not None:
+            index, start, end = found
+            mode = P["chmod_mode"].fullmatch(text, start, end)
+            if mode and (mode.group(1) is None or "x" in mode.group(1)) and index + 1 < len(tokens.spans):
+                t_start, t_end = tokens.spans[index + 1]
+                _s, word = _word(text, t_start, t_end)
+                if any(word.startswith(d + "/") for d in TMPDIRS):
+                    return m.start(), t_end
+    return None
+
+
+def _cd_tmp_then_dot_slash(text, tokens):
+    dot_starts = None
+    for s, e in _segments(text, "list"):
+        m = P["cd_tmp"].search(text, s, e)
+        if not m:
+            continue
+        if text[e:e + 1] == ";":
+            after = e + 1
+        elif text[e:e + 2] == "&&":
+            after = e + 2
+        else:
+            continue
+        rest = text[after:].lstrip()
+        if rest.startswith("./"):
+            return m.start(), len(text) - len(rest) + 2
+        if dot_starts is None:
+            dot_starts = [ts for ts, _te in tokens.spans if text.startswith("./", ts)]
+        k = bisect.bisect_left(dot_starts, after)
+        if k < len(dot_starts):
+            return m.start(), dot_starts[k] + 2
+    return None
+
+
+def exec_from_temp_dir(text, command):
+    tokens = _Tokens(text)
+    for start, end in _command_words(text, tokens):
+        word_start, word = _word(text, start, end)
+        if _temp_exec_word(word):
+            return word_start, end
+    return (_chmod_tmp(text, tokens)
+            or _in_segments(text, "list", (P["dl_word"], P["download_output"]))
+            or _cd_tmp_then_dot_slash(text, tokens))
+
+
+def exec_from_hidden_path(text, command):
+    for start, end in _command_words(text):
+        word_start, word = _word(text, start, end)
+        if _hidden_exec_word(word):
+            return word_start, end
+    m = P["dots_dir"].search(text)
+    return m.span() if m else None
+
+
+def chattr_immutable(text, command):
+    flags = (P["plus_flags"], lambda m: "i" in m.group(1) or "a" in m.group(1))
+    return _in_segments(text, "list", (P["chattr"], flags))
+
+
+def cryptominer(text, command):
+    m = P["cryptominer"].search(text)
+    return m.span() if m else None
+
 
 MALICIOUS_PATTERNS = (
-    ("download_piped_to_shell",
-     re.compile(r"\b" + _DL + r"\b[^|\n]*\|\s*(?:sudo\s+)?(?:\S*/)?" + _INTERP + r"\b")),
-    ("shell_runs_download",
-     re.compile(r"(?:\b" + _SH + r"|\beval|\bpython[0-9.]*)\s+(?:-\w+\s+)*[\"']?\s*(?:\$\(|`|<\()\s*"
-                r"(?:\S*/)?" + _DL + r"\b")),
-    ("base64_decode_to_shell",
-     re.compile(r"\bbase64\s+(?:-\w*d\w*|--decode)\b[^|\n]*\|\s*(?:sudo\s+)?(?:\S*/)?" + _INTERP + r"\b"
-                r"|\b" + _SH + r"\s+-c\s+[\"']?\$\([^)]*\bbase64\s+(?:-\w*d|--decode)"
-                r"|\bb64decode\b.*\b(?:exec|eval|system)\b|\b(?:exec|eval)\b.*\bb64decode\b")),
-    ("dev_tcp_reverse_shell", re.compile(r"/dev/(?:tcp|udp)/[^/\s]+/\d+")),
-    ("netcat_exec",
-     re.compile(r"\b(?:nc|ncat|netcat|nc\.traditional|nc\.openbsd)\b[^|;&\n]*?\s"
-                r"(?:-\w*e\b|--(?:sh-)?exec\b)|\bncat\b[^|;&\n]*\s-c\b")),
-    ("fifo_netcat_shell",
-     re.compile(r"\bmk(?:fifo|nod)\b.*\b(?:nc|ncat|netcat|telnet|socat|openssl\s+s_client)\b")),
-    ("socat_exec", re.compile(r"\bsocat\b.*\b(?:exec|system):", re.IGNORECASE)),
-    ("script_socket_oneliner",
-     re.compile(r"\bpython[0-9.]*\b.*\s-c\b.*\bsocket\b.*(?:connect|dup2|pty|subprocess|spawn)"
-                r"|\bperl\b.*\s-\w*e\b.*(?:\bsocket\s*\(|IO::Socket|use\s+Socket)"
-                r"|\bperl\s+-MIO\b"
-                r"|\bruby\b.*(?:-rsocket|TCPSocket|Socket\.new)"
-                r"|\bphp[0-9.]*\b.*\s-r\b.*\b(?:fsockopen|socket_create|stream_socket_client)\b"
-                r"|\blua\b.*\s-e\b.*\bsocket\b")),
-    ("exec_from_temp_dir",
-     re.compile(_CMD_START + _TMPDIRS + r"/\S+"
-                r"|\bchmod\s+(?:-\w+\s+)*(?:[ugoa]*\+[rwxst]*x[rwxst]*|0?[1357][0-7]{2})\s+[\"']?"
-                + _TMPDIRS + r"/"
-                r"|\b" + _DL + r"\b[^|;&\n]*\s(?:-O|-o|--output(?:-document)?=?)\s*[\"']?" + _TMPDIRS + r"/"
-                r"|\bcd\s+" + _TMPDIRS + r"\b[^;&|\n]*(?:;|&&)\s*(?:\S+\s+)*\./")),
-    ("exec_from_hidden_path",
-     re.compile(_CMD_START + r"(?:/[^\s/;|&]*)*/\.(?!\.?(?:/|\s|$|[\"'];|[\"']\s))[^\s;|&]+"
-                r"|/\.\.\.+(?:/|\s|$)")),
-    ("chattr_immutable", re.compile(r"\bchattr\b[^\n;|&]*\s\+[a-zA-Z]*[ia]")),
-    ("cryptominer",
-     re.compile(r"\b(?:xmrig|minerd|cpuminer|xmr-stak|kdevtmpfsi|kinsing)\b|stratum\+(?:tcp|ssl)://")),
+    ("download_piped_to_shell", download_piped_to_shell),
+    ("shell_runs_download", shell_runs_download),
+    ("base64_decode_to_shell", base64_decode_to_shell),
+    ("dev_tcp_reverse_shell", dev_tcp_reverse_shell),
+    ("netcat_exec", netcat_exec),
+    ("fifo_netcat_shell", fifo_netcat_shell),
+    ("socat_exec", socat_exec),
+    ("script_socket_oneliner", script_socket_oneliner),
+    ("exec_from_temp_dir", exec_from_temp_dir),
+    ("exec_from_hidden_path", exec_from_hidden_path),
+    ("chattr_immutable", chattr_immutable),
+    ("cryptominer", cryptominer),
 )
 
 # Patterns that only make sense where a command word starts.
 COMMAND_POSITION = ("exec_from_temp_dir", "exec_from_hidden_path")
 
 
+def _per_line(function, text):
+    """Run ``function`` on each line of ``text`` (``.`` never crossed a newline)."""
+    if "\n" not in text:
+        return function(text, text)
+    offset = 0
+    for line in text.split("\n"):
+        hit = function(line, line)
+        if hit:
+            return hit[0] + offset, hit[1] + offset
+        offset += len(line) + 1
+    return None
+
+
 def match_line(text, command=None):
-    """Names of the malicious patterns a line matches (command-position ones on ``command``)."""
+    """(pattern name, Hit) for each malicious pattern a line matches (command-position ones
+    on ``command``)."""
     hits = []
-    for name, regex in MALICIOUS_PATTERNS:
+    for name, function in MALICIOUS_PATTERNS:
         subject = (command if command is not None else text) if name in COMMAND_POSITION else text
-        m = regex.search(subject)
-        if m:
-            hits.append((name, m))
+        span = _per_line(function, subject)
+        if span:
+            hits.append((name, Hit(subject, span[0], span[1])))
     return hits
