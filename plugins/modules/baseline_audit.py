@@ -25,7 +25,7 @@ description:
   - Read-only; never changes the host. Every file is read bounded and symlink-safe;
     every command is time-boxed. An area that fails becomes an C(HG-CORE-001) error finding.
 author:
-  - hostguard engineers
+  - hostguard engineers (@hostguard)
 options:
   areas:
     description:
