@@ -50,7 +50,10 @@ def render():
         out.append("          %s:\n" % area.name)
         out.append("            description: Options of the %s area (%s).\n" % (area.name, area.title))
         out.append("            type: dict\n")
-        out.append("            options:\n" if area.options else "            options: {}\n")
+        if not area.options:
+            out.append("            options: {}\n")     # an area without options of its own
+            continue
+        out.append("            options:\n")
         for name in sorted(area.options):
             spec = area.options[name]
             out.append("              %s:\n" % name)

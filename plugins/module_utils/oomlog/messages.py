@@ -338,9 +338,9 @@ def _oomd(msg, tag):
 def classify(msg, tag=None):
     """(kind, fields) of one message, or None when it says nothing about an OOM record."""
     at = msg.find(" invoked oom-killer:")
-    if at >= 0:
-        rest = msg[at + len(" invoked oom-killer:"):]
-        trig = {"process": msg[:at].strip()[-64:]}
+    if at >= 0 or msg.startswith("oom-killer: gfp_mask="):   # 2.6.10 and before: no comm
+        rest = msg[at + len(" invoked oom-killer:"):] if at >= 0 else msg[11:]
+        trig = {"process": msg[:at].strip()[-64:] if at >= 0 else None}
         trig.update(parse_trigger_fields(rest))
         return "trigger", trig
     c0 = msg[:1]
@@ -444,6 +444,14 @@ def openvz_continuation(msg):
     if ga >= 0:
         out["gen"] = number(s[ga + 4:])
     return out
+
+
+OOM_FRAMES = ("out_of_memory", "oom_kill_process", "mem_cgroup_oom")
+
+
+def is_oom_frame(msg):
+    """A stack frame of the OOM path ("out_of_memory+0x220/0x3c0", "mem_cgroup_oom_synchronize")."""
+    return "+0x" in msg and any(f in msg for f in OOM_FRAMES)
 
 
 def stack_pid(msg):
