@@ -40,6 +40,7 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.insecure_servi
 from ansible_collections.hostguard.hardening.plugins.module_utils.accounting import AREA as ACCOUNTING
 from ansible_collections.hostguard.hardening.plugins.module_utils.usb import AREA as USB
 from ansible_collections.hostguard.hardening.plugins.module_utils.kernel import AREA as KERNEL
+from ansible_collections.hostguard.hardening.plugins.module_utils.persistence import AREA as PERSISTENCE
 
 AREAS = (
     CRON,
@@ -73,6 +74,7 @@ AREAS = (
     ACCOUNTING,
     USB,
     KERNEL,
+    PERSISTENCE,
 )
 
 REGISTRY = dict((area.name, area) for area in AREAS)

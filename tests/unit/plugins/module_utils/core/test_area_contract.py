@@ -18,7 +18,7 @@ MODULES = os.path.join(REPO, "plugins", "modules")
 PKG = "ansible_collections.hostguard.hardening.plugins"
 # The module that wraps each area (areas reached only through host_audit have none).
 AREA_MODULE = {"cron": "cron_audit", "sysctl": "sysctl_audit", "oom": "oom_audit",
-               "oomlog": "oom_events", "redis": "redis_audit"}
+               "oomlog": "oom_events", "redis": "redis_audit", "persistence": "persistence_audit"}
 SPEC_KEYS = ("type", "elements", "default", "choices", "required")  # no_log is not documented
 
 
