@@ -201,3 +201,19 @@ def test_the_area_joins_a_kill_line_alone_with_the_ring_under_root(tmp_path):
     off = AREA.run({"root": str(tmp_path), "source": "file", "path": "/var/log/kern.log", "recorder_dir": ""})
     assert off["facts"]["incidents"][0]["verdict"]["verdict"] == "likely_innocent"
     assert not [f for f in off["findings"] if f["id"] == "HG-OOMLOG-002"]
+
+
+def test_host_audit_reads_the_ring_when_present(tmp_path):
+    from ansible_collections.hostguard.hardening.plugins.module_utils.core.runner import audit_host
+    log = tmp_path / "var" / "log" / "kern.log"
+    log.parent.mkdir(parents=True)
+    log.write_text("[  105.000000] Memory cgroup out of memory: Killed process 10 (victim) total-vm:19696kB, "
+                   "anon-rss:128kB, file-rss:2048kB, shmem-rss:0kB, UID:0 pgtables:68kB oom_score_adj:1000\n")
+    _write_ring(str(tmp_path / "var/lib/hostguard/oom-recorder"),
+                {"ring-00000001.jsonl": list(reversed(seed002_records()))})
+    out = audit_host(areas=["oomlog"], options={"oomlog": {"source": "file", "path": "/var/log/kern.log"}},
+                     root=str(tmp_path))
+    facts = out["facts"]["oomlog"]
+    assert facts["recorder"]["status"] == "read" and facts["recorder"]["records"] == 5
+    assert facts["incidents"][0]["verdict"]["source"] == "recorder"
+    assert any(f["id"] == "HG-OOMLOG-002" for f in out["findings"])
