@@ -336,12 +336,24 @@ def _oomd(msg, tag):
     return None
 
 
+def _comm_before(head):
+    """The comm before " invoked oom-killer:", without what an unrecognised prefix left in front
+    of it ('"message": "python3' -> 'python3'); comms may hold spaces and ':' ("CPU 2/KVM",
+    "kworker/u16:3"), never ': ', '"' or '] '."""
+    head = head[-160:]
+    for sep in (": ", "\"", "] "):
+        at = head.rfind(sep)
+        if at >= 0:
+            head = head[at + len(sep):]
+    return head.strip()[-64:]
+
+
 def classify(msg, tag=None):
     """(kind, fields) of one message, or None when it says nothing about an OOM record."""
     at = msg.find(" invoked oom-killer:")
     if at >= 0 or msg.startswith("oom-killer: gfp_mask="):   # 2.6.10 and before: no comm
         rest = msg[at + len(" invoked oom-killer:"):] if at >= 0 else msg[11:]
-        trig = {"process": msg[:at].strip()[-64:] if at >= 0 else None}
+        trig = {"process": _comm_before(msg[:at]) if at >= 0 else None}
         trig.update(parse_trigger_fields(rest))
         return "trigger", trig
     c0 = msg[:1]

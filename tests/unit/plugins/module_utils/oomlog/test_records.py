@@ -154,3 +154,14 @@ def test_virtuozzo_ub_kill_wrapped_by_syslog_keeps_host_time_and_ub():
         assert [(i["killer"], i["host"], i["victim"]["pid"], i["victim"]["ve"], k.victim_rss_kb(i["victim"]))
                 for i in incs] == [("openvz", "hwnode", 21738, 1234, 17004), ("openvz", "hwnode", 5, 77, 4)]
         assert incs[0]["time"] == "2025-11-24T12:17:04Z" and incs[0]["victim"]["total_vm_kb"] == 281988
+
+
+@pytest.mark.parametrize("line,comm", [
+    ('    "message": "python3 invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0",', "python3"),
+    ("Apr 20 20:03:27 h kernel: kworker/u16:3 invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0", "kworker/u16:3"),
+    ("[ 5.0] CPU 2/KVM invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=872", "CPU 2/KVM"),
+    ("weird :: [x] GC Thread#9 invoked oom-killer: gfp_mask=0x100cca(GFP_HIGHUSER_MOVABLE), order=0", "GC Thread#9"),
+])
+def test_trigger_comm_survives_an_unknown_prefix(line, comm):
+    p = k.parse_bytes(line + "\n")
+    assert [r["trigger"]["process"] for r in p.without_kill] == [comm]
