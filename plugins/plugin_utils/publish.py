@@ -41,13 +41,17 @@ def load_schema(path):
         return json.load(handle)
 
 
+NO_JSONSCHEMA = ("schema validation skipped: python 'jsonschema' is not installed on the controller "
+                 "(pip install jsonschema, or set hostguard_report_validate: false to silence this)")
+
+
 def make_validator(schema):
-    """A jsonschema Draft 2020-12 validator; PublishError when jsonschema is not installed."""
+    """A jsonschema Draft 2020-12 validator, or None when jsonschema is not installed (the
+    caller then warns ``NO_JSONSCHEMA``: reports are still written, unvalidated)."""
     try:
         import jsonschema
     except ImportError:
-        raise PublishError("python 'jsonschema' is required on the controller to validate reports "
-                           "(pip install jsonschema), or set hostguard_report_validate: false")
+        return None
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(schema)
 
@@ -141,6 +145,7 @@ def publish(report_dir, hosts=None, fail_on="never", keep_runs=30, validate=True
     report_dir = os.path.abspath(report_dir)
     validator = make_validator(load_schema(host_schema)) if validate else None
     fleet_validator = make_validator(load_schema(fleet_schema)) if validate else None
+    warnings = [NO_JSONSCHEMA] if validate and validator is None else []
     hosts = sorted(set(hosts)) if hosts else discover_hosts(report_dir)
     stems = file_names(hosts)
     entries = []
@@ -175,7 +180,8 @@ def publish(report_dir, hosts=None, fail_on="never", keep_runs=30, validate=True
               "gate": summary["gate"], "totals": summary["totals"],
               "new_count": summary["diff"]["new_count"], "resolved_count": summary["diff"]["resolved_count"],
               "invalid_hosts": dict((e["host"], e["problems"]) for e in entries if e["state"] != "ok"),
-              "removed_runs": [], "changed": True}
+              "removed_runs": [], "changed": True, "warnings": warnings,
+              "schema_validation": "skipped" if validator is None else "done"}
     if check_mode:
         return result
 
