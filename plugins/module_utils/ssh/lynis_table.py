@@ -1,39 +1,14 @@
 # -*- coding: utf-8 -*-
 # Copyright: hostguard engineers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""sshd effective configuration and Lynis SSH-7408 grading (pure functions, stdlib only).
-
-Two sources for the effective configuration, in this order:
-
-1. ``sshd -T`` (only when auditing the running system, ``root == "/"``, and an sshd binary
-   exists). It prints every keyword sshd knows with its effective global value, defaults
-   included. It needs readable host keys and can fail (no keys, bad config): then we fall
-   back, and say so in the evidence.
-2. Parsing ``sshd_config`` under ``root`` the way sshd does, as documented in sshd_config(5):
-   - "Unless noted otherwise, for each keyword, the first obtained value will be used."
-     (``Port`` and a few others accumulate.)
-   - "Include: ... each pathname may contain glob(7) wildcards that will be expanded and
-     processed in lexical order. Files without absolute paths are assumed to be in /etc/ssh.
-     An Include directive may appear inside a Match block to perform conditional inclusion."
-   - "Match: ... the keywords on the following lines override those set in the global
-     section of the config file, until either another Match line or the end of the file."
-     Global values are what we grade, so lines inside a Match block are ignored (a Match
-     opened in an included file ends with that file, as in OpenSSH's servconf.c).
-   Keywords never set get OpenSSH's compiled-in default (``OPENSSH_DEFAULTS``), so both
-   sources grade the same values.
-
-Grading copies Lynis 3.0.8 ``include/tests_ssh`` test SSH-7408 (CISOfy/lynis, the SSHOPS
-table and the comparison code below it), see ``LYNIS_SSH_7408`` and ``grade``.
-"""
+"""Lynis SSH-7408: its expectation table and its grading, copied from Lynis 3.0.8
+``include/tests_ssh`` (CISOfy/lynis, the SSHOPS table and the comparison code below it).
+Pure functions, stdlib only."""
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
 import re
-
-from ansible_collections.hostguard.hardening.plugins.module_utils.core.sshd_config import (  # noqa: F401 (re-exported)
-    MAX_CONFIG_BYTES, MAX_CONFIG_FILES, MAX_INCLUDE_DEPTH, MULTI_VALUE, parse_config_tree,
-    split_config_line)
 
 # Lynis include/tests_ssh, SSH-7408, SSHOPS (verbatim, Lynis 3.0.8 = CISOfy/lynis master):
 #   <OptionName>:<ExpectedValue>,<MediumScoreValue>,<WeakValue>:<TestType>
@@ -63,33 +38,6 @@ LYNIS_SSH_7408 = (
     "AllowAgentForwarding:NO,,YES:=",
 )
 
-# OpenSSH's compiled-in defaults (servconf.c fill_default_server_options, as sshd -T prints
-# them; OpenSSH 8.x/9.x). Used only when parsing files, for keywords the files never set.
-OPENSSH_DEFAULTS = {
-    "allowtcpforwarding": "yes",
-    "clientalivecountmax": "3",
-    "clientaliveinterval": "0",
-    "compression": "yes",
-    "fingerprinthash": "SHA256",
-    "gatewayports": "no",
-    "ignorerhosts": "yes",
-    "logingracetime": "120",
-    "loglevel": "INFO",
-    "maxauthtries": "6",
-    "maxsessions": "10",
-    "permitrootlogin": "without-password",
-    "permituserenvironment": "no",
-    "permittunnel": "no",
-    "port": "22",
-    "printlastlog": "yes",
-    "strictmodes": "yes",
-    "tcpkeepalive": "yes",
-    "usedns": "no",
-    "x11forwarding": "no",
-    "allowagentforwarding": "yes",
-}
-
-TIME_KEYWORDS = frozenset(["logingracetime", "clientaliveinterval"])
 GRADES = ("good", "medium", "weak", "unknown", "not_found")
 
 
@@ -210,69 +158,6 @@ def grade(value, exp):
     return "not_found"
 
 
-# ---------------------------------------------------------------------------- parsing
-
-def parse_time(text):
-    """sshd_config(5) TIME FORMATS: ``90``, ``1m30s``, ``2h`` -> seconds, or None."""
-    text = text.strip().lower()
-    if re.match(r"^\d+$", text):
-        return int(text)
-    units = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-    total = 0
-    pos = 0
-    for match in re.finditer(r"(\d+)([smhdw])", text):
-        if match.start() != pos:
-            return None
-        total += int(match.group(1)) * units[match.group(2)]
-        pos = match.end()
-    if pos != len(text) or pos == 0:
-        return None
-    return total
-
-
-def normalize_value(keyword, value):
-    """The value as ``sshd -T`` would print it, for the keywords we grade."""
-    if keyword in TIME_KEYWORDS:
-        seconds = parse_time(value)
-        return str(seconds) if seconds is not None else value
-    low = value.lower()
-    if keyword == "permitrootlogin" and low == "prohibit-password":
-        return "without-password"
-    if keyword == "compression" and low == "delayed":
-        return "yes"
-    return value
-
-
-def effective_from_files(root, path="/etc/ssh/sshd_config"):
-    """Effective global values (keyword -> list of normalized strings) from the files."""
-    tree = parse_config_tree(root, path)
-    values = {}
-    origin = {}
-    for keyword, default in OPENSSH_DEFAULTS.items():
-        if keyword in tree["values"]:
-            values[keyword] = [normalize_value(keyword, v) for v in tree["values"][keyword]]
-            origin[keyword] = tree["origin"][keyword]
-        else:
-            values[keyword] = [default]
-            origin[keyword] = "default"
-    for keyword, vals in tree["values"].items():
-        if keyword not in values:
-            values[keyword] = [normalize_value(keyword, v) for v in vals]
-            origin[keyword] = tree["origin"][keyword]
-    return {"values": values, "origin": origin, "files": tree["files"],
-            "problems": tree["problems"], "found": tree["found"]}
-
-
-def parse_sshd_t(text):
-    """Parse ``sshd -T`` output: keyword -> list of values (in printed order)."""
-    values = {}
-    for line in text.splitlines():
-        parts = line.strip().split(None, 1)
-        if not parts:
-            continue
-        keyword = parts[0].lower()
-        values.setdefault(keyword, []).append(parts[1].strip() if len(parts) > 1 else "")
-    return values
 
 
 def grade_option(exp, values):
