@@ -66,7 +66,7 @@ pre{white-space:pre-wrap;word-break:break-all;margin:4px 0;background:#f9fafb;pa
 .sev-critical{background:#7f1d1d}.sev-high{background:#dc2626}.sev-medium{background:#f59e0b;color:#111}
 .sev-low{background:#3b82f6}.sev-info{background:#6b7280}
 .st{font-weight:600}.st-fail{color:#dc2626}.st-error{color:#f97316}.st-pass{color:#16a34a}.st-skip{color:#6b7280}.st-waived{color:#7c3aed}
-.state-missing,.state-invalid{color:#f97316;font-weight:600}
+.state-missing,.state-invalid,.state-unreachable,.state-failed{color:#f97316;font-weight:600}
 .muted{color:#6b7280;font-size:12px}
 .pager{margin:8px 0;display:flex;gap:8px;align-items:center;font-size:13px}
 .pager button{padding:2px 10px}
@@ -604,7 +604,8 @@ def render_fleet_html(summary, trend=None):
     idx = t["hardening_index"]
     body.append('<section><div class="cards">%s%s%s%s%s%s%s</div></section>' % (
         card(t["hosts"], "hosts"), card(t["hosts_ok"], "with a valid report"),
-        card(t["hosts_missing"] + t["hosts_invalid"], "missing / invalid"),
+        card(t["hosts_missing"] + t["hosts_invalid"] + t.get("hosts_unreachable", 0) + t.get("hosts_failed", 0),
+             "missing / invalid / unreachable / failed"),
         card(idx["mean"] if idx["mean"] is not None else "n/a", "mean hardening index"),
         card(idx["min"] if idx["min"] is not None else "n/a", "lowest index"),
         card(diff["new_count"], "new failures"), card(diff["resolved_count"], "resolved")))

@@ -103,3 +103,19 @@ def test_every_recogniser_is_in_the_registry_and_refuses_noise():
     for fn in P.ALL_RECOGNISERS:
         assert fn("", CTX) is None
         assert fn("mem avail: 1860 of 13855 MiB", CTX) is None
+
+
+def test_splitter_memory_gives_the_same_result_as_a_fresh_split_on_every_fixture_line():
+    import glob
+    import os
+    from conftest import REPO
+    splitter = P.Splitter(CTX)
+    n = 0
+    for path in sorted(glob.glob(os.path.join(REPO, "tests", "fixtures", "*", "*.log")) +
+                       glob.glob(os.path.join(REPO, "tests", "fixtures", "oomlog", "*", "*.log"))):
+        with open(path, "rb") as f:
+            for raw in f.read().split(b"\n"):
+                text = raw.decode("utf-8", "backslashreplace")
+                assert splitter.split(text) == P.split_line(text, CTX), (path, text)
+                n += 1
+    assert n > 1000
