@@ -564,6 +564,8 @@ class _Audit(object):
         res = paths.resolve(self.root, path, follow=False)
         if res.status == paths.DENIED:
             self.add("HG-CRON-012", "error", path, {"status": res.status}, "cannot stat: permission denied")
+        elif res.status in (paths.TOO_DEEP, paths.LOOP):
+            self.depth_cut.append(path)       # never a silent skip: HG-CRON-016 names it
         return res
 
     def scan_location(self, display, kind, is_dir, depth):
