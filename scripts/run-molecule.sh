@@ -10,7 +10,7 @@
 # machine never share or remove each other's containers. Leftover containers of this
 # checkout (from an interrupted run) are removed before and after.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 ROOT=$PWD
 
 export CONTAINERS_CONF="${CONTAINERS_CONF:-$ROOT/molecule/containers.conf}"
@@ -47,7 +47,7 @@ cleanup_leftovers() {
   ids=$(podman ps -a --filter label=owner=molecule --format '{{.ID}} {{.Names}}' 2>/dev/null \
         | awk -v s="$HG_MOLECULE_SUFFIX" 'length($2) >= length(s) && substr($2, length($2) - length(s) + 1) == s {print $1}')
   if [ -n "$ids" ]; then
-    echo "run-molecule: removing leftover containers: $(echo $ids)"
+    echo "run-molecule: removing leftover containers: ${ids//$'\n'/ }"
     # shellcheck disable=SC2086
     podman rm -f $ids >/dev/null 2>&1 || true
   fi

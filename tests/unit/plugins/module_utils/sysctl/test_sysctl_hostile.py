@@ -1,6 +1,5 @@
 """Issue 17: hostile sysctl.d files never read outside <root>/proc/sys, never blow up memory."""
 import json
-import os
 
 import pytest
 
