@@ -1,5 +1,6 @@
 """The hardening index: Lynis AddHP arithmetic over findings of every area."""
-from ansible_collections.hostguard.hardening.plugins.module_utils.baseline import audit as baseline
+from ansible_collections.hostguard.hardening.plugins.module_utils.ssh.audit import ssh_findings
+from ansible_collections.hostguard.hardening.plugins.module_utils.ssh.spec import CHECKS as SSH_CHECKS
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings import Check
 from ansible_collections.hostguard.hardening.plugins.plugin_utils.hardening_index import (
     catalogue_weights, hardening_index, hardening_points)
@@ -38,7 +39,7 @@ def test_unknown_ids_fall_back_to_severity_weight():
 
 def test_catalogue_weights_discovers_every_area():
     weights = catalogue_weights()
-    for cid, check in baseline.CHECKS.items():
+    for cid, check in SSH_CHECKS.items():
         assert weights[cid] == check.weight
     assert weights["HG-SSH-012"] == 3
 
@@ -46,10 +47,12 @@ def test_catalogue_weights_discovers_every_area():
 def test_baseline_findings_on_a_fixture(tmp_path):
     (tmp_path / "etc/ssh").mkdir(parents=True)
     (tmp_path / "etc/ssh/sshd_config").write_text("PermitRootLogin no\n")
-    ssh = baseline.ssh_findings({"root": str(tmp_path)})[0]
+    ssh = ssh_findings({"root": str(tmp_path)})[0]
     points = hardening_points(ssh)
-    # 21 options x 3 points; the grades of OpenSSH defaults give partial credits
-    assert points["max_points"] == 63
-    good = sum(1 for f in ssh if f["status"] == "pass")
+    # 20 graded options x 3 points (Compression is not graded for current OpenSSH, HG-SSH-022 is
+    # skip offline) + HG-SSH-023 (tree read completely, 1 point); OpenSSH defaults give partial credits
+    assert points["max_points"] == 61
+    good = sum(f["weight"] if "weight" in f else (3 if f["id"] != "HG-SSH-023" else 1)
+               for f in ssh if f["status"] == "pass")
     medium = sum(1 for f in ssh if f["evidence"].get("grade") == "medium")
-    assert points["points"] == round(3 * good + medium, 2)
+    assert points["points"] == round(good + medium, 2)

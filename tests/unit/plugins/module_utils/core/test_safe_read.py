@@ -86,13 +86,14 @@ def test_sparse_multi_gb_file_costs_only_the_head(tmp_path):
     with open(str(path), "wb") as handle:
         handle.write(b"REDIS0009")
         handle.truncate(4 * 1024 ** 3)
-    # Run in a child so the RSS we measure is the read's alone: VmHWM is the peak of the
-    # child's own address space (ru_maxrss would carry the forking pytest's peak over exec).
+    # Run in a child so the RSS we measure is the read's alone.
     code = (
         "import sys\n"
         "from ansible_collections.hostguard.hardening.plugins.module_utils.core import safe_read\n"
         "data, info, cut = safe_read.read_head(sys.argv[1])\n"
         "n = sum(1 for _ in safe_read.iter_lines(sys.argv[1]))\n"
+        # VmHWM, not ru_maxrss: Linux carries the forking parent's (pytest's) peak into
+        # ru_maxrss across exec, VmHWM is this process's own memory high-water mark
         "hwm = [l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM:')][0]\n"
         "print(len(data), info['size'], cut, hwm)\n"
     )
