@@ -25,9 +25,9 @@ help:
 	@echo "make test    - install everything and run unit, integration, lint and molecule"
 	@echo "make bench   - run the benchmarks in bench/"
 
-$(BIN)/.stamp: requirements.txt
+$(BIN)/.stamp: requirements-dev.txt meta/ee-requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --disable-pip-version-check -q -r requirements.txt
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements-dev.txt
 	touch $@
 
 venv: $(BIN)/.stamp

@@ -142,3 +142,41 @@ def test_result_independent_of_chunk_size_when_an_over_long_line_holds_the_only_
         runs.append((p.result_incidents(), dict(p.counts), p.lines))
     assert all(r == runs[0] for r in runs)
     assert [i["victim"]["pid"] for i in runs[0][0]] == [8]     # the anchor past the cap is not read
+
+
+def test_virtuozzo_ub_kill_wrapped_by_syslog_keeps_host_time_and_ub():
+    data = ("Nov 24 12:17:04 hwnode kernel: [758955.653313] Out of memory in UB 1234: OOM \n"
+            "killed process 21738 (php-cgi) score 0 vm:281988kB, rss:17004kB, swap:0kB\n"
+            "Nov 24 12:17:09 hwnode kernel: [758960.1] Out of memory in UB 77: OOM killed process 5 (x) "
+            "score 3 vm:10kB, rss:4kB, swap:0kB\n")
+    for chunk in (1, 9, 80, 1 << 20):
+        incs = kills(data, chunk=chunk)
+        assert [(i["killer"], i["host"], i["victim"]["pid"], i["victim"]["ve"], k.victim_rss_kb(i["victim"]))
+                for i in incs] == [("openvz", "hwnode", 21738, 1234, 17004), ("openvz", "hwnode", 5, 77, 4)]
+        assert incs[0]["time"] == "2025-11-24T12:17:04Z" and incs[0]["victim"]["total_vm_kb"] == 281988
+
+
+@pytest.mark.parametrize("line,comm", [
+    ('    "message": "python3 invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0",', "python3"),
+    ("Apr 20 20:03:27 h kernel: kworker/u16:3 invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0", "kworker/u16:3"),
+    ("[ 5.0] CPU 2/KVM invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=872", "CPU 2/KVM"),
+    ("weird :: [x] GC Thread#9 invoked oom-killer: gfp_mask=0x100cca(GFP_HIGHUSER_MOVABLE), order=0", "GC Thread#9"),
+])
+def test_trigger_comm_survives_an_unknown_prefix(line, comm):
+    p = k.parse_bytes(line + "\n")
+    assert [r["trigger"]["process"] for r in p.without_kill] == [comm]
+
+
+def test_task_table_survives_another_hosts_lines_between_its_rows():
+    a = ["Apr 20 20:03:27 hosta kernel: x invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0",
+         "Apr 20 20:03:27 hosta kernel: [  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name",
+         "Apr 20 20:03:27 hosta kernel: [    100]     0   100     5000     4000    65536        0             0 small",
+         "Apr 20 20:03:27 hosta kernel: [    200]     0   200   900000   800000    65536        0         -1000 hog",
+         "Apr 20 20:03:27 hosta kernel: Out of memory: Killed process 100 (small) total-vm:20000kB, anon-rss:16000kB"]
+    b = "Apr 20 20:03:27 hostb kernel: e1000e 0000:00:19.0 eth0: NIC Link is Up"
+    mixed = []
+    for line in a:
+        mixed += [line, b]
+    incs = kills("\n".join(mixed) + "\n")
+    assert len(incs) == 1 and incs[0]["task_table"]["rows"] == 2
+    assert incs[0]["verdict"]["verdict"] == "innocent" and incs[0]["verdict"]["largest_consumer"]["name"] == "hog"
