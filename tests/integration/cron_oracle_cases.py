@@ -17,8 +17,8 @@ import base64
 
 S = "* * * * *"
 MARKER_DIR = "/tmp/hgo"
-TARGET_DIR = "/var/tmp/hgo-t"      # link targets: not on the container's /tmp tmpfs, so the
-                                   # host sees them through `podman mount`
+# Link targets: not on the container's /tmp tmpfs, so the host sees them through `podman mount`.
+TARGET_DIR = "/var/tmp/hgo-t"
 RDB_HEAD = b"REDIS0011\xfa\x09redis-ver\x067.0.15\xfa\x0aredis-bits\xc0@\xfe\x00\xfb\x01\x00\x00\x04k"
 
 # How a case's user is created: its passwd shell and home, and its shadow(5) ageing fields

@@ -56,10 +56,9 @@ MAX_MATCHES_PER_FILE = 10
 EXCERPT_CHARS = 200
 PSEUDO_FS = ("/dev", "/proc", "/sys")
 
-from ansible_collections.hostguard.hardening.plugins.module_utils.cron.spec import (  # noqa: E402
-    ATTACK_CRON, ATTACK_RC, CHECKS)
+from ansible_collections.hostguard.hardening.plugins.module_utils.cron.spec import CHECKS  # noqa: E402
 from ansible_collections.hostguard.hardening.plugins.module_utils.cron import daemon_checks, daemons  # noqa: E402
-from ansible_collections.hostguard.hardening.plugins.module_utils.cron.collect_accounts import load_accounts  # noqa: E402
+from ansible_collections.hostguard.hardening.plugins.module_utils.cron.collect import load_accounts  # noqa: E402
 
 # ---------------------------------------------------------------------------------------
 # Locations: (path as the audited system sees it, kind, is a directory)

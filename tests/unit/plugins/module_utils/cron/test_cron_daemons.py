@@ -10,7 +10,7 @@ import pytest
 from cron_tree import base_tree, mkdir, symlink, write  # noqa: F401
 from ansible_collections.hostguard.hardening.plugins.module_utils.cron import AREA
 from ansible_collections.hostguard.hardening.plugins.module_utils.cron import parse_crontab as pc
-from ansible_collections.hostguard.hardening.plugins.module_utils.cron.collect_accounts import parse_shadow_ageing
+from ansible_collections.hostguard.hardening.plugins.module_utils.cron.collect import parse_shadow_ageing
 from ansible_collections.hostguard.hardening.plugins.module_utils.cron.daemon_model import pam_unix_account
 
 SHADOW = ("root:$y$j9T$secrethash:19000:0:99999:7:::\n"
