@@ -47,6 +47,7 @@ cleanup_leftovers() {
   ids=$(podman ps -a --filter label=owner=molecule --format '{{.ID}} {{.Names}}' 2>/dev/null \
         | awk -v s="$HG_MOLECULE_SUFFIX" 'length($2) >= length(s) && substr($2, length($2) - length(s) + 1) == s {print $1}')
   if [ -n "$ids" ]; then
+    # shellcheck disable=SC2086
     echo "run-molecule: removing leftover containers:" $ids
     # shellcheck disable=SC2086
     podman rm -f $ids >/dev/null 2>&1 || true
