@@ -45,8 +45,13 @@ images: system-deps
 audit: venv collection-link
 	$(BIN)/ansible-playbook playbooks/audit.yml -e hostguard_report_dir=$(REPORT_DIR) $(AUDIT_ARGS)
 
+# pytest's temporary trees live in the checkout (rm -rf first: coreutils removes the 1,000-deep
+# trees the hostile-tree tests make, which pytest's own recursive cleanup cannot).
+PYTEST_TMP := $(CURDIR)/.cache/pytest
+
 unit: venv collection-link
-	$(BIN)/python -m pytest -q tests/unit
+	rm -rf $(PYTEST_TMP)/unit && mkdir -p $(PYTEST_TMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider --basetemp=$(PYTEST_TMP)/unit tests/unit
 
 # Lowering oom_score_adj (a real -1000 "immune" process) needs CAP_SYS_RESOURCE, which root
 # lacks on these VMs; such tests are deselected there, loudly, never counted as passed.
@@ -59,7 +64,8 @@ endif
 
 integration: venv collection-link system-deps images
 	@[ -z '$(INTEGRATION_MARKERS)' ] || echo "NOTE: root lacks CAP_SYS_RESOURCE here: deselecting tests marked needs_cap_sys_resource (not run, not passed)"
-	$(BIN)/python -m pytest -q $(INTEGRATION_MARKERS) tests/integration
+	rm -rf $(PYTEST_TMP)/integration && mkdir -p $(PYTEST_TMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider --basetemp=$(PYTEST_TMP)/integration $(INTEGRATION_MARKERS) tests/integration
 
 lint: venv collection-link
 	$(BIN)/ansible-lint --profile production
