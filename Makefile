@@ -18,7 +18,7 @@ export ANSIBLE_HOME         := $(CURDIR)/.cache/ansible-home
 export PATH                 := $(BIN):$(PATH)
 
 .PHONY: help audit test venv system-deps collection-link images unit integration lint molecule \
-        build-collection bench clean
+        build-collection bench clean sanity compat fuzz
 
 help:
 	@echo "make audit   - audit this machine, write $(REPORT_DIR)/<host>.json"
@@ -64,6 +64,15 @@ integration: venv collection-link system-deps images
 lint: venv collection-link
 	$(BIN)/ansible-lint --profile production
 	$(BIN)/python scripts/check_docs.py
+	$(BIN)/python scripts/gen_role_specs.py --check
+
+# ansible-test sanity, offline (scripts/sanity-bootstrap.sh stands in for get-pip.py).
+sanity: venv
+	PYTHON=$(BIN)/python scripts/sanity.sh
+
+# requires_ansible honest: unit suite + one host_audit playbook on ansible-core 2.15 and 2.17.
+compat: collection-link
+	PYTHON=$(PYTHON) scripts/compat.sh
 
 build-collection: venv
 	rm -rf build && mkdir -p build
@@ -75,6 +84,7 @@ molecule: venv collection-link images
 
 test: system-deps venv collection-link images
 	$(MAKE) unit
+	$(MAKE) compat
 	$(MAKE) integration
 	$(MAKE) lint
 	$(MAKE) molecule

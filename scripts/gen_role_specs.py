@@ -50,6 +50,9 @@ def render():
         out.append("          %s:\n" % area.name)
         out.append("            description: Options of the %s area (%s).\n" % (area.name, area.title))
         out.append("            type: dict\n")
+        if not area.options:
+            out.append("            options: {}\n")     # an area without options of its own
+            continue
         out.append("            options:\n")
         for name in sorted(area.options):
             spec = area.options[name]

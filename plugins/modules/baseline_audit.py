@@ -27,7 +27,7 @@ description:
   - Read-only; never changes the host. Every file is read bounded and symlink-safe;
     every command is time-boxed.
 author:
-  - hostguard engineers
+  - hostguard engineers (@hostguard)
 options:
   root:
     description:

@@ -27,7 +27,7 @@ description:
     O(max_line_bytes). A multi-GB file costs the same as a small one.
   - Never changes the host; C(changed) is always false. Check mode is supported.
 author:
-  - hostguard engineers
+  - hostguard engineers (@hostguard)
 options:
   root:
     description:
@@ -70,8 +70,10 @@ options:
 attributes:
   check_mode:
     support: full
+    description: Read-only; runs the same in check mode.
   diff_mode:
     support: none
+    description: Nothing changes, so there is no diff.
 notes:
   - Run as root for a complete audit; unreadable paths are reported as findings with status C(error).
 seealso:

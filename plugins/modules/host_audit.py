@@ -26,7 +26,7 @@ description:
     P(hostguard.hardening.hostguard_report#filter) filter; the C(hostguard.hardening.audit)
     role does that and writes it as JSON.
 author:
-  - hostguard engineers
+  - hostguard engineers (@hostguard)
 options:
   areas:
     description:
@@ -51,10 +51,11 @@ options:
     default: 300
   options:
     description:
-      - Options per area, keyed by area name, for example
-        C({cron: {max_read_bytes: 65536}, redis: {probe: false}}). Each area's dict is checked
+      - 'Options per area, keyed by area name, for example
+        C({cron: {max_read_bytes: 65536}, redis: {probe: false}}).'
+      - Each area's dict is checked
         against that area's own option spec (the same spec as its own module, for example
-        M(hostguard.hardening.cron_audit)): types are coerced, defaults filled, and an unknown
+        M(hostguard.hardening.cron_audit)); types are coerced, defaults filled, and an unknown
         area, an unknown option or a bad value fails the module, naming the area and the option,
         before any area runs. C(root) is taken from the top-level O(root).
     type: dict

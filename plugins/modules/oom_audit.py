@@ -24,7 +24,7 @@ description:
     likely victims, C(HG-OOM-005) likely victims (info)."
   - Read-only; never changes a process.
 author:
-  - hostguard engineers
+  - hostguard engineers (@hostguard)
 options:
   root:
     description: Directory holding the audited system's C(proc) and C(etc) (C(/) for this host).

@@ -89,10 +89,12 @@ notes:
 attributes:
   check_mode:
     support: full
+    description: Read-only; runs the same in check mode.
   diff_mode:
     support: none
+    description: Nothing changes, so there is no diff.
 author:
-  - hostguard engineers
+  - hostguard engineers (@hostguard)
 """
 
 EXAMPLES = r"""

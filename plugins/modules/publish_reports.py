@@ -1,3 +1,4 @@
+#!/usr/bin/python
 # -*- coding: utf-8 -*-
 # Copyright: hostguard engineers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
@@ -56,15 +57,18 @@ options:
 attributes:
   check_mode:
     support: full
-    details: In check mode nothing is written; the gate and counts are still computed.
+    description: In check mode nothing is written; the gate and counts are still computed.
   diff_mode:
     support: none
+    description: Reports are written whole; there is no diff.
   platform:
+    support: full
     platforms: posix
+    description: Runs on the controller only (action plugin).
 notes:
   - "Runs once per play: set C(run_once: true) on the task."
 author:
-  - hostguard engineers
+  - hostguard engineers (@hostguard)
 """
 
 EXAMPLES = r"""
@@ -137,6 +141,3 @@ fleet_json:
   returned: when not in check mode
   type: str
 """
-
-if __name__ == "__main__":
-    raise SystemExit("publish_reports is an action plugin; it runs on the controller only")

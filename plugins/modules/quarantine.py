@@ -19,7 +19,8 @@ description:
   - With O(state=restored) puts the file back byte-identical (sha256 verified) with its
     recorded owner, group, mode and mtime.
 version_added: "0.1.0"
-author: hostguard engineers
+author:
+  - hostguard engineers (@hostguard)
 options:
   path:
     description: Absolute path of the file (as the target sees it).
@@ -46,8 +47,10 @@ options:
 attributes:
   check_mode:
     support: full
+    description: Reports what would move or be restored, and changes nothing.
   diff_mode:
     support: full
+    description: Shows the path moved into or out of quarantine.
 notes:
   - Idempotent - a path that no longer exists is reported unchanged (status V(absent)); a
     restore whose file is already back with the recorded sha256 is unchanged.

@@ -22,7 +22,7 @@ description:
   - Never changes the host, never sends CONFIG SET or any write command.
     Secrets (passwords, requirepass values, renamed command names) never appear in results.
 author:
-  - hostguard engineers
+  - hostguard engineers (@hostguard)
 options:
   root:
     description:

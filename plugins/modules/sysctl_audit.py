@@ -22,7 +22,7 @@ description:
   - Keys the kernel does not have are reported as C(skip) (not applicable), never as failures.
   - Read-only; never writes C(/proc/sys).
 author:
-  - hostguard engineers
+  - hostguard engineers (@hostguard)
 options:
   root:
     description: Directory holding the audited system (C(/) for this host).

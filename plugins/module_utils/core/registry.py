@@ -15,6 +15,25 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.oom import ARE
 from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog import AREA as OOMLOG
 from ansible_collections.hostguard.hardening.plugins.module_utils.redis import AREA as REDIS
 from ansible_collections.hostguard.hardening.plugins.module_utils.baseline import AREA as BASELINE
+from ansible_collections.hostguard.hardening.plugins.module_utils.boot import AREA as BOOT
+from ansible_collections.hostguard.hardening.plugins.module_utils.logs import AREA as LOGS
+from ansible_collections.hostguard.hardening.plugins.module_utils.networking import AREA as NETWORKING
+from ansible_collections.hostguard.hardening.plugins.module_utils.packages import AREA as PACKAGES
+from ansible_collections.hostguard.hardening.plugins.module_utils.file_integrity import AREA as FILE_INTEGRITY
+from ansible_collections.hostguard.hardening.plugins.module_utils.malware import AREA as MALWARE
+from ansible_collections.hostguard.hardening.plugins.module_utils.tooling import AREA as TOOLING
+from ansible_collections.hostguard.hardening.plugins.module_utils.debian import AREA as DEBIAN
+from ansible_collections.hostguard.hardening.plugins.module_utils.crypto import AREA as CRYPTO
+from ansible_collections.hostguard.hardening.plugins.module_utils.banners import AREA as BANNERS
+from ansible_collections.hostguard.hardening.plugins.module_utils.hardening import AREA as HARDENING
+from ansible_collections.hostguard.hardening.plugins.module_utils.mac import AREA as MAC
+from ansible_collections.hostguard.hardening.plugins.module_utils.processes import AREA as PROCESSES
+from ansible_collections.hostguard.hardening.plugins.module_utils.shells import AREA as SHELLS
+from ansible_collections.hostguard.hardening.plugins.module_utils.timesync import AREA as TIMESYNC
+from ansible_collections.hostguard.hardening.plugins.module_utils.insecure_services import AREA as INSECURE_SERVICES
+from ansible_collections.hostguard.hardening.plugins.module_utils.accounting import AREA as ACCOUNTING
+from ansible_collections.hostguard.hardening.plugins.module_utils.usb import AREA as USB
+from ansible_collections.hostguard.hardening.plugins.module_utils.kernel import AREA as KERNEL
 
 AREAS = (
     CRON,
@@ -23,6 +42,25 @@ AREAS = (
     OOMLOG,
     REDIS,
     BASELINE,
+    BOOT,
+    LOGS,
+    NETWORKING,
+    PACKAGES,
+    FILE_INTEGRITY,
+    MALWARE,
+    TOOLING,
+    DEBIAN,
+    CRYPTO,
+    BANNERS,
+    HARDENING,
+    MAC,
+    PROCESSES,
+    SHELLS,
+    TIMESYNC,
+    INSECURE_SERVICES,
+    ACCOUNTING,
+    USB,
+    KERNEL,
 )
 
 REGISTRY = dict((area.name, area) for area in AREAS)

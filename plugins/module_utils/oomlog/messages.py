@@ -162,9 +162,7 @@ def parse_summary(msg):
         key = key.strip()
         if sep:
             if key in SUMMARY_KEYS and key not in out:
-                out[key] = value[:4096]
-            elif key in ("pid", "uid"):
-                out[key] = number(value)
+                out[key] = value[:4096]         # pid/uid count only as the ",pid=N,uid=U" pair above
         elif key == "global_oom":
             out["global_oom"] = True
     return out
@@ -288,9 +286,9 @@ def _earlyoom(msg):
         pid_at = rest.find(", pid: ", close, close + 40)
         if pid_at < 0 or sig == 0:
             return None
-        pid = number(rest[pid_at + 7:])
-        if pid is None:
-            return None
+        pid, n = leading_int(rest[pid_at + 7:])
+        if pid is None or rest[pid_at + 7 + n:pid_at + 8 + n] != ",":
+            return None                                 # a line cut inside the pid
         return {"pid": pid, "name": rest[:close], "signal": "signal %s" % sig,
                 "rest": rest[pid_at + 7:].replace(": ", " ")}
     return None
@@ -316,8 +314,10 @@ def earlyoom_fields(rest):
 def _oomd(msg, tag):
     """systemd-oomd kill messages."""
     if msg.startswith("oomd attempting to kill "):
-        pid, _n = leading_int(msg[24:])
-        return ("oomd_attempt", {"pid": pid}) if pid is not None else None
+        pid, n = leading_int(msg[24:])
+        if pid is None or not msg[24 + n:].startswith(" with "):
+            return None                                 # a line cut inside the pid
+        return ("oomd_attempt", {"pid": pid})
     for verb, head in (("killed", "Killed "), ("marked", "Marked ")):
         if msg.startswith(head):
             rest = msg[len(head):]
@@ -338,9 +338,9 @@ def _oomd(msg, tag):
 def classify(msg, tag=None):
     """(kind, fields) of one message, or None when it says nothing about an OOM record."""
     at = msg.find(" invoked oom-killer:")
-    if at >= 0:
-        rest = msg[at + len(" invoked oom-killer:"):]
-        trig = {"process": msg[:at].strip()[-64:]}
+    if at >= 0 or msg.startswith("oom-killer: gfp_mask="):   # 2.6.10 and before: no comm
+        rest = msg[at + len(" invoked oom-killer:"):] if at >= 0 else msg[11:]
+        trig = {"process": msg[:at].strip()[-64:] if at >= 0 else None}
         trig.update(parse_trigger_fields(rest))
         return "trigger", trig
     c0 = msg[:1]
@@ -420,9 +420,9 @@ def _openvz(msg, at):
     if open_at < 0:
         return None
     pid, n = leading_int(rest[open_at + 6:])
-    if pid is None:
-        return None
     tail = rest[open_at + 6 + n:]
+    if pid is None or tail[:1] not in (",", ")"):
+        return None                                     # a line cut inside the pid
     ve = number(tail[5:]) if tail.startswith(", ve=") else None
     out = {"pid": pid, "name": rest[:open_at], "ve": ve}
     fa = tail.find("free=")
@@ -444,6 +444,14 @@ def openvz_continuation(msg):
     if ga >= 0:
         out["gen"] = number(s[ga + 4:])
     return out
+
+
+OOM_FRAMES = ("out_of_memory", "oom_kill_process", "mem_cgroup_oom")
+
+
+def is_oom_frame(msg):
+    """A stack frame of the OOM path ("out_of_memory+0x220/0x3c0", "mem_cgroup_oom_synchronize")."""
+    return "+0x" in msg and any(f in msg for f in OOM_FRAMES)
 
 
 def stack_pid(msg):

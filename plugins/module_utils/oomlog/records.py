@@ -19,7 +19,7 @@ import collections
 import heapq
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog import messages as M
-from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog.prefixes import Context, split_line
+from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog.prefixes import Context, Splitter
 from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog.timestamps import iso
 
 PAGE_KB_DEFAULT = 4
@@ -28,25 +28,30 @@ ROW_KEEP = ("uid", "tgid", "total_vm", "rss", "rss_anon", "rss_file", "rss_shmem
             "oom_score_adj", "oom_adj")
 
 
-def parse_row(msg, cols, page_kb=PAGE_KB_DEFAULT):
+def row_layout(cols):
+    """(index, key) of the columns parse_row keeps, for a header's column list."""
+    return tuple((i, key) for i, key in enumerate(cols) if key in ROW_KEEP)
+
+
+def parse_row(msg, cols, page_kb=PAGE_KB_DEFAULT, layout=None):
     """One task-table row under ``cols``; None when it is not a (complete) row.
     Returns the compact row: pid, name, uid, rss_kb, held_kb (rss + swap), total_vm_kb, adj."""
     if msg[:1] != "[":
         return None
-    end = msg.find("]")
+    end = msg.find("]", 0, 16)
     if end < 0:
         return None
     pid = M.to_int(msg[1:end].strip())
     if pid is None:
         return None
-    parts = msg[end + 1:].split(None, len(cols) - 1)
-    if len(parts) < len(cols):
+    ncols = len(cols)
+    parts = msg[end + 1:].split(None, ncols - 1)
+    if len(parts) < ncols:
         return None
     row = {"pid": pid, "name": parts[-1]}
     try:
-        for key, value in zip(cols, parts):
-            if key in ROW_KEEP:
-                row[key] = int(value)
+        for i, key in (layout or row_layout(cols)):
+            row[key] = int(parts[i])
     except ValueError:
         return None
     rss = row.pop("rss", 0)
@@ -54,8 +59,6 @@ def parse_row(msg, cols, page_kb=PAGE_KB_DEFAULT):
     row["total_vm_kb"] = row.pop("total_vm", 0) * page_kb
     row["held_kb"] = (rss + row.get("swapents", 0)) * page_kb
     return row
-
-
 
 
 def is_immune(row):
@@ -70,6 +73,7 @@ class TaskTable(object):
 
     def __init__(self, cols, top_k):
         self.cols = cols
+        self.layout = row_layout(cols)
         self.top_k = max(1, int(top_k))
         self.rows = 0
         self.malformed = 0
@@ -191,6 +195,7 @@ class Parser(object):
 
     FOLLOW_AFTER_TRIGGER = 400     # stack, Mem-Info, memcg usage: until the table or the kill
     TABLE_NOISE_TOLERANCE = 16
+    FOLLOW_AFTER_FRAME = 60        # "Task in ..", "memory: usage" after the oom frames of a cut stack
     OOMD_FOLLOW = 40
 
     def __init__(self, source="file", top_k=10, max_incidents=20, page_kb=PAGE_KB_DEFAULT,
@@ -232,6 +237,7 @@ class Parser(object):
         self._seq = 0
         self.lines = 0
         self.ctx = Context(year, now)
+        self._split = Splitter(self.ctx).split
         self.without_kill = collections.deque(maxlen=20)   # records that never named a victim
         self._oomd_attempts = {}                   # host -> (t, [pids]) "oomd attempting to kill"
         self._openvz_wrap = {}                     # host -> incident waiting for "free= gen="
@@ -445,7 +451,7 @@ class Parser(object):
         self.follow = False
 
     def _line(self, text):
-        p = split_line(text, self.ctx)
+        p = self._split(text)
         epoch, uptime = self._times(p.epoch, p.uptime)
         host, msg = p.host, p.msg
         if self._openvz_wrap and self._openvz_continued(host, msg):
@@ -471,6 +477,8 @@ class Parser(object):
         hit = M.classify(msg, p.tag)
         if hit is not None:
             getattr(self, "_on_" + hit[0])(host, epoch, uptime, hit[1], p.tag)
+        elif not self.follow and M.is_oom_frame(msg):
+            self._follow("trigger", self.FOLLOW_AFTER_FRAME)   # a record cut from its trigger
 
     def _table_line(self, host, msg):
         inc = self._open.get(host)
@@ -481,14 +489,14 @@ class Parser(object):
         if self._row_wrap is not None and self._row_wrap[0] == host and msg[:1] != "[":
             joined = self._row_wrap[1] + " " + msg.strip()
             self._row_wrap = None
-            row = parse_row(joined, table.cols, self.page_kb)
+            row = parse_row(joined, table.cols, self.page_kb, table.layout)
             if row is not None:
                 table.add(row)
                 self._table_noise = 0
                 self.counts["wrapped_rows"] += 1
                 return True
         if msg[:1] == "[":
-            row = parse_row(msg, table.cols, self.page_kb)
+            row = parse_row(msg, table.cols, self.page_kb, table.layout)
             if row is not None:
                 table.add(row)
                 self._table_noise = 0

@@ -18,18 +18,18 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog.records
 CHUNK_BYTES = 1024 * 1024
 
 # Substrings, one of which every line that starts or ends a record contains; searched over whole
-# chunks with bytes.find (few and long: each one is a pass over the data, and a longer needle
-# skips faster).
-#   b"oom":     invoked oom-killer, oom-kill:, oom_reaper:, table headers (oom_adj/oom_score_adj),
-#               the earlyoom / systemd-oomd syslog tags (so "Killed <cgroup> due to"), ",oom_memcg="
-#               / ",global_oom" pr_cont pieces, panic_on_oom
-#   b"process": Kill process / Killed process / kill process (all versions), OpenVZ "OOM killed
-#               process", earlyoom's kill lines of every version, even untagged ("sending SIGTERM to
-#               process", "killing process", "Killing process '..'"), "no killable processes"
-#   b"kill":    "Task in .. killed as a result of limit of ..", "cgroups for killing"
-# Lines inside a record (stack, "memory: usage", table rows, candidate dumps) are read because
-# the parser follows the record (Parser.follow), not through anchors.
-ANCHORS = (b"oom", b"process", b"kill")
+# chunks with bytes.find. Each one is a pass over the data, so there are two, picked for speed
+# (bytes.find skips on the needle's last byte: b"ocess" runs twice as fast as b"process").
+#   b"oom":   invoked oom-killer, oom-kill:, oom_reaper:, table headers (oom_adj/oom_score_adj),
+#             the earlyoom / systemd-oomd syslog tags (so "Killed <cgroup> due to", "cgroups for
+#             killing"), ",oom_memcg=" / ",global_oom" pr_cont pieces, panic_on_oom, and the
+#             oom frames of a stack (which start following a record cut from its trigger)
+#   b"ocess": Kill process / Killed process / kill process (all versions), OpenVZ "OOM killed
+#             process", earlyoom's kill lines of every version, even untagged ("sending SIGTERM to
+#             process", "killing process", "Killing process '..'"), "no killable processes"
+# Lines inside a record (stack, "Task in .. killed as a result of limit of ..", "memory: usage",
+# table rows, candidate dumps) are read because the parser follows the record (Parser.follow).
+ANCHORS = (b"oom", b"ocess")
 
 
 def has_anchor(head):

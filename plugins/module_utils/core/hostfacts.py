@@ -1,0 +1,316 @@
+# -*- coding: utf-8 -*-
+# Copyright: hostguard engineers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One audited system seen read-only under ``root``: the facts the Lynis-category areas share.
+
+``Host(root)`` answers the questions Lynis's shell tests ask (``[ -f file ]``, ``IsRunning``,
+``PackageIsInstalled``, ``which``) from files only:
+
+- every path is joined under ``root``; a symlink is followed only inside ``root``
+  (``safe_read.resolve_symlink``); files are read through ``safe_read`` (bounded head,
+  regular files only, never a FIFO or a device);
+- processes come from ``<root>/proc`` (``procfs``), packages from
+  ``<root>/var/lib/dpkg/status`` (parsed once per file version, bounded);
+- commands run only through ``run()``, which refuses unless ``root`` is ``/``.
+
+``Evaluators`` pairs each Check with the function that evaluates it, so an area's audit is
+``run_evaluators(EVALUATORS, Host(root))``: an exception in one check becomes that check's
+``error`` finding, never a crash of the area. Stdlib only.
+"""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import stat
+import time
+
+from ansible_collections.hostguard.hardening.plugins.module_utils.core import hostio, procfs, safe_read
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings import area_result
+
+MAX_CONFIG_BYTES = 1024 * 1024
+MAX_DPKG_STATUS_BYTES = 64 * 1024 * 1024
+MAX_LIST_ENTRIES = 4096
+BIN_DIRS = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
+_DPKG_CACHE = {}     # (real path, inode, size, mtime) -> parsed status; one entry per path
+# The areas of one host_audit run each build a Host: the process table is shared between them
+# while the same pids exist and for at most PROCESS_CACHE_SECONDS.
+_PROC_CACHE = {}
+PROCESS_CACHE_SECONDS = 5.0
+
+
+class Host(object):
+    """The audited system under ``root``; small caches live as long as the object."""
+
+    def __init__(self, root="/", command_timeout=hostio.DEFAULT_COMMAND_TIMEOUT):
+        self.root = root or "/"
+        self.live = hostio.is_live(self.root)
+        self.command_timeout = command_timeout
+        self._procs = None
+        self._which = {}
+        self.cache = {}      # per-audit memo for an area's own derived facts
+
+    # ----------------------------------------------------------------- paths and files
+    def real(self, path):
+        return safe_read.join_root(self.root, path)
+
+    def resolve(self, path):
+        """lstat info of ``path`` after following symlinks inside root, or None."""
+        res = safe_read.resolve_symlink(self.root, self.real(path))
+        if res["status"] != "ok":
+            return None
+        return res["info"], res["resolved"]
+
+    def stat(self, path):
+        found = self.resolve(path)
+        return found[0] if found else None
+
+    def lstat(self, path):
+        try:
+            return safe_read.lstat_info(self.real(path))
+        except safe_read.SafeReadError:
+            return None
+
+    def is_file(self, path):
+        info = self.stat(path)
+        return bool(info) and info["type"] == "file"
+
+    def is_dir(self, path):
+        info = self.stat(path)
+        return bool(info) and info["type"] == "directory"
+
+    def exists(self, path):
+        return self.stat(path) is not None
+
+    def read(self, path, max_bytes=MAX_CONFIG_BYTES):
+        """Text of a regular file (symlinks followed inside root) or None when absent or
+        unreadable. Invalid UTF-8 becomes \\xNN escapes."""
+        found = self.resolve(path)
+        if not found or found[0]["type"] != "file":
+            return None
+        try:
+            data, _info, _trunc = safe_read.read_head(self.real(found[1]), max_bytes)
+        except (safe_read.SafeReadError, OSError):
+            return None
+        return data.decode("utf-8", "backslashreplace")
+
+    def lines(self, path, max_bytes=MAX_CONFIG_BYTES):
+        text = self.read(path, max_bytes)
+        return None if text is None else text.splitlines()
+
+    def config_lines(self, path, comment="#", max_bytes=MAX_CONFIG_BYTES):
+        """Non-empty, non-comment, stripped lines; [] when the file is absent."""
+        out = []
+        for line in self.lines(path, max_bytes) or []:
+            text = line.strip()
+            if text and not text.startswith(comment):
+                out.append(text)
+        return out
+
+    def listdir(self, path, limit=MAX_LIST_ENTRIES):
+        """Sorted names in a directory (a symlinked directory is followed inside root)."""
+        found = self.resolve(path)
+        if not found or found[0]["type"] != "directory":
+            return []
+        try:
+            return sorted(os.listdir(self.real(found[1])))[:limit]
+        except OSError:
+            return []
+
+    def glob_files(self, directory, suffix="", limit=MAX_LIST_ENTRIES):
+        """Paths of regular files in ``directory`` whose name ends with ``suffix``."""
+        out = []
+        for name in self.listdir(directory, limit):
+            path = directory.rstrip("/") + "/" + name
+            if name.endswith(suffix) and self.is_file(path):
+                out.append(path)
+        return out
+
+    def which(self, *names):
+        """The first executable of ``names`` in the usual bin directories, or None."""
+        for name in names:
+            if name not in self._which:
+                self._which[name] = None
+                for directory in BIN_DIRS:
+                    info = self.stat(directory + "/" + name)
+                    if info and info["type"] == "file" and int(info["mode"], 8) & 0o111:
+                        self._which[name] = directory + "/" + name
+                        break
+            if self._which[name]:
+                return self._which[name]
+        return None
+
+    # ------------------------------------------------------------------------ processes
+    def processes(self):
+        """[{pid, comm, argv}] of user-space processes (bounded by procfs)."""
+        if self._procs is None:
+            pids, _trunc = procfs.list_pids(self.root)
+            key = (os.path.abspath(self.root), tuple(pids))
+            cached = _PROC_CACHE.get("last")
+            if cached and cached[0] == key and time.monotonic() - cached[1] < PROCESS_CACHE_SECONDS:
+                self._procs = cached[2]
+                return self._procs
+            out = []
+            for pid in pids:
+                name = procfs.comm(self.root, pid)
+                if name is None:
+                    continue
+                argv = procfs.cmdline(self.root, pid, max_bytes=1024, max_args=8) or []
+                if not argv and pid != 1:
+                    continue        # kernel thread
+                out.append({"pid": pid, "comm": name, "argv": argv})
+            self._procs = out
+            _PROC_CACHE["last"] = (key, time.monotonic(), out)
+        return self._procs
+
+    def running(self, *names):
+        """Processes whose name (comm, or argv[0]'s basename: Lynis's ``ps`` match) is in
+        ``names``."""
+        wanted = set(names)
+        out = []
+        for proc in self.processes():
+            base = os.path.basename(proc["argv"][0]) if proc["argv"] else ""
+            if proc["comm"] in wanted or base in wanted:
+                out.append(proc)
+        return out
+
+    # ------------------------------------------------------------------------- packages
+    def packages(self):
+        """{name: {"status", "version", "arch"}} from the dpkg status file ({} if none)."""
+        path = self.real("/var/lib/dpkg/status")
+        try:
+            info = safe_read.lstat_info(path)
+        except safe_read.SafeReadError:
+            return {}
+        key = (info["inode"], info["size"], info["mtime"])
+        cached = _DPKG_CACHE.get(path)
+        if cached and cached[0] == key:
+            return cached[1]
+        try:
+            data, _i, _t = safe_read.read_head(path, MAX_DPKG_STATUS_BYTES)
+        except (safe_read.SafeReadError, OSError):
+            return {}
+        parsed = parse_dpkg_status(data.decode("utf-8", "backslashreplace"))
+        _DPKG_CACHE.clear()
+        _DPKG_CACHE[path] = (key, parsed)
+        return parsed
+
+    def installed(self, *names):
+        """Names of ``names`` that dpkg lists as installed (Lynis: ``dpkg -l`` ``ii``)."""
+        pkgs = self.packages()
+        return [n for n in names if pkgs.get(n, {}).get("status", "").endswith(" installed")]
+
+    # ------------------------------------------------------------------------- systemd
+    def unit_enabled(self, name):
+        """True when a ``*.wants``/``*.requires`` directory of /etc/systemd/system links it."""
+        for entry in self.listdir("/etc/systemd/system"):
+            if entry.endswith((".wants", ".requires")):
+                if self.lstat("/etc/systemd/system/%s/%s" % (entry, name)):
+                    return True
+        return False
+
+    # ------------------------------------------------------------------------- commands
+    def run(self, argv, max_bytes=hostio.MAX_COMMAND_OUTPUT):
+        """Run a command on this host only; None when auditing another root."""
+        if not self.live:
+            return None
+        return hostio.run_command(argv, self.command_timeout, max_bytes)
+
+
+def mode_of(info):
+    return int(info["mode"], 8) if info else 0
+
+
+def is_world_writable(info):
+    return bool(info) and info["type"] != "symlink" and bool(mode_of(info) & stat.S_IWOTH)
+
+
+def parse_dpkg_status(text):
+    """dpkg's status file (deb822 stanzas) -> {package: {status, version, arch}}."""
+    out = {}
+    for stanza in text.split("\n\n"):
+        fields = {}
+        for line in stanza.splitlines():
+            if not line or line[0] in " \t":
+                continue
+            key, sep, value = line.partition(":")
+            if sep and key in ("Package", "Status", "Version", "Architecture"):
+                fields[key] = value.strip()
+        name = fields.get("Package")
+        if name:
+            out[name] = {"status": fields.get("Status", ""), "version": fields.get("Version", ""),
+                         "arch": fields.get("Architecture", "")}
+    return out
+
+
+class Evaluators(list):
+    """[(check, function)] in definition order; ``@EVALUATORS(CHECK)`` registers one."""
+
+    def __call__(self, check):
+        def register(function):
+            self.append((check, function))
+            return function
+        return register
+
+
+def run_evaluators(evaluators, host, facts=None):
+    """Run every (check, function(host)) pair; a function returns a finding, a list of
+    findings or None. An exception becomes the check's error finding."""
+    findings = []
+    for check, function in evaluators:
+        try:
+            result = function(host)
+        except Exception as exc:  # one broken check must not hide the others
+            result = check.error(check.id, "internal error: %s: %s" % (type(exc).__name__, exc))
+        if result is None:
+            continue
+        if isinstance(result, dict):
+            findings.append(result)
+        else:
+            findings.extend(result)
+    return area_result(findings, facts or {"root": host.root, "live": host.live})
+
+
+def verdict(check, subject, failed, evidence=None, detail=None):
+    """``check.fail`` when ``failed`` else ``check.passed``: most Lynis tests are one test."""
+    if failed:
+        return check.fail(subject, evidence, detail)
+    return check.passed(subject, evidence, detail)
+
+
+def find_presence(host, binaries=(), processes=(), files=(), packages=()):
+    """What of a tool is on the host: {"binary", "running", "files", "packages"} (falsy = none)."""
+    return {"binary": host.which(*binaries) if binaries else None,
+            "running": sorted(set(p["comm"] for p in host.running(*processes))) if processes else [],
+            "files": [f for f in files if host.exists(f)],
+            "packages": host.installed(*packages) if packages else []}
+
+
+def present(found):
+    return bool(found["binary"] or found["running"] or found["files"] or found["packages"])
+
+
+def define_presence(checks, evaluators, check_id, title, lynis, binaries=(), processes=(), files=(),
+                    packages=(), found_key=None):
+    """An inventory check (severity info, always pass) that records whether a tool is present,
+    as Lynis's "<tool> availability" tests do. ``found_key`` names the host.cache list the
+    tool is added to when present (e.g. the area's "any scanner found" summary reads it)."""
+    reads = ", ".join(list(binaries) + ["process " + p for p in processes] + list(files)
+                      + ["package " + p for p in packages])
+    check = checks.define(check_id, title, "info", reads=reads, remediation="None needed (inventory).",
+                          references={"lynis": lynis})
+
+    def evaluate(host):
+        found = find_presence(host, binaries, processes, files, packages)
+        if found_key and present(found):
+            host.cache.setdefault(found_key, []).append(check_id)
+        return check.passed(title, dict((k, v) for k, v in found.items() if v) or {"present": False})
+
+    evaluators.append((check, evaluate))
+    return check
+
+
+def define_info(checks, check_id, title, lynis, reads):
+    """An inventory check: severity info, passes with what it found (Lynis only logs it)."""
+    return checks.define(check_id, title, "info", reads=reads, remediation="None needed (inventory).",
+                         references={"lynis": lynis})

@@ -1,0 +1,13 @@
+# -*- coding: utf-8 -*-
+# Copyright: hostguard engineers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Area `debian` (Debian-specific tooling): the descriptor; the checks live in ``checks.py``."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.area import Area
+from ansible_collections.hostguard.hardening.plugins.module_utils.debian.spec import CHECKS, OPTIONS
+from ansible_collections.hostguard.hardening.plugins.module_utils.debian.checks import audit
+
+AREA = Area(name="debian", prefix="HG-DEB", title="Debian-specific tooling", options=OPTIONS, checks=CHECKS, audit=audit)

@@ -1,0 +1,119 @@
+# -*- coding: utf-8 -*-
+# Copyright: hostguard engineers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""FINT: file integrity tools (AFICK, AIDE and its configuration/database, Osiris, Samhain,
+Tripwire, OSSEC, mtree, osquery, IMA) and whether any is installed (Lynis
+include/tests_file_integrity)."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostfacts import (
+    Evaluators, Host, define_presence, run_evaluators, verdict)
+from ansible_collections.hostguard.hardening.plugins.module_utils.file_integrity.spec import CHECKS
+
+EVALUATORS = Evaluators()
+FOUND = "fint_tools"
+AIDE_CONFIG_DIRS = ("/etc", "/etc/aide", "/usr/local/etc", "/usr/pkg/etc", "/usr/local/etc/aide", "/opt")
+
+define_presence(CHECKS, EVALUATORS, "HG-FINT-001", "AFICK installed", "FINT-4310", binaries=("afick.pl",), found_key=FOUND)
+define_presence(CHECKS, EVALUATORS, "HG-FINT-002", "AIDE installed", "FINT-4314", binaries=("aide",), found_key=FOUND)
+
+
+def aide_config(host):
+    for directory in AIDE_CONFIG_DIRS:
+        if host.is_file(directory + "/aide.conf"):
+            return directory + "/aide.conf"
+    return None
+
+
+AIDE_CONFIG = CHECKS.define("HG-FINT-003", "AIDE installed without a configuration file", "medium",
+                            reads=", ".join(d + "/aide.conf" for d in AIDE_CONFIG_DIRS),
+                            remediation="Install aide-common (Debian ships /etc/aide/aide.conf).",
+                            references={"lynis": "FINT-4315"})
+
+
+@EVALUATORS(AIDE_CONFIG)
+def check_aide_config(host):
+    if not host.which("aide"):
+        return AIDE_CONFIG.skip("aide", "AIDE is not installed (Lynis skips too)")
+    config = aide_config(host)
+    return verdict(AIDE_CONFIG, config or "aide.conf", config is None, {"config": config})
+
+
+AIDE_DB = CHECKS.define("HG-FINT-004", "AIDE database missing or empty", "medium",
+                        reads="aide.conf database(_in)= and the file it names",
+                        remediation="Initialise the database: aideinit (Debian) or aide --init, then move it into place.",
+                        references={"lynis": "FINT-4316"})
+
+
+@EVALUATORS(AIDE_DB)
+def check_aide_db(host):
+    config = aide_config(host) if host.which("aide") else None
+    if not config:
+        return AIDE_DB.skip("aide", "AIDE or its configuration is missing (Lynis skips too)")
+    lines = host.config_lines(config)
+    defines = dict(m.groups() for m in (re.match(r"@@define\s+(\w+)\s+(\S+)", l) for l in lines) if m)
+    database = None
+    for line in lines:
+        match = re.match(r"^(database|database_in)\s*=\s*(\S+)", line)
+        if match:
+            database = re.sub(r"^\w+:", "", match.group(2))
+            database = re.sub(r"@@\{(\w+)\}", lambda m: defines.get(m.group(1), ""), database)
+    if database is None:
+        database = "/var/lib/aide/aide.db"
+    info = host.stat(database)
+    return verdict(AIDE_DB, database, not info or info["size"] == 0, {"database": database,
+                                                                      "size": info["size"] if info else None})
+
+
+define_presence(CHECKS, EVALUATORS, "HG-FINT-005", "Osiris installed", "FINT-4318", binaries=("osiris",), found_key=FOUND)
+define_presence(CHECKS, EVALUATORS, "HG-FINT-006", "Samhain installed", "FINT-4322", binaries=("samhain",), found_key=FOUND)
+define_presence(CHECKS, EVALUATORS, "HG-FINT-007", "Tripwire installed", "FINT-4326", binaries=("tripwire",), found_key=FOUND)
+define_presence(CHECKS, EVALUATORS, "HG-FINT-008", "OSSEC syscheck running", "FINT-4328", processes=("ossec-syscheckd",),
+                found_key=FOUND)
+define_presence(CHECKS, EVALUATORS, "HG-FINT-009", "mtree installed", "FINT-4330", binaries=("mtree",), found_key=FOUND)
+define_presence(CHECKS, EVALUATORS, "HG-FINT-010", "osqueryd running", "FINT-4338", processes=("osqueryd",), found_key=FOUND)
+
+AIDE_CHECKSUMS = CHECKS.define("HG-FINT-011", "AIDE configured without SHA256/SHA512 checksums", "low",
+                               reads="aide.conf", remediation="Use sha256 or sha512 in the AIDE rule groups.",
+                               references={"lynis": "FINT-4402"})
+
+
+@EVALUATORS(AIDE_CHECKSUMS)
+def check_aide_checksums(host):
+    config = aide_config(host) if host.which("aide") else None
+    if not config:
+        return AIDE_CHECKSUMS.skip("aide", "AIDE or its configuration is missing (Lynis skips too)")
+    strong = any(re.search(r"sha256|sha512", line) for line in host.config_lines(config))
+    return verdict(AIDE_CHECKSUMS, config, not strong, {"sha256_or_sha512": strong})
+
+
+IMA = CHECKS.define("HG-FINT-012", "IMA measurements (inventory)", "info", reads="/sys/kernel/security/ima",
+                    remediation="None needed (inventory).", references={"lynis": "FINT-4339"})
+
+
+@EVALUATORS(IMA)
+def check_ima(host):
+    count = (host.read("/sys/kernel/security/ima/runtime_measurements_count", 64) or "").strip()
+    if count.isdigit() and int(count) > 1:
+        host.cache.setdefault(FOUND, []).append("HG-FINT-012")
+    return IMA.passed("/sys/kernel/security/ima", {"measurements": count or None})
+
+
+ANY_TOOL = CHECKS.define("HG-FINT-013", "no file integrity tool installed", "medium",
+                         reads="the FINT inventory checks above",
+                         remediation="apt-get install aide aide-common; aideinit.",
+                         references={"lynis": "FINT-4350", "cis": "1.3.1"})
+
+
+@EVALUATORS(ANY_TOOL)
+def check_any_tool(host):
+    found = host.cache.get(FOUND, [])
+    return verdict(ANY_TOOL, "file integrity", not found, {"found_by": found})
+
+
+def audit(params):
+    return run_evaluators(EVALUATORS, Host(params["root"]))

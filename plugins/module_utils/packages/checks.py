@@ -1,0 +1,304 @@
+# -*- coding: utf-8 -*-
+# Copyright: hostguard engineers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""PKGS: dpkg database, unpurged packages, debsums, security repository, package database
+consistency, pending security updates, apt-show-versions, package audit tool, kernel
+packages, unattended upgrades (Lynis include/tests_ports_packages), plus package file
+integrity from dpkg's md5sums.
+
+No network: pending security updates are computed from the package lists apt already
+downloaded (/var/lib/apt/lists/*security*_Packages) against /var/lib/dpkg/status.
+"""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import hashlib
+import os
+import re
+
+from ansible_collections.hostguard.hardening.plugins.module_utils.core import safe_read
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostfacts import (
+    Evaluators, define_info, Host, run_evaluators, verdict)
+from ansible_collections.hostguard.hardening.plugins.module_utils.packages import debversion
+from ansible_collections.hostguard.hardening.plugins.module_utils.packages.spec import CHECKS
+
+EVALUATORS = Evaluators()
+ROLE = "baseline_hardening"
+MAX_LIST_BYTES = 256 * 1024 * 1024
+KERNEL_PACKAGES = re.compile(r"^(linux-image-[0-9]|raspberrypi-kernel|pve-kernel-[0-9])")
+SECURITY_SOURCE = re.compile(r"security\.debian\.org|security\.ubuntu\.com|security/? ")
+BROKEN_STATES = ("half-installed", "unpacked", "half-configured", "triggers-awaiting", "triggers-pending")
+
+
+def _info(check_id, title, lynis, reads):
+    return define_info(CHECKS, check_id, title, lynis, reads)
+
+
+DPKG = _info("HG-PKGS-001", "installed packages (dpkg inventory)", "PKGS-7345", "/var/lib/dpkg/status")
+
+
+@EVALUATORS(DPKG)
+def check_dpkg(host):
+    pkgs = host.packages()
+    installed = [n for n, p in pkgs.items() if p["status"].endswith(" installed")]
+    return DPKG.passed("/var/lib/dpkg/status", {"installed": len(installed)})
+
+
+UNPURGED = CHECKS.define(
+    "HG-PKGS-002", "removed packages whose configuration was not purged (dpkg 'rc')", "low",
+    reads="/var/lib/dpkg/status", remediation="dpkg --purge the packages (removes their conffiles, cron jobs, init scripts).",
+    references={"lynis": "PKGS-7346"})
+
+
+@EVALUATORS(UNPURGED)
+def check_unpurged(host):
+    if not host.is_file("/usr/bin/dpkg"):
+        return UNPURGED.skip("dpkg", "no /usr/bin/dpkg (Lynis skips too)")
+    rc = sorted(n for n, p in host.packages().items() if p["status"] == "deinstall ok config-files")
+    return verdict(UNPURGED, "/var/lib/dpkg/status", bool(rc), {"count": len(rc), "packages": rc})
+
+
+DEBSUMS = CHECKS.define(
+    "HG-PKGS-003", "debsums not installed or not run from cron", "low",
+    reads="debsums in PATH, /etc/cron*/debsums", remediation="apt-get install debsums; enable its cron job (/etc/default/debsums).",
+    references={"lynis": "PKGS-7370"})
+
+
+@EVALUATORS(DEBSUMS)
+def check_debsums(host):
+    if not host.which("dpkg"):
+        return DEBSUMS.skip("dpkg", "no dpkg (Lynis skips too)")
+    binary = host.which("debsums")
+    cron = [d for d in ("/etc/cron.daily", "/etc/cron.weekly", "/etc/cron.monthly", "/etc/cron.d")
+            if "debsums" in host.listdir(d)]
+    return verdict(DEBSUMS, "debsums", not binary or not cron, {"installed": bool(binary), "cron": cron})
+
+
+def apt_sources(host):
+    """[(file, line)] of apt sources: one-line format and deb822 (.sources) stanzas."""
+    out = []
+    files = ["/etc/apt/sources.list"] + host.glob_files("/etc/apt/sources.list.d")
+    for path in files:
+        for line in host.lines(path) or []:
+            if line.strip() and not line.strip().startswith("#"):
+                out.append((path, line.strip()))
+    return out
+
+
+SECURITY_REPO = CHECKS.define(
+    "HG-PKGS-004", "no security repository in the apt sources", "high",
+    reads="/etc/apt/sources.list, /etc/apt/sources.list.d/*",
+    remediation="Add the security suite, e.g. 'deb http://deb.debian.org/debian-security bookworm-security main' "
+                "(or Suites: bookworm-security in a .sources file).",
+    references={"lynis": "PKGS-7388"})
+
+
+@EVALUATORS(SECURITY_REPO)
+def check_security_repo(host):
+    if not (host.is_file("/etc/apt/sources.list") and host.is_dir("/etc/apt/sources.list.d")):
+        return SECURITY_REPO.skip("/etc/apt", "no sources.list with a sources.list.d (Lynis skips too)")
+    hits = []
+    for path, line in apt_sources(host):
+        if "#" in line:
+            line = line.split("#", 1)[0]
+        # Lynis's pattern, plus deb822 ("Suites: bookworm-security", ".../debian-security")
+        if SECURITY_SOURCE.search(line + " ") or re.search(r"-security(\s|$)|/updates(\s|$)", line):
+            hits.append("%s: %s" % (path, line[:120]))
+    return verdict(SECURITY_REPO, "/etc/apt/sources.list", not hits, {"security_sources": hits})
+
+
+DB_CONSISTENT = CHECKS.define(
+    "HG-PKGS-005", "package database inconsistent (packages half-installed or unconfigured)", "medium",
+    reads="/var/lib/dpkg/status", remediation="dpkg --configure -a; apt-get -f install.",
+    references={"lynis": "PKGS-7390"})
+
+
+@EVALUATORS(DB_CONSISTENT)
+def check_db_consistent(host):
+    if not host.is_file("/usr/bin/apt-get"):
+        return DB_CONSISTENT.skip("apt-get", "no apt-get (Lynis skips too)")
+    broken = sorted("%s (%s)" % (n, p["status"].split()[-1]) for n, p in host.packages().items()
+                    if p["status"].split()[-1:] and p["status"].split()[-1] in BROKEN_STATES
+                    or p["status"].split()[1:2] == ["reinstreq"])
+    return verdict(DB_CONSISTENT, "/var/lib/dpkg/status", bool(broken), {"broken": broken})
+
+
+def parse_packages_list(text):
+    """apt's Packages index -> {package: highest version}."""
+    out = {}
+    name = None
+    for line in text.splitlines():
+        if line.startswith("Package:"):
+            name = line[8:].strip()
+        elif line.startswith("Version:") and name:
+            version = line[8:].strip()
+            if name not in out or debversion.compare(version, out[name]) > 0:
+                out[name] = version
+        elif not line:
+            name = None
+    return out
+
+
+def pending_security_updates(host):
+    """(lists read, {package: (installed, candidate)}) from the downloaded security lists."""
+    lists = [p for p in host.glob_files("/var/lib/apt/lists", "_Packages") if "security" in p]
+    installed = host.packages()
+    pending = {}
+    for path in lists:
+        text = host.read(path, MAX_LIST_BYTES) or ""
+        for name, version in parse_packages_list(text).items():
+            have = installed.get(name)
+            if have and have["status"].endswith(" installed") and debversion.compare(version, have["version"]) > 0:
+                pending[name] = (have["version"], version)
+    return lists, pending
+
+
+SECURITY_UPDATES = CHECKS.define(
+    "HG-PKGS-006", "security updates pending", "high",
+    reads="/var/lib/apt/lists/*security*_Packages, /var/lib/dpkg/status",
+    remediation="apt-get update && apt-get upgrade (or enable unattended-upgrades).",
+    references={"lynis": "PKGS-7392"}, role=ROLE)
+
+
+@EVALUATORS(SECURITY_UPDATES)
+def check_security_updates(host):
+    if not host.is_file("/usr/bin/apt-get"):
+        return SECURITY_UPDATES.skip("apt-get", "no apt-get (Lynis skips too)")
+    lists, pending = pending_security_updates(host)
+    if not lists:
+        return SECURITY_UPDATES.passed("/var/lib/apt/lists", {"security_lists": 0},
+                                       detail="no security package list downloaded: refreshing it needs the network")
+    names = sorted(pending)
+    return verdict(SECURITY_UPDATES, "/var/lib/apt/lists", bool(pending),
+                   {"count": len(names), "packages": ["%s %s -> %s" % (n, pending[n][0], pending[n][1]) for n in names]})
+
+
+APT_SHOW_VERSIONS = CHECKS.define(
+    "HG-PKGS-007", "apt-show-versions not installed", "low", reads="/usr/bin/apt-show-versions",
+    remediation="apt-get install apt-show-versions.", references={"lynis": "PKGS-7394"})
+
+
+@EVALUATORS(APT_SHOW_VERSIONS)
+def check_apt_show_versions(host):
+    if not host.is_file("/usr/bin/apt-get"):
+        return APT_SHOW_VERSIONS.skip("apt-get", "no apt-get (Lynis skips too)")
+    return verdict(APT_SHOW_VERSIONS, "/usr/bin/apt-show-versions", not host.is_file("/usr/bin/apt-show-versions"), {})
+
+
+AUDIT_TOOL = CHECKS.define(
+    "HG-PKGS-008", "no package audit tool", "low", reads="apt-get, debsecan",
+    remediation="apt-get (Debian) or debsecan lets the host list vulnerable packages.",
+    references={"lynis": "PKGS-7398"})
+
+
+@EVALUATORS(AUDIT_TOOL)
+def check_audit_tool(host):
+    tools = [t for t in ("apt-get", "debsecan", "apt-check") if host.which(t)]
+    return verdict(AUDIT_TOOL, "package audit tool", not tools, {"tools": tools})
+
+
+KERNELS = CHECKS.define(
+    "HG-PKGS-009", "more than 5 kernel packages installed", "low", reads="/var/lib/dpkg/status",
+    remediation="apt autoremove --purge old kernels.", references={"lynis": "PKGS-7410"})
+
+
+@EVALUATORS(KERNELS)
+def check_kernels(host):
+    if not host.which("dpkg"):
+        return KERNELS.skip("dpkg", "no dpkg")
+    # Lynis counts dpkg -l lines: every state, 'rc' included
+    names = sorted(n for n in host.packages() if KERNEL_PACKAGES.match(n))
+    return verdict(KERNELS, "kernel packages", len(names) > 5, {"count": len(names), "packages": names})
+
+
+AUTO_UPGRADES = CHECKS.define(
+    "HG-PKGS-010", "no tool to download and apply upgrades automatically", "medium",
+    reads="/usr/bin/unattended-upgrade, /bin/auter, /sbin/yum-cron, /usr/bin/dnf-automatic",
+    remediation="apt-get install unattended-upgrades; APT::Periodic::Unattended-Upgrade \"1\".",
+    references={"lynis": "PKGS-7420", "cis": "1.9"}, role=ROLE)
+
+
+@EVALUATORS(AUTO_UPGRADES)
+def check_auto_upgrades(host):
+    tools = [p for p in ("/bin/auter", "/sbin/yum-cron", "/usr/bin/dnf-automatic", "/usr/bin/unattended-upgrade")
+             if host.is_file(p)]
+    return verdict(AUTO_UPGRADES, "unattended upgrades", not tools, {"tools": tools})
+
+
+INTEGRITY = CHECKS.define(
+    "HG-PKGS-011", "package file differs from dpkg's recorded md5sum", "high",
+    reads="/var/lib/dpkg/info/<package>.md5sums and the files they list outside /usr/share "
+          "(packages: integrity_packages; bounded by integrity_max_bytes)",
+    remediation="Reinstall the package (apt-get install --reinstall) after finding out why the file changed.",
+    references={"attack": "T1554"})
+
+
+def verify_md5sums(host, package, budget):
+    """(checked, changed, bytes used). Conffiles are not in md5sums; missing files are
+    reported changed as debsums reports them."""
+    changed, checked, used = [], 0, 0
+    lines = None
+    for name in (package, package + ":amd64", package + ":arm64", package + ":all"):
+        lines = host.lines("/var/lib/dpkg/info/%s.md5sums" % name)
+        if lines is not None:
+            break
+    for line in lines or []:
+        digest, _sep, rel = line.partition("  ")
+        if not rel or used >= budget or rel.startswith("usr/share/"):
+            continue        # documentation and data: not what an intruder replaces
+        path = "/" + rel
+        info = host.lstat(path)
+        if info is None:
+            continue            # path through a symlinked directory (usrmerge): not followed
+        if info["type"] != "file":
+            continue
+        md5 = hashlib.md5(usedforsecurity=False) if _md5_flag() else hashlib.md5()
+        try:
+            fd, _i = safe_read.open_regular(host.real(path))
+        except safe_read.SafeReadError:
+            continue
+        try:
+            while True:
+                chunk = os.read(fd, 1 << 20)
+                if not chunk:
+                    break
+                md5.update(chunk)
+                used += len(chunk)
+        finally:
+            os.close(fd)
+        checked += 1
+        if md5.hexdigest() != digest.strip():
+            changed.append(path)
+    return checked, changed, used
+
+
+def _md5_flag():
+    try:
+        hashlib.md5(usedforsecurity=False)
+        return True
+    except TypeError:
+        return False
+
+
+def check_integrity(host, packages, budget):
+    out = []
+    for package in packages:
+        if not host.installed(package):
+            continue
+        checked, changed, used = verify_md5sums(host, package, budget)
+        budget -= used
+        out.append(verdict(INTEGRITY, package, bool(changed), {"files_checked": checked, "changed": changed}))
+        if budget <= 0:
+            break
+    return out
+
+
+def audit(params):
+    host = Host(params["root"])
+    result = run_evaluators(EVALUATORS, host)
+    try:
+        result["findings"].extend(check_integrity(host, params["integrity_packages"], params["integrity_max_bytes"]))
+    except Exception as exc:
+        result["findings"].append(INTEGRITY.error("packages", "internal error: %s" % exc))
+    return result

@@ -1,0 +1,139 @@
+# -*- coding: utf-8 -*-
+# Copyright: hostguard engineers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""TOOL: configuration management, Fail2ban, Snort, Suricata, OSSEC and IDS/IPS presence
+(Lynis include/tests_tooling)."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostfacts import (
+    Evaluators, define_info, Host, find_presence, present, run_evaluators, verdict)
+from ansible_collections.hostguard.hardening.plugins.module_utils.tooling.spec import CHECKS
+
+EVALUATORS = Evaluators()
+ANSIBLE_ARTIFACTS = ("/etc/ansible", "/root/.ansible", "/tmp/.ansible", "/var/log/ansible.log")
+AUTOMATION = dict(binaries=("cf-agent", "chef-client", "erchef", "puppet", "salt-minion", "salt-master"),
+                  processes=("cf-serverd", "cf-server"), files=ANSIBLE_ARTIFACTS + ("/opt/puppetlabs/puppet/bin/puppet",
+                                                                                   "/var/cfengine/bin/cf-agent",
+                                                                                   "/opt/chef/bin/chef-client"))
+
+
+def _info(check_id, title, lynis, reads):
+    return define_info(CHECKS, check_id, title, lynis, reads)
+
+
+AUTOMATION_TOOL = CHECKS.define(
+    "HG-TOOL-001", "no configuration management tool found (Ansible, CFEngine, Chef, Puppet, Salt)", "low",
+    reads=", ".join(AUTOMATION["files"]) + ", " + ", ".join(AUTOMATION["binaries"]),
+    remediation="Manage the host with a configuration management tool (hostguard is an Ansible collection).",
+    references={"lynis": "TOOL-5002"})
+
+
+@EVALUATORS(AUTOMATION_TOOL)
+def check_automation(host):
+    found = find_presence(host, **AUTOMATION)
+    return verdict(AUTOMATION_TOOL, "automation", not present(found), dict((k, v) for k, v in found.items() if v))
+
+
+def fail2ban_config(host):
+    for path in ("/etc/fail2ban/jail.local", "/etc/fail2ban/jail.conf"):
+        if host.is_file(path):
+            return path
+    return None
+
+
+FAIL2BAN = _info("HG-TOOL-002", "Fail2ban installed", "TOOL-5102", "fail2ban-server, /etc/fail2ban/jail.{local,conf}")
+
+
+@EVALUATORS(FAIL2BAN)
+def check_fail2ban(host):
+    binary = host.which("fail2ban-server")
+    if binary:
+        host.cache.setdefault("ids", []).append("fail2ban")
+    return FAIL2BAN.passed("fail2ban", {"binary": binary, "config": fail2ban_config(host)})
+
+
+FAIL2BAN_JAILS = CHECKS.define(
+    "HG-TOOL-003", "every Fail2ban jail is disabled", "medium",
+    reads="/etc/fail2ban/jail.conf, jail.local, jail.d/*.{conf,local}",
+    remediation="Enable at least the sshd jail (enabled = true in /etc/fail2ban/jail.d/).",
+    references={"lynis": "TOOL-5104"})
+
+
+@EVALUATORS(FAIL2BAN_JAILS)
+def check_fail2ban_jails(host):
+    if not (host.which("fail2ban-server") and fail2ban_config(host) and host.which("fail2ban-client")):
+        return FAIL2BAN_JAILS.skip("fail2ban", "Fail2ban is not installed with a configuration (Lynis skips too)")
+    files = ["/etc/fail2ban/jail.conf"] + sorted(host.glob_files("/etc/fail2ban/jail.d", ".conf")) + \
+        ["/etc/fail2ban/jail.local"] + sorted(host.glob_files("/etc/fail2ban/jail.d", ".local"))
+    enabled, section, default = {}, None, False
+    for path in files:
+        for line in host.config_lines(path):
+            if line.startswith("["):
+                section = line.strip("[]").strip()
+                continue
+            match = re.match(r"enabled\s*=\s*(\S+)", line)
+            if match and section:
+                value = match.group(1).lower() in ("true", "yes", "1", "on")
+                if section == "DEFAULT":
+                    default = value
+                else:
+                    enabled[section] = value
+    active = sorted(n for n, v in enabled.items() if v) or (["(DEFAULT)"] if default and enabled else [])
+    return verdict(FAIL2BAN_JAILS, fail2ban_config(host), not active, {"enabled_jails": active})
+
+
+SNORT = _info("HG-TOOL-004", "Snort installed or running", "TOOL-5120", "snort")
+
+
+@EVALUATORS(SNORT)
+def check_snort(host):
+    found = find_presence(host, binaries=("snort",), processes=("snort",))
+    if present(found):
+        host.cache.setdefault("ids", []).append("snort")
+    return SNORT.passed("snort", dict((k, v) for k, v in found.items() if v) or {"present": False})
+
+
+SNORT_CONFIG = _info("HG-TOOL-005", "Snort configuration file", "TOOL-5122", "/etc/snort/snort.conf")
+
+
+@EVALUATORS(SNORT_CONFIG)
+def check_snort_config(host):
+    return SNORT_CONFIG.passed("/etc/snort/snort.conf", {"present": host.is_file("/etc/snort/snort.conf")})
+
+
+SURICATA = _info("HG-TOOL-006", "Suricata running", "TOOL-5130", "process Suricata-Main")
+
+
+@EVALUATORS(SURICATA)
+def check_suricata(host):
+    running = bool(host.running("Suricata-Main", "suricata"))
+    if running:
+        host.cache.setdefault("ids", []).append("suricata")
+    return SURICATA.passed("suricata", {"running": running})
+
+
+OSSEC = _info("HG-TOOL-007", "OSSEC/Wazuh running", "TOOL-5126", "processes ossec-*, wazuh-*")
+
+
+@EVALUATORS(OSSEC)
+def check_ossec(host):
+    running = sorted(set(p["comm"] for p in host.processes() if p["comm"].startswith(("ossec-", "wazuh-"))))
+    if running:
+        host.cache.setdefault("ids", []).append("ossec")
+    return OSSEC.passed("ossec", {"running": running})
+
+
+IDS = _info("HG-TOOL-008", "IDS/IPS tool present (summary)", "TOOL-5190", "the TOOL checks above")
+
+
+@EVALUATORS(IDS)
+def check_ids(host):
+    return IDS.passed("ids", {"found": host.cache.get("ids", [])})
+
+
+def audit(params):
+    return run_evaluators(EVALUATORS, Host(params["root"]))
