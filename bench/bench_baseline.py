@@ -16,8 +16,9 @@ import time
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OVERLAP = "SSH-7408 AUTH-9286 AUTH-9328 FILE-6310 USB-1000 STRG-1846 NAME-4406 MAIL-8818 FIRE-4513 FIRE-4590"
 OURS = ("import sys; sys.path.insert(0, %r);"
-        "from ansible_collections.hostguard.hardening.plugins.module_utils.baseline import audit as baseline;"
-        "r = baseline.audit({'root': '/'}); print(len(r['findings']))" % os.path.join(REPO, ".collections"))
+        "from ansible_collections.hostguard.hardening.plugins.module_utils.core import registry, runner;"
+        "from ansible_collections.hostguard.hardening.plugins.module_utils.core.lynis_categories import lynis_areas;"
+        "r = runner.audit_host(lynis_areas(registry.area_names()), root='/'); print(len(r['findings']))" % os.path.join(REPO, ".collections"))
 
 
 def measure(argv):

@@ -22,6 +22,7 @@ import sys
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIXTURES = os.path.join(REPO, "tests", "fixtures", "oomlog")
+FORMAT_FIXTURES = os.path.join(REPO, "tests", "fixtures", "kernlog")
 FIELDS = ("pid+name", "rss", "total-vm", "oom_score_adj", "trigger name+pid", "constraint", "memcg paths",
           "largest consumer", "verdict", "time", "records without kill")
 TARGETS = dict((f, 0.95) for f in FIELDS)
@@ -48,7 +49,11 @@ def load(path):
 
 
 def fixtures():
-    return sorted(glob.glob(os.path.join(FIXTURES, "real", "*.log"))) + \
+    """The real and negative excerpts, plus the format fixtures of tests/fixtures/kernlog that have
+    expectations (they hold what the cut excerpts rarely do: whole records with task tables)."""
+    formats = [p for p in sorted(glob.glob(os.path.join(FORMAT_FIXTURES, "*.log")))
+               if os.path.exists(p[:-len(".log")] + ".expected.json")]
+    return sorted(glob.glob(os.path.join(FIXTURES, "real", "*.log"))) + formats + \
         sorted(glob.glob(os.path.join(FIXTURES, "negative", "*.log")))
 
 
@@ -148,7 +153,7 @@ def score_file(kernlog, path):
                 tally["memcg paths"][0] += 1
             else:
                 misses.append("unfinished memcg: want %r got %r" % (want["memcg"], got.get("memcg")))
-    return {"file": os.path.relpath(path, FIXTURES), "source": exp.get("source"), "tally": tally,
+    return {"file": os.path.relpath(path, os.path.dirname(FIXTURES)), "source": exp.get("source"), "tally": tally,
             "extra": len(extra), "negative": "/negative/" in path, "errors": parser.counts["parse_errors"],
             "misses": misses}
 
@@ -164,7 +169,8 @@ def score(paths=None):
     sources = set((r["source"] or "").split(" (")[0] for r in files)
     return {
         "fields": dict((f, {"k": k, "n": n, "ratio": (k / float(n)) if n else None}) for f, (k, n) in total.items()),
-        "files": len(files), "real": sum(1 for r in files if not r["negative"]),
+        "files": len(files), "real": sum(1 for r in files if "/real/" in r["file"] or r["file"].startswith("oomlog/real")),
+        "format": sum(1 for r in files if r["file"].startswith("kernlog/")),
         "negative": sum(1 for r in files if r["negative"]), "sources": len(sources),
         "false_incidents_negative": sum(r["extra"] for r in files if r["negative"]),
         "extra_incidents_real": sum(r["extra"] for r in files if not r["negative"]),
@@ -193,8 +199,8 @@ def main():
     if args.json:
         print(json.dumps(dict((k, v) for k, v in res.items() if k != "per_file"), indent=1))
         return
-    print("%d fixtures (%d real, %d negative) from %d sources" % (res["files"], res["real"], res["negative"],
-                                                               res["sources"]))
+    print("%d fixtures (%d real excerpts, %d format fixtures, %d negative) from %d sources" % (
+        res["files"], res["real"], res["format"], res["negative"], res["sources"]))
     print("| field | k/n | accuracy | target |")
     print("|---|---|---|---|")
     for f in FIELDS:

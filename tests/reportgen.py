@@ -28,11 +28,11 @@ CHECKS = [
     Check("HG-OOM-002", "Process immune to the OOM killer", "high", "oom", ["/proc/*/oom_score_adj"],
           "Remove oom_score_adj -1000"),
     Check("HG-OOMLOG-001", "OOM kills in the kernel log", "high", "oomlog", ["dmesg"], "Find the culprit"),
-    Check("HG-SSH-001", "SSH root login allowed", "medium", "baseline", ["sshd_config"], "PermitRootLogin no",
+    Check("HG-SSH-001", "SSH root login allowed", "medium", "ssh", ["sshd_config"], "PermitRootLogin no",
           {"lynis": "SSH-7408"}),
-    Check("HG-AUTH-001", "Password aging not set", "low", "baseline", ["/etc/login.defs"], "Set PASS_MAX_DAYS",
+    Check("HG-AUTH-001", "Password aging not set", "low", "auth", ["/etc/login.defs"], "Set PASS_MAX_DAYS",
           {"lynis": "AUTH-9286"}),
-    Check("HG-NAME-001", "Only one name server", "info", "baseline", ["/etc/resolv.conf"], "Add a resolver",
+    Check("HG-NAME-001", "Only one name server", "info", "nameservices", ["/etc/resolv.conf"], "Add a resolver",
           {"lynis": "NAME-4406"}),
 ]
 BY_ID = dict((c.id, c) for c in CHECKS)
@@ -53,10 +53,10 @@ def build(host, findings, facts=None, errors=None, when=None):
     summary["hardening_index"] = hardening_index(findings)
     return {"schema_version": REPORT_SCHEMA_VERSION, "host": host,
             "generated_at": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "hostguard_version": "0.1.0",
-            "areas": ["cron", "redis", "sysctl", "oom", "oomlog", "baseline"],
+            "areas": ["cron", "redis", "sysctl", "oom", "oomlog", "ssh", "auth", "nameservices"],
             "summary": summary, "findings": findings, "facts": facts or {"oomlog": {"incidents": []}},
             "timings": {"cron": 0.012, "redis": 0.2, "sysctl": 0.003, "oom": 0.05, "oomlog": 0.4,
-                        "baseline": 0.02},
+                        "ssh": 0.02, "auth": 0.001, "nameservices": 0.001},
             "errors": errors or []}
 
 

@@ -26,6 +26,7 @@ ARGS = {
     "fail_on_invalid": {"type": "bool", "default": True},
     "keep_runs": {"type": "int", "default": 30},
     "validate": {"type": "bool", "default": True},
+    "summary_top": {"type": "int", "default": 0},
 }
 
 
@@ -44,7 +45,7 @@ class ActionModule(ActionBase):
             out = publish.publish(args["report_dir"], hosts=args["hosts"], fail_on=args["fail_on"],
                                   keep_runs=args["keep_runs"], validate=args["validate"],
                                   fail_on_invalid=args["fail_on_invalid"],
-                                  check_mode=bool(self._task.check_mode))
+                                  check_mode=bool(self._task.check_mode), summary_top=args["summary_top"])
         except publish.PublishError as exc:
             raise AnsibleActionFail(to_text(exc))
         except (OSError, ValueError) as exc:

@@ -16,12 +16,17 @@ from ansible_collections.hostguard.hardening.plugins.plugin_utils.report import 
     build_report, summary_lines)
 
 
-def hostguard_report(result, host, generated_at=None):
+def hostguard_report(result, host, generated_at=None, waivers=None, severity_overrides=None):
     if not isinstance(result, dict):
         raise AnsibleFilterError("hostguard_report expects the registered result of "
                                  "hostguard.hardening.host_audit (a dict), got %s"
                                  % type(result).__name__)
-    return build_report(result, host=str(host), generated_at=generated_at)
+    if waivers is not None and not isinstance(waivers, list):
+        raise AnsibleFilterError("hostguard_report: waivers must be a list of waiver entries")
+    if severity_overrides is not None and not isinstance(severity_overrides, dict):
+        raise AnsibleFilterError("hostguard_report: severity_overrides must be a dict {check ID: severity}")
+    return build_report(result, host=str(host), generated_at=generated_at, waivers=waivers,
+                        severity_overrides=severity_overrides)
 
 
 def hostguard_report_summary(report, top=10):

@@ -9,88 +9,74 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 ---
 module: baseline_audit
-short_description: Lynis-like baseline checks (sshd, password aging, umask, mounts, modules, hosts, postfix, firewall)
+short_description: Run the Lynis-category audit areas (ssh, auth, file, storage, nameservices, mail, firewall, ...)
 version_added: "0.1.0"
 description:
-  - Audits the baseline checks that Lynis reports and seed 003 walks through, each finding
-    referencing its Lynis test ID.
-  - C(SSH-7408) per sshd option, graded good/medium/weak with Lynis's own expectation table,
-    from the effective configuration (C(sshd -T) when I(root=/), else C(sshd_config) and its
-    C(Include)d drop-ins parsed as sshd does).
-  - C(AUTH-9286) password aging and C(AUTH-9328) default umask (C(/etc/login.defs),
-    C(/etc/profile), C(/etc/profile.d)).
-  - C(FILE-6310) separate file systems for C(/home), C(/tmp), C(/var).
-  - C(USB-1000) / C(STRG-1846) usb-storage and FireWire modules disabled in modprobe.d.
-  - C(NAME-4406) hostname on a localhost line of C(/etc/hosts).
-  - C(MAIL-8818) Postfix C(smtpd_banner) revealing the mail software or the OS.
-  - C(FIRE-4513) firewall rules that never matched, C(FIRE-4590) no active firewall.
+  - Runs the areas that own a Lynis test category (one area per Lynis ID prefix, C(ssh) for
+    SSH, C(auth) for AUTH, C(file) for FILE, C(homedirs) for HOME, C(storage) for STRG,
+    C(nameservices) for NAME, C(mail) for MAIL, C(firewall) for FIRE, and the other Lynis
+    categories this build registers) in one module call, through the same runner as
+    M(hostguard.hardening.host_audit). Every finding references its Lynis test ID.
+  - For example C(SSH-7408) per sshd option, graded good/medium/weak with Lynis's own
+    expectation table, from the effective configuration (C(sshd -T) when I(root=/), else
+    C(sshd_config) and its C(Include)d drop-ins parsed as sshd does); C(AUTH-9286) password
+    aging; C(FILE-6310) separate file systems; C(USB-1000)/C(STRG-1846) storage drivers;
+    C(NAME-4406); C(MAIL-8818); C(FIRE-4513)/C(FIRE-4590).
   - Read-only; never changes the host. Every file is read bounded and symlink-safe;
-    every command is time-boxed.
+    every command is time-boxed. An area that fails becomes an C(HG-CORE-001) error finding.
 author:
   - hostguard engineers (@hostguard)
 options:
+  areas:
+    description:
+      - Lynis-category areas to run, in this order. Default (unset or empty) is every
+        Lynis-category area this build registers (see RV(registered_areas)).
+      - Any registered area name is accepted (for example C(cron)); an unknown one fails
+        the module.
+    type: list
+    elements: str
+    default: []
   root:
     description:
       - Directory holding the system to audit (a mounted image or container root).
       - Commands (C(sshd -T), C(postconf), C(iptables-save), C(nft)) only run when this is C(/).
     type: path
     default: /
-  ssh_expectations:
+  area_timeout:
+    description: Seconds one area may run before it becomes an C(HG-CORE-001) finding; C(0) disables.
+    type: int
+    default: 300
+  options:
     description:
-      - Overrides of the SSH-7408 expectation table, keyed by sshd option, in Lynis's syntax
-        C(expected,medium,weak:test) where test is C(=), C(<), C(>) or C(!)
-        (for example C(MaxAuthTries=4,6,10:<) means 4 or fewer is good, up to 6 medium).
-      - An option not in the table is added and graded too.
+      - Options per area, keyed by area name, exactly as for M(hostguard.hardening.host_audit)
+        (see EXAMPLES). Each dict is checked against the area's own spec (types coerced,
+        defaults filled); an unknown area or option fails the module before any area runs.
     type: dict
     default: {}
-  use_sshd_t:
-    description: Ask C(sshd -T) for the effective configuration when I(root=/).
-    type: bool
-    default: true
-  sshd_config:
-    description: Path of the main sshd configuration file, as seen inside I(root).
-    type: str
-    default: /etc/ssh/sshd_config
-  command_timeout:
-    description: Seconds after which any command the audit runs is killed.
-    type: float
-    default: 10
-  pass_max_days_limit:
-    description:
-      - Also fail C(PASS_MAX_DAYS) above this many days. Unset follows Lynis (only unset or
-        99999 fail).
-    type: int
-  separate_mounts:
-    description: Directories that should be separate file systems (FILE-6310).
-    type: list
-    elements: str
-    default: [/home, /tmp, /var]
-  skip:
-    description: Sections not to run.
-    type: list
-    elements: str
-    choices: [ssh, auth, file, storage, name, mail, firewall]
-    default: []
 notes:
   - Supports check mode; the module never changes anything.
-  - The check catalogue is docs/checks.md; grading sources and decisions are in docs/baseline.md.
+  - The check catalogue is docs/checks.md; grading sources and decisions are in docs/baseline.md
+    and docs/lynis-oracle.md.
 seealso:
+  - module: hostguard.hardening.host_audit
   - name: Lynis
     description: The auditor these checks mirror (and are tested against).
     link: https://cisofy.com/lynis/
 """
 
 EXAMPLES = r"""
-- name: Audit the baseline of the managed host
+- name: Audit the Lynis-category areas of the managed host
   hostguard.hardening.baseline_audit:
   register: baseline
 
-- name: Audit a mounted image, stricter on MaxAuthTries, without the firewall section
+- name: Audit SSH and authentication of a mounted image, stricter on MaxAuthTries
   hostguard.hardening.baseline_audit:
     root: /mnt/image
-    ssh_expectations:
-      MaxAuthTries: "3,4,6:<"
-    skip: [firewall]
+    areas: [ssh, auth]
+    options:
+      ssh:
+        ssh_expectations:
+          MaxAuthTries: "3,4,6:<"
 """
 
 RETURN = r"""
@@ -114,22 +100,45 @@ findings:
                  lynis_expectation: "PermitRootLogin:(FORCED-COMMANDS-ONLY|NO|PROHIBIT-PASSWORD|WITHOUT-PASSWORD),,YES:="}
       remediation: "Set PermitRootLogin in an sshd_config.d drop-in ..."
       references: {lynis: SSH-7408, cis: Debian 12 5.1.20, attack: T1078.003}
+root:
+  description: The root directory that was audited.
+  returned: always
+  type: str
+areas:
+  description: The areas that ran, in order.
+  returned: always
+  type: list
+  elements: str
+registered_areas:
+  description: The Lynis-category areas this build registers.
+  returned: always
+  type: list
+  elements: str
 facts:
-  description: Where values came from (C(ssh_source) is C(sshd -T) or C(files)), files read, timings.
+  description: What each area gathered, keyed by area name (C(ssh.ssh_source) is C(sshd -T) or C(files)).
   returned: always
   type: dict
-seconds:
-  description: Wall time of the audit.
+timings:
+  description: Seconds each area took, plus C(total).
   returned: always
-  type: float
+  type: dict
+errors:
+  description: The C(HG-CORE-001) findings (areas that could not run); also in RV(findings).
+  returned: always
+  type: list
+  elements: dict
 """
 
-from ansible_collections.hostguard.hardening.plugins.module_utils.core.module_entry import area_module_main
-from ansible_collections.hostguard.hardening.plugins.module_utils.baseline import AREA
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.module_entry import (
+    aggregate_argument_spec, aggregate_module_main)
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.lynis_categories import lynis_areas
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.registry import area_names
+
+ARGUMENT_SPEC = aggregate_argument_spec()
 
 
 def main():
-    area_module_main(AREA)
+    aggregate_module_main(lynis_areas(area_names()), with_summary=True)
 
 
 if __name__ == "__main__":

@@ -67,6 +67,19 @@ options:
     type: list
     elements: path
     default: []
+  daemons:
+    description:
+      - Cron daemon builds to give per-file verdicts for, besides the builds detected as installed
+        under O(root) (dpkg status, apk database, an rpm database, binaries, units). C(all) for every build.
+      - C(debian_cron) is Debian cron 3.0pl1, C(cronie_debian) Debian's cronie (reads C(/var/spool/cron/crontabs)),
+        C(cronie_rhel) cronie as RHEL builds it (C(/var/spool/cron/<user>)), C(busybox_crond) busybox crond.
+      - When no build is detected and none is requested, every build is judged (marked not installed).
+      - Each verdict says whether the daemon would run the file, which job lines as which user, and the
+        text the daemon logs when it refuses it. See docs/cron.md for every rule and its source.
+    type: list
+    elements: str
+    choices: [all, debian_cron, cronie_debian, cronie_rhel, busybox_crond]
+    default: []
 attributes:
   check_mode:
     support: full
@@ -125,8 +138,11 @@ findings:
 files:
   description:
     - Inventory of every entry seen - path, type, size, allocated bytes, owner (uid and name),
-      group, mode, sha256 (or sha256_head when only the head was read), content kind, and
-      C(would_run) per cron family with a reason.
+      group, mode, sha256 (or sha256_head when only the head was read; withheld for a file with
+      more than one name), content kind, C(would_run) per cron family (run-parts, boot scripts)
+      with a reason, and for crontabs C(daemons) - per daemon build C(would_run), C(code),
+      C(reason), C(log) (what the daemon logs), C(jobs) (line and user of every job that runs),
+      C(dropped) (jobs refused at run time, with why) and C(installed).
   returned: always
   type: list
   elements: dict
@@ -143,8 +159,14 @@ files:
       would_run:
         cronie: {would_run: false, code: ORPHAN, reason: "ORPHAN: no passwd entry for 'dump.rdb'"}
         debian: {would_run: false, code: NOT_THIS_FAMILY, reason: "Debian cron reads /var/spool/cron/crontabs/<user>"}
+      daemons:
+        cronie_rhel: {would_run: false, code: ORPHAN, reason: "ORPHAN (no passwd entry)", log: "ORPHAN (no passwd entry)",
+                      jobs: [], dropped: [], installed: true, location: spool}
 facts:
-  description: Root audited, cron families installed, users known, entries and bytes read, options.
+  description:
+    - Root audited, cron families installed, users known, entries and bytes read, options.
+    - C(daemons) - per daemon build C(installed) and the C(evidence) it was detected from;
+      C(daemons_judged) - the builds verdicts were given for.
   returned: always
   type: dict
 seconds:

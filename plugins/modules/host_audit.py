@@ -153,34 +153,15 @@ errors:
   sample: []
 """
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.module_entry import (
+    aggregate_argument_spec, aggregate_module_main)
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.registry import area_names
 
-from ansible_collections.hostguard.hardening.plugins.module_utils.core.registry import (
-    REGISTRY, area_names)
-from ansible_collections.hostguard.hardening.plugins.module_utils.core.runner import (
-    DEFAULT_AREA_TIMEOUT, run_areas, validate_areas)
-
-ARGUMENT_SPEC = dict(
-    areas=dict(type="list", elements="str", default=[]),
-    root=dict(type="path", default="/"),
-    area_timeout=dict(type="int", default=DEFAULT_AREA_TIMEOUT),
-    options=dict(type="dict", default={}),
-)
+ARGUMENT_SPEC = aggregate_argument_spec()
 
 
 def main():
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    params = module.params
-    if params["area_timeout"] < 0:
-        module.fail_json(msg="area_timeout must be 0 (off) or a positive number of seconds")
-    areas = params["areas"] or area_names()
-    area_params, errors = validate_areas(areas, params["options"] or {}, params["root"], REGISTRY)
-    if errors:
-        module.fail_json(msg="; ".join(errors))
-    result = run_areas(area_params, root=params["root"], timeout=params["area_timeout"],
-                       registry=REGISTRY)
-    module.exit_json(changed=False, root=params["root"], registered_areas=area_names(),
-                     **result)
+    aggregate_module_main(area_names())
 
 
 if __name__ == "__main__":

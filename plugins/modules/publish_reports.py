@@ -54,6 +54,10 @@ options:
     description: Validate host reports against the JSON Schema (needs python C(jsonschema)).
     type: bool
     default: true
+  summary_top:
+    description: Failing findings per host listed in RV(host_lines) (0 = one line of counts per host).
+    type: int
+    default: 0
 attributes:
   check_mode:
     support: full
@@ -129,6 +133,17 @@ invalid_hosts:
   type: dict
 removed_runs:
   description: Run ids deleted by retention.
+  returned: always
+  type: list
+  elements: str
+unavailable_hosts:
+  description: Hosts recorded as C(unreachable) or C(failed) by M(hostguard.hardening.host_report), with that state.
+  returned: always
+  type: dict
+host_lines:
+  description:
+    - The run's summary for printing, per host its line of counts and O(summary_top) failing
+      findings, or its state (C(UNREACHABLE), C(FAILED), C(MISSING), C(INVALID)) and why.
   returned: always
   type: list
   elements: str

@@ -89,6 +89,8 @@ def totals(rows):
         "hosts_ok": sum(1 for r in rows if r["state"] == "ok"),
         "hosts_missing": sum(1 for r in rows if r["state"] == "missing"),
         "hosts_invalid": sum(1 for r in rows if r["state"] == "invalid"),
+        "hosts_unreachable": sum(1 for r in rows if r["state"] == "unreachable"),
+        "hosts_failed": sum(1 for r in rows if r["state"] == "failed"),
         "fail_by_severity": fail,
         "hosts_by_worst": by_worst,
         "hardening_index": {

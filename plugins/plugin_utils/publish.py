@@ -21,6 +21,8 @@ import re
 
 from ansible_collections.hostguard.hardening.plugins.plugin_utils import fleet
 from ansible_collections.hostguard.hardening.plugins.plugin_utils import history
+from ansible_collections.hostguard.hardening.plugins.plugin_utils import host_files
+from ansible_collections.hostguard.hardening.plugins.plugin_utils.report import summary_lines
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import safe_read
 from ansible_collections.hostguard.hardening.plugins.plugin_utils.render_html import render_fleet_html, render_host_html
 from ansible_collections.hostguard.hardening.plugins.plugin_utils.render_junit import render_junit
@@ -135,8 +137,21 @@ def _write(path, text):
     os.replace(tmp, path)
 
 
+def host_lines(entries, report_dir, top=0):
+    """The printed summary of the run: per host its summary lines (``top`` failing findings)
+    and report path, or its state (unreachable, failed, missing, invalid) and why."""
+    out = []
+    for entry in entries:
+        if entry["state"] == "ok":
+            out.extend(summary_lines(entry["report"], top=top))
+            out.append("  report: %s" % os.path.join(report_dir, "%s.json" % entry["host"]))
+        else:
+            out.append("%s: %s: %s" % (entry["host"], entry["state"].upper(), "; ".join(entry["problems"])[:300]))
+    return out
+
+
 def publish(report_dir, hosts=None, fail_on="never", keep_runs=30, validate=True, fail_on_invalid=True,
-            host_schema=HOST_SCHEMA, fleet_schema=FLEET_SCHEMA, when=None, check_mode=False):
+            host_schema=HOST_SCHEMA, fleet_schema=FLEET_SCHEMA, when=None, check_mode=False, summary_top=0):
     """Write this run's reports and fleet summary; return a result dict (see roles/report README)."""
     report_dir = os.path.abspath(report_dir)
     validator = make_validator(load_schema(host_schema)) if validate else None
@@ -146,7 +161,10 @@ def publish(report_dir, hosts=None, fail_on="never", keep_runs=30, validate=True
     entries = []
     for host in hosts:
         state, report, problems = read_report(os.path.join(report_dir, "%s.json" % host), validator)
-        if state == "missing":
+        recorded = host_files.read_state(report_dir, host) if state == "missing" else None
+        if recorded:
+            state, problems = recorded[0], [recorded[1]]
+        elif state == "missing":
             problems = ["no report %s.json (host unreachable, failed or skipped?)" % host]
         entries.append({"host": host, "state": state, "report": report, "problems": problems})
 
@@ -175,7 +193,10 @@ def publish(report_dir, hosts=None, fail_on="never", keep_runs=30, validate=True
               "gate": summary["gate"], "totals": summary["totals"],
               "new_count": summary["diff"]["new_count"], "resolved_count": summary["diff"]["resolved_count"],
               "invalid_hosts": dict((e["host"], e["problems"]) for e in entries if e["state"] != "ok"),
-              "removed_runs": [], "changed": True}
+              "unavailable_hosts": dict((e["host"], e["state"]) for e in entries
+                                        if e["state"] in host_files.STATES),
+              "removed_runs": [], "changed": True,
+              "host_lines": host_lines(entries, report_dir, summary_top)}
     if check_mode:
         return result
 

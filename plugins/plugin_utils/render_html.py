@@ -28,10 +28,10 @@ import math
 from html import escape as _html_escape
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings import SEVERITIES, STATUSES, sort_findings
-from ansible_collections.hostguard.hardening.plugins.plugin_utils.render_junit import family
+from ansible_collections.hostguard.hardening.plugins.plugin_utils.render_junit import family, waiver_message
 
 SEV_COLORS = {"critical": "#7f1d1d", "high": "#dc2626", "medium": "#f59e0b", "low": "#3b82f6", "info": "#6b7280"}
-STATUS_COLORS = {"fail": "#dc2626", "error": "#f97316", "pass": "#16a34a", "skip": "#9ca3af"}
+STATUS_COLORS = {"fail": "#dc2626", "error": "#f97316", "pass": "#16a34a", "skip": "#9ca3af", "waived": "#7c3aed"}
 MAX_TIMELINE = 200        # incidents drawn on the OOM timeline
 MAX_INCIDENT_ROWS = 50    # incidents listed in the table under it
 MAX_EVIDENCE_ROWS = 200   # rows per cron / Redis evidence table
@@ -65,8 +65,8 @@ pre{white-space:pre-wrap;word-break:break-all;margin:4px 0;background:#f9fafb;pa
 .sev{display:inline-block;padding:1px 6px;border-radius:3px;color:#fff;font-size:11px;font-weight:600}
 .sev-critical{background:#7f1d1d}.sev-high{background:#dc2626}.sev-medium{background:#f59e0b;color:#111}
 .sev-low{background:#3b82f6}.sev-info{background:#6b7280}
-.st{font-weight:600}.st-fail{color:#dc2626}.st-error{color:#f97316}.st-pass{color:#16a34a}.st-skip{color:#6b7280}
-.state-missing,.state-invalid{color:#f97316;font-weight:600}
+.st{font-weight:600}.st-fail{color:#dc2626}.st-error{color:#f97316}.st-pass{color:#16a34a}.st-skip{color:#6b7280}.st-waived{color:#7c3aed}
+.state-missing,.state-invalid,.state-unreachable,.state-failed{color:#f97316;font-weight:600}
 .muted{color:#6b7280;font-size:12px}
 .pager{margin:8px 0;display:flex;gap:8px;align-items:center;font-size:13px}
 .pager button{padding:2px 10px}
@@ -428,6 +428,8 @@ def render_host_html(report, links=None):
             json.dumps(f.get("evidence") or {}, indent=2, sort_keys=True, ensure_ascii=False))]
         if f.get("detail"):
             details.append('<div><b>detail:</b> %s</div>' % esc(f.get("detail")))
+        if f.get("waiver"):
+            details.append('<div><b>waiver:</b> %s</div>' % esc(waiver_message(f)))
         details.append('<div><b>remediation:</b> %s</div>' % esc(f.get("remediation")))
         if ref_text:
             details.append('<div><b>references:</b> %s</div>' % ref_text)
@@ -602,7 +604,8 @@ def render_fleet_html(summary, trend=None):
     idx = t["hardening_index"]
     body.append('<section><div class="cards">%s%s%s%s%s%s%s</div></section>' % (
         card(t["hosts"], "hosts"), card(t["hosts_ok"], "with a valid report"),
-        card(t["hosts_missing"] + t["hosts_invalid"], "missing / invalid"),
+        card(t["hosts_missing"] + t["hosts_invalid"] + t.get("hosts_unreachable", 0) + t.get("hosts_failed", 0),
+             "missing / invalid / unreachable / failed"),
         card(idx["mean"] if idx["mean"] is not None else "n/a", "mean hardening index"),
         card(idx["min"] if idx["min"] is not None else "n/a", "lowest index"),
         card(diff["new_count"], "new failures"), card(diff["resolved_count"], "resolved")))

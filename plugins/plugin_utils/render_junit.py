@@ -74,7 +74,7 @@ def render_junit(report):
         counts = {"tests": len(cases),
                   "failures": sum(1 for f in cases if f.get("status") == "fail"),
                   "errors": sum(1 for f in cases if f.get("status") == "error"),
-                  "skipped": sum(1 for f in cases if f.get("status") == "skip")}
+                  "skipped": sum(1 for f in cases if f.get("status") in ("skip", "waived"))}
         attrs = dict((k, str(v)) for k, v in counts.items())
         attrs["name"] = "%s.%s" % (host, fam)
         attrs["timestamp"] = xml_text(report.get("generated_at", ""))
@@ -100,6 +100,8 @@ def render_junit(report):
                 node.text = _case_body(finding)
             elif status == "skip":
                 ET.SubElement(case, "skipped", {"message": xml_text(finding.get("detail") or "skipped")})
+            elif status == "waived":
+                ET.SubElement(case, "skipped", {"message": xml_text(waiver_message(finding))})
             else:
                 out = ET.SubElement(case, "system-out")
                 out.text = xml_text("severity: %s\n" % finding.get("severity")) + _case_body(finding)
@@ -123,3 +125,10 @@ def render_junit(report):
 def _family_seconds(fam, timings):
     value = timings.get(fam)
     return value if isinstance(value, (int, float)) else None
+
+
+def waiver_message(finding):
+    """``waived: <justification> (owner <owner>, until <expires>)`` for a waived finding."""
+    waiver = finding.get("waiver") or {}
+    return "waived: %s (owner %s, until %s)" % (waiver.get("justification", ""), waiver.get("owner", "?"),
+                                                  waiver.get("expires", "?"))

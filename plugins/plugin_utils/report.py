@@ -16,6 +16,8 @@ import datetime
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings import (
     REPORT_SCHEMA_VERSION, SEVERITIES, sort_findings, summarize, worst_severity)
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.registry import all_checks
+from ansible_collections.hostguard.hardening.plugins.plugin_utils import waivers as waiver_rules
 from ansible_collections.hostguard.hardening.plugins.plugin_utils.hardening_index import hardening_index
 
 # Keep in step with galaxy.yml (tests/unit/test_report.py checks it).
@@ -41,13 +43,25 @@ def error_entries(findings):
     return out
 
 
-def build_report(result, host, generated_at=None, hostguard_version=HOSTGUARD_VERSION):
+def known_check_ids():
+    """Every check ID of the catalogue (areas, core, waivers)."""
+    return set(c.id for c in all_checks()) | set(waiver_rules.CHECKS.ids())
+
+
+def build_report(result, host, generated_at=None, hostguard_version=HOSTGUARD_VERSION,
+                 waivers=None, severity_overrides=None, today=None):
     """The report for one host from a ``host_audit`` result (a dict as the module returns it).
 
+    ``waivers`` / ``severity_overrides``: see plugin_utils/waivers.py (``today`` for tests).
     Tolerates a partial result (a failed task gives no findings): the report then has an
     error entry saying so instead of raising."""
     result = result or {}
-    findings = sort_findings([f for f in (result.get("findings") or []) if isinstance(f, dict)])
+    findings = [f for f in (result.get("findings") or []) if isinstance(f, dict)]
+    waiver_summary = None
+    if waivers or severity_overrides:
+        findings, waiver_summary = waiver_rules.apply(findings, waivers, severity_overrides,
+                                                      known_ids=known_check_ids(), today=today)
+    findings = sort_findings(findings)
     errors = error_entries(findings)
     if result.get("failed"):
         errors.append({"id": None, "subject": host, "area": None,
@@ -55,6 +69,8 @@ def build_report(result, host, generated_at=None, hostguard_version=HOSTGUARD_VE
     summary = summarize(findings)
     summary["worst_severity"] = worst_severity(findings)
     summary["hardening_index"] = hardening_index(findings)
+    if waiver_summary is not None:
+        summary["waivers"] = waiver_summary
     return {
         "schema_version": REPORT_SCHEMA_VERSION,
         "host": host,
@@ -78,9 +94,10 @@ def summary_lines(report, top=10):
     status = summary.get("by_status") or {}
     failed = sum(counts.get(s, 0) for s in SEVERITIES)
     per_severity = ", ".join("%s %d" % (s, counts[s]) for s in SEVERITIES if counts.get(s))
-    head = "%s: %d failed%s | %s passed, %s errors, %s skipped | worst: %s" % (
+    head = "%s: %d failed%s | %s passed, %s errors, %s skipped%s | worst: %s" % (
         report.get("host"), failed, " (%s)" % per_severity if per_severity else "",
         status.get("pass", 0), status.get("error", 0), status.get("skip", 0),
+        ", %d waived" % status["waived"] if status.get("waived") else "",
         summary.get("worst_severity") or "none")
     lines = [head]
     failing = [f for f in report.get("findings") or [] if f.get("status") == "fail"]

@@ -21,16 +21,19 @@ TARGET_DIR = "/var/tmp/hgo-t"      # link targets: not on the container's /tmp t
                                    # host sees them through `podman mount`
 RDB_HEAD = b"REDIS0011\xfa\x09redis-ver\x067.0.15\xfa\x0aredis-bits\xc0@\xfe\x00\xfb\x01\x00\x00\x04k"
 
-# How a case's user is created (shell, $U is the user name). Shadow fields per shadow(5).
-ACCOUNT_SETUP = {
-    "normal": "useradd -m -s /bin/sh $U",
-    "nohome": "useradd -M -d /home/$U -s /bin/sh $U",
-    "expired": "useradd -m -s /bin/sh -e 1970-01-02 $U",
-    "pw_aged": "useradd -m -s /bin/sh $U && chage -d $(date -d '-100 days' +%F) -M 10 $U",
-    "must_change": "useradd -m -s /bin/sh $U && chage -d 0 $U",
-    "inactive": "useradd -m -s /bin/sh $U && chage -d $(date -d '-200 days' +%F) -M 10 -I 5 $U",
-    "nologin": "useradd -m -s /usr/sbin/nologin $U",
+# How a case's user is created: its passwd shell and home, and its shadow(5) ageing fields
+# (lstchg, max, inact, expire; "T" is today in days since the epoch, "" an empty field).
+# Written straight into /etc/passwd, /etc/group and /etc/shadow (75 useradd runs cost minutes).
+ACCOUNTS = {
+    "normal": ("/bin/sh", True, ("T", "99999", "", "")),
+    "nohome": ("/bin/sh", False, ("T", "99999", "", "")),
+    "expired": ("/bin/sh", True, ("T", "99999", "", "1")),
+    "pw_aged": ("/bin/sh", True, ("T-100", "10", "", "")),
+    "must_change": ("/bin/sh", True, ("0", "99999", "", "")),
+    "inactive": ("/bin/sh", True, ("T-200", "10", "5", "")),
+    "nologin": ("/usr/sbin/nologin", True, ("T", "99999", "", "")),
 }
+ACCOUNT_SETUP = ACCOUNTS
 
 
 class Case(object):
@@ -184,11 +187,27 @@ def user_of(index):
 def plant_script(spool, crond, with_crond):
     """Shell (POSIX sh) that creates the accounts and plants every case for one daemon build."""
     out = ["set -e", "umask 022", "mkdir -p %s %s && chmod 1777 %s" % (MARKER_DIR, TARGET_DIR, MARKER_DIR),
-           "useradd -M -d /nonexistent -s /bin/sh hgoother"]
-    # All accounts first: useradd rewrites /etc/shadow (a new inode), which would break a hard
-    # link to it planted earlier.
+           "T=$(( $(date +%s) / 86400 ))"]
+    # All accounts first, appended in place (a hard link to /etc/shadow planted later keeps
+    # pointing at the live file: tools like useradd replace it with a new inode).
+    passwd, group, shadow, homes = ["hgoother:x:1999:1999::/nonexistent:/bin/sh"], ["hgoother:x:1999:"], \
+        ["hgoother:!:$T:0:99999:7:::"], []
     for index, case in enumerate(CASES):
-        out.append("U=%s; %s" % (user_of(index), ACCOUNT_SETUP[case.account]))
+        user, uid = user_of(index), 2000 + index
+        shell, home, (lstchg, smax, inact, expire) = ACCOUNTS[case.account]
+        lstchg = lstchg.replace("T", "$T") if lstchg.startswith("T") else lstchg
+        if "-" in lstchg:
+            lstchg = "$((%s))" % lstchg
+        passwd.append("%s:x:%d:%d::/home/%s:%s" % (user, uid, uid, user, shell))
+        group.append("%s:x:%d:" % (user, uid))
+        shadow.append("%s:!:%s:0:%s:7:%s:%s:" % (user, lstchg, smax, inact, expire))
+        if home:
+            homes.append("mkdir -p /home/%s && chown %d:%d /home/%s && chmod 0750 /home/%s"
+                         % (user, uid, uid, user, user))
+    out.append("cat >> /etc/passwd <<EOF\n%s\nEOF" % "\n".join(passwd))
+    out.append("cat >> /etc/group <<EOF\n%s\nEOF" % "\n".join(group))
+    out.append("cat >> /etc/shadow <<EOF\n%s\nEOF" % "\n".join(shadow))
+    out.extend(homes)
     for index, case in enumerate(CASES):
         if case.where == "crond" and not with_crond:
             continue

@@ -305,7 +305,7 @@ def our_verdicts(findings):
 
 # The areas run inside the container with its python3, as host_audit runs them: sysctl reads
 # the container's /proc/sys (what Lynis's sysctl -n sees), redis probes the live instance.
-AUDIT_AREAS = ["baseline", "cron", "redis", "sysctl"]
+AUDIT_AREAS = ["ssh", "auth", "file", "storage", "nameservices", "cron", "redis", "sysctl"]
 AUDIT_SNIPPET = ("import json, sys; sys.path.insert(0, '/tmp/hg-baseline-audit');"
                  "from ansible_collections.hostguard.hardening.plugins.module_utils.core import runner;"
                  "print(json.dumps(runner.audit_host(%r, root='/')))" % AUDIT_AREAS)
@@ -362,7 +362,7 @@ def test_lynis_agrees_with_baseline_audit(image, scenario, containers_conf, audi
     for test_id in ("SSH-7408", "AUTH-9286", "AUTH-9328", "FILE-6310", "USB-1000", "STRG-1846", "NAME-4406",
                     "SCHD-7704", "DBS-1880", "DBS-1882", "DBS-1884", "DBS-1886", "DBS-1888", "KRNL-6000"):
         assert test_id in executed, "Lynis did not run %s (scenario %s)" % (test_id, scenario)
-    assert result["facts"]["baseline"]["ssh_source"] == "sshd -T"
+    assert result["facts"]["ssh"]["ssh_source"] == "sshd -T"
     distro = image.rsplit("hostguard-", 1)[-1].split(":")[0]
     where = (scenario, "%s/%s" % (distro, scenario))
 

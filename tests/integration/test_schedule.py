@@ -81,6 +81,15 @@ def test_cron_backend_idempotent_and_script_runs(tmp_path):
         assert proc.returncode == 0, proc.stdout[-3000:]
     runs = [n for n in os.listdir(str(dirs["reports"] / "runs")) if n != "index.json"]
     assert len(runs) == 2                                  # keep_runs=2 applied
+    # what cron.d runs: the bounded wrapper (no systemd here: prlimit --data 256M, nice, ionice)
+    limited = str(dirs["sbin"] / "hostguard-audit-limited")
+    assert "-limited >>" in line[0]
+    assert "prlimit --data=268435456" in open(limited).read()
+    latest = os.readlink(str(dirs["reports"] / "latest"))
+    proc = subprocess.run([limited], env=run_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          universal_newlines=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert os.readlink(str(dirs["reports"] / "latest")) != latest
     assert os.path.isfile(str(dirs["reports"] / "latest" / "fleet.html"))
     changed, _ = playbook(args + ["-e", "hostguard_schedule_state=absent"])
     assert changed > 0
@@ -88,19 +97,19 @@ def test_cron_backend_idempotent_and_script_runs(tmp_path):
     assert (dirs["reports"] / "latest").exists()          # reports are kept
 
 
-@pytest.fixture
-def systemd_container(tmp_path):
+def start_container(tmp_path, prefix, *podman_args):
+    """A systemd container (no network) for one test; yields its name, removed afterwards."""
     assert shutil.which("podman"), "podman is required"
     conf = tmp_path / "containers.conf"
     conf.write_text('[engine]\nruntime = "runc"\n[containers]\ndefault_ulimits = ["nofile=1024:1024", '
                     '"nproc=1024:1024"]\n')
     os.environ["CONTAINERS_CONF"] = str(conf)
-    name = "reports-sched-%s" % uuid.uuid4().hex[:8]
+    name = "%s-%s" % (prefix, uuid.uuid4().hex[:8])
     images = subprocess.run(["podman", "image", "exists", IMAGE])
     assert images.returncode == 0, "image %s missing: run scripts/build-images.sh" % IMAGE
     try:
-        subprocess.run(["podman", "run", "-d", "--name", name, "--systemd=always", "--network=none", IMAGE,
-                        "/sbin/init"], check=True, stdout=subprocess.PIPE, timeout=120)
+        subprocess.run(["podman", "run", "-d", "--name", name, "--systemd=always", "--network=none"]
+                       + list(podman_args) + [IMAGE, "/sbin/init"], check=True, stdout=subprocess.PIPE, timeout=120)
         for _ in range(60):   # bounded wait for systemd to come up
             state = subprocess.run(["podman", "exec", name, "systemctl", "is-system-running", "--wait"],
                                    stdout=subprocess.PIPE, universal_newlines=True, timeout=120).stdout.strip()
@@ -110,6 +119,11 @@ def systemd_container(tmp_path):
     finally:
         subprocess.run(["podman", "rm", "-f", "-t", "0", name], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         os.environ.pop("CONTAINERS_CONF", None)
+
+
+@pytest.fixture
+def systemd_container(tmp_path):
+    yield from start_container(tmp_path, "reports-sched")
 
 
 def test_systemd_timer_in_a_systemd_container(systemd_container):
@@ -137,3 +151,64 @@ def test_systemd_timer_in_a_systemd_container(systemd_container):
     assert sh("systemctl", "is-enabled", "hostguard-audit.timer") != "enabled"
     changed, _ = playbook(args + ["-e", "hostguard_schedule_state=absent"])
     assert changed == 0
+
+
+VENV = os.path.dirname(VENV_BIN)
+COLLECTION_IN_CONTAINER = "/opt/hostguard/collections/ansible_collections/hostguard/hardening"
+
+
+@pytest.fixture
+def bounded_container(tmp_path):
+    """The whole container capped at 128 MiB by the kernel (memory cgroup of the container),
+    with this checkout's venv and collection mounted read-only where the schedule expects them
+    (same Python as the image's: Debian 12's 3.11)."""
+    yield from start_container(tmp_path, "sched-bounded", "--memory=128m", "--memory-swap=128m",
+                               "-v", "%s:%s:ro" % (VENV, VENV), "-v", "%s:%s:ro" % (REPO, COLLECTION_IN_CONTAINER))
+
+
+def test_scheduled_run_completes_inside_128m_with_huge_files(bounded_container):
+    """Seed 000's agent, done right: a 3 GiB sparse RDB dump in the cron spool and a 1 GiB kernel
+    log, the scheduled unit with MemoryMax=128M, and the container itself (systemd included)
+    capped at 128 MiB by the kernel: the run succeeds, writes its report, and nothing is OOM-killed."""
+    name = bounded_container
+
+    def sh(*cmd, timeout=120):
+        return subprocess.run(["podman", "exec", name] + list(cmd), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              universal_newlines=True, timeout=timeout)
+    args = ["-i", "%s," % name, "-c", "containers.podman.podman", "-e", "hostguard_schedule_hosts=all",
+            "-e", "ansible_python_interpreter=/usr/bin/python3", "-e", "hostguard_schedule_venv=%s" % VENV,
+            "-e", "hostguard_schedule_memory_max=128M", "-e", "hostguard_schedule_tasks_max=32",
+            "-e", "hostguard_schedule_cpu_quota=50%"]
+    changed, _ = playbook(args)
+    assert changed > 0
+    made = sh("sh", "-c", "set -e; printf 'REDIS0009\\372\\tredis-ver\\0067.0.15' > /var/spool/cron/dump.rdb; "
+                          "truncate -s 3G /var/spool/cron/dump.rdb; "
+                          "yes 'Dec  1 21:00:00 host kernel: [ 1234.567890] eth0: link is up 1000Mbps full duplex' "
+                          "| head -c 1G > /var/log/kern.log; stat -c '%s %b' /var/spool/cron/dump.rdb /var/log/kern.log")
+    assert made.returncode == 0, made.stdout
+    sizes = [line.split()[0] for line in made.stdout.splitlines()]
+    assert sizes == [str(3 << 30), str(1 << 30)], made.stdout
+    # only systemd and journald share the 128 MiB with the run
+    assert sh("systemctl", "stop", "redis-server", "ssh", "cron").returncode == 0
+    cid = subprocess.run(["podman", "inspect", "-f", "{{.Id}}", name], stdout=subprocess.PIPE,
+                         universal_newlines=True, timeout=60).stdout.strip()
+    assert sh("cat", "/sys/fs/cgroup/memory/memory.limit_in_bytes").stdout.strip() == str(128 << 20)
+    run = sh("systemctl", "start", "hostguard-audit.service", timeout=1800)
+    journal = sh("journalctl", "-u", "hostguard-audit", "--no-pager").stdout
+    assert run.returncode == 0, run.stdout + journal[-4000:]
+    show = dict(line.split("=", 1) for line in sh(
+        "systemctl", "show", "-p", "Result", "-p", "MemoryMax", "-p", "CPUQuotaPerSecUSec", "-p", "TasksMax",
+        "-p", "Nice", "-p", "IOSchedulingClass", "hostguard-audit.service").stdout.splitlines() if "=" in line)
+    assert show == {"Result": "success", "MemoryMax": str(128 << 20), "CPUQuotaPerSecUSec": "500ms",
+                    "TasksMax": "32", "Nice": "10", "IOSchedulingClass": "3"}, show
+    report = json.loads(sh("cat", "/var/lib/hostguard/reports/localhost.json").stdout)
+    failed = set((f["id"], f["subject"]) for f in report["findings"] if f["status"] == "fail")
+    assert ("HG-CRON-001", "/var/spool/cron/dump.rdb") in failed
+    assert report["errors"] == [], report["errors"]
+    assert "worker was found in a dead state" not in journal
+    oom = [path for path in (
+        "/sys/fs/cgroup/memory/libpod_parent/libpod-%s/memory.oom_control" % cid,
+        "/sys/fs/cgroup/memory/machine.slice/libpod-%s.scope/memory.oom_control" % cid) if os.path.exists(path)]
+    assert oom, "memory cgroup of container %s not found" % cid
+    # the kernel's count of OOM kills in the container's memory cgroup (cgroup v1)
+    assert "oom_kill 0" in open(oom[0]).read()

@@ -51,3 +51,32 @@ def parse_passwd(text):
 def passwd_names(root="/"):
     """uid -> user name from ``<root>/etc/passwd`` (bounded read; {} when unreadable)."""
     return load_id_map(root, "/etc/passwd")[1]
+
+
+def parse_passwd_entries(text, limit=None):
+    """[{name, uid, gid, home, shell}] from passwd(5) text, first entry of a name wins;
+    at most ``limit`` entries (None: all)."""
+    out = []
+    seen = set()
+    for line in (text or "").splitlines():
+        parts = line.split(":")
+        if len(parts) < 7 or not parts[0] or parts[0].startswith(("#", "+", "-")) or parts[0] in seen:
+            continue
+        try:
+            uid, gid = int(parts[2]), int(parts[3])
+        except ValueError:
+            continue
+        seen.add(parts[0])
+        out.append({"name": parts[0], "uid": uid, "gid": gid, "home": parts[5], "shell": parts[6]})
+        if limit is not None and len(out) >= limit:
+            break
+    return out
+
+
+def load_users(root="/", limit=None, max_bytes=MAX_PASSWD_BYTES):
+    """(users, error) from ``<root>/etc/passwd``: parse_passwd_entries of a bounded read."""
+    try:
+        data, _info, _trunc = read_head(join_root(root, "/etc/passwd"), max_bytes)
+    except SafeReadError as exc:
+        return [], exc
+    return parse_passwd_entries(data.decode("utf-8", "surrogateescape"), limit), None

@@ -24,7 +24,9 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.core.redact im
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 SEVERITY_RANK = dict((name, rank) for rank, name in enumerate(SEVERITIES))
-STATUSES = ("fail", "pass", "skip", "error")
+STATUSES = ("fail", "pass", "skip", "error", "waived")
+# What an audit area may report; ``waived`` is given on the controller (plugin_utils/waivers.py).
+AREA_STATUSES = ("fail", "pass", "skip", "error")
 
 # Bounds on evidence so a hostile file can never blow up a report.
 MAX_EVIDENCE_STRING = 512
@@ -183,7 +185,7 @@ def worst_severity(findings):
 
 def sort_findings(findings):
     """Failures first, then by severity, then by ID and subject: a stable report order."""
-    status_rank = {"fail": 0, "error": 1, "pass": 2, "skip": 3}
+    status_rank = {"fail": 0, "error": 1, "waived": 2, "pass": 3, "skip": 4}
     return sorted(findings, key=lambda f: (status_rank.get(f["status"], 9),
                                            SEVERITY_RANK.get(f["severity"], 9),
                                            f["id"], str(f["subject"])))

@@ -71,7 +71,7 @@ def run_command(argv, timeout=DEFAULT_COMMAND_TIMEOUT, max_bytes=MAX_COMMAND_OUT
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, env=env, close_fds=True,
                                 start_new_session=True)
-    except OSError as exc:
+    except (OSError, ValueError) as exc:
         return {"rc": None, "stdout": "", "stderr": "", "error": "cannot run %s: %s" % (argv[0], exc)}
     deadline = time.monotonic() + float(timeout)
     out_fd, err_fd = proc.stdout.fileno(), proc.stderr.fileno()
@@ -123,3 +123,24 @@ def run_command(argv, timeout=DEFAULT_COMMAND_TIMEOUT, max_bytes=MAX_COMMAND_OUT
 
 def is_live(root):
     return not root or os.path.abspath(root) == "/"
+
+
+def failure_reason(res):
+    """One line saying why a run_command result is not usable."""
+    if res["error"]:
+        return res["error"]
+    lines = res["stderr"].strip().splitlines()
+    return lines[-1] if lines else "rc=%s, no output" % res["rc"]
+
+
+def read_existing_files(root, paths, problems, max_bytes=MAX_SMALL_FILE):
+    """Yield (path, lines) for each path that can be read; a missing file is skipped, any
+    other refusal (symlink, FIFO, unreadable...) is appended to ``problems`` as a string."""
+    for path in paths:
+        try:
+            lines = read_text_lines(root, path, max_bytes)
+        except safe_read.SafeReadError as exc:
+            if exc.reason != "missing":
+                problems.append("%s: %s" % (path, exc.message))
+            continue
+        yield path, lines

@@ -32,3 +32,34 @@ def sanitize_result(result):
         if key not in ("findings", "seconds"):
             out[key] = sanitize_value(value)
     return out
+
+
+def aggregate_argument_spec():
+    """The argument_spec of the modules that run several areas (host_audit, baseline_audit)."""
+    from ansible_collections.hostguard.hardening.plugins.module_utils.core.runner import DEFAULT_AREA_TIMEOUT
+    return dict(
+        areas=dict(type="list", elements="str", default=[]),
+        root=dict(type="path", default="/"),
+        area_timeout=dict(type="int", default=DEFAULT_AREA_TIMEOUT),
+        options=dict(type="dict", default={}),
+    )
+
+
+def aggregate_module_main(registered, with_summary=False):
+    """The body of a module running the areas ``registered`` (default when ``areas`` is empty)
+    through core.runner, each area's options validated by its own spec first."""
+    from ansible_collections.hostguard.hardening.plugins.module_utils.core.registry import REGISTRY
+    from ansible_collections.hostguard.hardening.plugins.module_utils.core.runner import run_areas, validate_areas
+    module = AnsibleModule(argument_spec=aggregate_argument_spec(), supports_check_mode=True)
+    params = module.params
+    if params["area_timeout"] < 0:
+        module.fail_json(msg="area_timeout must be 0 (off) or a positive number of seconds")
+    areas = params["areas"] or list(registered)
+    area_params, errors = validate_areas(areas, params["options"] or {}, params["root"], REGISTRY)
+    if errors:
+        module.fail_json(msg="; ".join(errors))
+    result = run_areas(area_params, root=params["root"], timeout=params["area_timeout"],
+                       registry=REGISTRY)
+    if with_summary:
+        result["summary"] = summarize(result["findings"])
+    module.exit_json(changed=False, root=params["root"], registered_areas=list(registered), **result)

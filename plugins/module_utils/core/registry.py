@@ -14,7 +14,13 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.sysctl import 
 from ansible_collections.hostguard.hardening.plugins.module_utils.oom import AREA as OOM
 from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog import AREA as OOMLOG
 from ansible_collections.hostguard.hardening.plugins.module_utils.redis import AREA as REDIS
-from ansible_collections.hostguard.hardening.plugins.module_utils.baseline import AREA as BASELINE
+from ansible_collections.hostguard.hardening.plugins.module_utils.ssh import AREA as SSH
+from ansible_collections.hostguard.hardening.plugins.module_utils.auth import AREA as AUTH
+from ansible_collections.hostguard.hardening.plugins.module_utils.file import AREA as FILE
+from ansible_collections.hostguard.hardening.plugins.module_utils.storage import AREA as STORAGE
+from ansible_collections.hostguard.hardening.plugins.module_utils.nameservices import AREA as NAMESERVICES
+from ansible_collections.hostguard.hardening.plugins.module_utils.mail import AREA as MAIL
+from ansible_collections.hostguard.hardening.plugins.module_utils.firewall import AREA as FIREWALL
 from ansible_collections.hostguard.hardening.plugins.module_utils.boot import AREA as BOOT
 from ansible_collections.hostguard.hardening.plugins.module_utils.logs import AREA as LOGS
 from ansible_collections.hostguard.hardening.plugins.module_utils.networking import AREA as NETWORKING
@@ -34,6 +40,7 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.insecure_servi
 from ansible_collections.hostguard.hardening.plugins.module_utils.accounting import AREA as ACCOUNTING
 from ansible_collections.hostguard.hardening.plugins.module_utils.usb import AREA as USB
 from ansible_collections.hostguard.hardening.plugins.module_utils.kernel import AREA as KERNEL
+from ansible_collections.hostguard.hardening.plugins.module_utils.persistence import AREA as PERSISTENCE
 
 AREAS = (
     CRON,
@@ -41,7 +48,13 @@ AREAS = (
     OOM,
     OOMLOG,
     REDIS,
-    BASELINE,
+    SSH,
+    AUTH,
+    FILE,
+    STORAGE,
+    NAMESERVICES,
+    MAIL,
+    FIREWALL,
     BOOT,
     LOGS,
     NETWORKING,
@@ -61,6 +74,7 @@ AREAS = (
     ACCOUNTING,
     USB,
     KERNEL,
+    PERSISTENCE,
 )
 
 REGISTRY = dict((area.name, area) for area in AREAS)

@@ -21,7 +21,7 @@ import time
 import traceback
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings import (
-    STATUSES, SEVERITY_RANK, CheckSet, sort_findings)
+    AREA_STATUSES, SEVERITY_RANK, CheckSet, sort_findings)
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.redact import (
     sanitize_finding, sanitize_value)
 
@@ -90,7 +90,7 @@ def _validate_result(area, result):
         missing = [key for key in REQUIRED_FINDING_KEYS if key not in item]
         if missing:
             raise ValueError("finding %d lacks %s" % (index, ", ".join(missing)))
-        if item["status"] not in STATUSES or item["severity"] not in SEVERITY_RANK:
+        if item["status"] not in AREA_STATUSES or item["severity"] not in SEVERITY_RANK:
             raise ValueError("finding %d (%s) has status %r / severity %r"
                              % (index, item.get("id"), item["status"], item["severity"]))
     facts = result.get("facts") or {}

@@ -32,13 +32,13 @@ import time
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.accounts import load_id_map
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings import (
-    Check, CheckSet, area_result, sort_findings)
+    area_result, sort_findings)
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.linematch import (
     match_line)
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.redact import redact
+from ansible_collections.hostguard.hardening.plugins.module_utils.core import paths
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.safe_read import (
-    SafeReadError, decode_line, iter_lines_fd, join_root, looks_binary, open_regular,
-    resolve_symlink, stat_to_info)
+    SafeReadError, decode_line, iter_lines_fd, looks_binary, stat_to_info)
 
 AREA = "cron"
 
@@ -56,71 +56,10 @@ MAX_MATCHES_PER_FILE = 10
 EXCERPT_CHARS = 200
 PSEUDO_FS = ("/dev", "/proc", "/sys")
 
-ATTACK_CRON = "T1053.003"            # MITRE ATT&CK: Scheduled Task/Job: Cron
-ATTACK_RC = "T1037.004"              # MITRE ATT&CK: Boot or Logon Initialization Scripts: RC Scripts
-
-_REFS_CRON = {"attack": ATTACK_CRON + ", " + ATTACK_RC, "lynis": "SCHD-7704"}
-
-CHECKS = CheckSet.of("cron", "HG-CRON", (
-    Check("HG-CRON-001", "Redis RDB dump in a cron or boot directory", "critical", AREA,
-          "first bytes of each file (magic REDIS00 at offset 0)",
-          "Quarantine the file (do not delete: keep it for forensics), then secure the Redis "
-          "that wrote it (bind, protected-mode, requirepass/ACL, rename CONFIG)",
-          {"attack": ATTACK_CRON, "lynis": "SCHD-7704"}, role="cron_hygiene"),
-    Check("HG-CRON-002", "Binary or non-text content in a cron or boot file", "high", AREA,
-          "first 8 KiB of each file",
-          "Inspect and quarantine: cron tables and boot scripts are text",
-          dict(_REFS_CRON), role="cron_hygiene"),
-    Check("HG-CRON-003", "Spool file whose name is no user (foreign file, never runs)", "high", AREA,
-          "spool directory names vs <root>/etc/passwd",
-          "Cron never runs it (ORPHAN) but something wrote it there: find the writer "
-          "(often an exposed Redis) and quarantine the file",
-          {"attack": ATTACK_CRON}, role="cron_hygiene"),
-    Check("HG-CRON-004", "Unexpected file that runs at boot from rc.d/init.d", "high", AREA,
-          "names and heads of boot scripts",
-          "rc.d/init.d run any name: verify the file belongs to a package "
-          "(dpkg -S / rpm -qf) and quarantine it if not",
-          {"attack": ATTACK_RC}, role="cron_hygiene"),
-    Check("HG-CRON-005", "Oversized cron or boot file (or over-long line)", "medium", AREA,
-          "lstat size; line lengths in the scanned head",
-          "Cron tables and scripts are small: inspect the file; the audit scanned only its head",
-          {"attack": ATTACK_CRON}, role="cron_hygiene"),
-    Check("HG-CRON-006", "Non-regular entry (FIFO, socket, device) in a cron or boot directory",
-          "high", AREA, "lstat type",
-          "Remove the special file after checking what created it; readers of this "
-          "directory can block or read endless data",
-          {"attack": ATTACK_CRON}, role="cron_hygiene"),
-    Check("HG-CRON-007", "Symlink escaping the audited tree or into /dev, /proc, /sys", "high", AREA,
-          "readlink (never followed outside root)",
-          "Replace the link by the real file or remove it",
-          {"attack": ATTACK_CRON}, role="cron_hygiene"),
-    Check("HG-CRON-008", "Broken symlink or symlink loop in a cron or boot directory", "low", AREA,
-          "readlink chain inside root",
-          "Remove the dangling link",
-          {}, role="cron_hygiene"),
-    Check("HG-CRON-009", "Cron entry rejected by an installed cron family (mode, owner, name)",
-          "medium", AREA, "lstat mode/owner/nlink and file names vs each daemon's rules",
-          "Fix the name, owner or mode so that the job runs, or remove the dead file",
-          {"lynis": "SCHD-7704"}, role="cron_hygiene"),
-    Check("HG-CRON-010", "Malicious command line in a cron or boot file", "critical", AREA,
-          "lines of each file head, matched against named attack patterns",
-          "Treat the host as compromised: quarantine the file, find the persistence source, "
-          "rotate credentials",
-          {"attack": ATTACK_CRON + ", " + ATTACK_RC}, role="cron_hygiene"),
-    Check("HG-CRON-011", "Cron or boot path writable by non-root (group/world-writable or non-root owner)",
-          "high", AREA, "lstat mode/owner of files and directories",
-          "chown root:root and chmod go-w (spool files: owner user, mode 0600)",
-          {"lynis": "SCHD-7704", "attack": ATTACK_CRON}, role="cron_hygiene"),
-    Check("HG-CRON-012", "Unreadable cron or boot path", "medium", AREA,
-          "open/opendir errors",
-          "Run the audit as root, or check why root cannot read it (FUSE, NFS root_squash)",
-          {}, role=None),
-    Check("HG-CRON-013", "Cron or boot directory with more entries than max_entries", "medium", AREA,
-          "directory listing (bounded)",
-          "A cron directory with thousands of entries is abnormal: inspect it; raise "
-          "max_entries to audit it fully",
-          {"attack": ATTACK_CRON}, role="cron_hygiene"),
-))
+from ansible_collections.hostguard.hardening.plugins.module_utils.cron.spec import (  # noqa: E402
+    ATTACK_CRON, ATTACK_RC, CHECKS)
+from ansible_collections.hostguard.hardening.plugins.module_utils.cron import daemon_checks, daemons  # noqa: E402
+from ansible_collections.hostguard.hardening.plugins.module_utils.cron.collect_accounts import load_accounts  # noqa: E402
 
 # ---------------------------------------------------------------------------------------
 # Locations: (path as the audited system sees it, kind, is a directory)
@@ -437,6 +376,34 @@ def boot_verdict(link, target, name, display):
 # ---------------------------------------------------------------------------------------
 # The audit
 # ---------------------------------------------------------------------------------------
+def open_in_root(root, path):
+    """(fd, info) of a regular file at ``path`` (inside root, resolved by core.paths, last
+    component not followed); raises SafeReadError like safe_read.open_regular."""
+    try:
+        fd, res = paths.open_file(root, path, follow=False)
+    except paths.PathRefused as exc:
+        status = exc.resolved.status
+        reason = {paths.MISSING: "missing", paths.DENIED: "permission", paths.LOOP: "symlink",
+                  paths.NOT_DIR: "missing"}.get(status, "io_error")
+        raise SafeReadError(path, reason, exc.resolved.reason or status)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise SafeReadError(path, "not_regular", "is not a regular file")
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, stat_to_info(st)
+
+
+def link_view(res_follow, link_text):
+    """The legacy symlink record from a core.paths resolution (status ok|broken|loop)."""
+    status = {paths.OK: "ok", paths.LOOP: "loop", paths.TOO_DEEP: "loop"}.get(res_follow.status, "broken")
+    return {"target": link_text, "resolved": res_follow.path if res_follow.status != paths.INVALID else None,
+            "status": status, "info": stat_to_info(res_follow.st) if res_follow.ok else None,
+            "hops": len(res_follow.links), "clamped_at_root": res_follow.clamped}
+
+
 class _Audit(object):
     def __init__(self, opts):
         self.opts = opts
@@ -450,9 +417,27 @@ class _Audit(object):
         self.groups, self.group_names, _src = self._load_ids("/etc/group")
         self.lsb = self._debian_lsb()
         self.installed = [fam for fam, binary in (("cronie", "/usr/sbin/crond"), ("debian", "/usr/sbin/cron"))
-                          if os.path.lexists(join_root(self.root, binary))]
+                          if paths.resolve(self.root, binary, follow=False).ok]
         self.location_paths = set(loc[0] for loc in LOCATIONS)
         self.runparts_lists = {}
+        self.pending = []            # boot sub-directories still to walk
+        self.depth_cut = []          # directories not entered because of max_depth
+
+    def _readlink(self, path):
+        """The text of the symlink at ``path`` (inside root; parents resolved by core.paths)."""
+        parent = paths.resolve(self.root, os.path.dirname(path) or "/", follow=True)
+        if not parent.ok:
+            return None
+        try:
+            fd, _res = paths.open_dir(self.root, parent.path, follow=False)
+        except (paths.PathRefused, OSError):
+            return None
+        try:
+            return os.readlink(os.path.basename(path), dir_fd=fd)
+        except OSError:
+            return None
+        finally:
+            os.close(fd)
 
     # -- identity -----------------------------------------------------------------------
     def _load_ids(self, path):
@@ -499,7 +484,7 @@ class _Audit(object):
     def _debian_lsb(self):
         # /etc/default/cron: LSBNAMES="-l" or EXTRA_OPTS containing -l (cron(8)).
         try:
-            fd, _info = open_regular(join_root(self.root, "/etc/default/cron"))
+            fd, _info = open_in_root(self.root, "/etc/default/cron")
         except SafeReadError:
             return False
         try:
@@ -521,7 +506,7 @@ class _Audit(object):
         if key not in self.runparts_lists:
             names = None
             try:
-                fd, _info = open_regular(os.path.join(real_dir, fname))
+                fd, _info = open_in_root(self.root, real_dir.rstrip("/") + "/" + fname)
                 try:
                     names = set(line.strip().decode("utf-8", "surrogateescape")
                                 for _n, line, _c in iter_lines_fd(fd, 65536, 1024) if line.strip())
@@ -563,34 +548,41 @@ class _Audit(object):
     def run(self):
         for path, kind, is_dir in LOCATIONS:
             self.scan_location(path, kind, is_dir, depth=0)
+            self.drain()
         for path in self.opts["extra_paths"]:
             self.scan_location(path, "extra", None, depth=0)
+            self.drain()
+
+    def drain(self):
+        """Sub-directories of boot locations, walked from a work list (no recursion: a
+        1000-deep rc.d costs a list, not the interpreter's stack)."""
+        while self.pending:
+            self.scan_dir(*self.pending.pop())
+
+    def lstat_in_root(self, path):
+        """lstat of ``path`` as seen inside root (directories on the way resolved by core.paths)."""
+        res = paths.resolve(self.root, path, follow=False)
+        if res.status == paths.DENIED:
+            self.add("HG-CRON-012", "error", path, {"status": res.status}, "cannot stat: permission denied")
+        return res
 
     def scan_location(self, display, kind, is_dir, depth):
-        real = join_root(self.root, display)
-        try:
-            st = os.lstat(real)
-        except OSError as exc:
-            if exc.errno in (13, 1):
-                self.add("HG-CRON-012", "error", display, {"errno": exc.errno}, "cannot stat: permission denied")
+        res = self.lstat_in_root(display)
+        if not res.ok:
             return
+        st = res.st
         if stat.S_ISDIR(st.st_mode) and is_dir is not False:
-            self.scan_dir(display, real, kind, st, depth)
+            self.scan_dir(display, res.path, kind, st, depth)
             return
         if stat.S_ISLNK(st.st_mode) and is_dir is not False:
             # e.g. RHEL's /etc/init.d -> rc.d/init.d: inventory the link, then scan the target dir.
-            rec = self.scan_entry(display, real, kind, os.path.basename(display), None)
-            res = (rec or {}).get("symlink") or {}
-            if res.get("status") == "ok" and (rec.get("target_type") == "directory"):
-                target_real = join_root(self.root, res["resolved_raw"])
-                try:
-                    tst = os.lstat(target_real)
-                except OSError:
-                    return
-                if stat.S_ISDIR(tst.st_mode):
-                    self.scan_dir(display, target_real, kind, tst, depth)
+            rec = self.scan_entry(display, res.path, kind, os.path.basename(display), None)
+            if rec and (rec.get("symlink") or {}).get("status") == "ok" and rec.get("target_type") == "directory":
+                tres = paths.resolve(self.root, display, follow=True)
+                if tres.ok and stat.S_ISDIR(tres.st.st_mode):
+                    self.scan_dir(display, tres.path, kind, tres.st, depth)
             return
-        self.scan_entry(display, real, kind, os.path.basename(display), None)
+        self.scan_entry(display, res.path, kind, os.path.basename(display), None)
 
     def check_dir_perms(self, display, info, kind):
         mode = int(info["mode"], 8)
@@ -623,27 +615,19 @@ class _Audit(object):
         self.check_dir_perms(display, info, kind)
         names = []
         truncated = False
+        limit = min(self.opts["max_entries"], max(0, self.budget))
         try:
-            it = os.scandir(real)
-        except OSError as exc:
+            names, truncated, _res = paths.list_dir(self.root, real, limit, follow=False)
+        except (paths.PathRefused, OSError) as exc:
+            refused = getattr(exc, "resolved", None)
             rec["status"] = "error"
-            rec["error"] = os.strerror(exc.errno or 0)
-            if exc.errno in (13, 1):
+            rec["error"] = refused.reason if refused is not None else os.strerror(exc.errno or 0)
+            if (refused is not None and refused.status == paths.DENIED) or exc.errno in (13, 1):
                 self.add("HG-CRON-012", "error", display, {"type": "directory"}, "cannot list directory: permission denied")
             else:
                 self.add("HG-CRON-012", "error", display, {"type": "directory"}, "cannot list directory: %s" % rec["error"])
             return
-        try:
-            limit = min(self.opts["max_entries"], max(0, self.budget))
-            for entry in it:
-                if len(names) >= limit:
-                    truncated = True
-                    break
-                names.append(entry.name)
-        finally:
-            it.close()
         self.budget -= len(names)
-        names.sort()
         rec["entries"] = len(names)
         if truncated:
             rec["truncated"] = True
@@ -656,30 +640,29 @@ class _Audit(object):
             child_display = base + "/" + name
             if child_display in self.location_paths:
                 continue     # audited as its own location
-            child_real = os.path.join(real, name)
-            if kind == "boot" and depth < self.opts["max_depth"]:
-                try:
-                    cst = os.lstat(child_real)
-                except OSError:
-                    cst = None
-                if cst is not None and stat.S_ISDIR(cst.st_mode):
-                    self.scan_dir(child_display, child_real, kind, cst, depth + 1)
+            child_real = real.rstrip("/") + "/" + name
+            if kind == "boot":
+                cres = paths.resolve(self.root, child_real, follow=False)
+                if cres.ok and stat.S_ISDIR(cres.st.st_mode):
+                    if depth < self.opts["max_depth"]:
+                        self.pending.append((child_display, child_real, kind, cres.st, depth + 1))
+                    else:
+                        self.depth_cut.append(child_display)
+                        self.scan_entry(child_display, child_real, kind, name, real)
                     continue
             self.scan_entry(child_display, child_real, kind, name, real)
 
     def scan_entry(self, display, real, kind, name, real_dir):
-        try:
-            st = os.lstat(real)
-        except OSError as exc:
-            if exc.errno in (13, 1):
-                self.add("HG-CRON-012", "error", display, {}, "cannot stat: permission denied")
+        lres = self.lstat_in_root(real)
+        if not lres.ok:
             return None
-        link = stat_to_info(st)
+        link = stat_to_info(lres.st)
         rec = self.record(display, kind, link)
         target = None
         target_real = None
         if link["type"] == "symlink":
-            res = resolve_symlink(self.root, real)
+            fres = paths.resolve(self.root, real, follow=True)
+            res = link_view(fres, self._readlink(real))
             resolved = res.get("resolved")
             inside = resolved
             sym = {"target": safe_text(res.get("target") or ""), "resolved": safe_text(resolved or ""),
@@ -698,7 +681,7 @@ class _Audit(object):
                 self.add("HG-CRON-008", "fail", display, {"link": sym["target"], "status": res["status"]})
             else:
                 target = res["info"]
-                target_real = join_root(self.root, resolved)
+                target_real = resolved
                 rec["target_type"] = target["type"]
                 if target["type"] in ("fifo", "socket", "char_device", "block_device"):
                     self.add("HG-CRON-006", "fail", display,
@@ -726,7 +709,7 @@ class _Audit(object):
     def analyze(self, display, real, kind, rec, target):
         opts = self.opts
         try:
-            fd, finfo = open_regular(real)
+            fd, finfo = open_in_root(self.root, real)
         except SafeReadError as exc:
             rec["status"] = "error"
             rec["error"] = exc.reason
@@ -781,7 +764,10 @@ class _Audit(object):
         self.bytes_read += state["read"]
         head = bytes(head)
         whole = finfo["size"] <= state["read"]
-        if whole:
+        if finfo.get("nlink", 1) > 1:
+            # A file with other names (a hard link to /etc/shadow...): no hash of it in any output.
+            rec["sha256_withheld"] = "file has %d names (HG-CRON-015)" % finfo["nlink"]
+        elif whole:
             rec["sha256"] = digest.hexdigest()
         else:
             rec["sha256_head"] = digest.hexdigest()
@@ -930,6 +916,14 @@ class _UserView(object):
         return self.audit.user_uid(name)
 
 
+def select_builds(requested, detected):
+    """Installed builds plus the requested ones ("all": every build); none installed: all."""
+    if "all" in requested:
+        return list(daemons.NAMES)
+    names = [n for n in daemons.NAMES if detected[n]["installed"] or n in requested]
+    return names or list(daemons.NAMES)
+
+
 def audit(options):
     """Audit cron and boot locations under ``options['root']``. Never writes anything."""
     started = time.time()
@@ -937,6 +931,21 @@ def audit(options):
     run = _Audit(opts)
     run.run()
     findings = run.findings
+    # Per daemon build (issue 11): installed builds detected from the root, others on request.
+    detected = daemons.detect(opts["root"])
+    names = select_builds(options.get("daemons") or [], detected)
+    accounts = load_accounts(opts["root"])
+    per_path, _entries = daemons.verdicts(opts["root"], [daemons.BY_NAME[n] for n in names], accounts,
+                                          detected, opts["max_read_bytes"], opts["max_entries"])
+    for path, verdicts in per_path.items():
+        rec = run.files.get(path)
+        if rec is None:
+            rec = run.files[path] = {"path": path, "location": "crontab", "status": "ok"}
+        rec["daemons"] = verdicts
+    daemon_checks.annotate_rdb_and_foreign(findings, per_path)
+    findings.extend(daemon_checks.check_daemon_verdicts(per_path))
+    findings.extend(daemon_checks.check_hard_links(list(run.files.values())))
+    findings.extend(daemon_checks.check_walk_cut(run.depth_cut, opts["max_depth"]))
     failed_ids = set(f["id"] for f in findings)
     for check_id in sorted(CHECKS.ids()):
         if check_id not in failed_ids:
@@ -949,6 +958,10 @@ def audit(options):
     facts = {
         "root": opts["root"],
         "families_installed": run.installed,
+        "daemons": detected,
+        "daemons_judged": names,
+        "accounts": {"users": len(accounts["users"]), "shadow_ageing": len(accounts["shadow"]),
+                     "sources": accounts["sources"]},
         "debian_lsb_names": run.lsb,
         "users_known": len(run.users),
         "users_source": run.users_source,

@@ -101,7 +101,6 @@ def make_findings(parser, options, source_label):
     return findings
 
 
-
 # Option names audit() reads besides ``root`` (host_audit rejects any other name).
 OPTION_NAMES = frozenset([
     "source",

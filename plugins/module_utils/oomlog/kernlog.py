@@ -30,6 +30,15 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog.timesta
     MONTHS, iso, parse_duration, parse_since)
 
 
+__all__ = [
+    "ANCHORS", "CHECKS", "CHUNK_BYTES", "CRITICAL_SERVICES_DEFAULT", "Context", "MONTHS", "OPTION_NAMES",
+    "PAGE_KB_DEFAULT", "Parser", "SOURCES", "Scanner", "TaskTable", "audit", "boot_epoch", "classify",
+    "incident_subject", "iso", "journal_available", "judge", "make_findings", "parse_bytes", "parse_duration",
+    "parse_kill_fields", "parse_prefix", "parse_row", "parse_since", "parse_summary", "parse_trigger_fields",
+    "plan_sources", "read_file_into", "read_kmsg_into", "run_into", "split_line", "table_columns",
+    "victim_rss_kb"]
+
+
 def parse_prefix(text, year=None, now=None):
     """(epoch, uptime, host, tag, pid, message) of one line (the pre-registry interface)."""
     p = split_line(text, Context(year, now))

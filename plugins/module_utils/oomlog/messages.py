@@ -35,7 +35,6 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog.timestamps import to_int
 
 MAX_NAME = 64          # a comm is at most 15 bytes; escaped or odd names get some slack
 RE_STACK_PID = re.compile(r"(?:CPU: \d{1,6} (?:UID: \d{1,10} )?PID: (\d{1,10}) Comm: |Pid: (\d{1,10}), comm: )")
@@ -330,8 +329,8 @@ def _oomd(msg, tag):
                 return None                             # "Killed /cg" cut: only from systemd-oomd
             return ("oomd_kill", {"verb": verb, "cgroup": cg[:4096], "reason": reason[:300] or None})
     if msg.startswith("Considered ") and "cgroups for killing" in msg[:64]:
-        n, _ = leading_int(msg[11:])
-        return ("oomd_considered", {"considered": n})
+        considered = leading_int(msg[11:])[0]
+        return ("oomd_considered", {"considered": considered})
     return None
 
 

@@ -22,6 +22,7 @@ Shapes recognised (real examples in tests/fixtures/oomlog/real/):
   iso              "2025-04-20T20:03:27.123456+02:00 host kernel: msg" (short-iso, RFC 3339),
                    "2016-07-31 16:26:53 +0000 UTC kern.info kernel: msg", vmware.log guest lines
   short-unix       "1787068905.416344 host kernel: msg"   (journalctl -o short-unix)
+  short-full       "Tue 2025-04-20 20:03:27 UTC host kernel: msg"   (journalctl -o short-full)
   tag              "kernel: msg", "earlyoom[610]: msg", "node12: [..] msg" (host: message)
 rsyslog facility.severity tokens ("kern.warning", "<kern.err>") are skipped wherever they sit.
 """
@@ -65,6 +66,7 @@ RE_CTIME = re.compile(r"([^\W\d_]{2,12}\.?)\s{1,3}([^\W\d_]{2,12}\.?)\s{1,3}" + 
                       + r"\s{1,3}(\d{4})(?:\s|$)")
 RE_ISO = re.compile(r"(\d{4})-(\d\d)-(\d\d)[T ]" + _HMS + r"(?:[.,](\d{1,9}))?(Z|[+-]\d\d:?\d\d)?(?:\s|$)")
 RE_UNIX = re.compile(r"(\d{9,11})\.(\d{1,9})\s")
+RE_SHORT_FULL = re.compile(r"[^\W\d_]{2,12}\.?\s(\d{4})-(\d\d)-(\d\d)\s" + _HMS + r"(?:[.,](\d{1,9}))?\s")
 RE_TAG_ONLY = re.compile(r"([\w.@/-]{1,64})(?:\[(\d{1,10})\])?:\s")
 RE_TAG_TOKEN = re.compile(r"([\w.@/()-]{1,64}?)(?:\[(\d{1,10})\])?:$")
 RE_FACILITY = re.compile(r"<?[a-z]{2,8}\.(?:emerg|alert|crit|err|error|warn|warning|notice|info|debug)>?$")
@@ -227,6 +229,19 @@ def recognise_logread(text, ctx):
     return Prefix("logread", host, epoch, None, tag, msg)
 
 
+def recognise_short_full(text, ctx):
+    """journalctl -o short-full: "Tue 2025-04-20 20:03:27 UTC host kernel: msg" (zone token skipped)."""
+    m = RE_SHORT_FULL.match(text)
+    if not m:
+        return None
+    g = m.groups()
+    epoch = epoch_of(int(g[0]), int(g[1]), int(g[2]), int(g[3]), int(g[4]), int(g[5]))
+    if epoch is not None:
+        epoch += _frac(g[6])
+    host, tag, msg = split_host_tag(text[m.end():])
+    return Prefix("short-full", host, epoch, None, tag, msg)
+
+
 def recognise_tag(text, ctx):
     m = RE_TAG_ONLY.match(text)
     if not m:
@@ -244,7 +259,7 @@ REGISTRY = {
     "[": (recognise_dmesg, recognise_dmesg_t),
     "<": (recognise_printk_level,),
     "digit": (recognise_iso, recognise_kmsg, recognise_unix),
-    "alpha": (recognise_logread, recognise_syslog, recognise_tag),
+    "alpha": (recognise_logread, recognise_syslog, recognise_short_full, recognise_tag),
 }
 ALL_RECOGNISERS = tuple(f for fs in REGISTRY.values() for f in fs)
 
@@ -285,6 +300,11 @@ def unknown_prefix(text):
     m = RE_INNER_STAMP.search(text, 0, MAX_PREFIX_SCAN)
     if m:
         return Prefix("unknown", None, None, float(m.group(1)), None, text[m.end():])
+    at = text.find("[", 0, MAX_PREFIX_SCAN)
+    if at >= 0:                                     # "kern  :err   : [Sun Apr 20 ..] msg" (dmesg -x -T)
+        p = recognise_dmesg_t(text[at:at + MAX_PREFIX_SCAN], None)
+        if p is not None:
+            return Prefix("unknown", None, p.epoch, None, None, text[at + len(text[at:at + MAX_PREFIX_SCAN]) - len(p.msg):])
     at = text.find(" kernel: ", 0, MAX_PREFIX_SCAN)
     if at >= 0:
         return Prefix("unknown", None, None, None, "kernel", text[at + 9:])
@@ -312,7 +332,7 @@ def _inner(p, msg=None):
         if m:
             tag = m.group(1)
             msg = msg[m.end():]
-        elif p.kind in ("iso", "logread", "syslog", "short-unix") and uptime is None:
+        elif p.kind in ("iso", "logread", "syslog", "short-unix", "short-full") and uptime is None:
             m = RE_INNER_STAMP.search(msg, 0, MAX_PREFIX_SCAN)
             if m:
                 uptime = float(m.group(1))
@@ -327,7 +347,7 @@ class Splitter(object):
     the previous line's outer prefix ("Apr 20 20:03:27 host kernel: "), which is then not parsed
     again; the rest ("[secs] msg") still is. Same results as split_line, line by line."""
 
-    CACHEABLE = ("syslog", "logread", "iso", "short-unix")
+    CACHEABLE = ("syslog", "logread", "iso", "short-unix", "short-full")
 
     def __init__(self, ctx):
         self.ctx = ctx

@@ -20,7 +20,7 @@ import heapq
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog import messages as M
 from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog.prefixes import Context, Splitter
-from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog.timestamps import iso
+from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog.timestamps import iso, to_int
 
 PAGE_KB_DEFAULT = 4
 
@@ -41,7 +41,7 @@ def parse_row(msg, cols, page_kb=PAGE_KB_DEFAULT, layout=None):
     end = msg.find("]", 0, 16)
     if end < 0:
         return None
-    pid = M.to_int(msg[1:end].strip())
+    pid = to_int(msg[1:end].strip())
     if pid is None:
         return None
     ncols = len(cols)
@@ -63,8 +63,6 @@ def parse_row(msg, cols, page_kb=PAGE_KB_DEFAULT, layout=None):
 
 def is_immune(row):
     return row.get("oom_score_adj") == -1000 or row.get("oom_adj") == -17
-
-
 
 
 class TaskTable(object):
@@ -119,8 +117,6 @@ class TaskTable(object):
                 "total_held_kb": self.total_held_kb}
 
 
-
-
 def victim_rss_kb(victim):
     if not victim:
         return None
@@ -128,8 +124,6 @@ def victim_rss_kb(victim):
     if all(p is None for p in parts):
         return None
     return sum(p or 0 for p in parts)
-
-
 
 
 def judge(incident, table, likely_adj=500):
@@ -179,14 +173,10 @@ def judge(incident, table, likely_adj=500):
     return {"verdict": "undetermined", "reason": reason, "largest_consumer": None, "immune_holders": []}
 
 
-
-
 def _cap(mapping, size):
     """Drop the oldest keys of an insertion-ordered dict beyond ``size``."""
     while len(mapping) > size:
         mapping.pop(next(iter(mapping)))
-
-
 
 
 class Parser(object):

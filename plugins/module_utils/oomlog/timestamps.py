@@ -19,18 +19,25 @@ import time
 
 _MONTH_NAMES = (
     # 1 .. 12, each a space-separated list of the spellings seen in the locales named above
-    "jan january janv janvier januar ene enero gen gennaio sty stycznia styczeń янв января январь січ січня led ledna oca ocak",
-    "feb february févr fevr février fevrier februar febrero febbraio fev fevereiro lut lutego luty фев февр февраля февраль лют лютого úno února sub şub şubat",
+    "jan january janv janvier januar ene enero gen gennaio sty"
+    " stycznia styczeń янв января январь січ січня led ledna oca ocak",
+    "feb february févr fevr février fevrier februar febrero febbraio fev fevereiro lut"
+    " lutego luty фев февр февраля февраль лют лютого úno února sub şub şubat",
     "mar march mars märz marz mär marzo março mrt maart marca marzec мар марта март бер березня bře března",
     "apr april avr avril abr abril aprile kwi kwietnia kwiecień апр апреля апрель кві квітня dub dubna nis nisan",
     "may mai mayo mag maggio maio mei maj maja май мая тра травня kvě května",
-    "jun june juin juni junio giu giugno jun junho cze czerwca czerwiec июн июня июнь чер червня čer června haz haziran",
-    "jul july juil juillet juli julio lug luglio julho lip lipca lipiec июл июля июль лип липня črc července tem temmuz",
+    "jun june juin juni junio giu giugno jun junho cze"
+    " czerwca czerwiec июн июня июнь чер червня čer června haz haziran",
+    "jul july juil juillet juli julio lug luglio julho lip"
+    " lipca lipiec июл июля июль лип липня črc července tem temmuz",
     "aug august août aout ago agosto sie sierpnia sierpień авг августа август сер серпня srp srpna ağu ağustos agu",
-    "sep sept september septembre septiembre set settembre setembro wrz września wrzesień сен сент сентября сентябрь вер вересня zář září eyl eylül",
-    "oct october octobre okt oktober octubre ott ottobre out outubro paź paz października październik окт октября октябрь жов жовтня říj října eki ekim",
+    "sep sept september septembre septiembre set settembre setembro wrz września"
+    " wrzesień сен сент сентября сентябрь вер вересня zář září eyl eylül",
+    "oct october octobre okt oktober octubre ott ottobre out outubro paź paz października październik"
+    " окт октября октябрь жов жовтня říj října eki ekim",
     "nov november novembre noviembre novembro lis listopada listopad ноя нояб ноября ноябрь лис листопада kas kasım",
-    "dec december déc decembre décembre dez dezember dic diciembre dicembre dezembro gru grudnia grudzień дек декабря декабрь гру грудня pro prosince ara aralık",
+    "dec december déc decembre décembre dez dezember dic diciembre dicembre dezembro"
+    " gru grudnia grudzień дек декабря декабрь гру грудня pro prosince ara aralık",
 )
 MONTHS = {}
 for _num, _names in enumerate(_MONTH_NAMES, 1):

@@ -1,5 +1,6 @@
 """The hardening index: Lynis AddHP arithmetic over findings of every area."""
-from ansible_collections.hostguard.hardening.plugins.module_utils.baseline import audit as baseline
+from ansible_collections.hostguard.hardening.plugins.module_utils.ssh.audit import ssh_findings
+from ansible_collections.hostguard.hardening.plugins.module_utils.ssh.spec import CHECKS as SSH_CHECKS
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings import Check
 from ansible_collections.hostguard.hardening.plugins.plugin_utils.hardening_index import (
     catalogue_weights, hardening_index, hardening_points)
@@ -38,7 +39,7 @@ def test_unknown_ids_fall_back_to_severity_weight():
 
 def test_catalogue_weights_discovers_every_area():
     weights = catalogue_weights()
-    for cid, check in baseline.CHECKS.items():
+    for cid, check in SSH_CHECKS.items():
         assert weights[cid] == check.weight
     assert weights["HG-SSH-012"] == 3
 
@@ -46,7 +47,7 @@ def test_catalogue_weights_discovers_every_area():
 def test_baseline_findings_on_a_fixture(tmp_path):
     (tmp_path / "etc/ssh").mkdir(parents=True)
     (tmp_path / "etc/ssh/sshd_config").write_text("PermitRootLogin no\n")
-    ssh = baseline.ssh_findings({"root": str(tmp_path)})[0]
+    ssh = ssh_findings({"root": str(tmp_path)})[0]
     points = hardening_points(ssh)
     # 21 options x 3 points; the grades of OpenSSH defaults give partial credits
     assert points["max_points"] == 63

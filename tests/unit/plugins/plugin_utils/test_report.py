@@ -30,7 +30,7 @@ def test_report_fields_and_summary():
     assert rep["facts"] == {"t": {"n": 1}} and rep["timings"]["total"] == 0.5
     summary = rep["summary"]
     assert summary["fail_by_severity"] == {"critical": 1, "high": 0, "medium": 0, "low": 1, "info": 0}
-    assert summary["by_status"] == {"fail": 2, "pass": 1, "skip": 0, "error": 1}
+    assert summary["by_status"] == {"fail": 2, "pass": 1, "skip": 0, "error": 1, "waived": 0}
     assert summary["worst_severity"] == "critical"
     # not in the catalogue: severity weights critical 5 + low 1 (failed, 0 earned) and
     # medium 2 (passed, 2 earned); the error counts nothing: floor(100 * 2 / 8)

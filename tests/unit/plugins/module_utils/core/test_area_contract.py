@@ -18,7 +18,7 @@ MODULES = os.path.join(REPO, "plugins", "modules")
 PKG = "ansible_collections.hostguard.hardening.plugins"
 # The module that wraps each area (areas reached only through host_audit have none).
 AREA_MODULE = {"cron": "cron_audit", "sysctl": "sysctl_audit", "oom": "oom_audit",
-               "oomlog": "oom_events", "redis": "redis_audit", "baseline": "baseline_audit"}
+               "oomlog": "oom_events", "redis": "redis_audit", "persistence": "persistence_audit"}
 SPEC_KEYS = ("type", "elements", "default", "choices", "required")  # no_log is not documented
 
 
@@ -58,12 +58,7 @@ def test_every_registered_area_has_a_unique_name_and_prefix():
         assert area.prefix and area.prefix.startswith("HG"), area.name
         for check in area.checks:
             # one prefix per area: "HG-CRON" owns HG-CRON-NNN and nothing else
-            assert check.id.rsplit("-", 1)[0] == area.prefix or area.name in TRANSITIONAL_MULTI_PREFIX
-
-
-# baseline still makes the seven Lynis-category prefixes; it is being split into one area per
-# prefix (ssh, auth, file, storage, nameservices, mail, firewall). Remove it from here then.
-TRANSITIONAL_MULTI_PREFIX = {"baseline"}
+            assert check.id.rsplit("-", 1)[0] == area.prefix, (area.name, check.id)
 
 
 def test_role_argument_specs_are_generated_from_the_area_specs():
@@ -177,7 +172,7 @@ def stable(value):
 # Options that make an area read the live host (processes, sockets, systemctl): fixed to the
 # offline value so both runs see the same fixture tree.
 OFFLINE = {"redis": {"probe": False, "proc": "/nonexistent"}, "oom": {"use_systemctl": "no"},
-           "oomlog": {"source": "file", "path": "/nonexistent"}, "baseline": {"use_sshd_t": False}}
+           "oomlog": {"source": "file", "path": "/nonexistent"}, "ssh": {"use_sshd_t": False}}
 
 
 @pytest.mark.parametrize("area", sorted(AREA_MODULE))
@@ -198,3 +193,32 @@ def test_every_option_gives_the_same_result_through_host_audit_and_the_area_modu
         facts = dict(agg["facts"][area])
         assert stable(dict((k, direct[k]) for k in facts if k in direct)) == stable(
             dict((k, facts[k]) for k in facts if k in direct)), name
+
+
+def test_baseline_audit_documents_its_spec_and_defaults_to_the_lynis_category_areas():
+    from ansible_collections.hostguard.hardening.plugins.modules import baseline_audit
+    from ansible_collections.hostguard.hardening.plugins.module_utils.core.lynis_categories import (
+        CATEGORY_AREAS, lynis_areas)
+    assert normalised(documented_options("baseline_audit")) == normalised(baseline_audit.ARGUMENT_SPEC)
+    names = lynis_areas(registry.area_names())
+    for name in ("ssh", "auth", "file", "storage", "nameservices", "mail", "firewall"):
+        assert name in names
+    assert set(names) <= set(CATEGORY_AREAS) and "cron" not in names
+
+
+def test_baseline_audit_equals_host_audit_on_the_same_areas_and_options(tmp_path):
+    write_etc = tmp_path / "etc" / "ssh"
+    write_etc.mkdir(parents=True)
+    (write_etc / "sshd_config").write_text("PermitRootLogin yes\nMaxAuthTries 9\n")
+    (tmp_path / "etc" / "login.defs").write_text("PASS_MAX_DAYS 90\nUMASK 022\n")
+    options = {"ssh": {"use_sshd_t": False, "ssh_expectations": {"MaxAuthTries": "3,4,6:<"}},
+               "auth": {"pass_max_days_limit": 60}}
+    names = [n for n in registry.area_names() if n in ("ssh", "auth", "file", "storage", "nameservices", "mail")]
+    direct = run_module("baseline_audit", {"areas": names, "root": str(tmp_path), "options": options})
+    agg = run_module("host_audit", {"areas": names, "root": str(tmp_path), "options": options})
+    assert direct["areas"] == names and direct["errors"] == []
+    assert stable(direct["findings"]) == stable(agg["findings"])
+    by_id = dict((f["id"], f) for f in direct["findings"])
+    assert by_id["HG-SSH-012"]["status"] == "fail" and by_id["HG-AUTH-001"]["status"] == "fail"
+    bad = run_module("baseline_audit", {"options": {"ssh": {"nosuch": 1}}})
+    assert bad.get("failed") and "ssh" in bad["msg"] and "nosuch" in bad["msg"]

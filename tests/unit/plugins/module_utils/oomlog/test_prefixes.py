@@ -32,6 +32,13 @@ MSG = "Out of memory: Killed process 7 (a)"
      "2023-12-04T10:49:30Z", 39291577.00936, None),
     ("1787068905.416344 host kernel: " + MSG, "short-unix", "host", "2026-08-18T16:01:45Z", None, "kernel"),
     ("kernel: " + MSG, "tag", None, None, None, "kernel"),
+    ("Tue 2025-04-20 20:03:27 UTC h kernel: " + MSG, "short-full", "h", "2025-04-20T20:03:27Z", None, "kernel"),
+    ("kern  :err   : [  5.5] " + MSG, "unknown", None, None, 5.5, None),
+    ("kern  :err   : [Sun Apr 20 20:03:27 2025] " + MSG, "unknown", None, "2025-04-20T20:03:27Z", None, None),
+    ("Jan  5 15:19:27 db1 <kern.warning> kernel: " + MSG, "syslog", "db1", "2025-01-05T15:19:27Z", None, "kernel"),
+    ("<4>Jan  5 15:19:27 db1 kernel: " + MSG, "syslog", "db1", "2025-01-05T15:19:27Z", None, "kernel"),
+    ('{"log":"[ 12.5] ' + MSG, "unknown", None, None, 12.5, None),
+    ("2025-04-20T20:03:27,123456+00:00 " + MSG, "iso", None, "2025-04-20T20:03:27Z", None, None),
     ("node12: [ 5.0] " + MSG, "host", "node12", None, 5.0, None),
     ("    [   77.749597] systemd-oomd[659]: " + MSG, "dmesg", None, None, 77.749597, "systemd-oomd"),
     ("> Nov 30 10:16:57 iZuf kernel: " + MSG, "syslog", "iZuf", "2025-11-30T10:16:57Z", None, "kernel"),
@@ -96,3 +103,19 @@ def test_every_recogniser_is_in_the_registry_and_refuses_noise():
     for fn in P.ALL_RECOGNISERS:
         assert fn("", CTX) is None
         assert fn("mem avail: 1860 of 13855 MiB", CTX) is None
+
+
+def test_splitter_memory_gives_the_same_result_as_a_fresh_split_on_every_fixture_line():
+    import glob
+    import os
+    from conftest import REPO
+    splitter = P.Splitter(CTX)
+    n = 0
+    for path in sorted(glob.glob(os.path.join(REPO, "tests", "fixtures", "*", "*.log")) +
+                       glob.glob(os.path.join(REPO, "tests", "fixtures", "oomlog", "*", "*.log"))):
+        with open(path, "rb") as f:
+            for raw in f.read().split(b"\n"):
+                text = raw.decode("utf-8", "backslashreplace")
+                assert splitter.split(text) == P.split_line(text, CTX), (path, text)
+                n += 1
+    assert n > 1000

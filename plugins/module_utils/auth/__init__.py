@@ -1,0 +1,14 @@
+# -*- coding: utf-8 -*-
+# Copyright: hostguard engineers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Area `auth` (HG-AUTH): the descriptor; the code lives in this package's other files."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.area import Area
+from ansible_collections.hostguard.hardening.plugins.module_utils.auth.spec import CHECKS, OPTIONS
+from ansible_collections.hostguard.hardening.plugins.module_utils.auth.audit import audit
+
+AREA = Area(name="auth", prefix="HG-AUTH", title="Authentication and accounts (Lynis AUTH)",
+            options=OPTIONS, checks=CHECKS, audit=audit)

@@ -1,0 +1,15 @@
+# -*- coding: utf-8 -*-
+# Copyright: hostguard engineers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Options and checks of area `firewall` (HG-FIRE, Lynis category FIRE)."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings import CheckSet
+
+OPTIONS = dict(
+    command_timeout=dict(type="float", default=10),
+)
+
+CHECKS = CheckSet(area="firewall", prefix="HG-FIRE")

@@ -1,0 +1,56 @@
+# -*- coding: utf-8 -*-
+# Copyright: hostguard engineers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Lynis NAME-4406: the host name on a localhost line of /etc/hosts."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+from ansible_collections.hostguard.hardening.plugins.module_utils.core import safe_read
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostio import is_live
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostio import read_text_lines
+from ansible_collections.hostguard.hardening.plugins.module_utils.nameservices.parse_hosts import hosts_lines_mapping_hostname
+from ansible_collections.hostguard.hardening.plugins.module_utils.nameservices.spec import CHECKS
+
+
+def host_name(root):
+    if is_live(root):
+        return os.uname()[1]
+    try:
+        lines = read_text_lines(root, "/etc/hostname", 4096)
+    except safe_read.SafeReadError:
+        return None
+    for line in lines:
+        if line.strip() and not line.strip().startswith("#"):
+            return line.strip()
+    return None
+
+
+HOSTNAME_ON_LOCALHOST = CHECKS.define(
+    "HG-NAME-001", "Hostname not mapped on the localhost line of /etc/hosts", "info",
+    reads="/etc/hosts, /etc/hostname (kernel hostname when root=/)",
+    remediation="Keep localhost lines for localhost only; map the hostname to the host's address "
+                "(Debian convention: 127.0.1.1 <fqdn> <short>)",
+    references={"lynis": "NAME-4406"}, weight=1)
+
+
+def name_finding(options):
+    root = options.get("root", "/")
+    check = HOSTNAME_ON_LOCALHOST
+    hostname = host_name(root)
+    if not hostname:
+        return check.skip("/etc/hosts", "hostname unknown")
+    try:
+        lines = read_text_lines(root, "/etc/hosts")
+    except safe_read.SafeReadError as exc:
+        if exc.reason == "missing":
+            return check.skip("/etc/hosts", "no /etc/hosts")
+        return check.error("/etc/hosts", exc.message)
+    hits = hosts_lines_mapping_hostname(lines, hostname)
+    ev = {"hostname": hostname, "lines": hits}
+    if hits:
+        return check.fail("/etc/hosts", evidence=ev,
+                          detail="hostname %s is on a localhost line" % hostname)
+    return check.passed("/etc/hosts", evidence=ev)

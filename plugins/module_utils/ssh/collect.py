@@ -1,0 +1,78 @@
+# -*- coding: utf-8 -*-
+# Copyright: hostguard engineers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""sshd effective configuration (I/O: files under root, sshd -T).
+
+Two sources for the effective configuration, in this order:
+
+1. ``sshd -T`` (only when auditing the running system, ``root == "/"``, and an sshd binary
+   exists). It prints every keyword sshd knows with its effective global value, defaults
+   included. It needs readable host keys and can fail (no keys, bad config): then we fall
+   back, and say so in the evidence.
+2. Parsing ``sshd_config`` under ``root`` the way sshd does, as documented in sshd_config(5):
+   - "Unless noted otherwise, for each keyword, the first obtained value will be used."
+     (``Port`` and a few others accumulate.)
+   - "Include: ... each pathname may contain glob(7) wildcards that will be expanded and
+     processed in lexical order. Files without absolute paths are assumed to be in /etc/ssh.
+     An Include directive may appear inside a Match block to perform conditional inclusion."
+   - "Match: ... the keywords on the following lines override those set in the global
+     section of the config file, until either another Match line or the end of the file."
+     Global values are what we grade, so lines inside a Match block are ignored (a Match
+     opened in an included file ends with that file, as in OpenSSH's servconf.c).
+   Keywords never set get OpenSSH's compiled-in default (``OPENSSH_DEFAULTS``), so both
+   sources grade the same values.
+"""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostio import (
+    DEFAULT_COMMAND_TIMEOUT, failure_reason, find_executable, is_live, run_command)
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.sshd_config import parse_config_tree
+from ansible_collections.hostguard.hardening.plugins.module_utils.ssh.parse_sshd import (
+    OPENSSH_DEFAULTS, normalize_value, parse_sshd_t)
+
+DEFAULT_SSHD_CONFIG = "/etc/ssh/sshd_config"
+
+
+def effective_from_files(root, path="/etc/ssh/sshd_config"):
+    """Effective global values (keyword -> list of normalized strings) from the files."""
+    tree = parse_config_tree(root, path)
+    values = {}
+    origin = {}
+    for keyword, default in OPENSSH_DEFAULTS.items():
+        if keyword in tree["values"]:
+            values[keyword] = [normalize_value(keyword, v) for v in tree["values"][keyword]]
+            origin[keyword] = tree["origin"][keyword]
+        else:
+            values[keyword] = [default]
+            origin[keyword] = "default"
+    for keyword, vals in tree["values"].items():
+        if keyword not in values:
+            values[keyword] = [normalize_value(keyword, v) for v in vals]
+            origin[keyword] = tree["origin"][keyword]
+    return {"values": values, "origin": origin, "files": tree["files"],
+            "problems": tree["problems"], "found": tree["found"]}
+
+
+def ssh_effective(options):
+    """The effective sshd values and where they came from (sshd -T, else files)."""
+    root = options.get("root", "/")
+    config = options.get("sshd_config") or DEFAULT_SSHD_CONFIG
+    attempts = []
+    if is_live(root) and options.get("use_sshd_t", True):
+        binary = find_executable(root, ["sshd"])
+        if binary:
+            argv = [binary, "-T"]
+            if config != DEFAULT_SSHD_CONFIG:
+                argv += ["-f", config]
+            res = run_command(argv, options.get("command_timeout") or DEFAULT_COMMAND_TIMEOUT)
+            if res["rc"] == 0 and res["stdout"].strip():
+                values = parse_sshd_t(res["stdout"])
+                return {"source": "sshd -T", "values": values, "origin": {}, "files": [],
+                        "problems": [], "found": True, "attempts": attempts}
+            attempts.append("sshd -T failed (rc=%s): %s" % (res["rc"], failure_reason(res)))
+    eff = effective_from_files(root, config)
+    eff["source"] = "files"
+    eff["attempts"] = attempts
+    return eff

@@ -1,0 +1,134 @@
+"""Area ssh: SSH-7408 grading and the sshd_config parser on fixture trees."""
+import os
+
+import pytest
+
+from ansible_collections.hostguard.hardening.plugins.module_utils.ssh.audit import ssh_findings
+from ansible_collections.hostguard.hardening.plugins.module_utils.core import sshd_config
+from ansible_collections.hostguard.hardening.plugins.module_utils.ssh import collect, lynis_table, parse_sshd
+from conftest import write  # noqa: E402
+
+
+def by_subject(findings, prefix="HG-"):
+    return dict((f["subject"], f) for f in findings if f["id"].startswith(prefix))
+
+
+# ------------------------------------------------------------------ SSH-7408 grading
+
+TABLE = dict((e.option, e) for e in lynis_table.expectations())
+
+
+@pytest.mark.parametrize("option,value,expected", [
+    ("AllowTcpForwarding", "no", "good"), ("AllowTcpForwarding", "local", "medium"),
+    ("AllowTcpForwarding", "yes", "weak"), ("AllowTcpForwarding", "all", "weak"),
+    ("ClientAliveCountMax", "2", "good"), ("ClientAliveCountMax", "3", "medium"),
+    ("ClientAliveCountMax", "4", "medium"), ("ClientAliveCountMax", "5", "weak"),
+    ("ClientAliveInterval", "0", "good"), ("ClientAliveInterval", "300", "good"),
+    ("ClientAliveInterval", "600", "medium"), ("ClientAliveInterval", "900", "weak"),
+    ("MaxAuthTries", "6", "medium"), ("MaxAuthTries", "3", "good"), ("MaxAuthTries", "7", "weak"),
+    ("MaxSessions", "10", "weak"), ("MaxSessions", "8", "weak"), ("MaxSessions", "4", "medium"),
+    ("LoginGraceTime", "120", "good"), ("LoginGraceTime", "121", "medium"),
+    ("LogLevel", "VERBOSE", "good"), ("LogLevel", "INFO", "medium"), ("LogLevel", "QUIET", "weak"),
+    ("PermitRootLogin", "without-password", "good"), ("PermitRootLogin", "no", "good"),
+    ("PermitRootLogin", "forced-commands-only", "good"), ("PermitRootLogin", "yes", "weak"),
+    ("FingerprintHash", "md5", "medium"), ("FingerprintHash", "sha256", "good"),
+    ("Port", "22", "weak"), ("Port", "2222", "good"),
+    ("Compression", "yes", "weak"), ("Compression", "no", "good"),
+    ("MaxAuthTries", "abc", "unknown"), ("UseDNS", "", "not_found"),
+])
+def test_grade_follows_lynis_ssh_7408(option, value, expected):
+    assert lynis_table.grade(value, TABLE[option]) == expected
+
+
+def test_table_is_lynis_verbatim_and_overridable():
+    assert TABLE["AllowTcpForwarding"].as_lynis() == "AllowTcpForwarding:NO,LOCAL,YES:="
+    assert len(TABLE) == 21
+    table = dict((e.option, e) for e in lynis_table.expectations({"MaxAuthTries": "4,6,10:<",
+                                                           "Banner": "Banner:/ETC/ISSUE.NET,,NONE:="}))
+    assert lynis_table.grade("4", table["MaxAuthTries"]) == "good"
+    assert lynis_table.grade("none", table["Banner"]) == "weak"
+    with pytest.raises(ValueError):
+        lynis_table.expectations({"MaxAuthTries": "4,6:<"})
+    with pytest.raises(ValueError):
+        lynis_table.expectations({"MaxAuthTries": "4,6,8:~"})
+
+
+def test_parse_time_and_line_splitting():
+    assert parse_sshd.parse_time("2m") == 120
+    assert parse_sshd.parse_time("1m30s") == 90
+    assert parse_sshd.parse_time("45") == 45
+    assert parse_sshd.parse_time("soon") is None
+    assert sshd_config.split_config_line("  MaxAuthTries=4 # comment") == ("maxauthtries", ["4"])
+    assert sshd_config.split_config_line('Banner "/etc/my banner"') == ("banner", ["/etc/my banner"])
+    assert sshd_config.split_config_line("# PermitRootLogin yes") == (None, [])
+
+
+def test_sshd_config_first_value_wins_include_and_match(tmp_path):
+    write(tmp_path, "/etc/ssh/sshd_config", (
+        "Include /etc/ssh/sshd_config.d/*.conf\n"
+        "PermitRootLogin yes\n"
+        "LoginGraceTime 2m\n"
+        "Port 22\n"
+        "Match User backup\n"
+        "  MaxAuthTries 1\n"
+        "  X11Forwarding yes\n"))
+    write(tmp_path, "/etc/ssh/sshd_config.d/10-hg.conf",
+          "PermitRootLogin no\nMaxAuthTries 3\nPort 2222\n")
+    write(tmp_path, "/etc/ssh/sshd_config.d/20-other.conf",
+          "MaxAuthTries 5\nMatch Address 10.0.0.0/8\n  PermitRootLogin yes\n")
+    write(tmp_path, "/etc/ssh/sshd_config.d/ignored.txt", "MaxSessions 1\n")
+    eff = collect.effective_from_files(str(tmp_path))
+    values = eff["values"]
+    assert values["permitrootlogin"] == ["no"]          # drop-in read first, first wins
+    assert values["maxauthtries"] == ["3"]              # 10-hg before 20-other (lexical)
+    assert values["port"] == ["2222", "22"]             # Port accumulates
+    assert values["logingracetime"] == ["120"]          # time normalised like sshd -T
+    assert values["x11forwarding"] == ["no"]            # Match block ignored -> default
+    assert values["maxsessions"] == ["10"]              # *.txt not included -> default
+    assert eff["origin"]["permitrootlogin"] == "/etc/ssh/sshd_config.d/10-hg.conf:1"
+    # a Match opened in an included file ends with it: PermitRootLogin after is global
+    port = lynis_table.grade_option(lynis_table.expectations()[14], values)
+    assert port["grade"] == "weak" and port["values"] == ["2222", "22"]
+
+
+def test_include_relative_and_depth_limit(tmp_path):
+    write(tmp_path, "/etc/ssh/sshd_config", "Include loop.conf\n")
+    write(tmp_path, "/etc/ssh/loop.conf", "Include loop.conf\nMaxSessions 2\n")
+    tree = sshd_config.parse_config_tree(str(tmp_path))
+    assert tree["values"]["maxsessions"] == ["2"]
+    assert any("deeper" in p for p in tree["problems"])
+
+
+def test_ssh_findings_from_files(tmp_path):
+    write(tmp_path, "/etc/ssh/sshd_config", "PermitRootLogin yes\nMaxAuthTries 6\nLogLevel VERBOSE\n")
+    findings = ssh_findings({"root": str(tmp_path)})[0]
+    subj = by_subject(findings, "HG-SSH")
+    assert len(subj) == 21
+    assert subj["PermitRootLogin"]["status"] == "fail"
+    assert subj["PermitRootLogin"]["severity"] == "high"
+    assert subj["PermitRootLogin"]["references"]["lynis"] == "SSH-7408"
+    assert subj["MaxAuthTries"]["status"] == "fail" and subj["MaxAuthTries"]["severity"] == "low"
+    assert subj["MaxAuthTries"]["evidence"]["grade"] == "medium"
+    assert subj["LogLevel"]["status"] == "pass"
+    assert subj["StrictModes"]["status"] == "pass"
+    assert subj["StrictModes"]["evidence"].get("set_at") == "default"
+
+
+def test_ssh_missing_config_is_skip(tmp_path):
+    findings = ssh_findings({"root": str(tmp_path)})[0]
+    assert set(f["status"] for f in findings) == {"skip"}
+
+
+def test_ssh_config_hostile_files(tmp_path):
+    os.makedirs(str(tmp_path / "etc/ssh/sshd_config.d"))
+    os.mkfifo(str(tmp_path / "etc/ssh/sshd_config.d/fifo.conf"))
+    os.symlink("/dev/zero", str(tmp_path / "etc/ssh/sshd_config.d/zero.conf"))
+    write(tmp_path, "/etc/ssh/sshd_config.d/bad.conf", b"PermitRootLogin \xff\xfe\nMaxSessions 2\n")
+    write(tmp_path, "/etc/ssh/sshd_config", "Include sshd_config.d/*.conf\n" + "#" * 10000 + "\n")
+    eff = collect.effective_from_files(str(tmp_path))
+    assert eff["values"]["maxsessions"] == ["2"]
+    assert eff["values"]["permitrootlogin"] == ["\\xff\\xfe"]
+    assert any("fifo.conf" in p for p in eff["problems"])
+    assert any("zero.conf" in p for p in eff["problems"])
+
+
