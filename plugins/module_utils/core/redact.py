@@ -243,6 +243,10 @@ def redact_tokens(tokens):
             if tok in ("=", ":"):
                 continue
             redact_next -= 1
+            nested = _option_split(_strip_quotes(tok)) if tok.startswith("-") else None
+            if nested is not None and _secret_option_name(nested[1]):
+                i -= 1          # "--password --token X": the next secret option, not a value
+                continue
             out[i - 1] = _redact_value_in(tok, 0)
             in_quote = _opens_quote(tok)
             continue

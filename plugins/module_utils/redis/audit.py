@@ -265,38 +265,10 @@ def parse_config(path, root="/", max_depth=MAX_INCLUDE_DEPTH, max_bytes=MAX_CONF
 
 
 def read_config_file(root, path, max_bytes):
-    """(data, info, truncated, identity) of a config file resolved inside ``root``.
-
-    Raises safe_read.SafeReadError (reason: invalid_path, missing, not_regular, ...)."""
-    try:
-        paths.check_untrusted(path)
-    except paths.UntrustedPath as exc:
-        raise safe_read.SafeReadError(path, "invalid_path", exc.reason)
-    try:
-        fd, _res = paths.open_file(root, path)
-    except paths.PathRefused as exc:
-        raise safe_read.SafeReadError(path, exc.resolved.status, exc.resolved.reason or "cannot open")
-    except OSError as exc:
-        raise safe_read.SafeReadError(path, "io_error", os.strerror(exc.errno or 0))
-    try:
-        st = os.fstat(fd)
-        info = safe_read.stat_to_info(st)
-        if not stat.S_ISREG(st.st_mode):
-            raise safe_read.SafeReadError(path, "not_regular", "is a %s, not a regular file" % info["type"])
-        chunks = []
-        remaining = max(0, int(max_bytes))
-        while remaining > 0:
-            chunk = os.read(fd, min(safe_read.CHUNK_BYTES, remaining))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            remaining -= len(chunk)
-    except OSError as exc:
-        raise safe_read.SafeReadError(path, "io_error", os.strerror(exc.errno or 0))
-    finally:
-        os.close(fd)
-    data = b"".join(chunks)
-    return data, info, info["size"] > len(data), (st.st_dev, st.st_ino)
+    """(data, info, truncated, identity) of a config file resolved inside ``root``
+    (safe_read.read_in_root). Raises safe_read.SafeReadError."""
+    data, info, truncated = safe_read.read_in_root(root, path, max_bytes)
+    return data, info, truncated, (info["dev"], info["inode"])
 
 
 def _parse_file(path, root, state, depth, stack, max_depth, max_bytes):
