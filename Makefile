@@ -26,9 +26,9 @@ help:
 	@echo "make bench   - run the benchmarks in bench/"
 	@echo "make fuzz    - the long fuzzing run (hypothesis properties, regex work counts)"
 
-$(BIN)/.stamp: requirements.txt
+$(BIN)/.stamp: requirements-dev.txt meta/ee-requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --disable-pip-version-check -q -r requirements.txt
+	$(BIN)/pip install --disable-pip-version-check -q -r requirements-dev.txt
 	touch $@
 
 venv: $(BIN)/.stamp

@@ -7,9 +7,9 @@ set -euo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 PYTHON="${PYTHON:-/usr/bin/python3}"
 VERSIONS=("$@"); [ ${#VERSIONS[@]} -gt 0 ] || VERSIONS=(2.15 2.17)
-PYTEST=$(awk -F'==' '/^pytest==/ {print $2}' "$REPO/requirements.txt")
-HYPOTHESIS=$(awk -F'==' '/^hypothesis==/ {print $2}' "$REPO/requirements.txt")
-JSONSCHEMA=$(awk -F'==' '/^jsonschema==/ {print $2}' "$REPO/requirements.txt")
+PYTEST=$(awk -F'==' '/^pytest==/ {print $2}' "$REPO/requirements-dev.txt")
+HYPOTHESIS=$(awk -F'==' '/^hypothesis==/ {print $2}' "$REPO/requirements-dev.txt")
+JSONSCHEMA=$(awk -F'==' '/^jsonschema==/ {print $2}' "$REPO/requirements-dev.txt")
 
 one() {
   local v=$1 venv="$REPO/.cache/venv-core-$1" log="$REPO/.cache/compat-$1.log" root

@@ -35,7 +35,8 @@ def collect(areas=None):
     _ensure_importable()
     from ansible_collections.hostguard.hardening.plugins.module_utils.core import registry
     from ansible_collections.hostguard.hardening.plugins.module_utils.core.runner import CHECKS as CORE
-    out = [("core", check) for check in CORE]
+    from ansible_collections.hostguard.hardening.plugins.plugin_utils.waivers import CHECKS as WAIVERS
+    out = [("core", check) for check in CORE] + [("waivers (controller)", check) for check in WAIVERS]
     for area in registry.AREAS if areas is None else areas:
         out.extend((area.name, check) for check in area.checks)
     seen = set()

@@ -50,6 +50,8 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail(to_text(exc))
         except (OSError, ValueError) as exc:
             raise AnsibleActionFail("publishing reports under %s failed: %s" % (args["report_dir"], to_text(exc)))
+        for warning in out.pop("warnings", []):
+            self._display.warning(warning)
         result.update(out)
         result["changed"] = True
         return result

@@ -43,13 +43,17 @@ def load_schema(path):
         return json.load(handle)
 
 
+NO_JSONSCHEMA = ("schema validation skipped: python 'jsonschema' is not installed on the controller "
+                 "(pip install jsonschema, or set hostguard_report_validate: false to silence this)")
+
+
 def make_validator(schema):
-    """A jsonschema Draft 2020-12 validator; PublishError when jsonschema is not installed."""
+    """A jsonschema Draft 2020-12 validator, or None when jsonschema is not installed (the
+    caller then warns ``NO_JSONSCHEMA``: reports are still written, unvalidated)."""
     try:
         import jsonschema
     except ImportError:
-        raise PublishError("python 'jsonschema' is required on the controller to validate reports "
-                           "(pip install jsonschema), or set hostguard_report_validate: false")
+        return None
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(schema)
 
@@ -156,6 +160,7 @@ def publish(report_dir, hosts=None, fail_on="never", keep_runs=30, validate=True
     report_dir = os.path.abspath(report_dir)
     validator = make_validator(load_schema(host_schema)) if validate else None
     fleet_validator = make_validator(load_schema(fleet_schema)) if validate else None
+    warnings = [NO_JSONSCHEMA] if validate and validator is None else []
     hosts = sorted(set(hosts)) if hosts else discover_hosts(report_dir)
     stems = file_names(hosts)
     entries = []
@@ -195,7 +200,8 @@ def publish(report_dir, hosts=None, fail_on="never", keep_runs=30, validate=True
               "invalid_hosts": dict((e["host"], e["problems"]) for e in entries if e["state"] != "ok"),
               "unavailable_hosts": dict((e["host"], e["state"]) for e in entries
                                         if e["state"] in host_files.STATES),
-              "removed_runs": [], "changed": True,
+              "removed_runs": [], "changed": True, "warnings": warnings,
+              "schema_validation": "skipped" if validator is None else "done",
               "host_lines": host_lines(entries, report_dir, summary_top)}
     if check_mode:
         return result

@@ -34,12 +34,57 @@ def to_int(value):
         return None
 
 
-def parse_umask(text):
-    """An octal umask string -> int, or None."""
-    text = str(text).strip()
-    if not re.match(r"^[0-7]{1,4}$", text):
+SYMBOLIC_BASE_UMASK = 0o022     # what "+"/"-" clauses start from (the usual inherited umask)
+_WHO_SHIFT = {"u": (6,), "g": (3,), "o": (0,), "a": (6, 3, 0)}
+_PERM_BITS = {"r": 4, "w": 2, "x": 1}
+
+
+def parse_symbolic_umask(text, base=SYMBOLIC_BASE_UMASK):
+    """A symbolic umask (``u=rwx,g=rx,o=``, as ``umask -S`` prints and bash/dash accept) -> the
+    octal mask it sets, or None. The symbolic form names the permissions *kept*:
+    ``u=rwx,g=rx,o=`` keeps rwx for the owner, r-x for the group, nothing for others = 027.
+    ``+``/``-`` clauses change ``base`` (the umask the shell inherited: 022 unless known)."""
+    allowed = 0o777 & ~base
+    if not text:
         return None
-    return int(text, 8)
+    for clause in text.split(","):
+        who = ""
+        pos = 0
+        while pos < len(clause) and clause[pos] in "ugoa":
+            who += clause[pos]
+            pos += 1
+        shifts = set()
+        for w in who or "a":
+            shifts.update(_WHO_SHIFT[w])
+        if pos >= len(clause):
+            return None
+        while pos < len(clause):
+            op = clause[pos]
+            if op not in "=+-":
+                return None
+            pos += 1
+            bits = 0
+            while pos < len(clause) and clause[pos] in _PERM_BITS:
+                bits |= _PERM_BITS[clause[pos]]
+                pos += 1
+            for shift in shifts:
+                if op == "=":
+                    allowed = (allowed & ~(7 << shift)) | (bits << shift)
+                elif op == "+":
+                    allowed |= bits << shift
+                else:
+                    allowed &= ~(bits << shift)
+    return 0o777 & ~allowed
+
+
+def parse_umask(text):
+    """An octal (``027``) or symbolic (``u=rwx,g=rx,o=``) umask string -> int, or None."""
+    text = str(text).strip()
+    if re.match(r"^[0-7]{1,4}$", text):
+        return int(text, 8)
+    if text and all(ch in "ugoa=+-rwx," for ch in text):
+        return parse_symbolic_umask(text)
+    return None
 
 
 def umask_is_strict(text):

@@ -31,6 +31,11 @@ MULTI_VALUE = frozenset(["port", "listenaddress", "hostkey", "include", "accepte
 MAX_INCLUDE_DEPTH = 16          # OpenSSH's READCONF_MAX_DEPTH
 MAX_CONFIG_FILES = 256
 MAX_CONFIG_BYTES = 1024 * 1024
+# Bytes read over the whole Include tree: a file included again and again (a self-Include, the
+# same drop-in named by many Include lines) costs its size each time, so the tree is capped as a
+# whole; what is cut is said in ``problems`` and ``cut``.
+MAX_TREE_BYTES = 4 * 1024 * 1024
+MAX_INCLUDES_OF_ONE_FILE = 4
 
 
 def split_config_line(line):
@@ -68,7 +73,10 @@ def split_config_line(line):
 
 
 def list_include(root, pattern):
-    """Expand one Include argument under ``root``: lexical order, regular files only."""
+    """Expand one Include argument under ``root``: lexical order, regular files only.
+    Returns (paths, problem or None); a NUL byte or an empty pattern is a problem, never a crash."""
+    if not pattern or "\x00" in pattern:
+        return [], "Include argument %r is not a usable path" % (pattern,)
     if not pattern.startswith("/"):
         pattern = "/etc/ssh/" + pattern
     directory, base = os.path.split(pattern)
@@ -79,10 +87,15 @@ def list_include(root, pattern):
         return [directory.rstrip("/") + "/" + base], None
     try:
         names = os.listdir(real_dir)
-    except OSError:
+    except (OSError, ValueError):
         return [], None
     names = sorted(n for n in names if fnmatch.fnmatchcase(n, base) and not n.startswith("."))
     return [directory.rstrip("/") + "/" + n for n in names[:MAX_CONFIG_FILES]], None
+
+
+def match_applies_to_all(args):
+    """``Match all`` (alone) applies to every connection, so sshd applies its lines everywhere."""
+    return len(args) == 1 and args[0].lower() == "all"
 
 
 def parse_config_tree(root, path="/etc/ssh/sshd_config"):
@@ -91,36 +104,72 @@ def parse_config_tree(root, path="/etc/ssh/sshd_config"):
     Returns a dict with ``values`` (keyword -> list of values; one item except for
     multi-value keywords), ``args`` (keyword -> every argument of the line that set it:
     ``AuthorizedKeysFile`` takes several), ``origin`` (keyword -> "path:line"), ``files`` (read, in order),
-    ``problems`` (list of strings) and ``found`` (main file readable).
-    """
-    state = {"values": {}, "args": {}, "origin": {}, "files": [], "problems": [], "found": False}
+    ``problems`` (list of strings), ``cut`` (what was not read: Include cycles, repetitions,
+    depth, byte budget; each a string) and ``found`` (main file readable).
 
-    def parse_file(vpath, depth, in_match):
+    Match blocks: for a connection sshd re-reads the file with only the matching blocks active
+    and their values override the global ones (servconf.c parse_server_match_config). Lines of a
+    ``Match all`` block match every connection, so they override the global value of a keyword
+    (first such line wins); other Match blocks are skipped (they apply to some connections only).
+    """
+    state = {"values": {}, "args": {}, "origin": {}, "files": [], "problems": [], "cut": [],
+             "found": False, "bytes": 0}
+    match_all = {"values": {}, "args": {}, "origin": {}}
+    stack = []
+    seen_count = {}
+
+    def cut(message):
+        state["cut"].append(message)
+        state["problems"].append(message)
+
+    def parse_file(vpath, depth, block):
         if depth > MAX_INCLUDE_DEPTH:
-            state["problems"].append("Include nested deeper than %d at %s" % (MAX_INCLUDE_DEPTH, vpath))
+            cut("Include nested deeper than %d at %s (sshd refuses this configuration)"
+                % (MAX_INCLUDE_DEPTH, vpath))
+            return
+        if vpath in stack:
+            cut("Include cycle: %s includes itself (via %s); sshd refuses this configuration"
+                % (vpath, " -> ".join(stack[-3:])))
+            return
+        seen_count[vpath] = seen_count.get(vpath, 0) + 1
+        if seen_count[vpath] > MAX_INCLUDES_OF_ONE_FILE:
+            if seen_count[vpath] == MAX_INCLUDES_OF_ONE_FILE + 1:
+                cut("%s included more than %d times; later inclusions not read"
+                    % (vpath, MAX_INCLUDES_OF_ONE_FILE))
             return
         if len(state["files"]) >= MAX_CONFIG_FILES:
-            state["problems"].append("more than %d config files, rest ignored" % MAX_CONFIG_FILES)
+            cut("more than %d config files, rest ignored" % MAX_CONFIG_FILES)
+            return
+        left = MAX_TREE_BYTES - state["bytes"]
+        if left <= 0:
+            cut("configuration tree larger than %d bytes: %s not read" % (MAX_TREE_BYTES, vpath))
             return
         real = safe_read.join_root(root, vpath)
+        budget = min(MAX_CONFIG_BYTES, left)
         try:
-            lines = list(safe_read.iter_lines(real, max_bytes=MAX_CONFIG_BYTES))
-        except safe_read.SafeReadError as exc:
-            if depth == 0 or exc.reason != "missing":
-                state["problems"].append("%s: %s" % (vpath, exc.message))
+            size = safe_read.lstat_info(real).get("size") or 0
+            lines = list(safe_read.iter_lines(real, max_bytes=budget))
+        except (safe_read.SafeReadError, ValueError) as exc:
+            reason = getattr(exc, "reason", "invalid")
+            if depth == 0 or reason != "missing":
+                state["problems"].append("%s: %s" % (vpath, getattr(exc, "message", str(exc))))
             return
+        if size > budget:
+            cut("%s: only the first %d of %d bytes read (byte budget)" % (vpath, budget, size))
+        state["bytes"] += min(size, budget)
         state["files"].append(vpath)
         if depth == 0:
             state["found"] = True
-        matching = in_match
-        for lineno, raw, cut in lines:
-            if cut:
+        stack.append(vpath)
+        current = block
+        for lineno, raw, was_cut in lines:
+            if was_cut:
                 state["problems"].append("%s:%d: line too long, cut" % (vpath, lineno))
             keyword, args = split_config_line(safe_read.decode_line(raw))
             if keyword is None:
                 continue
             if keyword == "match":
-                matching = True
+                current = "all" if match_applies_to_all(args) else "other"
                 continue
             if keyword == "include":
                 for pattern in args:
@@ -128,18 +177,25 @@ def parse_config_tree(root, path="/etc/ssh/sshd_config"):
                     if problem:
                         state["problems"].append(problem)
                     for inc in paths:
-                        parse_file(inc, depth + 1, matching)
+                        parse_file(inc, depth + 1, current)
                 continue
-            if matching or not args:
+            if current == "other" or not args:
                 continue
+            target = match_all if current == "all" else state
             where = "%s:%d" % (vpath, lineno)
             if keyword in MULTI_VALUE:
-                state["values"].setdefault(keyword, []).append(args[0])
-                state["origin"].setdefault(keyword, where)
-            elif keyword not in state["values"]:
-                state["values"][keyword] = [args[0]]
-                state["args"][keyword] = list(args)
-                state["origin"][keyword] = where
+                target["values"].setdefault(keyword, []).append(args[0])
+                target["origin"].setdefault(keyword, where)
+            elif keyword not in target["values"]:
+                target["values"][keyword] = [args[0]]
+                target["args"][keyword] = list(args)
+                target["origin"][keyword] = where
+        stack.pop()
 
-    parse_file(path, 0, False)
+    parse_file(path, 0, None)
+    for keyword, values in match_all["values"].items():
+        state["values"][keyword] = values
+        state["origin"][keyword] = match_all["origin"][keyword] + " (Match all)"
+        if keyword in match_all["args"]:
+            state["args"][keyword] = match_all["args"][keyword]
     return state

@@ -23,9 +23,10 @@ _OS_WORDS = ("linux", "debian", "ubuntu", "gnu", "red hat", "redhat", "centos", 
 
 
 
-def banner_disclosure(banner, mail_name, os_words=_OS_WORDS):
-    """What an expanded smtpd_banner reveals: list of ('software'|'os', word)."""
-    expanded = expand_postfix(banner, {"mail_name": mail_name}).lower()
+def banner_disclosure(banner, mail_name, os_words=_OS_WORDS, notes=None):
+    """What an expanded smtpd_banner reveals: list of ('software'|'os', word). ``notes`` gets
+    "loop"/"cut" when the expansion looped or hit its size budget."""
+    expanded = expand_postfix(banner, {"mail_name": mail_name}, notes).lower()
     found = []
     for word in _MAIL_SOFTWARE:
         if word in expanded:
@@ -80,9 +81,12 @@ def mail_finding(options):
         banner = params.get("smtpd_banner", POSTFIX_DEFAULT_BANNER)
         mail_name = params.get("mail_name", POSTFIX_DEFAULT_MAIL_NAME)
         source = "/etc/postfix/main.cf"
-    hits = banner_disclosure(banner, mail_name, os_release_words(root))
+    notes = []
+    hits = banner_disclosure(banner, mail_name, os_release_words(root), notes)
     ev = {"smtpd_banner": banner, "mail_name": mail_name, "source": source,
           "reveals": ["%s:%s" % h for h in hits]}
+    if notes:
+        ev["expansion"] = notes
     if hits:
         return check.fail("smtpd_banner", evidence=ev,
                           detail="SMTP banner reveals %s" % ", ".join(w for _k, w in hits))

@@ -21,7 +21,9 @@ Formats (kernel format strings read in the public sources):
   reaper   "oom_reaper: reaped process %d (%s), now anon-rss:%lukB, ..."
   panic    "Kernel panic - not syncing: Out of memory..." / "System is deadlocked on memory",
            "Out of memory and no killable processes..."
-  OpenVZ   "OOM killed process %s (pid=%d, ve=%d) exited, free=%lu gen=%d." (may wrap after "exited,")
+  OpenVZ   "OOM killed process %s (pid=%d, ve=%d) exited, free=%lu gen=%d." (may wrap after "exited,"),
+           Virtuozzo "Out of memory in UB %d: OOM killed process %d (%s) score %d vm:%lukB, rss:%lukB,
+           swap:%lukB" (syslog wraps it after "OOM ": the scanner passes the head with its kill)
   earlyoom "sending SIGTERM to process %d uid %d \"%s\": badness %d, VmRSS %lld MiB" (1.6+),
            "sending SIGTERM to process %d \"%s\": badness .." (1.3-1.5), "killing process %d \"%s\"
            with signal %d: badness .." (1.1-1.2), "Killing process '%s' with signal %d, pid: %d,
@@ -334,12 +336,24 @@ def _oomd(msg, tag):
     return None
 
 
+def _comm_before(head):
+    """The comm before " invoked oom-killer:", without what an unrecognised prefix left in front
+    of it ('"message": "python3' -> 'python3'); comms may hold spaces and ':' ("CPU 2/KVM",
+    "kworker/u16:3"), never ': ', '"' or '] '."""
+    head = head[-160:]
+    for sep in (": ", "\"", "] "):
+        at = head.rfind(sep)
+        if at >= 0:
+            head = head[at + len(sep):]
+    return head.strip()[-64:]
+
+
 def classify(msg, tag=None):
     """(kind, fields) of one message, or None when it says nothing about an OOM record."""
     at = msg.find(" invoked oom-killer:")
     if at >= 0 or msg.startswith("oom-killer: gfp_mask="):   # 2.6.10 and before: no comm
         rest = msg[at + len(" invoked oom-killer:"):] if at >= 0 else msg[11:]
-        trig = {"process": msg[:at].strip()[-64:] if at >= 0 else None}
+        trig = {"process": _comm_before(msg[:at]) if at >= 0 else None}
         trig.update(parse_trigger_fields(rest))
         return "trigger", trig
     c0 = msg[:1]
@@ -375,6 +389,22 @@ def classify(msg, tag=None):
             name, end = paren_name(rest, n + 1)
             return "reaper", {"pid": pid, "name": name, "fields": parse_fields(rest[end:])}
         return None
+    at = msg.find("Out of memory in UB ")
+    if at >= 0:                                         # Virtuozzo: "Out of memory in UB N: OOM killed ..."
+        ve, n = leading_int(msg[at + 20:])
+        tail = msg[at + 20 + n:]
+        if ve is not None and tail.startswith(": OOM"):
+            rest = tail[5:].strip()
+            if not rest:
+                return "ub_head", {"ve": ve}            # the line wrapped after "OOM "
+            hit = ub_kill(rest)
+            if hit is not None:
+                hit["ve"] = ve
+                return "ub_kill", hit
+        return None
+    if msg.startswith("killed process "):
+        hit = ub_kill(msg)
+        return ("ub_kill", hit) if hit is not None else None
     at = msg.find("OOM killed process ")
     if at >= 0:
         return _openvz(msg, at)
@@ -431,6 +461,22 @@ def _openvz(msg, at):
         if ga >= 0:
             out["gen"] = number(tail[ga + 4:])
     return "openvz", out
+
+
+def ub_kill(msg):
+    """'killed process N (name) score S vm:VkB, rss:RkB, swap:SkB' of a Virtuozzo UB OOM."""
+    if not msg.startswith("killed process "):
+        return None
+    rest = msg[15:]
+    pid, n = leading_int(rest)
+    if pid is None or not rest[n:].startswith(" ("):
+        return None
+    name, end = paren_name(rest, n + 1)
+    if name is None or not rest[end:].startswith(" score "):
+        return None
+    fields = parse_fields(rest[end:], {"vm": "total_vm_kb", "rss": "rss_kb", "swap": "swap_kb"})
+    fields["score"] = number(rest[end + 7:])
+    return {"pid": pid, "name": name, "fields": fields}
 
 
 def openvz_continuation(msg):

@@ -120,6 +120,8 @@ class TaskTable(object):
 def victim_rss_kb(victim):
     if not victim:
         return None
+    if victim.get("rss_kb") is not None:          # Virtuozzo UB kills print one rss
+        return victim["rss_kb"]
     parts = [victim.get(k) for k in ("anon_rss_kb", "file_rss_kb", "shmem_rss_kb")]
     if all(p is None for p in parts):
         return None
@@ -231,6 +233,7 @@ class Parser(object):
         self.without_kill = collections.deque(maxlen=20)   # records that never named a victim
         self._oomd_attempts = {}                   # host -> (t, [pids]) "oomd attempting to kill"
         self._openvz_wrap = {}                     # host -> incident waiting for "free= gen="
+        self._ub_head = None                       # (host, epoch, uptime, ve) of "Out of memory in UB N: OOM"
         self._row_wrap = None                      # (host, head) of a task row wrapped by a paste
         self._last_line_key = None                 # the last kill line, to drop pasted duplicates
         self.last_error = None
@@ -590,6 +593,25 @@ class Parser(object):
             _cap(self._openvz_wrap, self.max_hosts)
             self._follow("trigger", 2)
             return
+        self._close(inc)
+
+    def _on_ub_head(self, host, epoch, uptime, data, tag):
+        self._ub_head = (host, epoch, uptime, data["ve"])
+
+    def _on_ub_kill(self, host, epoch, uptime, data, tag):
+        """A Virtuozzo UB kill; its wrapped second half (no prefix) takes the head's host and time."""
+        head, self._ub_head = self._ub_head, None
+        ve = data.get("ve")
+        if ve is None and head is not None and host is None and epoch is None and uptime is None:
+            host, epoch, uptime, ve = head
+        self._finish_open(host)
+        self._finish_prev_kill(host, epoch, uptime)
+        inc = self._new(host, epoch, uptime, "openvz")
+        victim = {"pid": data["pid"], "name": data["name"], "ve": ve}
+        victim.update(data["fields"])
+        inc["victim"] = victim
+        inc["memcg"] = {"openvz_ve": ve}
+        self._mark_kill(host, inc)
         self._close(inc)
 
     def _openvz_continued(self, host, msg):

@@ -49,6 +49,7 @@ class Scanner(object):
         self.carry_cut = False    # ... already longer than max_line (carry holds its head only)
         self.bytes = 0
         self.cut_lines = 0
+        self.prev = b""           # the head of the last complete line seen (for wrapped lines)
 
     def feed(self, data):
         if not data:
@@ -63,13 +64,17 @@ class Scanner(object):
             self._extend_carry(data[:nl])
             head, cut = self.carry, self.carry_cut
             self.carry, self.carry_cut = b"", False
-            self._one(head, cut)
+            self._one(head, cut, self.prev)
+            self.prev = head
             pos = nl + 1
         end = data.rfind(b"\n", pos)
         if end < 0:
             self._extend_carry(data[pos:])
             return
         self._scan(data, pos, end)
+        if end >= pos:                  # the last complete line, the "line before" of the next one
+            last = data.rfind(b"\n", pos, end) + 1
+            self.prev = data[max(last, pos):min(end, max(last, pos) + self.max_line)]
         if end + 1 < len(data):
             self._extend_carry(data[end + 1:])
 
@@ -83,11 +88,16 @@ class Scanner(object):
         else:
             self.carry += piece
 
-    def _one(self, head, cut):
-        """One line (its head) whatever chunk it came from: the only place lines are passed on."""
+    def _one(self, head, cut, prev=b""):
+        """One line (its head) whatever chunk it came from: the only place lines are passed on.
+        ``prev`` is the line before it: a line that opens with "killed process " is the second
+        half of a Virtuozzo kill that syslog wrapped, and its first half (which holds no anchor)
+        is passed first."""
         if self.parser.follow or has_anchor(head):
             if cut:
                 self.cut_lines += 1
+            if head.startswith(b"killed process ") and prev and not self.parser.follow and not has_anchor(prev):
+                self.parser.line(prev)
             self.parser.line(head)
 
     def _scan(self, buf, pos, end):
@@ -95,10 +105,11 @@ class Scanner(object):
         parser = self.parser
         find = buf.find
         nexts = {}
+        first = pos
         while pos <= end:
             if parser.follow:
                 nl = find(b"\n", pos, end + 1)
-                self._line_at(buf, pos, nl)
+                self._line_at(buf, pos, nl, first)
                 pos = nl + 1
                 continue
             hit = -1
@@ -119,20 +130,28 @@ class Scanner(object):
             if start < pos:
                 start = pos
             nl = find(b"\n", hit, end + 1)
-            self._line_at(buf, start, nl)
+            self._line_at(buf, start, nl, first)
             pos = nl + 1
 
-    def _line_at(self, buf, start, nl):
+    def _line_at(self, buf, start, nl, first):
+        prev = b""
+        if buf.startswith(b"killed process ", start):     # rare: find the line before it
+            if start > first:
+                p0 = buf.rfind(b"\n", first, start - 1) + 1
+                p0 = max(p0, first)
+                prev = buf[p0:min(start - 1, p0 + self.max_line)]
+            else:
+                prev = self.prev
         if nl - start > self.max_line:
-            self._one(buf[start:start + self.max_line], True)
+            self._one(buf[start:start + self.max_line], True, prev)
         else:
-            self._one(buf[start:nl], False)
+            self._one(buf[start:nl], False, prev)
 
     def finish(self):
         if self.carry or self.carry_cut:
             head, cut = self.carry, self.carry_cut
             self.carry, self.carry_cut = b"", False
-            self._one(head, cut)    # a last line without newline (truncated log)
+            self._one(head, cut, self.prev)    # a last line without newline (truncated log)
         self.parser.finish()
 
 

@@ -29,8 +29,10 @@ __metaclass__ = type
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostio import (
     DEFAULT_COMMAND_TIMEOUT, failure_reason, find_executable, is_live, run_command)
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.sshd_config import parse_config_tree
+from ansible_collections.hostguard.hardening.plugins.module_utils.core import safe_read
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostio import read_text_lines
 from ansible_collections.hostguard.hardening.plugins.module_utils.ssh.parse_sshd import (
-    OPENSSH_DEFAULTS, normalize_value, parse_sshd_t)
+    OPENSSH_DEFAULTS, dpkg_package_version, normalize_value, parse_openssh_version, parse_sshd_t)
 
 DEFAULT_SSHD_CONFIG = "/etc/ssh/sshd_config"
 
@@ -52,7 +54,7 @@ def effective_from_files(root, path="/etc/ssh/sshd_config"):
             values[keyword] = [normalize_value(keyword, v) for v in vals]
             origin[keyword] = tree["origin"][keyword]
     return {"values": values, "origin": origin, "files": tree["files"],
-            "problems": tree["problems"], "found": tree["found"]}
+            "problems": tree["problems"], "cut": tree.get("cut", []), "found": tree["found"]}
 
 
 def ssh_effective(options):
@@ -70,9 +72,43 @@ def ssh_effective(options):
             if res["rc"] == 0 and res["stdout"].strip():
                 values = parse_sshd_t(res["stdout"])
                 return {"source": "sshd -T", "values": values, "origin": {}, "files": [],
-                        "problems": [], "found": True, "attempts": attempts}
+                        "problems": [], "cut": [], "found": True, "attempts": attempts,
+                        "sshd_test": {"rc": 0, "command": " ".join(argv)}}
             attempts.append("sshd -T failed (rc=%s): %s" % (res["rc"], failure_reason(res)))
+            sshd_test = {"rc": res["rc"], "command": " ".join(argv), "error": res["error"],
+                         "stderr_tail": res["stderr"].strip().splitlines()[-5:]}
+        else:
+            sshd_test = None
+    else:
+        sshd_test = None
     eff = effective_from_files(root, config)
     eff["source"] = "files"
     eff["attempts"] = attempts
+    eff["sshd_test"] = sshd_test
     return eff
+
+
+DPKG_STATUS = "/var/lib/dpkg/status"
+MAX_DPKG_STATUS = 16 * 1024 * 1024
+
+
+def openssh_version(options):
+    """((major, minor) or None, where it came from): ``sshd -V`` on the live system (sshd prints
+    its version, on stdout or in its usage text), else openssh-server in dpkg's status file."""
+    root = options.get("root", "/")
+    if is_live(root):
+        binary = find_executable(root, ["sshd"])
+        if binary:
+            res = run_command([binary, "-V"], options.get("command_timeout") or DEFAULT_COMMAND_TIMEOUT, 65536)
+            for text in (res["stdout"], res["stderr"]):
+                for line in text.splitlines():
+                    if "OpenSSH_" in line:
+                        version = parse_openssh_version(line)
+                        if version:
+                            return version, "%s -V" % binary
+    try:
+        lines = read_text_lines(root, DPKG_STATUS, MAX_DPKG_STATUS)
+    except safe_read.SafeReadError:
+        return None, None
+    version = parse_openssh_version(dpkg_package_version(lines, "openssh-server"))
+    return (version, DPKG_STATUS) if version else (None, None)

@@ -6,8 +6,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import re
-
 # OpenSSH's compiled-in defaults (servconf.c fill_default_server_options, as sshd -T prints
 # them; OpenSSH 8.x/9.x). Used only when parsing files, for keywords the files never set.
 OPENSSH_DEFAULTS = {
@@ -37,21 +35,30 @@ OPENSSH_DEFAULTS = {
 TIME_KEYWORDS = frozenset(["logingracetime", "clientaliveinterval"])
 
 
+TIME_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
 def parse_time(text):
-    """sshd_config(5) TIME FORMATS: ``90``, ``1m30s``, ``2h`` -> seconds, or None."""
+    """sshd_config(5) TIME FORMATS: ``90``, ``1m30s``, ``2h`` -> seconds, or None.
+
+    A single left-to-right scan (no regex): linear in the length of any input."""
     text = text.strip().lower()
-    if re.match(r"^\d+$", text):
-        return int(text)
-    units = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-    total = 0
-    pos = 0
-    for match in re.finditer(r"(\d+)([smhdw])", text):
-        if match.start() != pos:
-            return None
-        total += int(match.group(1)) * units[match.group(2)]
-        pos = match.end()
-    if pos != len(text) or pos == 0:
+    if not text:
         return None
+    total = 0
+    digits = ""
+    for ch in text:
+        if "0" <= ch <= "9":
+            digits += ch
+        elif ch in TIME_UNITS and digits:
+            total += int(digits) * TIME_UNITS[ch]
+            digits = ""
+        else:
+            return None
+    if digits:
+        if total:
+            return None       # "1m30" : a trailing number without unit after a unit
+        return int(digits)
     return total
 
 
@@ -80,3 +87,43 @@ def parse_sshd_t(text):
     return values
 
 
+
+
+def parse_openssh_version(text):
+    """``OpenSSH_9.2p1 Debian-2`` or a Debian version ``1:9.2p1-2+deb12u3`` -> (9, 2), or None."""
+    if not text:
+        return None
+    text = text.strip()
+    if "OpenSSH_" in text:
+        text = text.split("OpenSSH_", 1)[1]
+    elif ":" in text.split("-", 1)[0]:
+        text = text.split(":", 1)[1]
+    major, _dot, rest = text.partition(".")
+    minor = ""
+    for ch in rest:
+        if not ch.isdigit():
+            break
+        minor += ch
+    if not major.isdigit() or not minor:
+        return None
+    return int(major), int(minor)
+
+
+def dpkg_package_version(lines, package):
+    """The ``Version:`` of ``package`` in dpkg's status file lines (installed stanza), or None."""
+    in_stanza = False
+    installed = False
+    version = None
+    for line in list(lines) + [""]:
+        if not line.strip():
+            if in_stanza and installed and version:
+                return version
+            in_stanza, installed, version = False, False, None
+            continue
+        if line.startswith("Package: "):
+            in_stanza = line[9:].strip() == package
+        elif in_stanza and line.startswith("Status: "):
+            installed = line.rstrip().endswith(" installed")
+        elif in_stanza and line.startswith("Version: "):
+            version = line[9:].strip()
+    return None

@@ -42,8 +42,9 @@ def norm_module(name):
 
 
 def parse_modprobe(lines):
-    """(blacklisted modules, modules whose install command is true/false) of one file."""
-    blacklisted, disabled = set(), set()
+    """(blacklisted modules, {module: its install command} for install commands that are
+    true/false) of one file; the first install line of a module wins, as in libkmod."""
+    blacklisted, disabled = set(), {}
     for line in lines:
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
@@ -54,7 +55,7 @@ def parse_modprobe(lines):
         elif fields[0] == "install" and len(fields) >= 3:
             command = os.path.basename(fields[2])
             if command in _DISABLING_COMMANDS and (len(fields) == 3 or fields[3].startswith("#")):
-                disabled.add(norm_module(fields[1]))
+                disabled.setdefault(norm_module(fields[1]), fields[2])
     return blacklisted, disabled
 
 
@@ -65,8 +66,8 @@ def module_state(root):
         bl, dis = parse_modprobe(lines)
         for mod in bl:
             blacklisted.setdefault(mod, path)
-        for mod in dis:
-            disabled.setdefault(mod, path)
+        for mod, command in dis.items():
+            disabled.setdefault(mod, (path, command))
     return {"blacklisted": blacklisted, "disabled": disabled, "files": read, "problems": problems}
 
 

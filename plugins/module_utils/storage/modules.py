@@ -38,7 +38,8 @@ def storage_findings(options):
         hits = {}
         for mod in modules:
             if mod in state["disabled"]:
-                hits[mod] = "install %s (%s)" % ("/bin/false", state["disabled"][mod])
+                path, command = state["disabled"][mod]
+                hits[mod] = "install %s (%s)" % (command, path)
             elif mod in state["blacklisted"]:
                 hits[mod] = "blacklist (%s)" % state["blacklisted"][mod]
         ev = {"disabled_by": hits, "files_read": len(state["files"])}

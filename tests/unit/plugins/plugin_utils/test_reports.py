@@ -323,3 +323,14 @@ def test_incident_trigger_and_verdict_read_as_sentences():
     verdict = {"verdict": "innocent", "reason": "python (pid 561) held 67844 kB"}
     assert render_html.verdict_text(verdict) == "innocent: python (pid 561) held 67844 kB"
     assert render_html.verdict_text("culprit") == "culprit"
+
+
+def test_publish_without_jsonschema_writes_reports_and_warns(tmp_path, monkeypatch):
+    c = reportgen.BY_ID
+    write_host(tmp_path, "h1", [c["HG-AUTH-001"].fail("x")])
+    monkeypatch.setitem(sys.modules, "jsonschema", None)       # import jsonschema -> ImportError
+    out = publish.publish(str(tmp_path), ["h1"], when=when(0))
+    assert out["schema_validation"] == "skipped"
+    assert out["warnings"] == [publish.NO_JSONSCHEMA]
+    assert os.path.isfile(os.path.join(out["run_dir"], "hosts", "h1.json"))
+    assert out["invalid_hosts"] == {}

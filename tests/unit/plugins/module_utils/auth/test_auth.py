@@ -48,3 +48,21 @@ def test_auth_missing_login_defs_and_no_umask(tmp_path):
     assert f["HG-AUTH-003"]["status"] == "fail"   # no UMASK: login falls back to 022
 
 
+
+
+@pytest.mark.parametrize("text,mask", [("u=rwx,g=rx,o=", 0o027), ("u=rwx,g=,o=", 0o077),
+                                       ("u=rwx,g=rx,o=rx", 0o022), ("a=rx,u+w", 0o022),
+                                       ("o-rwx", 0o027), ("g-w,o=", 0o027), ("0027", 0o027),
+                                       ("u=rwx,g=rx,o=,", None), ("q=rwx", None), ("u", None)])
+def test_symbolic_umask_is_the_octal_mask_it_sets(text, mask):
+    assert parse_login_defs.parse_umask(text) == mask
+
+
+def test_symbolic_umask_in_a_profile_is_graded_by_its_value(tmp_path):
+    write(tmp_path, "/etc/login.defs", "PASS_MAX_DAYS 90\nPASS_MIN_DAYS 1\nUMASK 027\n")
+    write(tmp_path, "/etc/profile", "umask u=rwx,g=rx,o=\n")
+    f = dict((x["id"], x) for x in auth_findings({"root": str(tmp_path)}))
+    assert f["HG-AUTH-004"]["status"] == "pass"
+    write(tmp_path, "/etc/profile", "umask -S u=rwx,g=rwx,o=rx\n")
+    f = dict((x["id"], x) for x in auth_findings({"root": str(tmp_path)}))
+    assert f["HG-AUTH-004"]["status"] == "fail"

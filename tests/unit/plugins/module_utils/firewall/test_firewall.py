@@ -1,4 +1,6 @@
 """Area firewall: FIRE-4513 / FIRE-4590 parsers and grading."""
+import pytest
+
 from ansible_collections.hostguard.hardening.plugins.module_utils.firewall.parse_iptables import parse_iptables_save
 from ansible_collections.hostguard.hardening.plugins.module_utils.firewall.parse_nft import parse_nft_json
 from ansible_collections.hostguard.hardening.plugins.module_utils.firewall.rules import firewall_findings
@@ -47,3 +49,19 @@ def test_firewall_skipped_off_root(tmp_path):
     assert set(f["status"] for f in firewall_findings({"root": str(tmp_path)})) == {"skip"}
 
 
+
+
+@pytest.mark.parametrize("text", [
+    '{"nftables": 5}', '{"nftables": {"a": 1}}', '[1, 2]', '"x"', 'null', '{"nftables": [5, "x", null]}',
+    '{"nftables": [{"rule": {"expr": 5}}]}', '{"nftables": [{"rule": {"expr": [{"counter": 5}]}}]}',
+    '{"nftables": [{"rule": {"expr": [{"counter": {"packets": "7"}}], "handle": [1]}}]}',
+    '{"nftables": [{"chain": {"name": [1], "hook": {"x": 1}, "policy": 3}}, {"rule": "r"}]}',
+    '{"nftables": [{"rule": {"family": {"a": [1]}, "chain": 3, "comment": {"c": 1}}}]}',
+    "[" * 100000 + "]" * 100000,
+])
+def test_parse_nft_json_never_raises_on_unexpected_shapes(text):
+    parsed = parse_nft_json(text)
+    assert parsed is None or isinstance(parsed["rules"], list)
+    state = {"iptables": None, "ip6tables": None, "nft": parsed, "errors": []}
+    findings = firewall_findings({"root": "/"}, state)
+    assert findings and all(f["status"] in ("pass", "fail", "skip") for f in findings)

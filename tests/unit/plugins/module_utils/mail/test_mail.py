@@ -18,3 +18,28 @@ def test_postfix_banner(tmp_path):
     assert mail_finding({"root": str(tmp_path)})["status"] == "pass"
 
 
+
+
+def test_self_referencing_mail_name_is_expanded_once_and_bounded(tmp_path):
+    from ansible_collections.hostguard.hardening.plugins.module_utils.mail import parse_main_cf
+    calls = []
+    real = parse_main_cf._PARAM_REF
+
+    class Counting(object):
+        def finditer(self, text):
+            calls.append(len(text))
+            return real.finditer(text)
+    parse_main_cf._PARAM_REF = Counting()
+    try:
+        notes = []
+        value = parse_main_cf.expand_postfix("$mail_name", {"mail_name": " ".join(["$mail_name"] * 20)}, notes)
+        assert "loop" in notes and len(value) <= parse_main_cf.MAX_EXPANDED_CHARS
+        assert len(calls) <= 3            # the banner and mail_name, each scanned once
+        notes = []
+        big = parse_main_cf.expand_postfix("$a", {"a": "$b$b$b$b", "b": "$c$c$c$c", "c": "x" * 3000}, notes)
+        assert notes == ["cut"] and len(big) == parse_main_cf.MAX_EXPANDED_CHARS
+    finally:
+        parse_main_cf._PARAM_REF = real
+    write(tmp_path, "/etc/postfix/main.cf", "mail_name = " + " ".join(["$mail_name"] * 20) + " Postfix\n")
+    f = mail_finding({"root": str(tmp_path)})
+    assert f["status"] == "fail" and f["evidence"]["expansion"] == ["loop"]

@@ -142,3 +142,26 @@ def test_result_independent_of_chunk_size_when_an_over_long_line_holds_the_only_
         runs.append((p.result_incidents(), dict(p.counts), p.lines))
     assert all(r == runs[0] for r in runs)
     assert [i["victim"]["pid"] for i in runs[0][0]] == [8]     # the anchor past the cap is not read
+
+
+def test_virtuozzo_ub_kill_wrapped_by_syslog_keeps_host_time_and_ub():
+    data = ("Nov 24 12:17:04 hwnode kernel: [758955.653313] Out of memory in UB 1234: OOM \n"
+            "killed process 21738 (php-cgi) score 0 vm:281988kB, rss:17004kB, swap:0kB\n"
+            "Nov 24 12:17:09 hwnode kernel: [758960.1] Out of memory in UB 77: OOM killed process 5 (x) "
+            "score 3 vm:10kB, rss:4kB, swap:0kB\n")
+    for chunk in (1, 9, 80, 1 << 20):
+        incs = kills(data, chunk=chunk)
+        assert [(i["killer"], i["host"], i["victim"]["pid"], i["victim"]["ve"], k.victim_rss_kb(i["victim"]))
+                for i in incs] == [("openvz", "hwnode", 21738, 1234, 17004), ("openvz", "hwnode", 5, 77, 4)]
+        assert incs[0]["time"] == "2025-11-24T12:17:04Z" and incs[0]["victim"]["total_vm_kb"] == 281988
+
+
+@pytest.mark.parametrize("line,comm", [
+    ('    "message": "python3 invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0",', "python3"),
+    ("Apr 20 20:03:27 h kernel: kworker/u16:3 invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0", "kworker/u16:3"),
+    ("[ 5.0] CPU 2/KVM invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=872", "CPU 2/KVM"),
+    ("weird :: [x] GC Thread#9 invoked oom-killer: gfp_mask=0x100cca(GFP_HIGHUSER_MOVABLE), order=0", "GC Thread#9"),
+])
+def test_trigger_comm_survives_an_unknown_prefix(line, comm):
+    p = k.parse_bytes(line + "\n")
+    assert [r["trigger"]["process"] for r in p.without_kill] == [comm]

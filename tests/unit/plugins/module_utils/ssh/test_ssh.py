@@ -96,6 +96,11 @@ def test_include_relative_and_depth_limit(tmp_path):
     write(tmp_path, "/etc/ssh/loop.conf", "Include loop.conf\nMaxSessions 2\n")
     tree = sshd_config.parse_config_tree(str(tmp_path))
     assert tree["values"]["maxsessions"] == ["2"]
+    assert any("cycle" in p for p in tree["cut"])
+    write(tmp_path, "/etc/ssh/sshd_config", "Include d1.conf\n")
+    for depth in range(1, 20):
+        write(tmp_path, "/etc/ssh/d%d.conf" % depth, "Include d%d.conf\n" % (depth + 1))
+    tree = sshd_config.parse_config_tree(str(tmp_path))
     assert any("deeper" in p for p in tree["problems"])
 
 
@@ -103,7 +108,8 @@ def test_ssh_findings_from_files(tmp_path):
     write(tmp_path, "/etc/ssh/sshd_config", "PermitRootLogin yes\nMaxAuthTries 6\nLogLevel VERBOSE\n")
     findings = ssh_findings({"root": str(tmp_path)})[0]
     subj = by_subject(findings, "HG-SSH")
-    assert len(subj) == 21
+    assert len(subj) == 22       # 21 options + sshd_config (HG-SSH-022/023 share the subject)
+    assert subj["Compression"]["status"] == "skip" and "7.4" in subj["Compression"]["detail"]
     assert subj["PermitRootLogin"]["status"] == "fail"
     assert subj["PermitRootLogin"]["severity"] == "high"
     assert subj["PermitRootLogin"]["references"]["lynis"] == "SSH-7408"
@@ -132,3 +138,100 @@ def test_ssh_config_hostile_files(tmp_path):
     assert any("zero.conf" in p for p in eff["problems"])
 
 
+
+
+# ------------------------------------------------------------------ issue 15/17 regressions
+
+def test_match_all_applies_like_sshd(tmp_path):
+    write(tmp_path, "/etc/ssh/sshd_config", "PermitRootLogin no\nMatch User bob\n  X11Forwarding yes\n"
+                                           "Match all\n  PermitRootLogin yes\n  MaxSessions 3\n")
+    tree = sshd_config.parse_config_tree(str(tmp_path))
+    assert tree["values"]["permitrootlogin"] == ["yes"] and tree["values"]["maxsessions"] == ["3"]
+    assert "x11forwarding" not in tree["values"]
+    assert tree["origin"]["permitrootlogin"].endswith("(Match all)")
+    f = by_subject(ssh_findings({"root": str(tmp_path)})[0])
+    assert f["PermitRootLogin"]["status"] == "fail"
+
+
+def test_self_include_of_a_large_file_is_cut_fast_and_said(tmp_path):
+    body = "Include /etc/ssh/sshd_config\n" + ("# filler line to make the file large\n" * 30000)
+    write(tmp_path, "/etc/ssh/sshd_config", body + "PermitRootLogin no\n")
+    tree = sshd_config.parse_config_tree(str(tmp_path))
+    assert len(tree["files"]) == 1 and tree["bytes"] <= sshd_config.MAX_TREE_BYTES
+    assert any("cycle" in c for c in tree["cut"])
+    findings, _facts = ssh_findings({"root": str(tmp_path)})
+    by_id = dict((f["id"], f) for f in findings)
+    assert by_id["HG-SSH-023"]["status"] == "fail" and by_id["HG-SSH-022"]["status"] == "fail"
+
+
+def test_many_includes_of_one_file_and_the_tree_byte_budget(tmp_path):
+    write(tmp_path, "/etc/ssh/big.conf", "# x\n" * (300 * 1024))          # 1.2 MiB
+    write(tmp_path, "/etc/ssh/sshd_config", "Include " + " ".join(["big.conf"] * 200) + "\n"
+          + "".join("Include b%d.conf\n" % i for i in range(8)))
+    for i in range(8):
+        write(tmp_path, "/etc/ssh/b%d.conf" % i, "# y\n" * (200 * 1024))   # 800 KiB each
+    tree = sshd_config.parse_config_tree(str(tmp_path))
+    assert tree["bytes"] <= sshd_config.MAX_TREE_BYTES
+    assert tree["files"].count("/etc/ssh/big.conf") == sshd_config.MAX_INCLUDES_OF_ONE_FILE
+    assert any("more than" in c for c in tree["cut"]) and any("budget" in c for c in tree["cut"])
+
+
+def test_nul_in_an_include_path_is_a_problem_not_a_crash(tmp_path):
+    write(tmp_path, "/etc/ssh/sshd_config", "Include /etc/ssh/a\x00b.conf\nInclude x\x00*.conf\nMaxSessions 2\n")
+    tree = sshd_config.parse_config_tree(str(tmp_path))
+    assert tree["values"]["maxsessions"] == ["2"]
+    assert sum(1 for p in tree["problems"] if "not a usable path" in p) == 2
+    assert ssh_findings({"root": str(tmp_path)})[0]
+
+
+def test_parse_time_is_linear_and_exact():
+    import time as _time
+    assert parse_sshd.parse_time("1m30") is None and parse_sshd.parse_time("") is None
+    assert parse_sshd.parse_time("1h1m1s") == 3661 and parse_sshd.parse_time("2w") == 1209600
+    hostile = "1" * 200000 + "x"
+    counted = []
+
+    class Counting(str):
+        def __iter__(self):
+            for ch in str.__iter__(self):
+                counted.append(1)
+                yield ch
+    assert parse_sshd.parse_time(Counting(hostile)) is None
+    assert len(counted) <= len(hostile)          # one pass, whatever the input
+    del _time
+
+
+def test_openssh_version_parsing_and_compression_rule(tmp_path):
+    from ansible_collections.hostguard.hardening.plugins.module_utils.ssh import options_7408
+    assert parse_sshd.parse_openssh_version("OpenSSH_9.2, OpenSSL 3.0.20") == (9, 2)
+    assert parse_sshd.parse_openssh_version("1:7.3p1-5") == (7, 3)
+    assert parse_sshd.parse_openssh_version("garbage") is None
+    status = ["Package: openssh-client", "Status: install ok installed", "Version: 1:1.0-1", "",
+              "Package: openssh-server", "Status: install ok installed", "Version: 1:7.3p1-5", ""]
+    assert parse_sshd.dpkg_package_version(status, "openssh-server") == "1:7.3p1-5"
+    write(tmp_path, "/var/lib/dpkg/status", "\n".join(status) + "\n")
+    write(tmp_path, "/etc/ssh/sshd_config", "Compression yes\n")
+    f = by_subject(ssh_findings({"root": str(tmp_path)})[0])
+    assert f["Compression"]["status"] == "fail"            # OpenSSH 7.3: still graded
+    assert options_7408.compression_not_graded((9, 2)) and options_7408.compression_not_graded(None)
+    assert options_7408.compression_not_graded((7, 3)) is None
+    f = by_subject(ssh_findings({"root": str(tmp_path),
+                                 "ssh_expectations": {"Compression": "NO,,YES:="}})[0])
+    assert f["Compression"]["status"] == "fail"
+
+
+def test_sshd_rejecting_its_config_is_its_own_finding():
+    from ansible_collections.hostguard.hardening.plugins.module_utils.ssh.config_validity import check_sshd_accepts
+    import os as _os
+    eff = {"cut": [], "sshd_test": {"rc": 255, "command": "sshd -T", "error": None,
+                                    "stderr_tail": ["/etc/ssh/sshd_config: line 3: Bad configuration option: Foo",
+                                                    "/etc/ssh/sshd_config: terminating, 1 bad configuration options"]}}
+    f = check_sshd_accepts(eff, "/")
+    if _os.geteuid() == 0:
+        assert f["status"] == "fail" and "terminating" in f["detail"]
+    else:
+        assert f["status"] == "skip"
+    ok = check_sshd_accepts({"cut": [], "sshd_test": {"rc": 0, "command": "sshd -T"}}, "/")
+    assert ok["status"] == "pass"
+    offline = check_sshd_accepts({"cut": [], "sshd_test": None}, "/mnt")
+    assert offline["status"] == "skip"

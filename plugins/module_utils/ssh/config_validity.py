@@ -1,0 +1,65 @@
+# -*- coding: utf-8 -*-
+# Copyright: hostguard engineers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The sshd configuration as a whole: does sshd accept it, and was all of it read."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostio import is_live
+from ansible_collections.hostguard.hardening.plugins.module_utils.ssh.spec import CHECKS
+
+REJECTED = CHECKS.define(
+    "HG-SSH-022", "sshd accepts its own configuration (sshd -T)", "high",
+    reads="sshd -T (root=/, as root); offline: Include cycles and depth sshd refuses",
+    remediation="Run sshd -t, fix the reported line (unknown keyword, bad value, missing host "
+                "key, Include loop); sshd will not start (or restart) with this configuration",
+    role="ssh_hardening", weight=3)
+
+
+def check_sshd_accepts(eff, root):
+    """HG-SSH-022 from the ``sshd -T`` attempt (live) or the Include tree (offline)."""
+    refusing = [c for c in eff.get("cut") or [] if "sshd refuses" in c]
+    test = eff.get("sshd_test")
+    if test is not None and test.get("rc") == 0:
+        return REJECTED.passed("sshd_config", evidence={"command": test["command"]})
+    if test is not None and not test.get("error"):
+        if hasattr(os, "geteuid") and os.geteuid() != 0:
+            return REJECTED.skip("sshd_config", "sshd -T failed, but not as root (host keys are "
+                                 "readable by root only)", evidence=test)
+        return REJECTED.fail("sshd_config", evidence=test,
+                             detail="sshd rejects its configuration: %s"
+                             % ((test.get("stderr_tail") or ["rc=%s" % test.get("rc")])[-1]))
+    if refusing:
+        return REJECTED.fail("sshd_config", evidence={"problems": refusing},
+                             detail=refusing[0])
+    if test is not None:
+        return REJECTED.error("sshd_config", "sshd -T did not finish: %s" % test.get("error"),
+                              evidence=test)
+    if not is_live(root):
+        return REJECTED.skip("sshd_config", "sshd -T runs only on the live system (root=/); "
+                             "no Include loop or depth sshd refuses was found")
+    return REJECTED.skip("sshd_config", "no sshd binary, or use_sshd_t is off")
+
+
+TREE_CUT = CHECKS.define(
+    "HG-SSH-023", "sshd configuration read completely (no Include cut by cycle, repetition, "
+    "depth or byte budget)", "medium",
+    reads="/etc/ssh/sshd_config and its Includes under root",
+    remediation="Remove the Include loop or the oversized/duplicated drop-ins; the values "
+                "graded for the cut part are unknown", weight=1)
+
+
+def check_tree_read(eff):
+    """HG-SSH-023: only when the files were parsed (sshd -T reads the tree itself)."""
+    if eff.get("source") != "files":
+        return TREE_CUT.skip("sshd_config", "values came from sshd -T, which reads the files itself")
+    if not eff.get("found"):
+        return TREE_CUT.skip("sshd_config", "sshd configuration not found under root")
+    cut = eff.get("cut") or []
+    ev = {"files": len(eff.get("files") or []), "cut": cut}
+    if cut:
+        return TREE_CUT.fail("sshd_config", evidence=ev, detail=cut[0])
+    return TREE_CUT.passed("sshd_config", evidence=ev)
