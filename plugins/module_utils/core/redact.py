@@ -51,8 +51,9 @@ SECRET_ENV_WORDS = ("SECRET", "TOKEN", "PASSWORD", "PASSWD", "_PWD", "API_KEY", 
 NOT_SECRET_NAMES = frozenset(("PWD", "OLDPWD", "XAUTHORITY", "SSH_AUTH_SOCK", "PASSWD"))
 # Bare config words whose next value is a secret (Redis directives, redis-cli AUTH).
 CONFIG_SECRET_WORDS = frozenset(("requirepass", "masterauth"))
-MYSQL_TOOLS = re.compile(r"(?:^|/)(?:mysql[a-z_-]{0,20}|mariadb[a-z_-]{0,20})$")
-REDIS_CLI = re.compile(r"(?:^|/)redis-cli$")
+# a tool word, also right after a path, "$(", "(", "`", ";", "|" or "&"
+MYSQL_TOOLS = re.compile(r"(?:^|[/(`;|&])(?:mysql[a-z_-]{0,20}|mariadb[a-z_-]{0,20})$")
+REDIS_CLI = re.compile(r"(?:^|[/(`;|&])redis-cli$")
 # Token shapes: anchored at a token boundary; every quantifier bounded.
 TOKEN_SHAPES = re.compile(
     r"(?:AKIA|ASIA)[0-9A-Z]{16}"
