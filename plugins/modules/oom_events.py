@@ -83,6 +83,15 @@ options:
     description: Process names whose OOM kill is reported with high severity (sshd is always critical).
     type: list
     elements: str
+  recorder_dir:
+    description:
+      - The ring of hostguard-oom-recorder (role hostguard.hardening.oom_recorder), read under O(root), bounded,
+        newest first. Each incident gets the recorder's last snapshot before the kill and the first after it;
+        without a task table the largest consumer and the verdict come from the snapshot (C(source=recorder));
+        the fastest-growing process and an OOM-immune (-1000) process that grew (the likely culprit) are named.
+      - An absent ring is not an error. An empty string disables it.
+    type: str
+    default: /var/lib/hostguard/oom-recorder
 notes:
   - Check IDs HG-OOMLOG-001..005; see docs/oom-forensics.md.
   - Supports check mode (it never changes anything).
@@ -153,6 +162,9 @@ facts:
       elements: dict
     counts:
       description: Totals over the whole log (incidents, per killer, per verdict, bytes read).
+      type: dict
+    recorder:
+      description: The flight recorder's ring (status read, absent or refused, files, bytes, records, correlated incidents).
       type: dict
 seconds:
   description: Time the audit took.

@@ -18,6 +18,11 @@ description:
   - Symlinks, FIFOs, sockets, devices and directories are refused and never followed.
   - With O(state=restored) puts the file back byte-identical (sha256 verified) with its
     recorded owner, group, mode and mtime.
+  - With O(state=lines_removed) (authorized_keys files) the file is kept and only lines are
+    removed - keys whose fingerprint is in O(remove_fingerprints) and, with
+    O(remove_unparsable), every line sshd cannot parse (a Redis dump's junk); the original is
+    copied into the batch first (manifest C(method=lines_removed)), the new content replaces
+    the file atomically with its owner, group and mode. O(state=restored) puts that backup back.
 version_added: "0.1.0"
 author:
   - hostguard engineers (@hostguard)
@@ -31,10 +36,32 @@ options:
     type: path
     required: true
   state:
-    description: V(quarantined) moves the file away; V(restored) puts it back from O(batch_dir).
+    description: >-
+      V(quarantined) moves the file away; V(lines_removed) removes lines of an authorized_keys
+      file (backup in the batch); V(restored) puts it back from O(batch_dir).
     type: str
-    choices: [quarantined, restored]
+    choices: [quarantined, restored, lines_removed]
     default: quarantined
+  remove_fingerprints:
+    description: With O(state=lines_removed), the C(SHA256:) fingerprints of the key lines to remove.
+    type: list
+    elements: str
+    default: []
+  remove_unparsable:
+    description: With O(state=lines_removed), also remove every line sshd cannot parse.
+    type: bool
+    default: false
+  protect:
+    description: >-
+      With O(state=lines_removed), the file is one sshd reads for the user Ansible is connected
+      as: refuse (reason C(last_key)) when no valid key would be left in it nor in O(protect_key_files).
+    type: bool
+    default: false
+  protect_key_files:
+    description: The other authorized_keys files sshd reads for the connected user.
+    type: list
+    elements: path
+    default: []
   finding_ids:
     description: Finding IDs that caused the quarantine, recorded in the manifest.
     type: list
@@ -63,6 +90,17 @@ EXAMPLES = r"""
     batch_dir: /var/lib/hostguard/quarantine/20261122T221000Z
     finding_ids: [HG-CRON-001]
 
+- name: Remove a planted key (and a Redis dump's junk) from root's authorized_keys, keeping the file
+  hostguard.hardening.quarantine:
+    path: /root/.ssh/authorized_keys
+    batch_dir: /var/lib/hostguard/quarantine/20261122T221000Z
+    state: lines_removed
+    remove_fingerprints: ["SHA256:Tq3Tz9mBu6fFQ0vK4c2Zr7bYl1xWnE8aP5sD3gH6jK0"]
+    remove_unparsable: true
+    protect: true
+    protect_key_files: [/etc/ssh/authorized_keys/root]
+    finding_ids: [HG-PERS-020]
+
 - name: Put it back
   hostguard.hardening.quarantine:
     path: /var/spool/cron/dump.rdb
@@ -72,7 +110,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 status:
-  description: V(absent), V(quarantined), V(restored) or V(already_restored).
+  description: V(absent), V(quarantined), V(lines_removed), V(unchanged), V(restored) or V(already_restored).
   returned: always
   type: str
 entry:
@@ -89,7 +127,19 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.hostguard.hardening.plugins.module_utils.remediation.quarantine import (
-    MANIFEST_NAME, QuarantineError, quarantine, restore_entry)
+    MANIFEST_NAME, QuarantineError, quarantine, read_manifest, restore_entry)
+from ansible_collections.hostguard.hardening.plugins.module_utils.remediation.key_lines import (
+    remove_key_lines, restore_key_file)
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.safe_read import join_root
+
+
+def restore(p, check_mode):
+    """Restore a moved file, or put back the backup of a lines_removed entry."""
+    entries = [e for e in read_manifest(join_root(p["root"], p["batch_dir"]))["entries"]
+               if e.get("original_path") == p["path"]]
+    if entries and entries[-1].get("method") == "lines_removed":
+        return restore_key_file(p["batch_dir"], entries[-1], root=p["root"], check_mode=check_mode)
+    return restore_entry(p["batch_dir"], p["path"], root=p["root"], check_mode=check_mode)
 
 
 def main():
@@ -97,8 +147,12 @@ def main():
         argument_spec=dict(
             path=dict(type="path", required=True),
             batch_dir=dict(type="path", required=True),
-            state=dict(type="str", choices=["quarantined", "restored"], default="quarantined"),
+            state=dict(type="str", choices=["quarantined", "restored", "lines_removed"], default="quarantined"),
             finding_ids=dict(type="list", elements="str", default=[]),
+            remove_fingerprints=dict(type="list", elements="str", default=[]),
+            remove_unparsable=dict(type="bool", default=False),
+            protect=dict(type="bool", default=False),
+            protect_key_files=dict(type="list", elements="path", default=[]),
             root=dict(type="path", default="/"),
         ),
         supports_check_mode=True,
@@ -108,8 +162,12 @@ def main():
         if p["state"] == "quarantined":
             res = quarantine(p["path"], p["batch_dir"], p["finding_ids"], root=p["root"],
                              check_mode=module.check_mode)
+        elif p["state"] == "lines_removed":
+            res = remove_key_lines(p["path"], p["batch_dir"], p["remove_fingerprints"], p["remove_unparsable"],
+                                   protect=p["protect"], protect_key_files=p["protect_key_files"],
+                                   finding_ids=p["finding_ids"], root=p["root"], check_mode=module.check_mode)
         else:
-            res = restore_entry(p["batch_dir"], p["path"], root=p["root"], check_mode=module.check_mode)
+            res = restore(p, module.check_mode)
     except QuarantineError as exc:
         module.fail_json(msg="refused: %s" % exc, reason=exc.reason, path=p["path"])
     except (OSError, IOError) as exc:
@@ -120,9 +178,16 @@ def main():
         result["entry"] = res["entry"]
     if res["changed"] and module._diff:
         where = res["entry"]["quarantined_path"]
-        if p["state"] == "quarantined":
+        if p["state"] == "lines_removed":
+            before = "%s: %d bytes (sha256 %s)\n" % (p["path"], res["entry"]["size"], res["entry"]["sha256"])
+            after = "%s: lines %s removed (sha256 %s; backup %s)\n" % (
+                p["path"], ",".join(str(r["line"]) for r in res["entry"]["removed"]), res["entry"]["sha256_after"], where)
+        elif p["state"] == "quarantined":
             before = "%s: present (sha256 %s)\n" % (p["path"], res["entry"]["sha256"])
             after = "%s: absent (moved to %s)\n" % (p["path"], where)
+        elif res["entry"].get("method") == "lines_removed":
+            before = "%s: sha256 %s\n" % (p["path"], res["entry"]["sha256_after"])
+            after = "%s: sha256 %s (backup put back)\n" % (p["path"], res["entry"]["sha256"])
         else:
             before = "%s: absent (quarantined at %s)\n" % (p["path"], where)
             after = "%s: present (sha256 %s, %s:%s %s)\n" % (

@@ -17,8 +17,8 @@ import base64
 
 S = "* * * * *"
 MARKER_DIR = "/tmp/hgo"
-TARGET_DIR = "/var/tmp/hgo-t"      # link targets: not on the container's /tmp tmpfs, so the
-                                   # host sees them through `podman mount`
+# Link targets: not on the container's /tmp tmpfs, so the host sees them through `podman mount`.
+TARGET_DIR = "/var/tmp/hgo-t"
 RDB_HEAD = b"REDIS0011\xfa\x09redis-ver\x067.0.15\xfa\x0aredis-bits\xc0@\xfe\x00\xfb\x01\x00\x00\x04k"
 
 # How a case's user is created: its passwd shell and home, and its shadow(5) ageing fields
@@ -116,6 +116,8 @@ SPOOL = [
     Case("sp_cmd_999", "spool", owner="root", cmd_len=999),
     Case("sp_cmd_4000", "spool", owner="root", cmd_len=4000),
     Case("sp_env_line", "spool", owner="root", lines=["FOO=bar", "{s} {job}"]),
+    Case("sp_star_junk", "spool", owner="root", lines=["*x * * * * {job}", "{s} {job}"],
+         note="Debian skips junk after a range, cronie refuses it, busybox logs and keeps it"),
     Case("sp_rdb_root_0600", "spool", owner="root", raw=RDB_HEAD + b"\n",
          lines=["{s} {job}", ""], note="RDB dump with an embedded job"),
     Case("sp_rdb_user_0600", "spool", raw=RDB_HEAD + b"\n", lines=["{s} {job}", ""]),
@@ -168,6 +170,8 @@ CROND = [
          lines=["{s} root {job}", "{s} root {job}"], final_newline=False),
     Case("cd_cmd_999", "crond", name="hgo-cmd-999", owner="root", mode="0644", cmd_len=999),
     Case("cd_cmd_998", "crond", name="hgo-cmd-998", owner="root", mode="0644", cmd_len=998),
+    Case("cd_star_junk", "crond", name="hgo-star-junk", owner="root", mode="0644",
+         lines=["*x * * * * root {job}", "{s} root {job}"]),
     Case("cd_user_job", "crond", name="hgo-user-job", owner="root", mode="0644",
          lines=["{s} {user} {job}"]),
     Case("cd_expired_job", "crond", name="hgo-expired-job", owner="root", mode="0644", account="expired",

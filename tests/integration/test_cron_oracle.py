@@ -67,8 +67,8 @@ def sh(container, script, check=True):
     proc = subprocess.run(["podman", "exec", "-i", container, "sh", "-s"], input=script.encode(),
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(), check=False)
     if check and proc.returncode != 0:
-        raise AssertionError("%s: script failed rc=%d: %s" % (container, proc.returncode,
-                                                               proc.stderr.decode()[-2000:]))
+        raise AssertionError("%s: script failed rc=%d: %s"
+                             % (container, proc.returncode, proc.stderr.decode()[-2000:]))
     return proc.stdout.decode("utf-8", "replace")
 
 

@@ -7,13 +7,20 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings import area_result
+from ansible_collections.hostguard.hardening.plugins.module_utils.auth.accounts import check_groups, check_passwd, check_shadow
 from ansible_collections.hostguard.hardening.plugins.module_utils.auth.login_defs import login_defs_findings
+from ansible_collections.hostguard.hardening.plugins.module_utils.auth.pam import check_pam_strength
 from ansible_collections.hostguard.hardening.plugins.module_utils.auth.profile_umask import profile_umask_finding
 
 
 def auth_findings(options):
     findings = login_defs_findings(options)
-    findings.append(profile_umask_finding(options.get("root", "/")))
+    root = options.get("root", "/")
+    findings.append(profile_umask_finding(root))
+    findings.extend(check_passwd(root))
+    findings.extend(check_groups(root))
+    findings.extend(check_shadow(root))
+    findings.append(check_pam_strength(root))
     return findings
 
 

@@ -9,6 +9,7 @@ __metaclass__ = type
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import safe_read
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostio import read_text_lines
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.verdict import pass_or_fail
+from ansible_collections.hostguard.hardening.plugins.module_utils.auth.parse_accounts import hashing_rounds
 from ansible_collections.hostguard.hardening.plugins.module_utils.auth.parse_login_defs import (
     parse_login_defs, to_int, umask_is_strict)
 from ansible_collections.hostguard.hardening.plugins.module_utils.auth.spec import CHECKS
@@ -64,7 +65,7 @@ def login_defs_findings(options):
     try:
         lines = read_text_lines(root, "/etc/login.defs")
     except safe_read.SafeReadError as exc:
-        for cid in ("HG-AUTH-001", "HG-AUTH-002", "HG-AUTH-003"):
+        for cid in ("HG-AUTH-001", "HG-AUTH-002", "HG-AUTH-003", "HG-AUTH-015"):
             if exc.reason == "missing":
                 findings.append(CHECKS[cid].skip("/etc/login.defs", "no /etc/login.defs"))
             else:
@@ -89,4 +90,24 @@ def login_defs_findings(options):
             findings.append(pass_or_fail(UMASK, "/etc/login.defs", ok,
                                      "UMASK %s %s" % (umask, "is strict" if ok else "could be stricter (027)"),
                                      {"UMASK": umask}))
+        findings.append(check_hashing_rounds(values))
     return findings
+
+
+ROUNDS = CHECKS.define(
+    "HG-AUTH-015", "Password hashing rounds configured in login.defs (SHA_CRYPT_MIN/MAX_ROUNDS)", "low",
+    reads="/etc/login.defs",
+    remediation="Set SHA_CRYPT_MIN_ROUNDS 5000 (or more) and SHA_CRYPT_MAX_ROUNDS in /etc/login.defs",
+    references={"lynis": "AUTH-9230"}, weight=2)
+
+
+def check_hashing_rounds(values):
+    """Lynis AUTH-9230: 0 (unset) is a suggestion (AddHP 0 2); under 5000 earns 1 of 2 points
+    without a suggestion; 5000 or more 2 of 2."""
+    rounds = hashing_rounds(values)
+    ev = {"rounds": rounds}
+    if rounds == 0:
+        return ROUNDS.fail("/etc/login.defs", ev, "password hashing rounds are not configured")
+    if rounds < 5000:
+        return ROUNDS.passed("/etc/login.defs", ev, "low number of hashing rounds: %d" % rounds)
+    return ROUNDS.passed("/etc/login.defs", ev, "%d hashing rounds" % rounds)

@@ -34,7 +34,8 @@ MAX_LIST_ENTRIES = 4096
 BIN_DIRS = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
 _DPKG_CACHE = {}     # (real path, inode, size, mtime) -> parsed status; one entry per path
 # The areas of one host_audit run each build a Host: the process table is shared between them
-# while the same pids exist and for at most PROCESS_CACHE_SECONDS.
+# for at most PROCESS_CACHE_SECONDS; only pids not seen in that window are read again (a pid
+# that vanished is dropped at once).
 _PROC_CACHE = {}
 PROCESS_CACHE_SECONDS = 5.0
 
@@ -132,6 +133,8 @@ class Host(object):
             if name not in self._which:
                 self._which[name] = None
                 for directory in BIN_DIRS:
+                    if not os.path.lexists(self.real(directory + "/" + name)):
+                        continue     # the common case: one lstat, no symlink resolution
                     info = self.stat(directory + "/" + name)
                     if info and info["type"] == "file" and int(info["mode"], 8) & 0o111:
                         self._which[name] = directory + "/" + name
@@ -145,23 +148,35 @@ class Host(object):
         """[{pid, comm, argv}] of user-space processes (bounded by procfs)."""
         if self._procs is None:
             pids, _trunc = procfs.list_pids(self.root)
-            key = (os.path.abspath(self.root), tuple(pids))
-            cached = _PROC_CACHE.get("last")
-            if cached and cached[0] == key and time.monotonic() - cached[1] < PROCESS_CACHE_SECONDS:
-                self._procs = cached[2]
-                return self._procs
-            out = []
+            root_key = os.path.abspath(self.root)
+            cached = _PROC_CACHE.get(root_key)
+            known = {}
+            if cached and time.monotonic() - cached[0] < PROCESS_CACHE_SECONDS:
+                known = cached[1]
+            out, table = [], {}
             for pid in pids:
-                name = procfs.comm(self.root, pid)
-                if name is None:
-                    continue
-                argv = procfs.cmdline(self.root, pid, max_bytes=1024, max_args=8) or []
-                if not argv and pid != 1:
-                    continue        # kernel thread
-                out.append({"pid": pid, "comm": name, "argv": argv})
+                entry = known.get(pid)
+                if entry is None:
+                    entry = self._read_process(pid)
+                table[pid] = entry
+                if entry is not None:
+                    out.append(entry)
             self._procs = out
-            _PROC_CACHE["last"] = (key, time.monotonic(), out)
+            if not cached or time.monotonic() - cached[0] >= PROCESS_CACHE_SECONDS:
+                _PROC_CACHE.clear()
+                _PROC_CACHE[root_key] = (time.monotonic(), table)
+            else:
+                cached[1].update(table)
         return self._procs
+
+    def _read_process(self, pid):
+        name = procfs.comm(self.root, pid)
+        if name is None:
+            return None
+        argv = procfs.cmdline(self.root, pid, max_bytes=1024, max_args=8) or []
+        if not argv and pid != 1:
+            return None         # kernel thread
+        return {"pid": pid, "comm": name, "argv": argv}
 
     def running(self, *names):
         """Processes whose name (comm, or argv[0]'s basename: Lynis's ``ps`` match) is in

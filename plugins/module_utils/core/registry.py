@@ -17,6 +17,7 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.redis import A
 from ansible_collections.hostguard.hardening.plugins.module_utils.ssh import AREA as SSH
 from ansible_collections.hostguard.hardening.plugins.module_utils.auth import AREA as AUTH
 from ansible_collections.hostguard.hardening.plugins.module_utils.file import AREA as FILE
+from ansible_collections.hostguard.hardening.plugins.module_utils.homedirs import AREA as HOMEDIRS
 from ansible_collections.hostguard.hardening.plugins.module_utils.storage import AREA as STORAGE
 from ansible_collections.hostguard.hardening.plugins.module_utils.nameservices import AREA as NAMESERVICES
 from ansible_collections.hostguard.hardening.plugins.module_utils.mail import AREA as MAIL
@@ -51,6 +52,7 @@ AREAS = (
     SSH,
     AUTH,
     FILE,
+    HOMEDIRS,
     STORAGE,
     NAMESERVICES,
     MAIL,

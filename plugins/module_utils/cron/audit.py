@@ -56,10 +56,9 @@ MAX_MATCHES_PER_FILE = 10
 EXCERPT_CHARS = 200
 PSEUDO_FS = ("/dev", "/proc", "/sys")
 
-from ansible_collections.hostguard.hardening.plugins.module_utils.cron.spec import (  # noqa: E402
-    ATTACK_CRON, ATTACK_RC, CHECKS)
+from ansible_collections.hostguard.hardening.plugins.module_utils.cron.spec import CHECKS  # noqa: E402
 from ansible_collections.hostguard.hardening.plugins.module_utils.cron import daemon_checks, daemons  # noqa: E402
-from ansible_collections.hostguard.hardening.plugins.module_utils.cron.collect_accounts import load_accounts  # noqa: E402
+from ansible_collections.hostguard.hardening.plugins.module_utils.cron.collect import load_accounts  # noqa: E402
 
 # ---------------------------------------------------------------------------------------
 # Locations: (path as the audited system sees it, kind, is a directory)
@@ -564,6 +563,8 @@ class _Audit(object):
         res = paths.resolve(self.root, path, follow=False)
         if res.status == paths.DENIED:
             self.add("HG-CRON-012", "error", path, {"status": res.status}, "cannot stat: permission denied")
+        elif res.status in (paths.TOO_DEEP, paths.LOOP):
+            self.depth_cut.append(path)       # never a silent skip: HG-CRON-016 names it
         return res
 
     def scan_location(self, display, kind, is_dir, depth):

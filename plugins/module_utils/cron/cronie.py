@@ -110,7 +110,7 @@ class Cronie(object):
             entries += 1
             if not system and entries > MAX_USER_ENTRIES:
                 return [], verdict(False, "TOO_MANY_ENTRIES", "too many entries", log="too many entries"), []
-            error, user, _command = pc.vixie_entry(line, system)
+            error, user, _command = pc.vixie_entry(line, system, strict=True)
             if error is None and system and text(user) not in accounts["users"]:
                 error = "getpwnam() failed - user unknown"
             if error is not None:

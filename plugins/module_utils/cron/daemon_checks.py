@@ -71,9 +71,9 @@ def annotate_rdb_and_foreign(findings, per_path):
                 finding["detail"] = ("RUNS: %s loads this dump and runs %d embedded job(s) (first: line %d as %s)"
                                      % (", ".join(installed_ran), len(jobs), jobs[0]["line"], jobs[0]["user"]))
             elif ran:
+                installed = dict((n, v) for n, v in verdicts.items() if v.get("installed"))
                 finding["detail"] = "would run under %s (not installed here); %s" % (
-                    ", ".join(ran), never_ran(dict((n, v) for n, v in verdicts.items() if v.get("installed"))
-                                             or verdicts))
+                    ", ".join(ran), never_ran(installed or verdicts))
             else:
                 # Still critical: something (an exposed Redis) wrote a dump into a cron directory.
                 finding["detail"] = "a foreign file that " + never_ran(verdicts)

@@ -115,21 +115,41 @@ def _number(token, pos, names, low):
     return None, pos
 
 
-def vixie_field(token, low, high, names):
-    """vixie get_list on one blank-free token: True when it parses (values in range)."""
+def vixie_field(token, low, high, names, strict=False):
+    """vixie get_list on one blank-free token: True when it parses (values in range).
+
+    Debian (``strict=False``, entry.c get_list/get_range): after a complete range the rest of the
+    token up to the next blank is skipped. cronie (``strict=True``, src/entry.c get_range): a
+    range must end at ',' or a blank, and ``[n]~[m]`` picks a random value.
+    """
     pos = 0
     while True:
         if token[pos:pos + 1] == b"*":
             num1, num2 = low, high
             pos += 1
+            if strict and token[pos:pos + 1] not in (b"", b",", b"/"):
+                return False
+        elif strict and token[pos:pos + 1] == b"~":
+            num1, num2 = low, high
+            pos += 1
+            if token[pos:pos + 1] not in (b"", b","):
+                num2, pos = _number(token, pos, names, low)
+                if num2 is None or num1 > num2:
+                    return False
         else:
             num1, pos2 = _number(token, pos, names, low)
             if num1 is None:
                 return False
             pos = pos2
-            if token[pos:pos + 1] != b"-":
-                if token[pos:pos + 1] == b"/":
-                    return False             # "1/20": step without a range (Debian get_range)
+            nxt = token[pos:pos + 1]
+            if strict and nxt == b"~":
+                num2, pos = (high, pos + 1) if token[pos + 1:pos + 2] in (b"", b",") else \
+                    _number(token, pos + 1, names, low)
+                if num2 is None or num1 > num2:
+                    return False
+            elif nxt != b"-":
+                if nxt == b"/":
+                    return False             # "1/20": step without a range (both daemons)
                 if not low <= num1 <= high:
                     return False
                 num2 = None
@@ -138,6 +158,8 @@ def vixie_field(token, low, high, names):
                 if num2 is None:
                     return False
                 pos = pos2
+                if strict and num1 > num2 and num2 == 0:
+                    num2 = 7 if high == 7 else num2     # cronie: "5-0" day-of-week means 5-7
         if num2 is not None:
             if token[pos:pos + 1] == b"/":
                 step, pos2 = _number(token, pos + 1, None, 0)
@@ -149,7 +171,9 @@ def vixie_field(token, low, high, names):
         if token[pos:pos + 1] == b",":
             pos += 1
             continue
-        return True          # anything after a complete range up to the next blank is skipped
+        if strict and pos < len(token):
+            return False
+        return True          # Debian: anything after a complete range up to the next blank is skipped
 
 
 def split_fields(line, count):
@@ -166,7 +190,7 @@ def split_fields(line, count):
     return tokens, rest
 
 
-def vixie_entry(line, system):
+def vixie_entry(line, system, strict=False):
     """Parse one non-env, non-comment vixie line.
 
     Returns (error, user, command): ``error`` is the daemon's ecode text ("bad minute",
@@ -182,7 +206,7 @@ def vixie_entry(line, system):
     else:
         tokens, rest = split_fields(stripped, 5)
         for index, (fname, low, high, names) in enumerate(VIXIE_FIELDS):
-            if index >= len(tokens) or not vixie_field(tokens[index], low, high, names):
+            if index >= len(tokens) or not vixie_field(tokens[index], low, high, names, strict):
                 return "bad " + fname, None, None
     user = None
     if system:
@@ -320,9 +344,7 @@ def busybox_line(line):
         if len(tokens) < 2:
             return "skip", "too few fields"
         word = first[1:].decode("latin-1")
-        if word == "reboot":
-            return "reboot", None
-        if word in SPECIALS:
+        if word in SPECIALS:            # @reboot runs once when the daemon starts
             return "job", None
         return "skip", "unknown @ keyword"
     if len(tokens) < 6:

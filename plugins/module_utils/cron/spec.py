@@ -90,4 +90,3 @@ CHECKS = CheckSet.of("cron", "HG-CRON", (
           "max_entries to audit it fully",
           {"attack": ATTACK_CRON}, role="cron_hygiene"),
 ))
-

@@ -52,7 +52,7 @@ def cert_files(host, roots, limit=MAX_FILES):
     return sorted(out)[:limit]
 
 
-def grade(host, path, now):
+def grade(host, path, now, limit=x509.MAX_CERTS_PER_FILE):
     """[(cn, not_after, weak reasons)] of the certificates in a file; openssl x509 (Lynis)
     reads only the first certificate of a PEM file: so do we for CRYP-7902."""
     try:
@@ -60,7 +60,7 @@ def grade(host, path, now):
     except (OSError, ValueError):
         return []
     out = []
-    for der in x509.certificates_in(data, path.endswith((".cer", ".der"))):
+    for der in x509.certificates_in(data, path.endswith((".cer", ".der")), limit):
         try:
             cert = x509.parse_certificate(der)
         except (ValueError, IndexError, TypeError):
@@ -93,7 +93,7 @@ def check_expired(host):
     for path in cert_files(host, CERT_PATHS):
         if path.startswith(PACKAGE_STORES):
             continue
-        certs = grade(host, path, now)[:1]
+        certs = grade(host, path, now, limit=1)
         count += len(certs)
         expired += ["%s (%s, %s)" % (path, c["cn"], c["not_after"]) for c in certs if c["expired"]]
     return verdict(EXPIRED, "certificates", bool(expired), {"checked": count, "expired": expired})

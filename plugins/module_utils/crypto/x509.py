@@ -108,9 +108,9 @@ def parse_certificate(der):
     return {"not_after": not_after, "signature": signature, "rsa_bits": rsa_bits, "cn": cn}
 
 
-def certificates_in(data, der_hint=False):
-    """DER blobs in a file: every PEM block, or the file itself when it is DER."""
-    blocks = PEM_RE.findall(data)[:MAX_CERTS_PER_FILE]
+def certificates_in(data, der_hint=False, limit=MAX_CERTS_PER_FILE):
+    """DER blobs in a file: the first ``limit`` PEM blocks, or the file itself when it is DER."""
+    blocks = [m.group(1) for _n, m in zip(range(limit), PEM_RE.finditer(data))]
     if blocks:
         out = []
         for block in blocks:

@@ -9,6 +9,7 @@ __metaclass__ = type
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings import area_result
 from ansible_collections.hostguard.hardening.plugins.module_utils.file.collect import read_mounts
 from ansible_collections.hostguard.hardening.plugins.module_utils.file.separate_mounts import separate_mount_findings
+from ansible_collections.hostguard.hardening.plugins.module_utils.file.sticky import sticky_findings
 
 
 def mount_findings(options):
@@ -17,4 +18,4 @@ def mount_findings(options):
 
 
 def audit(params):
-    return area_result(mount_findings(params), {})
+    return area_result(mount_findings(params) + sticky_findings(params.get("root", "/")), {})

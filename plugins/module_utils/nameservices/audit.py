@@ -7,8 +7,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings import area_result
-from ansible_collections.hostguard.hardening.plugins.module_utils.nameservices.hosts import name_finding
+from ansible_collections.hostguard.hardening.plugins.module_utils.nameservices.hosts import hosts_file_findings, name_finding
 
 
 def audit(params):
-    return area_result([name_finding(params)], {})
+    return area_result([name_finding(params)] + hosts_file_findings(params), {})

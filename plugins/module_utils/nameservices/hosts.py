@@ -11,7 +11,8 @@ import os
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import safe_read
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostio import is_live
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostio import read_text_lines
-from ansible_collections.hostguard.hardening.plugins.module_utils.nameservices.parse_hosts import hosts_lines_mapping_hostname
+from ansible_collections.hostguard.hardening.plugins.module_utils.nameservices.parse_hosts import (
+    duplicate_pairs, hosts_lines_mapping_hostname, lines_naming_host)
 from ansible_collections.hostguard.hardening.plugins.module_utils.nameservices.spec import CHECKS
 
 
@@ -54,3 +55,37 @@ def name_finding(options):
         return check.fail("/etc/hosts", evidence=ev,
                           detail="hostname %s is on a localhost line" % hostname)
     return check.passed("/etc/hosts", evidence=ev)
+
+
+DUPLICATES = CHECKS.define(
+    "HG-NAME-002", "No duplicate address/name lines in /etc/hosts", "info", reads="/etc/hosts",
+    remediation="Remove the duplicate lines from /etc/hosts", references={"lynis": "NAME-4402"}, weight=1)
+HOST_ENTRY = CHECKS.define(
+    "HG-NAME-003", "/etc/hosts has an entry for this server's name", "info",
+    reads="/etc/hosts, /etc/hostname (kernel hostname when root=/)",
+    remediation="Add the host's address, FQDN and short name to /etc/hosts",
+    references={"lynis": "NAME-4404"}, weight=1)
+
+
+def hosts_file_findings(options):
+    """NAME-4402 and NAME-4404 (Lynis greps the short host name)."""
+    root = options.get("root", "/")
+    try:
+        lines = read_text_lines(root, "/etc/hosts")
+    except safe_read.SafeReadError as exc:
+        if exc.reason == "missing":
+            return [DUPLICATES.skip("/etc/hosts", "no /etc/hosts"), HOST_ENTRY.skip("/etc/hosts", "no /etc/hosts")]
+        return [DUPLICATES.error("/etc/hosts", exc.message), HOST_ENTRY.error("/etc/hosts", exc.message)]
+    dups = duplicate_pairs(lines)
+    out = [DUPLICATES.fail("/etc/hosts", {"duplicates": dups}, "duplicate lines: %s" % ", ".join(dups))
+           if dups else DUPLICATES.passed("/etc/hosts", {"duplicates": []})]
+    hostname = host_name(root)
+    if not hostname:
+        out.append(HOST_ENTRY.skip("/etc/hosts", "hostname unknown"))
+        return out
+    short = hostname.split(".")[0]
+    hits = lines_naming_host(lines, short)
+    ev = {"hostname": short, "lines": hits}
+    out.append(HOST_ENTRY.passed("/etc/hosts", ev) if hits else
+               HOST_ENTRY.fail("/etc/hosts", ev, "no /etc/hosts line names %s" % short))
+    return out

@@ -41,3 +41,36 @@ def hosts_lines_mapping_hostname(lines, hostname):
         if names_wanted & set(names) or short in names_short - set(["localhost"]):
             hits.append({"line": number, "text": text[:200]})
     return hits
+
+
+def duplicate_pairs(lines):
+    """Lynis NAME-4402: ``awk '{print $1, $2}' | egrep -v '^(#|$)' | egrep '[a-f0-9]' | sort | uniq -d``:
+    address + first name pairs that appear on more than one line."""
+    pairs = []
+    for line in lines:
+        fields = line.split()
+        pair = " ".join(fields[:2])
+        if not pair or pair.startswith("#"):
+            continue
+        if not any(ch in "abcdef0123456789" for ch in pair):
+            continue
+        pairs.append(pair)
+    seen, dups = set(), set()
+    for pair in pairs:
+        if pair in seen:
+            dups.add(pair)
+        seen.add(pair)
+    return sorted(dups)
+
+
+def lines_naming_host(lines, short_name):
+    """Lynis NAME-4404: lines not starting with #, ::1 or localhost (and not empty) that hold the
+    short host name (case-insensitive substring, as ``grep -i``)."""
+    wanted = short_name.lower()
+    hits = []
+    for number, line in enumerate(lines, 1):
+        if not line or line.startswith(("#", "localhost")) or line.startswith("::1 ") or line.startswith("::1\t"):
+            continue
+        if wanted and wanted in line.lower():
+            hits.append({"line": number, "text": line.strip()[:200]})
+    return hits

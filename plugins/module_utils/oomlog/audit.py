@@ -12,6 +12,7 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings 
     Check, CheckSet, area_result, sort_findings)
 from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog.collect import (
     SOURCES, _collect, boot_epoch, plan_sources)
+from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog import recorder
 from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog.records import PAGE_KB_DEFAULT, Parser
 from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog.scanner import Scanner
 from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog.timestamps import (
@@ -66,9 +67,9 @@ def incident_subject(inc):
     return "%s at %s" % (who, when)
 
 
-def make_findings(parser, options, source_label):
+def make_findings(parser, options, source_label, incidents=None):
     critical = set(options.get("critical_services") or CRITICAL_SERVICES_DEFAULT)
-    incidents = parser.result_incidents()
+    incidents = parser.result_incidents() if incidents is None else incidents
     findings = []
     c1, c2, c3, c4, c5 = (CHECKS["HG-OOMLOG-00%d" % i] for i in range(1, 6))
     for inc in incidents:
@@ -117,6 +118,7 @@ OPTION_NAMES = frozenset([
     "top_tasks",
     "page_kb",
     "critical_services",
+    "recorder_dir",
 ])
 
 
@@ -170,5 +172,10 @@ def audit(options):
     counts["candidate_lines"] = parser.lines
     counts["cut_lines"] = scanner.cut_lines
     facts["counts"] = counts
-    findings = make_findings(parser, opts, label)
+    # -- the OOM flight recorder's evidence (oomlog/recorder.py; roles/oom_recorder) -------------
+    facts["incidents"], facts["recorder"] = recorder.attach(
+        facts["incidents"], recorder.read_ring(root, opts.get("recorder_dir")),
+        recorder.current_boot_id(root) if used.get("source") in ("dmesg", "kmsg") else None)
+    # ---------------------------------------------------------------------------------------------
+    findings = make_findings(parser, opts, label, incidents=facts["incidents"])
     return area_result(sort_findings(findings), facts, round(time.time() - started, 3))

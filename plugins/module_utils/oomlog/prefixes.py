@@ -127,8 +127,8 @@ def split_host_tag(rest):
                 break
             name, has_pid = tag
             msg = rest[nxt:] if nxt <= len(rest) else ""
-            if host is None and not has_pid and name not in KNOWN_TAGS and "." not in name:
-                if msg.startswith(_HOST_MESSAGE_STARTS):
+            if host is None and not has_pid and name not in KNOWN_TAGS:
+                if msg.startswith(_HOST_MESSAGE_STARTS) and not RE_FACILITY.match(name):
                     return name, None, msg          # "host: message"
                 break
             return host, name, msg
@@ -249,8 +249,8 @@ def recognise_tag(text, ctx):
     name, rest = m.group(1), text[m.end():]
     if m.group(2) or name in KNOWN_TAGS:
         return Prefix("tag", None, None, None, name, rest)
-    if "." not in name and rest.startswith(_HOST_MESSAGE_STARTS):
-        return Prefix("host", name, None, None, None, rest)
+    if not RE_FACILITY.match(name) and rest.startswith(_HOST_MESSAGE_STARTS):
+        return Prefix("host", name, None, None, None, rest)      # "web-01.example.com: [..] msg"
     return None
 
 

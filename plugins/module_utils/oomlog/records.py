@@ -476,8 +476,10 @@ class Parser(object):
     def _table_line(self, host, msg):
         inc = self._open.get(host)
         table = self._tables.get(id(inc)) if inc is not None else None
-        if table is None:
-            self._unfollow()
+        if table is None:                   # another host's line inside this table: noise
+            self._table_noise += 1
+            if self._table_noise > self.TABLE_NOISE_TOLERANCE:
+                self._unfollow()
             return False
         if self._row_wrap is not None and self._row_wrap[0] == host and msg[:1] != "[":
             joined = self._row_wrap[1] + " " + msg.strip()

@@ -24,6 +24,8 @@ OPTIONS = dict(
     top_tasks=dict(type="int", default=10),
     page_kb=dict(type="int", default=4),
     critical_services=dict(type="list", elements="str"),
+    # the OOM flight recorder's ring (roles/oom_recorder); "" disables it
+    recorder_dir=dict(type="str", default="/var/lib/hostguard/oom-recorder"),
 )
 
 POSITIVE = ("max_incidents", "max_line_bytes", "top_tasks", "page_kb", "loop_min_kills",

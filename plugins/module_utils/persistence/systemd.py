@@ -399,7 +399,7 @@ MALICIOUS_EXEC = CHECKS.define(
     references={"attack": ATTACK + ", T1053.006", "lynis": "BOOT-5177"}, role="persistence_hygiene")
 
 
-def check_exec(unit, runs, reason, owner_of):
+def check_exec(unit, runs, reason, owner_of, scope="system"):
     """One finding per (file, line) whose command matches the shared patterns."""
     out = []
     for key, items in sorted(unit["execs"].items()):
@@ -408,7 +408,8 @@ def check_exec(unit, runs, reason, owner_of):
             if not hits:
                 continue
             out.append(MALICIOUS_EXEC.fail(path, {
-                "path": path, "unit": unit["name"], "line": lineno, "key": key,
+                "path": path, "unit": unit["name"], "scope": scope, "unit_file": unit["path"],
+                "line": lineno, "key": key,
                 "patterns": [name for name, _m in hits], "excerpt": files.excerpt(command),
                 "would_run": runs, "reason": reason, "package": owner_of(path)},
                 severity=None if runs else "high"))
@@ -422,7 +423,7 @@ ACTIVATES_MALICIOUS = CHECKS.define(
     references={"attack": "T1053.006, " + ATTACK}, role="persistence_hygiene")
 
 
-def check_activators(units, flagged, verdicts):
+def check_activators(units, flagged, verdicts, scope="system"):
     out = []
     for name, unit in sorted(units.items()):
         target = activation_target(unit)
@@ -432,7 +433,8 @@ def check_activators(units, flagged, verdicts):
         runs, reason = verdicts.get(name, (False, ""))
         trig = ["%s=%s" % (k, v) for k in TIMER_TRIGGERS for v in unit["settings"].get("Timer", {}).get(k, [])]
         out.append(ACTIVATES_MALICIOUS.fail(path, {
-            "path": path, "unit": name, "activates": target, "triggers": trig,
+            "path": path, "unit": name, "scope": scope, "unit_file": unit["path"],
+            "activates": target, "triggers": trig,
             "activated_files": flagged[target], "would_run": runs, "reason": reason,
             "state": unit["state"]}, severity=None if runs else "high"))
     return out
@@ -562,7 +564,7 @@ def check(state, ctx):
             runs, reason = verdicts[name]
             counts["units"] += 1
             counts["would_run"] += int(runs)
-            hits = check_exec(unit, runs, reason, ctx["owner_of"])
+            hits = check_exec(unit, runs, reason, ctx["owner_of"], sc["scope"])
             if hits:
                 flagged[name] = sorted(set(h["subject"] for h in hits))
             findings.extend(hits)
@@ -594,7 +596,7 @@ def check(state, ctx):
                                     for v in unit["settings"].get("Timer", {}).get(k, [])]
                 timers.append(item)
             inventory.append(item)
-        findings.extend(check_activators(sc["units"], flagged, verdicts))
+        findings.extend(check_activators(sc["units"], flagged, verdicts, sc["scope"]))
     cap = ctx["params"]["max_inventory"]
     facts = {"counts": counts, "units": inventory[:cap], "timers": timers[:cap],
              "omitted": max(0, len(inventory) - cap)}

@@ -126,6 +126,16 @@ def test_headroom_reason_cgroup():
     assert rec.headroom_reason(_sample(1, 900, cgroups=cg(10 * mb, None)), None, CFG) is None
 
 
+def test_seconds_left_predicts_exhaustion():
+    mb = 1 << 20
+    cg = lambda usage: {"x": {"usage": usage, "limit": 128 * mb}}  # noqa: E731
+    assert rec.seconds_left(_sample(2, 900, cgroups=cg(108 * mb)), _sample(1, 900, cgroups=cg(88 * mb)), CFG) == 1.0
+    assert rec.seconds_left(_sample(2, 400), _sample(1, 600), CFG) == 2.0
+    assert rec.seconds_left(_sample(2, 599), _sample(1, 600), CFG) is None     # too slow to count
+    assert rec.seconds_left(_sample(2, 900, cgroups=cg(10 * mb)), None, CFG) is None
+    assert rec.seconds_left(_sample(1, 900), _sample(1, 900), CFG) is None     # no time passed
+
+
 def test_rate_limiter_one_per_second_and_bounded_bursts():
     lim = rec.RateLimiter(burst=3, refill=10.0, min_interval=1.0)
     assert lim.allow(0.0)
@@ -136,6 +146,15 @@ def test_rate_limiter_one_per_second_and_bounded_bursts():
     assert lim.allow(12.0)             # refilled
     taken = sum(lim.allow(12.0 + i * 1.0) for i in range(1, 100))
     assert taken <= 3 + 100 // 10
+
+
+def test_rate_limiter_lets_the_kill_snapshot_through_an_empty_bucket():
+    lim = rec.RateLimiter(burst=2, refill=100.0, min_interval=1.0)
+    assert lim.allow(0.0) and lim.allow(1.0)
+    assert not lim.allow(2.0)                      # bucket empty
+    assert lim.allow(2.0, priority=True)           # an OOM kill's snapshot still goes
+    assert not lim.allow(2.5, priority=True)       # but never two within a second
+    assert lim.tokens < 0.01                       # refilled a little since, never negative
 
 
 def test_psi_trigger_fallback_rounds_window_to_two_seconds():
@@ -297,3 +316,15 @@ def test_cli_rejects_bad_options(tmp_path, capsys):
     cfg.write_text('{"nope": 1}')
     assert rec.main(["--once", "--no-ring", "--config", str(cfg)]) == 2
     assert "unknown config keys" in capsys.readouterr().err
+
+
+def test_check_config_validates_a_file(tmp_path, capsys):
+    good = tmp_path / "good.json"
+    good.write_text('{"top": 5, "watch_cgroups": ["system.slice"], "psi_trigger": "some 100000 2000000"}')
+    assert rec.main(["--check-config", "--config", str(good)]) == 0
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"psi_trigger": "sometimes"}')
+    assert rec.main(["--check-config", "--config", str(bad)]) == 2
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"top": ')
+    assert rec.main(["--check-config", "--config", str(broken)]) == 2

@@ -44,7 +44,7 @@ def test_summary_counts_only_failures_per_severity():
     summary = summarize(findings)
     assert summary["fail_by_severity"]["high"] == 1
     assert summary["fail_by_severity"]["low"] == 1
-    assert summary["by_status"] == {"fail": 2, "pass": 1, "skip": 1, "error": 1}
+    assert summary["by_status"] == {"fail": 2, "pass": 1, "skip": 1, "error": 1, "waived": 0}
     assert summary["total"] == 5
     assert worst_severity(findings) == "high"
     assert worst_severity([CHECK.passed("x")]) is None

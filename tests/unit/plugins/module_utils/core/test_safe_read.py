@@ -88,11 +88,12 @@ def test_sparse_multi_gb_file_costs_only_the_head(tmp_path):
         handle.truncate(4 * 1024 ** 3)
     # Run in a child so the RSS we measure is the read's alone.
     code = (
-        "import resource, sys\n"
+        "import sys\n"
         "from ansible_collections.hostguard.hardening.plugins.module_utils.core import safe_read\n"
         "data, info, cut = safe_read.read_head(sys.argv[1])\n"
         "n = sum(1 for _ in safe_read.iter_lines(sys.argv[1]))\n"
-        # VmHWM: this process's own peak (ru_maxrss would carry a big parent's across fork)
+        # VmHWM, not ru_maxrss: Linux carries the forking parent's (pytest's) peak into
+        # ru_maxrss across exec, VmHWM is this process's own memory high-water mark
         "hwm = [l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM:')][0]\n"
         "print(len(data), info['size'], cut, hwm)\n"
     )

@@ -10,7 +10,7 @@ import pytest
 from cron_tree import base_tree, mkdir, symlink, write  # noqa: F401
 from ansible_collections.hostguard.hardening.plugins.module_utils.cron import AREA
 from ansible_collections.hostguard.hardening.plugins.module_utils.cron import parse_crontab as pc
-from ansible_collections.hostguard.hardening.plugins.module_utils.cron.collect_accounts import parse_shadow_ageing
+from ansible_collections.hostguard.hardening.plugins.module_utils.cron.collect import parse_shadow_ageing
 from ansible_collections.hostguard.hardening.plugins.module_utils.cron.daemon_model import pam_unix_account
 
 SHADOW = ("root:$y$j9T$secrethash:19000:0:99999:7:::\n"
@@ -42,6 +42,15 @@ def test_vixie_entry_errors_are_the_daemons(line, system, error):
     assert pc.vixie_entry(line, system)[0] == error
 
 
+@pytest.mark.parametrize("token,debian,cronie", [
+    (b"5;", True, False), (b"*x", True, False), (b"0~30", True, True), (b"~", False, True),
+    (b"1-5/2", True, True), (b"5-0", True, True), (b"1,2,60", False, False)])
+def test_debian_skips_trailing_junk_cronie_refuses_it(token, debian, cronie):
+    low, high = (0, 7) if token == b"5-0" else (0, 59)
+    assert pc.vixie_field(token, low, high, None) is debian
+    assert pc.vixie_field(token, low, high, None, strict=True) is cronie
+
+
 @pytest.mark.parametrize("line,env", [(b"FOO=bar", True), (b"FOO = bar", True), (b"FOO=", False),
                                       (b"* * * * * A=b", False), (b"'A B'=c", True), (b"word", False)])
 def test_load_env(line, env):
@@ -50,7 +59,7 @@ def test_load_env(line, env):
 
 @pytest.mark.parametrize("line,kind", [
     (b"* * * * * true", "job"), (b"61 * * * * true", "job"), (b"bad * * * * true", "dead"),
-    (b"* * * * *", "skip"), (b"# * * * * * x", "skip"), (b"@hourly x", "job"), (b"@reboot x", "reboot"),
+    (b"* * * * *", "skip"), (b"# * * * * * x", "skip"), (b"@hourly x", "job"), (b"@reboot x", "job"),
     (b"SHELL=/bin/sh", "env"), (b"0 0 31 2 * x", "job")])
 def test_busybox_parse_field_port(line, kind):
     assert pc.busybox_line(line)[0] == kind

@@ -34,3 +34,16 @@ def test_mounts_prefer_proc(tmp_path):
     assert f["/var"]["status"] == "fail"
 
 
+
+
+def test_sticky_bits_on_tmp_and_var_tmp(tmp_path):
+    from ansible_collections.hostguard.hardening.plugins.module_utils.file.sticky import sticky_findings
+    os.makedirs(str(tmp_path / "tmp"))
+    os.chmod(str(tmp_path / "tmp"), 0o1777)
+    os.makedirs(str(tmp_path / "var"))
+    os.symlink("/tmp", str(tmp_path / "var" / "tmp"))
+    f = dict((x["id"], x) for x in sticky_findings(str(tmp_path)))
+    assert f["HG-FILE-002"]["status"] == "pass" and f["HG-FILE-003"]["status"] == "skip"
+    os.chmod(str(tmp_path / "tmp"), 0o777)
+    f = dict((x["id"], x) for x in sticky_findings(str(tmp_path)))
+    assert f["HG-FILE-002"]["status"] == "fail" and f["HG-FILE-002"]["evidence"]["mode"] == "0777"

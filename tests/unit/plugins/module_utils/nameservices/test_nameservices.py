@@ -27,3 +27,15 @@ def test_name_finding_reads_hostname_file(tmp_path):
     assert name_finding({"root": str(tmp_path)})["status"] == "fail"
 
 
+
+
+def test_duplicate_hosts_lines_and_entry_for_the_server(tmp_path):
+    from ansible_collections.hostguard.hardening.plugins.module_utils.nameservices.hosts import hosts_file_findings
+    write(tmp_path, "/etc/hostname", "web1.example.org\n")
+    write(tmp_path, "/etc/hosts", "127.0.0.1 localhost\n127.0.0.1 localhost other\n::1 localhost web1\n# c d\n")
+    f = dict((x["id"], x) for x in hosts_file_findings({"root": str(tmp_path)}))
+    assert f["HG-NAME-002"]["evidence"]["duplicates"] == ["127.0.0.1 localhost"]
+    assert f["HG-NAME-003"]["status"] == "fail"
+    write(tmp_path, "/etc/hosts", "127.0.0.1 localhost\n10.0.0.5 WEB1.example.org web1\n")
+    f = dict((x["id"], x) for x in hosts_file_findings({"root": str(tmp_path)}))
+    assert f["HG-NAME-002"]["status"] == "pass" and f["HG-NAME-003"]["status"] == "pass"

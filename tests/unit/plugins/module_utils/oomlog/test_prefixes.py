@@ -40,6 +40,8 @@ MSG = "Out of memory: Killed process 7 (a)"
     ('{"log":"[ 12.5] ' + MSG, "unknown", None, None, 12.5, None),
     ("2025-04-20T20:03:27,123456+00:00 " + MSG, "iso", None, "2025-04-20T20:03:27Z", None, None),
     ("node12: [ 5.0] " + MSG, "host", "node12", None, 5.0, None),
+    ("web-01.example.com: " + MSG, "host", "web-01.example.com", None, None, None),
+    ("Jan  5 15:19:27 web-01.example.com: " + MSG, "syslog", "web-01.example.com", "2025-01-05T15:19:27Z", None, None),
     ("    [   77.749597] systemd-oomd[659]: " + MSG, "dmesg", None, None, 77.749597, "systemd-oomd"),
     ("> Nov 30 10:16:57 iZuf kernel: " + MSG, "syslog", "iZuf", "2025-11-30T10:16:57Z", None, "kernel"),
     ("\"Nov 29 01:00:04 localhost kernel: " + MSG, "syslog", "localhost", "2025-11-29T01:00:04Z", None, "kernel"),

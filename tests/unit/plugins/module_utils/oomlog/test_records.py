@@ -165,3 +165,18 @@ def test_virtuozzo_ub_kill_wrapped_by_syslog_keeps_host_time_and_ub():
 def test_trigger_comm_survives_an_unknown_prefix(line, comm):
     p = k.parse_bytes(line + "\n")
     assert [r["trigger"]["process"] for r in p.without_kill] == [comm]
+
+
+def test_task_table_survives_another_hosts_lines_between_its_rows():
+    a = ["Apr 20 20:03:27 hosta kernel: x invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0",
+         "Apr 20 20:03:27 hosta kernel: [  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name",
+         "Apr 20 20:03:27 hosta kernel: [    100]     0   100     5000     4000    65536        0             0 small",
+         "Apr 20 20:03:27 hosta kernel: [    200]     0   200   900000   800000    65536        0         -1000 hog",
+         "Apr 20 20:03:27 hosta kernel: Out of memory: Killed process 100 (small) total-vm:20000kB, anon-rss:16000kB"]
+    b = "Apr 20 20:03:27 hostb kernel: e1000e 0000:00:19.0 eth0: NIC Link is Up"
+    mixed = []
+    for line in a:
+        mixed += [line, b]
+    incs = kills("\n".join(mixed) + "\n")
+    assert len(incs) == 1 and incs[0]["task_table"]["rows"] == 2
+    assert incs[0]["verdict"]["verdict"] == "innocent" and incs[0]["verdict"]["largest_consumer"]["name"] == "hog"

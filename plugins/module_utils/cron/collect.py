@@ -1,10 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright: hostguard engineers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Accounts as the cron daemons see them: passwd entries, shadow ageing fields, home directories.
+"""Facts for the daemon-build models: crontab entries and accounts. Bounded I/O, no verdicts.
 
-Facts only, bounded reads through core.paths. From /etc/shadow only the ageing numbers are kept
-(lstchg, max, inact, expire): the password field is never stored, returned or logged.
+Every read goes through core.paths (inside root, never the host's kernel following a link).
+Entries: lstat, followed stat and a bounded head of each crontab path, read once and shared by
+all builds. Accounts as the cron daemons see them: passwd entries, shadow ageing fields, home
+directories. From /etc/shadow only the ageing numbers are kept (lstchg, max, inact, expire): the
+password field is never stored, returned or logged.
 """
 from __future__ import absolute_import, division, print_function
 
@@ -98,3 +101,59 @@ def load_accounts(root, now=None):
     return {"users": users, "shadow": parse_shadow_ageing(shadow), "home_ok": home_ok,
             "today": int((now if now is not None else time.time()) // 86400),
             "sources": {"passwd": passwd is not None, "shadow": shadow is not None}}
+
+
+def _info(st):
+    if st is None:
+        return None
+    mode = st.st_mode
+    kind = ("symlink" if stat.S_ISLNK(mode) else "file" if stat.S_ISREG(mode) else
+            "directory" if stat.S_ISDIR(mode) else "fifo" if stat.S_ISFIFO(mode) else
+            "socket" if stat.S_ISSOCK(mode) else "char_device" if stat.S_ISCHR(mode) else
+            "block_device" if stat.S_ISBLK(mode) else "unknown")
+    return {"type": kind, "uid": st.st_uid, "gid": st.st_gid, "mode": stat.S_IMODE(mode), "nlink": st.st_nlink}
+
+
+class EntryReader(object):
+    """Reads each crontab path once (lstat, followed stat, bounded content), shared by all builds."""
+
+    def __init__(self, root, max_read_bytes):
+        self.root = root
+        self.max_read_bytes = max_read_bytes
+        self.cache = {}
+
+    def entry(self, where, path, name):
+        key = path
+        if key not in self.cache:
+            link = paths.resolve(self.root, path, follow=False)
+            target = paths.resolve(self.root, path, follow=True) if link.ok else link
+            data, complete = None, False
+            if target.ok and stat.S_ISREG(target.st.st_mode):
+                data, complete = read_bounded(self.root, target.path, self.max_read_bytes)
+            self.cache[key] = {"path": path, "name": name, "link": _info(link.st) if link.ok else None,
+                               "target": _info(target.st) if target.ok else None,
+                               "target_status": target.status, "resolved": target.path,
+                               "data": data, "complete": complete}
+        entry = dict(self.cache[key])
+        entry["where"] = where
+        return entry
+
+
+def crontab_entries(root, build, reader, max_entries):
+    """(where, path, name) of every entry one build reads; directories listed (bounded)."""
+    out = []
+    cut = []
+    for where, location in build.LOCATIONS:
+        if where == "crontab":
+            if paths.resolve(root, location, follow=False).ok:
+                out.append((where, location, os.path.basename(location)))
+            continue
+        try:
+            names, truncated, _res = paths.list_dir(root, location, max_entries)
+        except (paths.PathRefused, OSError):
+            continue
+        if truncated:
+            cut.append(location)
+        for name in names:
+            out.append((where, location.rstrip("/") + "/" + name, name))
+    return out, cut

@@ -1,0 +1,138 @@
+# -*- coding: utf-8 -*-
+# Copyright: hostguard engineers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Lynis AUTH tests on accounts and groups: /etc/passwd, /etc/group, /etc/shadow under root.
+
+/etc/shadow is read only where the audit can (root): Lynis runs AUTH-9229 and AUTH-9288 as
+root only, and reads the same file through ``passwd --all --status`` for AUTH-9282..9284."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import time
+
+from ansible_collections.hostguard.hardening.plugins.module_utils.core import safe_read
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostio import read_text_lines
+from ansible_collections.hostguard.hardening.plugins.module_utils.auth.parse_accounts import (
+    colon_rows, duplicates, extra_uid_zero, poor_hash, shadow_status)
+from ansible_collections.hostguard.hardening.plugins.module_utils.auth.spec import CHECKS
+
+MAX_ACCOUNT_FILE = 4 * 1024 * 1024
+
+
+def _rows(root, path, min_fields):
+    """(rows, None) or (None, SafeReadError)."""
+    try:
+        return colon_rows(read_text_lines(root, path, MAX_ACCOUNT_FILE), min_fields), None
+    except safe_read.SafeReadError as exc:
+        return None, exc
+
+
+def _unreadable(check, path, exc):
+    if exc.reason == "missing":
+        return check.skip(path, "no %s" % path)
+    if exc.reason == "permission":
+        return check.skip(path, "%s is readable by root only" % path)
+    return check.error(path, exc.message)
+
+
+UID_ZERO = CHECKS.define(
+    "HG-AUTH-005", "No account other than root has UID 0", "high", reads="/etc/passwd",
+    remediation="Give the account its own UID (usermod -u) or remove it (userdel)",
+    references={"lynis": "AUTH-9204", "attack": "T1078.003"}, weight=3)
+UNIQUE_UIDS = CHECKS.define(
+    "HG-AUTH-006", "Every UID in /etc/passwd is unique", "medium", reads="/etc/passwd",
+    remediation="Give each account its own UID (usermod -u), fix file ownership", 
+    references={"lynis": "AUTH-9208"})
+
+
+def check_passwd(root):
+    rows, exc = _rows(root, "/etc/passwd", 7)
+    if rows is None:
+        return [_unreadable(UID_ZERO, "/etc/passwd", exc), _unreadable(UNIQUE_UIDS, "/etc/passwd", exc)]
+    extra = extra_uid_zero(rows)
+    out = [UID_ZERO.fail("/etc/passwd", {"accounts": extra}, "UID 0 also held by %s" % ", ".join(extra))
+           if extra else UID_ZERO.passed("/etc/passwd", {"accounts": []})]
+    dups = duplicates(f[2] for f in rows)
+    out.append(UNIQUE_UIDS.fail("/etc/passwd", {"uids": dups}, "UIDs used more than once: %s" % ", ".join(dups))
+               if dups else UNIQUE_UIDS.passed("/etc/passwd", {"uids": []}))
+    return out
+
+
+UNIQUE_GIDS = CHECKS.define(
+    "HG-AUTH-007", "Every GID in /etc/group is unique", "low", reads="/etc/group",
+    remediation="Give each group its own GID (groupmod -g)", references={"lynis": "AUTH-9222"})
+UNIQUE_GROUP_NAMES = CHECKS.define(
+    "HG-AUTH-008", "Every group name in /etc/group is unique", "low", reads="/etc/group",
+    remediation="Remove or rename the duplicate group entries (grpck)", references={"lynis": "AUTH-9226"})
+
+
+def check_groups(root):
+    rows, exc = _rows(root, "/etc/group", 3)
+    if rows is None:
+        return [_unreadable(UNIQUE_GIDS, "/etc/group", exc), _unreadable(UNIQUE_GROUP_NAMES, "/etc/group", exc)]
+    out = []
+    for check, index, what in ((UNIQUE_GIDS, 2, "GIDs"), (UNIQUE_GROUP_NAMES, 0, "group names")):
+        dups = duplicates(f[index] for f in rows)
+        out.append(check.fail("/etc/group", {"duplicates": dups}, "%s used more than once: %s"
+                              % (what, ", ".join(dups))) if dups else check.passed("/etc/group", {"duplicates": []}))
+    return out
+
+
+HASH_METHODS = CHECKS.define(
+    "HG-AUTH-009", "No password hashed with a poor method (DES, MD5, SHA-crypt with default rounds)",
+    "medium", reads="/etc/passwd, /etc/shadow (root only)",
+    remediation="Use yescrypt or SHA-512 with rounds (ENCRYPT_METHOD / SHA_CRYPT_MIN_ROUNDS in "
+                "login.defs, pam_unix rounds=), then expire the passwords so they are rehashed",
+    references={"lynis": "AUTH-9229", "attack": "T1110.002"}, weight=2)
+NO_EXPIRE = CHECKS.define(
+    "HG-AUTH-010", "Password-protected accounts have a maximum password age", "low",
+    reads="/etc/shadow (root only)",
+    remediation="Set a maximum age for password accounts: chage -M 365 <user>",
+    references={"lynis": "AUTH-9282"})
+NO_PASSWORD = CHECKS.define(
+    "HG-AUTH-011", "No account without a password", "high", reads="/etc/shadow (root only)",
+    remediation="Lock the account (passwd -l) or set a password",
+    references={"lynis": "AUTH-9283", "attack": "T1078"}, weight=3)
+LOCKED = CHECKS.define(
+    "HG-AUTH-012", "No locked non-system account left behind (UID > 999)", "info",
+    reads="/etc/passwd, /etc/shadow (root only)",
+    remediation="Review locked accounts and remove the ones no longer needed (userdel)",
+    references={"lynis": "AUTH-9284"})
+EXPIRED = CHECKS.define(
+    "HG-AUTH-013", "No account with an expired password", "low", reads="/etc/shadow (root only)",
+    remediation="Delete accounts which are no longer used, or have their users change the password",
+    references={"lynis": "AUTH-9288"}, weight=2)
+
+
+def check_shadow(root, now=None):
+    """AUTH-9229/9282/9283/9284/9288 from shadow(5) (and passwd for 9229/9284)."""
+    checks = (HASH_METHODS, NO_EXPIRE, NO_PASSWORD, LOCKED, EXPIRED)
+    rows, exc = _rows(root, "/etc/shadow", 2)
+    if rows is None:
+        return [_unreadable(check, "/etc/shadow", exc) for check in checks]
+    passwd, _exc = _rows(root, "/etc/passwd", 7)
+    passwd = passwd or []
+    today = int((time.time() if now is None else now) // 86400)
+    poor = sorted(set(m for m in (poor_hash(f[1]) for f in list(passwd) + rows) if m))
+    status = dict((f[0], shadow_status(f[1])) for f in rows)
+    no_expire = sorted(f[0] for f in rows if status[f[0]] == "P" and len(f) > 4 and f[4] == "99999")
+    no_password = sorted(name for name, st in status.items() if st == "NP")
+    human = set(f[0] for f in passwd if f[2].isdigit() and int(f[2]) > 999 and f[2] != "65534")
+    locked = sorted(name for name, st in status.items() if st == "L" and name in human)
+    expired = []
+    for f in rows:
+        if f[1][:1] in ("!", "*", "x") or len(f) < 5 or not f[4]:
+            continue
+        if f[2].lstrip("-").isdigit() and f[4].lstrip("-").isdigit() and today > int(f[2]) + int(f[4]):
+            expired.append(f[0])
+    out = []
+    for check, found, why in ((HASH_METHODS, poor, "poor password hashing: %s"),
+                              (NO_EXPIRE, no_expire, "password accounts without expiry: %s"),
+                              (NO_PASSWORD, no_password, "accounts without password: %s"),
+                              (LOCKED, locked, "locked non-system accounts: %s"),
+                              (EXPIRED, sorted(expired), "expired passwords: %s")):
+        ev = {"found": found}
+        out.append(check.fail("/etc/shadow", ev, why % ", ".join(found)) if found
+                   else check.passed("/etc/shadow", ev))
+    return out

@@ -1,0 +1,61 @@
+# -*- coding: utf-8 -*-
+# Copyright: hostguard engineers
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Lynis HOME-9304 (home directories 750 or stricter) and HOME-9306 (users own their homes)."""
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import stat
+
+from ansible_collections.hostguard.hardening.plugins.module_utils.core import paths, safe_read
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostio import read_text_lines
+from ansible_collections.hostguard.hardening.plugins.module_utils.homedirs.parse_passwd import login_accounts
+from ansible_collections.hostguard.hardening.plugins.module_utils.homedirs.spec import CHECKS
+
+MAX_PASSWD = 4 * 1024 * 1024
+MAX_HOMES = 2000
+
+PERMISSIONS = CHECKS.define(
+    "HG-HOME-001", "Home directories of login accounts are 750 or stricter (no group write, nothing for others)",
+    "medium", reads="/etc/passwd, each home directory (stat, links followed inside root)",
+    remediation="chmod 750 <home> (and set HOME_MODE 0750 in /etc/login.defs for new users)",
+    references={"lynis": "HOME-9304", "attack": "T1552.001"}, weight=2)
+OWNERSHIP = CHECKS.define(
+    "HG-HOME-002", "Users own their home directories", "medium",
+    reads="/etc/passwd, each home directory (stat, links followed inside root)",
+    remediation="chown <user> <home>", references={"lynis": "HOME-9306"}, weight=2)
+
+
+def home_states(root, accounts):
+    """[(user, uid, home, stat or None)] for the homes that are directories (links followed inside root)."""
+    out = []
+    for user, uid, home in accounts[:MAX_HOMES]:
+        if not home.startswith("/") or "\x00" in home:
+            continue
+        res = paths.resolve(root, home)
+        if res.ok and res.st is not None and stat.S_ISDIR(res.st.st_mode):
+            out.append((user, uid, home, res.st))
+    return out
+
+
+def check_homes(root):
+    try:
+        lines = read_text_lines(root, "/etc/passwd", MAX_PASSWD)
+    except safe_read.SafeReadError as exc:
+        why = "no /etc/passwd" if exc.reason == "missing" else exc.message
+        return [PERMISSIONS.skip("/etc/passwd", why), OWNERSHIP.skip("/etc/passwd", why)]
+    accounts = login_accounts(lines)
+    homes = home_states(root, accounts)
+    loose = ["%s (%s, %04o)" % (home, user, stat.S_IMODE(st.st_mode)) for user, _uid, home, st in homes
+             if st.st_mode & (stat.S_IWGRP | stat.S_IRWXO)]
+    foreign = ["%s (%s, owner uid %d)" % (home, user, st.st_uid) for user, uid, home, st in homes
+               if uid is not None and st.st_uid != uid]
+    ev = {"homes_checked": len(homes)}
+    if len(accounts) > MAX_HOMES:
+        ev["not_checked"] = len(accounts) - MAX_HOMES
+    out = [PERMISSIONS.fail("home directories", dict(ev, loose=loose), "not strict enough: %s" % ", ".join(loose))
+           if loose else PERMISSIONS.passed("home directories", dict(ev, loose=[]))]
+    out.append(OWNERSHIP.fail("home directories", dict(ev, foreign=foreign), "not owned by their user: %s"
+                              % ", ".join(foreign)) if foreign else OWNERSHIP.passed("home directories", dict(ev, foreign=[])))
+    return out
