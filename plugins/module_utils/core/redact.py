@@ -107,7 +107,7 @@ def _redact_value_in(token, start):
 
 def _opens_quote(token):
     """The quote char if ``token`` starts a quoted value that it does not close."""
-    if token[:1] in _QUOTES:
+    if token and token[0] in _QUOTES:
         quote = token[0]
         if len(token) == 1 or not token.endswith(quote) or token == quote:
             return quote
@@ -227,7 +227,10 @@ def redact_tokens(tokens):
         if pem == 1:
             if tok.endswith("-----"):
                 pem = 2
-            continue
+                continue
+            if tok.isalpha() and tok.isupper():
+                continue        # "RSA", "PRIVATE", "KEY" of the header line
+            pem = 0             # not a PEM header after all: look at this token normally
         if pem == 2:
             if tok.startswith("-----END"):
                 pem = 0
