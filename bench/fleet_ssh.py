@@ -16,6 +16,7 @@ import json
 import os
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -28,6 +29,7 @@ BIN = os.path.dirname(sys.executable)
 IMAGE = os.environ.get("HG_BENCH_IMAGE", "localhost/hostguard-bookworm:1")
 PREFIX = "journey-fleet-%s" % uuid.uuid4().hex[:6]
 CONTAINERS_CONF = os.environ.get("CONTAINERS_CONF") or os.path.join(REPO, "molecule", "containers.conf")
+STARTED = []          # every container this run created, removed in main() whatever happens
 PING = """---
 - name: Floor (one task per host)
   hosts: all
@@ -69,6 +71,7 @@ def start(n, pubkey):
     names, hosts = [], {}
     for i in range(n):
         name = "%s-%02d" % (PREFIX, i)
+        STARTED.append(name)
         podman("run", "-d", "--name", name, "--systemd=always", "-p", "127.0.0.1::22", IMAGE, "/sbin/init")
         names.append(name)
     for name in names:
@@ -105,6 +108,13 @@ def run_playbook(playbook, inventory, workdir, extra=()):
     return wall, cpu
 
 
+def report_row(n, label, rows):
+    r = rows[label]
+    ratio = "%.2fx" % (r["wall"] / rows["ping"]["wall"]) if label == "audit" else ""
+    print("| %d | %s | %.2f | %s | %.3f | %.3f |" % (n, label, r["wall"], ratio, r["controller_cpu_per_host"],
+                                                   r["target_cpu_per_host"]), flush=True)
+
+
 def measure(n, keydir, workdir, pubkey, lynis=True):
     names, hosts = start(n, pubkey)
     try:
@@ -126,6 +136,7 @@ def measure(n, keydir, workdir, pubkey, lynis=True):
             wall, cpu = run_playbook(playbook, inventory, workdir, extra)
             target = sum(container_cpu(d["hg_cid"]) - target0[h] for h, d in hosts.items())
             rows[label] = {"wall": wall, "controller_cpu_per_host": cpu / n, "target_cpu_per_host": target / n}
+            report_row(n, label, rows)
         if not lynis:
             return rows
         # Lynis, the peer, on the first container of the same fleet (podman exec, no SSH)
@@ -135,6 +146,7 @@ def measure(n, keydir, workdir, pubkey, lynis=True):
                timeout=1800, check=False)
         rows["lynis (1 host)"] = {"wall": time.monotonic() - t0, "controller_cpu_per_host": 0.0,
                                   "target_cpu_per_host": container_cpu(cid) - target0}
+        report_row(n, "lynis (1 host)", rows)
         return rows
     finally:
         for name in names:
@@ -157,7 +169,12 @@ def localhost(workdir):
     return best
 
 
+def _terminate(signum, _frame):
+    raise SystemExit("fleet_ssh: signal %d, cleaning up" % signum)
+
+
 def main(argv):
+    signal.signal(signal.SIGTERM, _terminate)      # containers and keys are removed on the way out
     sizes = [int(a) for a in argv] or [1, 5, 20]
     workdir = tempfile.mkdtemp(prefix="journey-fleet-")
     keydir = os.path.join(workdir, "keys")
@@ -176,20 +193,18 @@ def main(argv):
         print("| N | run | wall s | audit/ping | controller CPU s/host | target CPU s/host |")
         print("|---|---|---|---|---|---|")
         for i, n in enumerate(sizes):
-            # Lynis (minutes per host) once, on the first fleet: HG_BENCH_LYNIS=all for every size
-            rows = measure(n, keydir, workdir, pubkey, lynis=(i == 0 or os.environ.get("HG_BENCH_LYNIS") == "all"))
-            for label in [k for k in ("ping", "audit", "lynis (1 host)") if k in rows]:
-                r = rows[label]
-                ratio = "%.2fx" % (r["wall"] / rows["ping"]["wall"]) if label == "audit" else ""
-                print("| %d | %s | %.2f | %s | %.3f | %.3f |" % (n, label, r["wall"], ratio,
-                                                               r["controller_cpu_per_host"], r["target_cpu_per_host"]),
-                      flush=True)
+            # Lynis (minutes per host) once, on a container of the last fleet (the others idle);
+            # HG_BENCH_LYNIS=all: on every fleet
+            measure(n, keydir, workdir, pubkey,
+                    lynis=(i == len(sizes) - 1 or os.environ.get("HG_BENCH_LYNIS") == "all"))
         best = localhost(workdir)
         print("localhost (local connection, best of 3): one-task floor %.2f s, audit %.2f s = %.2fx; "
               "controller CPU %.2f s vs %.2f s" % (best["ping"][0], best["audit"][0], best["audit"][0] / best["ping"][0],
                                                    best["ping"][1], best["audit"][1]))
         return 0
     finally:
+        for name in STARTED:
+            podman("rm", "-f", "-t", "0", name, check=False, timeout=120)
         shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -20,7 +20,7 @@ description:
     C(<report_dir>/.hosts-state/<host>.json) with state C(unreachable) or C(failed) and the
     message, and removes a report left by an earlier run; M(hostguard.hardening.publish_reports)
     lists such a host with that state. The task itself still fails (or is unreachable).
-  - With O(result), no module is run: the given C(host_audit) result (for example from an
+  - With O(result), no module is run; the given C(host_audit) result (for example from an
     C(async) task) is turned into the report.
 options:
   areas:

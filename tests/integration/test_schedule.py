@@ -110,9 +110,12 @@ def start_container(tmp_path, prefix, *podman_args):
     try:
         subprocess.run(["podman", "run", "-d", "--name", name, "--systemd=always", "--network=none"]
                        + list(podman_args) + [IMAGE, "/sbin/init"], check=True, stdout=subprocess.PIPE, timeout=120)
-        for _ in range(60):   # bounded wait for systemd to come up
-            state = subprocess.run(["podman", "exec", name, "systemctl", "is-system-running", "--wait"],
-                                   stdout=subprocess.PIPE, universal_newlines=True, timeout=120).stdout.strip()
+        for _ in range(60):   # bounded wait for systemd to come up (slow on a loaded machine)
+            try:
+                state = subprocess.run(["podman", "exec", name, "systemctl", "is-system-running", "--wait"],
+                                       stdout=subprocess.PIPE, universal_newlines=True, timeout=120).stdout.strip()
+            except subprocess.TimeoutExpired:
+                continue
             if state in ("running", "degraded"):
                 break
         yield name

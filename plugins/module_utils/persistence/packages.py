@@ -65,12 +65,11 @@ def _stream(root, path, budget):
 
 
 def lookup(root, paths, max_bytes):
-    """{path: {"package": name|None, "modified": bool|None}} for every path of ``paths``
-    (inside root), plus a summary dict. ``package`` None with ``complete`` True means no
-    package owns it; with ``complete`` False it is unknown."""
+    """({path: {"package", "sum"}} for the owned paths of ``paths`` (inside root), summary).
+    A path not in the result is unowned when ``summary["complete"]``, else unknown."""
     summary = {"dpkg": False, "rpm": False, "complete": False, "lists_read": 0,
                "bytes_read": 0, "note": None}
-    result = dict((p, {"package": None, "modified": None}) for p in paths)
+    result = {}     # only owned paths (memory: 10,000+ asked paths are mostly unowned)
     dbs = detect(root)
     summary.update(dbs)
     if not dbs["dpkg"]:
@@ -111,23 +110,22 @@ def lookup(root, paths, max_bytes):
             if p is not None:
                 sums[p] = decode_line(digest.strip())
     summary["bytes_read"] = max_bytes - budget["left"]
-    for p in paths:
-        if p in owners:
-            result[p]["package"] = owners[p]
-            result[p]["sum"] = sums.get(p)
-        elif not summary["complete"]:
-            result[p]["package"] = None
-            result[p]["unknown"] = True
+    for p, package in owners.items():
+        result[p] = {"package": package, "sum": sums.get(p)}
     return result, summary
 
 
 def apply(entries, owners, summary):
     """Set ``package``/``modified``/``owned_known`` on every scanned entry from lookup()."""
     for e in entries:
+        if e.get("status") != "ok":
+            continue
         own = owners.get(e.get("real"))
         if own is None:
+            e["package"] = None
+            e["owned_known"] = summary["complete"]
             continue
         e["package"] = own["package"]
-        e["owned_known"] = summary["complete"] or own["package"] is not None
+        e["owned_known"] = True
         if own["package"] and own.get("sum") and e.get("md5"):
             e["modified"] = own["sum"] != e["md5"]

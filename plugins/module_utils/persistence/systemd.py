@@ -71,6 +71,10 @@ TIMER_TRIGGERS = ("OnCalendar", "OnActiveSec", "OnBootSec", "OnStartupSec", "OnU
 PULL_KEYS = ("Wants", "Requires", "BindsTo", "Upholds", "Requisite")
 INSTALL_RULES = ("WantedBy", "RequiredBy", "UpheldBy", "Alias")
 SECTIONS = ("Unit", "Service", "Socket", "Timer", "Path", "Install")
+# The settings the verdicts read (everything else is not kept: 10,000 units stay small).
+KEPT = {"Unit": PULL_KEYS, "Service": (), "Socket": ("Service", "Accept"),
+        "Timer": TIMER_TRIGGERS + ("Unit",), "Path": ("Unit",),
+        "Install": INSTALL_RULES + ("Also", "DefaultInstance")}
 
 
 def user_dirs(home):
@@ -219,6 +223,8 @@ def parse_unit(root, path, params, settings, execs):
                     execs[key] = []
                 else:
                     execs.setdefault(key, []).append((path, lineno, exec_command(value)))
+                continue
+            if key not in KEPT[section]:
                 continue
             bucket = settings.setdefault(section, {})
             if value == "":
