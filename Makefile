@@ -24,6 +24,7 @@ help:
 	@echo "make audit   - audit this machine, write $(REPORT_DIR)/<host>.json"
 	@echo "make test    - install everything and run unit, integration, lint and molecule"
 	@echo "make bench   - run the benchmarks in bench/"
+	@echo "make fuzz    - the long fuzzing run (hypothesis properties, regex work counts)"
 
 $(BIN)/.stamp: requirements-dev.txt meta/ee-requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +53,14 @@ PYTEST_TMP := $(CURDIR)/.cache/pytest
 unit: venv collection-link
 	rm -rf $(PYTEST_TMP)/unit && mkdir -p $(PYTEST_TMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider --basetemp=$(PYTEST_TMP)/unit tests/unit
+
+# The longer fuzzing run (issue 17): the same bounded hypothesis properties and work-counting
+# linearity tests as `make unit`, with many more examples and bigger adversarial inputs.
+FUZZ_EXAMPLES ?= 3000
+FUZZ_BIG ?= 65536
+fuzz: venv collection-link
+	HOSTGUARD_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) HOSTGUARD_FUZZ_BIG=$(FUZZ_BIG) \
+	  $(BIN)/python -m pytest -q tests/unit -k "property or linear or lying or hostile"
 
 # Lowering oom_score_adj (a real -1000 "immune" process) needs CAP_SYS_RESOURCE, which root
 # lacks on these VMs; such tests are deselected there, loudly, never counted as passed.
