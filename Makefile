@@ -24,6 +24,7 @@ help:
 	@echo "make audit   - audit this machine, write $(REPORT_DIR)/<host>.json"
 	@echo "make test    - install everything and run unit, integration, lint and molecule"
 	@echo "make bench   - run the benchmarks in bench/"
+	@echo "make fuzz    - the long fuzzing run (hypothesis properties, regex work counts)"
 
 $(BIN)/.stamp: requirements-dev.txt meta/ee-requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,8 +46,21 @@ images: system-deps
 audit: venv collection-link
 	$(BIN)/ansible-playbook playbooks/audit.yml -e hostguard_report_dir=$(REPORT_DIR) $(AUDIT_ARGS)
 
+# pytest's temporary trees live in the checkout (rm -rf first: coreutils removes the 1,000-deep
+# trees the hostile-tree tests make, which pytest's own recursive cleanup cannot).
+PYTEST_TMP := $(CURDIR)/.cache/pytest
+
 unit: venv collection-link
-	$(BIN)/python -m pytest -q tests/unit
+	rm -rf $(PYTEST_TMP)/unit && mkdir -p $(PYTEST_TMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider --basetemp=$(PYTEST_TMP)/unit tests/unit
+
+# The longer fuzzing run (issue 17): the same bounded hypothesis properties and work-counting
+# linearity tests as `make unit`, with many more examples and bigger adversarial inputs.
+FUZZ_EXAMPLES ?= 3000
+FUZZ_BIG ?= 65536
+fuzz: venv collection-link
+	HOSTGUARD_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) HOSTGUARD_FUZZ_BIG=$(FUZZ_BIG) \
+	  $(BIN)/python -m pytest -q tests/unit -k "property or linear or lying or hostile"
 
 # Lowering oom_score_adj (a real -1000 "immune" process) needs CAP_SYS_RESOURCE, which root
 # lacks on these VMs; such tests are deselected there, loudly, never counted as passed.
@@ -59,7 +73,8 @@ endif
 
 integration: venv collection-link system-deps images
 	@[ -z '$(INTEGRATION_MARKERS)' ] || echo "NOTE: root lacks CAP_SYS_RESOURCE here: deselecting tests marked needs_cap_sys_resource (not run, not passed)"
-	$(BIN)/python -m pytest -q $(INTEGRATION_MARKERS) tests/integration
+	rm -rf $(PYTEST_TMP)/integration && mkdir -p $(PYTEST_TMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider --basetemp=$(PYTEST_TMP)/integration $(INTEGRATION_MARKERS) tests/integration
 
 lint: venv collection-link
 	$(BIN)/ansible-lint --profile production

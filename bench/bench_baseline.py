@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
-"""Benchmark: hostguard baseline audit vs Lynis on this machine, side by side, one run.
+"""Benchmark: hostguard's full audit vs Lynis on this machine, side by side, one run.
 
-Lynis is run twice: the full `audit system --quick` and restricted to the overlapping tests
-(`--tests`). Wall time and peak RSS of the child (ru_maxrss) are printed. Read-only for the
-host: Lynis writes its report and log into a temp dir.
+Rows: hostguard `baseline_audit` (every Lynis-category area through core.runner), hostguard's full
+`host_audit` (every registered area), and Lynis `audit system --quick` (the full run). For each:
+wall time, CPU time (user+sys of the child and its children) and peak RSS. The targets of
+issue 15: hostguard's full audit <= 1/40 of Lynis's wall time, and <= 1 s of CPU on the target.
+Read-only for the host: Lynis writes its report and log into a temp dir.
 """
 import os
 import resource
@@ -14,20 +16,24 @@ import tempfile
 import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OVERLAP = "SSH-7408 AUTH-9286 AUTH-9328 FILE-6310 USB-1000 STRG-1846 NAME-4406 MAIL-8818 FIRE-4513 FIRE-4590"
-OURS = ("import sys; sys.path.insert(0, %r);"
+COLLECTIONS = os.path.join(REPO, ".collections")
+OURS = ("import sys, json; sys.path.insert(0, %r);"
         "from ansible_collections.hostguard.hardening.plugins.module_utils.core import registry, runner;"
         "from ansible_collections.hostguard.hardening.plugins.module_utils.core.lynis_categories import lynis_areas;"
-        "r = runner.audit_host(lynis_areas(registry.area_names()), root='/'); print(len(r['findings']))" % os.path.join(REPO, ".collections"))
+        "names = %s;"
+        "r = runner.audit_host(names, root='/');"
+        "print(json.dumps({'findings': len(r['findings']), 'errors': len(r['errors']), 'areas': len(r['areas'])}))")
 
 
 def measure(argv):
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """(wall s, cpu s, peak RSS MiB of the largest child so far, rc, stdout tail) of one child."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
-    proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=900)
+    proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=1800)
     wall = time.monotonic() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return wall, max(peak, before) / 1024.0, proc.returncode
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, after.ru_maxrss / 1024.0, proc.returncode, proc.stdout.decode(errors="replace").strip()[-200:]
 
 
 def main():
@@ -35,16 +41,24 @@ def main():
         sys.exit("lynis is not installed (apt-get install lynis)")
     tmp = tempfile.mkdtemp(prefix="hg-baseline-bench-")
     try:
-        rows = [("hostguard baseline_audit (root=/)", measure([sys.executable, "-c", OURS]))]
+        rows = [
+            ("hostguard baseline_audit (Lynis-category areas)",
+             measure([sys.executable, "-c", OURS % (COLLECTIONS, "lynis_areas(registry.area_names())")])),
+            ("hostguard host_audit (every area)",
+             measure([sys.executable, "-c", OURS % (COLLECTIONS, "registry.area_names()")])),
+        ]
         base = ["lynis", "audit", "system", "--quick", "--no-colors",
                 "--report-file", os.path.join(tmp, "r.dat"), "--log-file", os.path.join(tmp, "l.log")]
-        rows.append(("lynis --tests <overlap>", measure(base + ["--tests", OVERLAP])))
-        rows.append(("lynis audit system (full)", measure(base)))
+        rows.append(("lynis audit system --quick (full)", measure(base)))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print("%-36s %10s %14s %4s" % ("tool", "wall s", "peak RSS MiB*", "rc"))
-    for name, (wall, rss, rc) in rows:
-        print("%-36s %10.2f %14.1f %4d" % (name, wall, rss, rc))
+    print("%-50s %8s %8s %14s %4s  %s" % ("tool", "wall s", "cpu s", "peak RSS MiB*", "rc", "output"))
+    for name, (wall, cpu, rss, rc, out) in rows:
+        print("%-50s %8.2f %8.2f %14.1f %4d  %s" % (name, wall, cpu, rss, rc, out if "hostguard" in name else ""))
+    lynis_wall = rows[-1][1][0]
+    for name, (wall, cpu, _rss, _rc, _out) in rows[:-1]:
+        print("%s: %.4f of Lynis's wall time (target <= %.4f), %.2f s CPU (target <= 1 s)"
+              % (name, wall / lynis_wall if lynis_wall else float("nan"), 1 / 40.0, cpu))
     print("* ru_maxrss of the largest child so far (monotonic across rows)")
 
 

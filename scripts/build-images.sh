@@ -27,11 +27,14 @@ PACKAGES="python3,systemd,systemd-sysv,openssh-server,redis-server,cron,procps,i
 CRON_BASE="python3,systemd,systemd-sysv,procps"
 # image name -> "suite packages"
 declare -A IMAGE_SUITE=([bookworm]=bookworm [trixie]=trixie [cronie-trixie]=trixie
-                        [busybox-bookworm]=bookworm)
+                        [busybox-bookworm]=bookworm [services-bookworm]=bookworm)
 declare -A IMAGE_PACKAGES=([bookworm]="$PACKAGES" [trixie]="$PACKAGES"
                            [cronie-trixie]="$CRON_BASE,cronie"
-                           [busybox-bookworm]="$CRON_BASE,busybox-static")
-IMAGES_DEFAULT=(bookworm trixie cronie-trixie busybox-bookworm)
+                           [busybox-bookworm]="$CRON_BASE,busybox-static"
+                           [services-bookworm]="$PACKAGES,postfix,nginx-light,auditd")
+# services-bookworm: the Lynis oracle's "host with services" configuration (postfix, nginx,
+# auditd installed and running), built like bookworm since containers have no network.
+IMAGES_DEFAULT=(bookworm trixie cronie-trixie busybox-bookworm services-bookworm)
 # Bump when the steps after debootstrap change, so every image rebuilds.
 RECIPE_VERSION=1
 STABLE_TAG=1

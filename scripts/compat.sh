@@ -25,6 +25,7 @@ one() {
   local rc=0
   {
     echo "== ansible-core $("$venv/bin/python" -c "import ansible.release as r; print(r.__version__)")"
+    rm -rf "$REPO/.cache/pytest-core-$v" && mkdir -p "$REPO/.cache"
     ( cd "$REPO" && "$venv/bin/python" -m pytest -q -p no:cacheprovider --basetemp="$REPO/.cache/pytest-core-$v" tests/unit ) &&
     ( cd "$REPO" && HG_COMPAT_ROOT="$root" ANSIBLE_PYTHON_INTERPRETER="$venv/bin/python" \
         "$venv/bin/ansible-playbook" -i localhost, -c local tests/compat/host_audit.yml )

@@ -7,6 +7,7 @@ markers in roles/audit/meta/argument_specs.yml is rewritten; ``--check`` fails w
 from __future__ import absolute_import, division, print_function
 
 import argparse
+import json
 import os
 import sys
 
@@ -32,6 +33,8 @@ def _scalar(value):
         return "true" if value else "false"
     if isinstance(value, list):
         return "[" + ", ".join(_scalar(v) for v in value) + "]"
+    if isinstance(value, str):
+        return json.dumps(value)        # quoted: `yes`/`no` must stay strings in YAML
     return str(value)
 
 

@@ -10,7 +10,7 @@
 # machine never share or remove each other's containers. Leftover containers of this
 # checkout (from an interrupted run) are removed before and after.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 2
 ROOT=$PWD
 
 export CONTAINERS_CONF="${CONTAINERS_CONF:-$ROOT/molecule/containers.conf}"
@@ -47,7 +47,8 @@ cleanup_leftovers() {
   ids=$(podman ps -a --filter label=owner=molecule --format '{{.ID}} {{.Names}}' 2>/dev/null \
         | awk -v s="$HG_MOLECULE_SUFFIX" 'length($2) >= length(s) && substr($2, length($2) - length(s) + 1) == s {print $1}')
   if [ -n "$ids" ]; then
-    echo "run-molecule: removing leftover containers: $(echo $ids)"
+    # shellcheck disable=SC2086
+    echo "run-molecule: removing leftover containers:" $ids
     # shellcheck disable=SC2086
     podman rm -f $ids >/dev/null 2>&1 || true
   fi
@@ -55,28 +56,58 @@ cleanup_leftovers() {
 trap cleanup_leftovers EXIT
 cleanup_leftovers
 
+# Scenarios are independent (each names its containers after itself and this checkout), so up
+# to HG_MOLECULE_JOBS of them run side by side (default 2: the containers mostly wait); each
+# one's output goes to .cache/molecule-logs/<scenario>.log and is printed when it ends.
+JOBS=${HG_MOLECULE_JOBS:-2}
+LOGS="$ROOT/.cache/molecule-logs"
+mkdir -p "$LOGS"
 declare -A result seconds
 overall=0
+
+run_one() {
+  local s=$1 start rc
+  start=$(date +%s)
+  # Molecule keys its default state directory on the checkout's basename only; keep it inside
+  # this checkout instead, so two checkouts with the same name never share state.
+  export MOLECULE_EPHEMERAL_DIRECTORY="$ROOT/.cache/molecule/$s"
+  if "$MOLECULE" test -s "$s" > "$LOGS/$s.log" 2>&1; then rc=PASS; else
+    rc=FAIL
+    # make sure a failed run does not leave its containers behind
+    "$MOLECULE" destroy -s "$s" >/dev/null 2>&1 || true
+  fi
+  echo "$rc $(( $(date +%s) - start ))" > "$LOGS/$s.result"
+}
+
+running=0
 for s in "${scenarios[@]}"; do
   if [ ! -f "molecule/$s/molecule.yml" ]; then
     echo "run-molecule: no scenario molecule/$s" >&2
     result[$s]=MISSING; seconds[$s]=0; overall=1
     continue
   fi
-  echo "=== molecule test -s $s (suffix $HG_MOLECULE_SUFFIX)"
-  start=$(date +%s)
-  # Molecule keys its default state directory on the checkout's basename only; keep it inside
-  # this checkout instead, so two checkouts with the same name never share state.
-  export MOLECULE_EPHEMERAL_DIRECTORY="$ROOT/.cache/molecule/$s"
-  if "$MOLECULE" test -s "$s"; then
-    result[$s]=PASS
-  else
-    result[$s]=FAIL
-    overall=1
-    # make sure a failed run does not leave its containers behind
-    "$MOLECULE" destroy -s "$s" >/dev/null 2>&1 || true
+  rm -f "$LOGS/$s.result"
+  echo "=== molecule test -s $s (suffix $HG_MOLECULE_SUFFIX; log $LOGS/$s.log)"
+  run_one "$s" &
+  running=$((running + 1))
+  if [ "$running" -ge "$JOBS" ]; then
+    wait -n || true
+    running=$((running - 1))
   fi
-  seconds[$s]=$(( $(date +%s) - start ))
+done
+wait
+
+for s in "${scenarios[@]}"; do
+  [ -n "${result[$s]:-}" ] && continue
+  if [ -f "$LOGS/$s.result" ]; then
+    read -r status took < "$LOGS/$s.result"
+    result[$s]=$status
+    seconds[$s]=$took
+  else
+    result[$s]=FAIL; seconds[$s]=0
+  fi
+  echo "=== $s: ${result[$s]} in ${seconds[$s]} s"
+  if [ "${result[$s]}" = PASS ]; then tail -n 25 "$LOGS/$s.log"; else cat "$LOGS/$s.log"; overall=1; fi
 done
 
 echo

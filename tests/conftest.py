@@ -30,6 +30,18 @@ def write(root, rel, data, mode=None, uid=None, gid=None):
     return type(root)(path) if isinstance(root, pathlib.PurePath) else path
 
 
+def loopback_listener(backlog=16, poll=0.2):
+    """A listening TCP socket on 127.0.0.1 (an ephemeral port) whose accept() polls every
+    ``poll`` seconds, for fake servers that must notice a stop request. Returns (sock, port)."""
+    import socket
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(backlog)
+    sock.settimeout(poll)
+    return sock, sock.getsockname()[1]
+
+
 def make_target_package(dest):
     """Lay out what a target needs to import hostguard's module_utils without Ansible installed:
     ansible_collections/hostguard/hardening/plugins/module_utils (every area package) plus a

@@ -9,6 +9,8 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.hostguard.hardening.plugins.module_utils.sysctl.audit import default_baseline
+
 
 def _norm_key(key):
     return str(key).replace("/", ".")
@@ -67,9 +69,33 @@ def sysctl_overridden(catconfig, settings, our_file):
     return out
 
 
+def sysctl_baseline(exclude=None, values=None, cluster_failover_node=False):
+    """The settings the role applies: the sysctl audit's own baseline (one source), one value per
+    key (its first accepted value), minus ``exclude``; ``values`` gives a concrete value for keys
+    whose expectation is a condition (kernel.panic ">0"). A conditional key without a value is
+    an error, never a guess."""
+    exclude = set(exclude or [])
+    values = dict(values or {})
+    out = {}
+    for key, spec in sorted(default_baseline(bool(cluster_failover_node)).items()):
+        if key in exclude:
+            continue
+        expected = spec["expected"]
+        first = expected[0] if isinstance(expected, (list, tuple)) else expected
+        if key in values:
+            out[key] = values[key]
+        elif re.match(r"^-?[0-9]+$", str(first)):
+            out[key] = int(first)
+        else:
+            raise ValueError("sysctl baseline: %s expects %r; give a value in sysctl_hardening_values "
+                             "or exclude it" % (key, expected))
+    return out
+
+
 class FilterModule(object):
     def filters(self):
         return {
+            "hostguard_sysctl_baseline": sysctl_baseline,
             "hostguard_sysctl_drift": sysctl_drift,
             "hostguard_sysctl_not_live": sysctl_not_live,
             "hostguard_sysctl_overridden": sysctl_overridden,

@@ -28,6 +28,7 @@ import math
 from html import escape as _html_escape
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings import SEVERITIES, STATUSES, sort_findings
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.lynis_categories import group_by_category
 from ansible_collections.hostguard.hardening.plugins.plugin_utils.render_junit import family, waiver_message
 
 SEV_COLORS = {"critical": "#7f1d1d", "high": "#dc2626", "medium": "#f59e0b", "low": "#3b82f6", "info": "#6b7280"}
@@ -362,6 +363,22 @@ def _evidence_table(findings, fam_names, title):
     return "".join(out)
 
 
+def _lynis_category_table(groups):
+    """Findings grouped by Lynis category (report["lynis_categories"]), in Lynis's order."""
+    out = ['<section id="lynis-categories"><h2>By Lynis category</h2><table><thead><tr>'
+           '<th>Category</th><th>Fail</th><th>Pass</th><th>Skip</th><th>Error</th><th>Failed checks</th>'
+           '</tr></thead><tbody>']
+    for group in groups:
+        counts = group.get("counts") or {}
+        out.append('<tr class="lynis-category"><td><code>%s</code> %s</td><td>%s</td><td>%s</td><td>%s</td>'
+                   '<td>%s</td><td>%s</td></tr>' % (
+                       esc(group.get("category")), esc(group.get("title")), esc(counts.get("fail", 0)),
+                       esc(counts.get("pass", 0)), esc(counts.get("skip", 0)), esc(counts.get("error", 0)),
+                       esc(", ".join(str(i) for i in group.get("failed") or []))))
+    out.append('</tbody></table></section>')
+    return "".join(out)
+
+
 def area_counts(findings):
     """``[(family, {status: n})]`` sorted by family name."""
     counts = {}
@@ -417,6 +434,8 @@ def render_host_html(report, links=None):
 
     body.append(_evidence_table(findings, ("cron",), "Cron and rc.d evidence"))
     body.append(_evidence_table(findings, ("redis",), "Redis evidence"))
+
+    body.append(_lynis_category_table(report.get("lynis_categories") or group_by_category(findings)))
 
     body.append('<section id="findings"><h2>All check results (%d)</h2><table><thead><tr><th>Status</th>'
                 '<th>Severity</th><th>ID</th><th>Title / subject</th><th>Details</th></tr></thead><tbody>'

@@ -22,6 +22,8 @@ import json
 import re
 import xml.etree.ElementTree as ET
 
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.lynis_categories import finding_category
+
 # XML 1.0 Char production: #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]
 _INVALID_XML = re.compile(u"[^\u0009\u000a\u000d\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -88,6 +90,12 @@ def render_junit(report):
                 "classname": "hostguard.%s.%s" % (host, fam),
                 "name": xml_text("%s %s" % (finding.get("id"), finding.get("subject", ""))).strip(),
             })
+            category = finding_category(finding)
+            if category:
+                props = ET.SubElement(case, "properties")
+                ET.SubElement(props, "property", {"name": "lynis_category", "value": category})
+                ET.SubElement(props, "property", {"name": "lynis_test",
+                                                  "value": xml_text((finding.get("references") or {}).get("lynis"))})
             status = finding.get("status")
             message = xml_text(finding.get("title", ""))
             if status == "fail":

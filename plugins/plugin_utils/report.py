@@ -19,6 +19,7 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.registry import all_checks
 from ansible_collections.hostguard.hardening.plugins.plugin_utils import waivers as waiver_rules
 from ansible_collections.hostguard.hardening.plugins.plugin_utils.hardening_index import hardening_index
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.lynis_categories import group_by_category
 
 # Keep in step with galaxy.yml (tests/unit/test_report.py checks it).
 HOSTGUARD_VERSION = "0.1.0"
@@ -83,6 +84,7 @@ def build_report(result, host, generated_at=None, hostguard_version=HOSTGUARD_VE
         "facts": dict(result.get("facts") or {}),
         "timings": dict(result.get("timings") or {}),
         "errors": errors,
+        "lynis_categories": group_by_category(findings),
     }
 
 

@@ -5,6 +5,8 @@ import subprocess
 import threading
 import time
 
+from conftest import loopback_listener
+
 REDIS_SERVER = "/usr/bin/redis-server"
 
 
@@ -117,12 +119,7 @@ class SilentListener(object):
 
     def __init__(self, flood=False):
         self.flood = flood
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
+        self.sock, self.port = loopback_listener()
         self.stop_event = threading.Event()
         self.conns = []
         self.sent = 0

@@ -130,9 +130,9 @@ def test_exposed_instance_attack_replay(redis_factory, tmp_path):
     # <tmp>/var/spool/cron/root, and run_areas gives every area the same root (redis with
     # root != / does no probe). So the host_audit-equivalent run uses root "/" and hands cron
     # the temp spool as an extra path: both areas then name the file by its absolute path.
-    combined = areas.run_areas(areas=["cron", "redis"], root="/",
-                               area_options={"cron": {"extra_paths": [str(spool)]},
-                                             "redis": {"timeout": 2.0}})
+    combined = areas.audit_host(areas=["cron", "redis"], root="/",
+                                options={"cron": {"extra_paths": [str(spool)]},
+                                         "redis": {"timeout": 2.0}})
     assert not combined["errors"], combined["errors"]
     hits = dict((f["id"], f) for f in combined["findings"]
                 if f["subject"] == str(planted) and f["id"] in ("HG-CRON-001", "HG-REDIS-004"))

@@ -79,3 +79,21 @@ def lynis_areas(registered):
     """The registered areas that own a Lynis category, in the registry's order."""
     owned = set(CATEGORY_AREAS)
     return [name for name in registered if name in owned]
+
+
+def group_by_category(findings):
+    """Findings grouped as Lynis groups its tests: one entry per Lynis category (in Lynis's
+    order) with the counts per status and the failed check IDs; findings whose checks reference
+    no Lynis test come last, grouped as ``HG`` (hostguard's own checks)."""
+    order = dict((prefix, index) for index, (prefix, _t, _a) in enumerate(CATEGORIES))
+    groups = {}
+    for finding in findings:
+        category = finding_category(finding) or "HG"
+        entry = groups.setdefault(category, {
+            "category": category, "title": TITLES.get(category, "hostguard checks without a Lynis test"),
+            "counts": {"fail": 0, "pass": 0, "skip": 0, "error": 0}, "failed": []})
+        status = finding.get("status")
+        entry["counts"][status] = entry["counts"].get(status, 0) + 1
+        if status == "fail" and finding.get("id") not in entry["failed"]:
+            entry["failed"].append(finding.get("id"))
+    return sorted(groups.values(), key=lambda g: order.get(g["category"], len(order)))

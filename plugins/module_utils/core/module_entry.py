@@ -34,6 +34,22 @@ def sanitize_result(result):
     return out
 
 
+def hide_secret_options(module, options, registry):
+    """``options`` is a free dict ({area: {...}}), so AnsibleModule cannot know which values
+    are no_log: add the values of every option an area spec marks ``no_log`` to the module's
+    no_log values, which masks them in its whole output (invocation included, seen with -v)."""
+    if not isinstance(options, dict):
+        return
+    for name, given in options.items():
+        area = registry.get(name)
+        if area is None or not isinstance(given, dict):
+            continue
+        for option, spec in area.options.items():
+            value = given.get(option)
+            if spec.get("no_log") and value not in (None, ""):
+                module.no_log_values.add(str(value))
+
+
 def aggregate_argument_spec():
     """The argument_spec of the modules that run several areas (host_audit, baseline_audit)."""
     from ansible_collections.hostguard.hardening.plugins.module_utils.core.runner import DEFAULT_AREA_TIMEOUT
@@ -55,6 +71,7 @@ def aggregate_module_main(registered, with_summary=False):
     if params["area_timeout"] < 0:
         module.fail_json(msg="area_timeout must be 0 (off) or a positive number of seconds")
     areas = params["areas"] or list(registered)
+    hide_secret_options(module, params["options"] or {}, REGISTRY)
     area_params, errors = validate_areas(areas, params["options"] or {}, params["root"], REGISTRY)
     if errors:
         module.fail_json(msg="; ".join(errors))

@@ -51,8 +51,9 @@ SECRET_ENV_WORDS = ("SECRET", "TOKEN", "PASSWORD", "PASSWD", "_PWD", "API_KEY", 
 NOT_SECRET_NAMES = frozenset(("PWD", "OLDPWD", "XAUTHORITY", "SSH_AUTH_SOCK", "PASSWD"))
 # Bare config words whose next value is a secret (Redis directives, redis-cli AUTH).
 CONFIG_SECRET_WORDS = frozenset(("requirepass", "masterauth"))
-MYSQL_TOOLS = re.compile(r"(?:^|/)(?:mysql[a-z_-]{0,20}|mariadb[a-z_-]{0,20})$")
-REDIS_CLI = re.compile(r"(?:^|/)redis-cli$")
+# a tool word, also right after a path, "$(", "(", "`", ";", "|" or "&"
+MYSQL_TOOLS = re.compile(r"(?:^|[/(`;|&])(?:mysql[a-z_-]{0,20}|mariadb[a-z_-]{0,20})$")
+REDIS_CLI = re.compile(r"(?:^|[/(`;|&])redis-cli$")
 # Token shapes: anchored at a token boundary; every quantifier bounded.
 TOKEN_SHAPES = re.compile(
     r"(?:AKIA|ASIA)[0-9A-Z]{16}"
@@ -106,7 +107,7 @@ def _redact_value_in(token, start):
 
 def _opens_quote(token):
     """The quote char if ``token`` starts a quoted value that it does not close."""
-    if token[:1] in _QUOTES:
+    if token and token[0] in _QUOTES:
         quote = token[0]
         if len(token) == 1 or not token.endswith(quote) or token == quote:
             return quote
@@ -226,7 +227,10 @@ def redact_tokens(tokens):
         if pem == 1:
             if tok.endswith("-----"):
                 pem = 2
-            continue
+                continue
+            if tok.isalpha() and tok.isupper():
+                continue        # "RSA", "PRIVATE", "KEY" of the header line
+            pem = 0             # not a PEM header after all: look at this token normally
         if pem == 2:
             if tok.startswith("-----END"):
                 pem = 0
@@ -243,6 +247,10 @@ def redact_tokens(tokens):
             if tok in ("=", ":"):
                 continue
             redact_next -= 1
+            nested = _option_split(_strip_quotes(tok)) if tok.startswith("-") else None
+            if nested is not None and _secret_option_name(nested[1]):
+                i -= 1          # "--password --token X": the next secret option, not a value
+                continue
             out[i - 1] = _redact_value_in(tok, 0)
             in_quote = _opens_quote(tok)
             continue

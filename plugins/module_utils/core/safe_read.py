@@ -19,6 +19,8 @@ import errno
 import os
 import stat
 
+from ansible_collections.hostguard.hardening.plugins.module_utils.core import paths
+
 DEFAULT_MAX_READ_BYTES = 1024 * 1024
 DEFAULT_MAX_LINE_BYTES = 4096
 CHUNK_BYTES = 64 * 1024
@@ -143,6 +145,44 @@ def read_head(path, max_bytes=DEFAULT_MAX_READ_BYTES):
         os.close(fd)
     truncated = info["size"] > len(data)
     return data, info, truncated
+
+
+def read_in_root(root, path, max_bytes=DEFAULT_MAX_READ_BYTES):
+    """(data, info, truncated) of ``path`` (as the audited system sees it, possibly named by
+    file content) resolved inside ``root`` by core.paths: links followed inside root, never by
+    the host's kernel; NUL and over-long names refused; regular files only; at most
+    ``max_bytes`` read. Raises SafeReadError (reason: invalid_path, missing, loop, not_dir,
+    denied, not_regular, io_error ...)."""
+    try:
+        paths.check_untrusted(path)
+    except paths.UntrustedPath as exc:
+        raise SafeReadError(path, "invalid_path", exc.reason)
+    try:
+        fd, _res = paths.open_file(root or "/", path)
+    except paths.PathRefused as exc:
+        raise SafeReadError(path, exc.resolved.status, exc.resolved.reason or "cannot open")
+    except OSError as exc:
+        raise _os_error(path, exc)
+    try:
+        st = os.fstat(fd)
+        info = stat_to_info(st)
+        if not stat.S_ISREG(st.st_mode):
+            raise SafeReadError(path, "not_regular", "is a %s, not a regular file" % info["type"])
+        chunks = []
+        remaining = max(0, int(max_bytes))
+        while remaining > 0:
+            chunk = os.read(fd, min(CHUNK_BYTES, remaining))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+    except OSError as exc:
+        raise _os_error(path, exc)
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    # /proc files report size 0: a short read of such a file is not a cut
+    return data, info, info["size"] > len(data)
 
 
 def iter_lines_fd(fd, max_bytes=DEFAULT_MAX_READ_BYTES, max_line=DEFAULT_MAX_LINE_BYTES,

@@ -27,13 +27,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import glob
+import fnmatch
 import os
 import posixpath
 import stat
 import time
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import accounts
+from ansible_collections.hostguard.hardening.plugins.module_utils.core import paths
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import procfs
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import safe_read
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import systemd_units
@@ -46,6 +47,13 @@ MAX_CONFIG_BYTES = 4 * 1024 * 1024      # redis.conf is ~107 KB; anything far bi
 MAX_CONFIG_LINE = 64 * 1024
 MAX_INCLUDE_DEPTH = 8
 MAX_FILES = 256
+MAX_TOTAL_CONFIG_BYTES = 8 * 1024 * 1024   # all config files and includes of one config together
+MAX_GLOB_ENTRIES = 4096                    # directory entries an include glob may look at
+MAX_PROBED_INSTANCES = 16
+MAX_ENDPOINTS_PER_INSTANCE = 8
+MAX_EXTRA_ENDPOINTS = 32
+# One deadline per instance: all its endpoints and calls share INSTANCE_BUDGET x timeout.
+INSTANCE_BUDGET = 2.0
 REDACTED = "<redacted>"
 
 DEFAULT_CONFIG_GLOBS = (
@@ -235,22 +243,35 @@ def split_args(line):
         args.append("".join(current))
 
 
-def parse_config(path, root="/", max_depth=MAX_INCLUDE_DEPTH, max_bytes=MAX_CONFIG_BYTES):
+def parse_config(path, root="/", max_depth=MAX_INCLUDE_DEPTH, max_bytes=MAX_CONFIG_BYTES,
+                 total_bytes=MAX_TOTAL_CONFIG_BYTES):
     """Read a Redis config and its includes. ``path`` is as seen by the audited system.
 
     Returns {"path", "directives": [(file, lineno, name, args)], "files": [{path, mode, uid,
     size, truncated, secret}], "problems": [{path, reason, detail}], "sentinel": bool}.
     Includes are processed inline where they appear (Redis: ``include`` is executed when
     its line is read, and the last value of a directive wins), globs expand sorted.
+    Bounded (issue 17): every path is resolved inside ``root`` by core.paths (links too), a
+    NUL in an include is refused, all files together may use ``total_bytes``, a file already
+    read is not read again (one 4 MiB file included 255 times), a glob looks at no more than
+    MAX_GLOB_ENTRIES directory entries (self-symlinks doubling per level); each cut is a
+    problem saying what was not read.
     """
-    state = {"directives": [], "files": [], "problems": [], "sentinel": False, "seen": 0}
+    state = {"directives": [], "files": [], "problems": [], "sentinel": False, "seen": 0,
+             "bytes_left": total_bytes, "read": {}}
     _parse_file(path, root, state, depth=0, stack=(), max_depth=max_depth, max_bytes=max_bytes)
     return {"path": path, "directives": state["directives"], "files": state["files"],
             "problems": state["problems"], "sentinel": state["sentinel"]}
 
 
+def read_config_file(root, path, max_bytes):
+    """(data, info, truncated, identity) of a config file resolved inside ``root``
+    (safe_read.read_in_root). Raises safe_read.SafeReadError."""
+    data, info, truncated = safe_read.read_in_root(root, path, max_bytes)
+    return data, info, truncated, (info["dev"], info["inode"])
+
+
 def _parse_file(path, root, state, depth, stack, max_depth, max_bytes):
-    real = safe_read.join_root(root, path)
     if path in stack:
         state["problems"].append({"path": path, "reason": "include_cycle",
                                   "detail": "include cycle: %s" % " -> ".join(stack + (path,))})
@@ -263,18 +284,31 @@ def _parse_file(path, root, state, depth, stack, max_depth, max_bytes):
         state["problems"].append({"path": path, "reason": "too_many_files",
                                   "detail": "more than %d config files" % MAX_FILES})
         return
+    if state["bytes_left"] <= 0:
+        state["problems"].append({"path": path, "reason": "byte_budget",
+                                  "detail": "not read: the %d-byte budget of this config and its "
+                                            "includes is spent" % MAX_TOTAL_CONFIG_BYTES})
+        return
     state["seen"] += 1
     try:
-        data, info, truncated = safe_read.read_head(real, max_bytes)
+        data, info, truncated, ident = read_config_file(root, path, min(max_bytes, state["bytes_left"]))
     except safe_read.SafeReadError as exc:
         state["problems"].append({"path": path, "reason": exc.reason, "detail": exc.message})
         return
+    if ident in state["read"]:
+        state["problems"].append({"path": path, "reason": "repeated_include",
+                                  "detail": "already read (as %s): included again, not re-read"
+                                            % state["read"][ident]})
+        return
+    state["read"][ident] = path
+    state["bytes_left"] -= len(data)
     entry = {"path": path, "mode": info["mode"], "uid": info["uid"], "gid": info["gid"],
              "size": info["size"], "truncated": truncated, "secret": False, "included_by": stack[-1] if stack else None}
     state["files"].append(entry)
     if truncated:
         state["problems"].append({"path": path, "reason": "truncated",
-                                  "detail": "only the first %d of %d bytes were read" % (len(data), info["size"])})
+                                  "detail": "not fully scanned: only the first %d of %d bytes were read"
+                                            % (len(data), info["size"])})
         # do not parse a half line at the cut
         cut = data.rfind(b"\n")
         data = data[:cut + 1] if cut >= 0 else b""
@@ -303,22 +337,59 @@ def _parse_file(path, root, state, depth, stack, max_depth, max_bytes):
             entry["secret"] = True
         if name == "include" and len(args) == 2:
             target = args[1]
+            if "\x00" in target:
+                state["problems"].append({"path": path, "reason": "invalid_path",
+                                          "detail": "line %d: include path holds a NUL byte (not read)" % lineno})
+                continue
             if not target.startswith("/"):
                 # Redis resolves relative includes against its cwd; the config's dir is our best guess
                 target = posixpath.join(posixpath.dirname(path), target)
-            for included in _expand_include(target, root):
+            matches, cut = expand_glob(target, root)
+            if cut:
+                state["problems"].append({"path": path, "reason": "glob_cut",
+                                          "detail": "line %d: include %s not fully expanded: %s"
+                                                    % (lineno, args[1], cut)})
+            for included in matches:
                 _parse_file(included, root, state, depth + 1, stack + (path,), max_depth, max_bytes)
             continue
         state["directives"].append((path, lineno, name, args[1:]))
 
 
-def _expand_include(target, root):
-    if not any(ch in target for ch in "*?["):
-        return [target]
-    # Redis 7: "All files matching the wildcards will be included in alphabetical order";
-    # no match is not an error.
-    matches = glob.glob(safe_read.join_root(root, target))
-    return sorted(safe_read.strip_root(root, m) for m in matches)[:MAX_FILES]
+_GLOB_CHARS = "*?["
+
+
+def expand_glob(pattern, root="/", max_entries=MAX_GLOB_ENTRIES, max_matches=MAX_FILES):
+    """(sorted matching paths, cut reason or None) of an absolute glob inside ``root``, as
+    glob(3) would (``*`` does not match a leading dot), component by component through
+    core.paths (links resolved inside root), looking at no more than ``max_entries`` names."""
+    if not any(ch in pattern for ch in _GLOB_CHARS):
+        return [pattern], None
+    parts = [p for p in pattern.split("/") if p]
+    candidates = ["/"]
+    budget = max_entries
+    for index, part in enumerate(parts):
+        if not any(ch in part for ch in _GLOB_CHARS):
+            candidates = [posixpath.join(base, part) for base in candidates]
+            continue
+        found = []
+        for base in candidates:
+            try:
+                names, truncated, _res = paths.list_dir(root, base, budget + 1)
+            except (paths.PathRefused, OSError, ValueError):
+                continue
+            budget -= len(names)
+            if truncated or budget < 0:
+                return sorted(set(found))[:max_matches], (
+                    "more than %d directory entries looked at (a link loop?)" % max_entries)
+            for name in names:
+                if name.startswith(".") and not part.startswith("."):
+                    continue
+                if fnmatch.fnmatchcase(name, part):
+                    found.append(posixpath.join(base, name))
+                    if len(found) > max_matches:
+                        return sorted(set(found))[:max_matches], "more than %d matches" % max_matches
+        candidates = found
+    return sorted(set(candidates))[:max_matches], None
 
 
 def parse_user_rules(args):
@@ -411,7 +482,7 @@ def config_secrets(parsed, root="/"):
 def parse_aclfile(path, root="/"):
     """Users of an aclfile (``user <name> <rules>`` lines) as secret-free summaries."""
     try:
-        data, info, _trunc = safe_read.read_head(safe_read.join_root(root, path), MAX_CONFIG_BYTES)
+        data, info, _trunc, _ident = read_config_file(root, path, MAX_CONFIG_BYTES)
     except safe_read.SafeReadError as exc:
         return None, {"path": path, "reason": exc.reason, "detail": exc.message}, set()
     users = {}
@@ -430,8 +501,11 @@ def parse_aclfile(path, root="/"):
 def discover_config_paths(root="/", extra=()):
     found = []
     for pattern in DEFAULT_CONFIG_GLOBS:
-        for match in sorted(glob.glob(safe_read.join_root(root, pattern))):
-            found.append(safe_read.strip_root(root, match))
+        matches, _cut = expand_glob(pattern, root)
+        for match in matches:
+            if pattern == match and not paths.resolve(root, match).ok:
+                continue
+            found.append(match)
     for path in extra or ():
         if path:
             found.append(path)
@@ -552,8 +626,12 @@ def _classify_error(reply):
 
 
 def probe_endpoint(address, password=None, username=None, timeout=resp.DEFAULT_TIMEOUT,
-                   max_reply_bytes=resp.DEFAULT_MAX_REPLY_BYTES):
-    """Read-only probe of one endpoint. Never raises for network or protocol trouble.
+                   max_reply_bytes=resp.DEFAULT_MAX_REPLY_BYTES, deadline=None):
+    """Read-only probe of one endpoint. Never raises: network, protocol and reply-type
+    trouble (a server that lies) all give ``status: error`` with the reason.
+
+    ``deadline`` (a time.monotonic() value): the instance's one deadline, shared by all its
+    endpoints; no call of this probe runs past it.
 
     Returns {"endpoint", "status": ok|error, "error", "ping", "auth", "version",
     "config_file", "config_access", "runtime", "acl_default", "whoami"}.
@@ -562,7 +640,8 @@ def probe_endpoint(address, password=None, username=None, timeout=resp.DEFAULT_T
            "ping": None, "auth": "not_tried", "version": None, "config_file": None,
            "process_id": None, "config_access": None, "runtime": {}, "acl_default": None,
            "whoami": None, "unauth": {}}
-    client = resp.RespClient(address, timeout=timeout, max_reply_bytes=max_reply_bytes)
+    client = resp.RespClient(address, timeout=timeout, max_reply_bytes=max_reply_bytes,
+                             deadline=deadline)
     try:
         client.connect()
         reply = client.call("PING")
@@ -593,9 +672,50 @@ def probe_endpoint(address, password=None, username=None, timeout=resp.DEFAULT_T
         out["status"] = "error"
         out["error"] = "%s: %s" % (exc.reason, exc.message)
         out["error_reason"] = exc.reason
+    except Exception as exc:  # pylint: disable=broad-except  (a lying server never crashes the area)
+        out["status"] = "error"
+        out["error"] = "internal: %s: %s" % (type(exc).__name__, exc)
+        out["error_reason"] = "internal"
     finally:
         client.close()
     return out
+
+
+def probe_instance(inst, server, index, password, username, timeout, max_reply):
+    """Probe the endpoints of one running instance under ONE deadline (INSTANCE_BUDGET x
+    timeout for all of them) and the caps; returns findings for what was not probed (issue 17:
+    5 listeners answering at 0.9x the timeout took 117 s with a deadline per call)."""
+    findings = []
+    endpoints = endpoints_of(server["listeners"])
+    if index >= MAX_PROBED_INSTANCES:
+        inst["not_probed"] = [{"endpoint": resp.format_address(a), "why": "instance cap"} for a in endpoints]
+        return [CHECKS["HG-REDIS-010"].error(inst["name"], "not probed: more than %d Redis instances on this "
+                                             "host" % MAX_PROBED_INSTANCES,
+                                             {"reason": "instance_cap", "endpoints": len(endpoints)})]
+    budget = INSTANCE_BUDGET * timeout
+    deadline = time.monotonic() + budget
+    cut = []
+    for address in endpoints:
+        name = resp.format_address(address)
+        if (address[0] == "tcp" and not server.get("same_netns", True)) or \
+                (address[0] == "unix" and not server.get("same_mntns", True)):
+            inst.setdefault("not_probed", []).append({"endpoint": name, "why": "in another namespace (container)"})
+            continue
+        if len(inst["probes"]) >= MAX_ENDPOINTS_PER_INSTANCE:
+            cut.append((name, "endpoint cap (%d)" % MAX_ENDPOINTS_PER_INSTANCE))
+            continue
+        if time.monotonic() >= deadline:
+            cut.append((name, "instance deadline (%.1f s) spent" % budget))
+            continue
+        probe = probe_endpoint(address, password, username, timeout, max_reply, deadline=deadline)
+        probe["non_loopback"] = address[0] == "tcp" and not is_loopback(address[1])
+        inst["probes"].append(probe)
+    if cut:
+        inst.setdefault("not_probed", []).extend({"endpoint": n, "why": why} for n, why in cut)
+        findings.append(CHECKS["HG-REDIS-010"].error(
+            inst["name"], "not fully probed: %d endpoint(s) skipped (%s)" % (len(cut), cut[0][1]),
+            {"reason": "instance_budget", "skipped": [n for n, _w in cut], "budget_seconds": budget}))
+    return findings
 
 
 def _query(client, out, into):
@@ -603,7 +723,7 @@ def _query(client, out, into):
     if isinstance(info, resp.ErrorReply):
         into["info"] = _classify_error(info)
     else:
-        fields = resp.parse_info(info)
+        fields = resp.parse_info(info)     # RespTypeError for ":1" and other lies
         into["info"] = "ok"
         out["version"] = fields.get("redis_version") or fields.get("valkey_version") or out["version"]
         out["config_file"] = fields.get("config_file") or out["config_file"]
@@ -619,22 +739,23 @@ def _query(client, out, into):
                 access = "renamed_or_disabled"
             break
         access = "allowed"
-        runtime.update(resp.pairs_to_dict(reply))
+        runtime.update(resp.pairs_to_dict(reply, "CONFIG GET %s" % key))
     into["config_access"] = access
     if runtime:
         out["runtime"] = runtime
     reply = client.call("ACL", "WHOAMI")
     if not isinstance(reply, resp.ErrorReply):
-        out["whoami"] = resp.text(reply)
+        out["whoami"] = resp.expect_text(reply, "ACL WHOAMI")
     reply = client.call("ACL", "GETUSER", "default")
     if isinstance(reply, resp.ErrorReply):
         into["acl"] = _classify_error(reply)
-    elif isinstance(reply, list):
-        fields = resp.pairs_to_dict(reply)
+    elif reply is not None:
+        fields = resp.pairs_to_dict(reply, "ACL GETUSER", lists=True)
         into["acl"] = "ok"
+        passwords = fields.get("passwords")
         # keep flags and command rules; never the password hashes
         out["acl_default"] = {"flags": fields.get("flags"),
-                              "passwords": len(fields.get("passwords") or []),
+                              "passwords": len(passwords) if isinstance(passwords, list) else 0,
                               "commands": fields.get("commands"),
                               "keys": fields.get("keys")}
 
@@ -1019,23 +1140,21 @@ def audit(options):
 
     # probe running instances, then extra endpoints
     instances = []
-    for server in servers:
+    for index, server in enumerate(servers):
         inst = dict(server)
         inst["name"] = "%s pid %s" % (server["kind"], server["pid"])
         inst["unit"] = unit_of_pid(server["pid"], procfs_root)
         inst["probes"] = []
         if live:
-            for address in endpoints_of(server["listeners"]):
-                if (address[0] == "tcp" and not server.get("same_netns", True)) or \
-                        (address[0] == "unix" and not server.get("same_mntns", True)):
-                    inst.setdefault("not_probed", []).append(
-                        {"endpoint": resp.format_address(address), "why": "in another namespace (container)"})
-                    continue
-                probe = probe_endpoint(address, password, username, timeout, max_reply)
-                probe["non_loopback"] = address[0] == "tcp" and not is_loopback(address[1])
-                inst["probes"].append(probe)
+            findings.extend(probe_instance(inst, server, index, password, username, timeout, max_reply))
         instances.append(inst)
-    for text in options.get("endpoints") or []:
+    extra = list(options.get("endpoints") or [])
+    if len(extra) > MAX_EXTRA_ENDPOINTS:
+        findings.append(CHECKS["HG-REDIS-010"].error(
+            "endpoints", "not fully probed: %d endpoints given, the first %d probed"
+            % (len(extra), MAX_EXTRA_ENDPOINTS), {"reason": "endpoint_cap", "skipped": extra[MAX_EXTRA_ENDPOINTS:]}))
+        extra = extra[:MAX_EXTRA_ENDPOINTS]
+    for text in extra:
         try:
             address = resp.parse_address(text)
         except ValueError as exc:
@@ -1047,7 +1166,8 @@ def audit(options):
         owner = next((i for i in instances if address in endpoints_of(i["listeners"])), None)
         if owner is not None and any(p["endpoint"] == resp.format_address(address) for p in owner["probes"]):
             continue  # already probed as a listener of that process
-        probe = probe_endpoint(address, password, username, timeout, max_reply)
+        probe = probe_endpoint(address, password, username, timeout, max_reply,
+                               deadline=time.monotonic() + INSTANCE_BUDGET * timeout)
         probe["non_loopback"] = address[0] == "tcp" and not is_loopback(address[1])
         if probe["status"] == "error":
             # not (or not behaving as) a Redis server: report it, do not grade it as one

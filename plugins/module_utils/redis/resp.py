@@ -59,6 +59,13 @@ class RespClosed(RespError):
     reason = "closed"
 
 
+class RespTypeError(RespError):
+    """A reply of a type the command never returns (INFO answered with ``:1``, a nested array
+    in CONFIG GET ...): the server lies or is not Redis."""
+
+    reason = "type"
+
+
 class ErrorReply(object):
     """A RESP error reply (``-ERR ...``). ``code`` is its first word (NOAUTH, NOPERM, ERR...)."""
 
@@ -246,9 +253,11 @@ class RespClient(object):
     """
 
     def __init__(self, address, timeout=DEFAULT_TIMEOUT, max_reply_bytes=DEFAULT_MAX_REPLY_BYTES,
-                 max_depth=DEFAULT_MAX_DEPTH, max_elements=DEFAULT_MAX_ELEMENTS):
+                 max_depth=DEFAULT_MAX_DEPTH, max_elements=DEFAULT_MAX_ELEMENTS, deadline=None):
         self.address = address
         self.timeout = float(timeout)
+        # one deadline for everything done on this client (time.monotonic() value), or None
+        self.deadline = deadline
         self.max_reply_bytes = int(max_reply_bytes)
         self.max_depth = max_depth
         self.max_elements = max_elements
@@ -272,8 +281,8 @@ class RespClient(object):
                 sock = socket.socket(family, socktype, proto)
         except (OSError, IOError, socket.gaierror) as exc:
             raise RespError("cannot connect to %s: %s" % (format_address(self.address), exc), "connect")
-        sock.settimeout(self.timeout)
         try:
+            sock.settimeout(self._remaining(time.monotonic() + self.timeout))
             sock.connect(target)
         except socket.timeout:
             sock.close()
@@ -283,6 +292,14 @@ class RespClient(object):
             raise RespError("cannot connect to %s: %s" % (format_address(self.address), exc), "connect")
         self.sock = sock
         return self
+
+    def _remaining(self, own_deadline):
+        """Seconds left before the earlier of ``own_deadline`` and the client's deadline."""
+        deadline = own_deadline if self.deadline is None else min(own_deadline, self.deadline)
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise RespTimeout("the probe deadline has passed")
+        return remaining
 
     def close(self):
         if self.sock is not None:
@@ -304,7 +321,11 @@ class RespClient(object):
         if self.sock is None:
             raise RespClosed("not connected")
         deadline = time.monotonic() + self.timeout
+        if self.deadline is not None:
+            deadline = min(deadline, self.deadline)
         try:
+            if deadline <= time.monotonic():
+                raise RespTimeout("the probe deadline has passed")
             self._send(encode_command(*args), deadline)
             reader = _Reader(self.sock, deadline, self.max_reply_bytes, self.max_depth,
                              self.max_elements, buf=self._buf)
@@ -340,10 +361,35 @@ def text(value):
     return value
 
 
+def _kind(value):
+    if value is None:
+        return "nil"
+    if isinstance(value, list):
+        return "array of %d" % len(value)
+    return {bytes: "bulk string", str: "simple string", int: "integer",
+            ErrorReply: "error"}.get(type(value), type(value).__name__)
+
+
+def expect_text(value, what):
+    """``value`` as text if it is a (bulk or simple) string; RespTypeError otherwise."""
+    if isinstance(value, (bytes, str)):
+        return text(value)
+    raise RespTypeError("%s: expected a string reply, got %s" % (what, _kind(value)))
+
+
+def expect_array(value, what):
+    if isinstance(value, list):
+        return value
+    raise RespTypeError("%s: expected an array reply, got %s" % (what, _kind(value)))
+
+
 def parse_info(payload):
-    """``INFO`` reply (bulk string) -> dict of its ``key:value`` lines."""
+    """``INFO`` reply (bulk string) -> dict of its ``key:value`` lines; RespTypeError for any
+    other reply type (``:1``, an array ...)."""
     out = {}
-    for line in text(payload or b"").splitlines():
+    if payload is None:
+        return out
+    for line in expect_text(payload, "INFO").splitlines():
         if not line or line.startswith("#") or ":" not in line:
             continue
         key, _sep, value = line.partition(":")
@@ -351,16 +397,24 @@ def parse_info(payload):
     return out
 
 
-def pairs_to_dict(reply):
-    """``CONFIG GET`` / ``ACL GETUSER`` flat [k, v, k, v] -> dict (values decoded to text)."""
+def pairs_to_dict(reply, what="CONFIG GET", lists=False):
+    """``CONFIG GET`` / ``ACL GETUSER`` flat [k, v, k, v] -> dict of text.
+
+    Keys must be strings; values strings (``lists``: also an array of strings, as ACL GETUSER's
+    flags/passwords). Anything else (an integer ``dir``, a nested array, an odd count) is a
+    RespTypeError naming what was wrong."""
+    items = expect_array(reply, what)
+    if len(items) % 2:
+        raise RespTypeError("%s: %d elements, not key/value pairs" % (what, len(items)))
     out = {}
-    if not isinstance(reply, list):
-        return out
-    for index in range(0, len(reply) - 1, 2):
-        value = reply[index + 1]
-        if isinstance(value, list):
-            value = [text(item) for item in value]
+    for index in range(0, len(items), 2):
+        key = expect_text(items[index], "%s key" % what)
+        value = items[index + 1]
+        if lists and isinstance(value, list):
+            value = [expect_text(item, "%s %s item" % (what, key)) for item in value]
+        elif lists and (value is None or isinstance(value, int)):
+            value = value
         else:
-            value = text(value)
-        out[text(reply[index])] = value
+            value = expect_text(value, "%s %s" % (what, key))
+        out[key] = value
     return out

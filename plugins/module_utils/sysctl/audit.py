@@ -43,7 +43,7 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.core import sy
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings import (
     Check, CheckSet, area_result)
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.safe_read import (
-    SafeReadError, decode_line, iter_lines, join_root, read_head)
+    SafeReadError, decode_line, iter_lines, join_root, read_in_root)
 
 SYSCTL_DIRS = ("/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d",
                "/usr/lib/sysctl.d", "/lib/sysctl.d")
@@ -274,7 +274,8 @@ def key_problem(key):
 
 
 def runtime_path(root, key):
-    """The /proc/sys file of a valid key, or None (never a path outside <root>/proc/sys)."""
+    """The host path of the /proc/sys file of a valid key, or None (never a path outside
+    <root>/proc/sys)."""
     if key_problem(key):
         return None
     base = os.path.normpath(join_root(root, "/proc/sys"))
@@ -284,17 +285,23 @@ def runtime_path(root, key):
     return path
 
 
+def runtime_file(key):
+    """/proc/sys/<key as a path>, as the audited system names it (key already validated)."""
+    return "/proc/sys/" + key_to_relpath(key)
+
+
 def read_runtime(root, key):
     """(value, status): status ok|missing|permission|invalid_key|error. Never writes."""
-    path = runtime_path(root, key)
-    if path is None:
+    if runtime_path(root, key) is None:
         return None, "invalid_key"
     try:
-        data, _info, _trunc = read_head(path, MAX_VALUE_BYTES)
+        # resolved inside root component by component (core.paths): a link in a fixture or
+        # image /proc/sys is never followed by the host's kernel
+        data, _info, _trunc = read_in_root(root, runtime_file(key), MAX_VALUE_BYTES)
     except SafeReadError as exc:
-        if exc.reason == "missing":
+        if exc.reason in ("missing", "not_dir"):
             return None, "missing"
-        if exc.reason == "permission":
+        if exc.reason in ("permission", "denied"):
             return None, "permission"
         return None, "error"
     except OSError:

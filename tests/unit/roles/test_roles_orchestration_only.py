@@ -5,7 +5,8 @@ import os
 import re
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-REMEDIATION_ROLES = ("redis_hardening", "ssh_hardening", "sysctl_hardening", "oom_protection", "cron_hygiene")
+REMEDIATION_ROLES = ("redis_hardening", "ssh_hardening", "sysctl_hardening", "oom_protection", "cron_hygiene",
+                     "persistence_hygiene")
 
 
 def test_no_jinja_for_loops_in_role_tasks():

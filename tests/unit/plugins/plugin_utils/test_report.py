@@ -3,6 +3,7 @@ import os
 import re
 
 from ansible_collections.hostguard.hardening.plugins.plugin_utils import report
+from ansible_collections.hostguard.hardening.plugins.plugin_utils import report as report_mod
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.runner import CHECKS as CORE
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings import (
     REPORT_SCHEMA_VERSION, Check)
@@ -70,3 +71,26 @@ def test_version_matches_galaxy_yml():
     with open(os.path.join(REPO, "galaxy.yml")) as handle:
         version = re.search(r"^version:\s*(\S+)", handle.read(), re.M).group(1)
     assert report.HOSTGUARD_VERSION == version
+
+
+def test_report_groups_findings_by_lynis_category_in_lynis_order():
+    from ansible_collections.hostguard.hardening.plugins.plugin_utils.render_html import render_host_html
+    from ansible_collections.hostguard.hardening.plugins.plugin_utils.render_junit import render_junit
+    findings = [
+        {"id": "HG-SSH-012", "title": "t", "severity": "high", "status": "fail", "subject": "PermitRootLogin",
+         "references": {"lynis": "SSH-7408"}},
+        {"id": "HG-AUTH-005", "title": "t", "severity": "high", "status": "pass", "subject": "/etc/passwd",
+         "references": {"lynis": "AUTH-9204"}},
+        {"id": "HG-STRG-001", "title": "t", "severity": "low", "status": "fail", "subject": "usb-storage",
+         "references": {"lynis": "USB-1000"}},
+        {"id": "HG-CRON-001", "title": "t", "severity": "critical", "status": "fail", "subject": "/x",
+         "references": {}},
+    ]
+    report = report_mod.build_report({"findings": findings, "areas": ["ssh"]}, "h1")
+    groups = report["lynis_categories"]
+    assert [g["category"] for g in groups] == ["AUTH", "USB", "SSH", "HG"]
+    assert groups[2]["failed"] == ["HG-SSH-012"] and groups[0]["counts"]["pass"] == 1
+    html = render_host_html(report)
+    assert 'id="lynis-categories"' in html and "Users, groups and authentication" in html
+    xml = render_junit(report)
+    assert 'name="lynis_category" value="USB"' in xml

@@ -222,3 +222,12 @@ def test_baseline_audit_equals_host_audit_on_the_same_areas_and_options(tmp_path
     assert by_id["HG-SSH-012"]["status"] == "fail" and by_id["HG-AUTH-001"]["status"] == "fail"
     bad = run_module("baseline_audit", {"options": {"ssh": {"nosuch": 1}}})
     assert bad.get("failed") and "ssh" in bad["msg"] and "nosuch" in bad["msg"]
+
+
+def test_role_spec_choices_are_the_area_choices_with_their_types():
+    with open(os.path.join(REPO, "roles", "audit", "meta", "argument_specs.yml")) as handle:
+        spec = yaml.safe_load(handle)["argument_specs"]["main"]["options"]["hostguard_area_options"]
+    for name, area in registry.REGISTRY.items():
+        for opt, value in area.options.items():
+            if "choices" in value:
+                assert spec["options"][name]["options"][opt]["choices"] == value["choices"], (name, opt)

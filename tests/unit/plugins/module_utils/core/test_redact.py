@@ -147,3 +147,10 @@ def test_redaction_survives_adversarial_input():
         big = R.redact(atom * ((1 << 18) // len(atom)))
         assert SECRET not in small + big
         assert len(big) <= 12 * (1 << 18)
+
+
+def test_empty_value_after_an_assignment_found_by_hypothesis():
+    """A secret-named assignment with nothing after '=' (the value token is empty)."""
+    text = "x --password Zq9Secretvalue7 --token--token--tokenDB_PASSWORD="
+    assert "Zq9Secretvalue7" not in R.redact(text)
+    assert R.redact("DB_PASSWORD=") == "DB_PASSWORD="

@@ -162,4 +162,4 @@ def test_connect_refused_is_an_error():
 def test_parse_info_and_pairs():
     info = resp.parse_info(b"# Server\r\nredis_version:7.0.15\r\nconfig_file:/etc/redis/redis.conf\r\n")
     assert info == {"redis_version": "7.0.15", "config_file": "/etc/redis/redis.conf"}
-    assert resp.pairs_to_dict([b"dir", b"/x", b"flags", [b"on", b"nopass"]]) == {"dir": "/x", "flags": ["on", "nopass"]}
+    assert resp.pairs_to_dict([b"dir", b"/x", b"flags", [b"on", b"nopass"]], lists=True) == {"dir": "/x", "flags": ["on", "nopass"]}

@@ -91,3 +91,39 @@ def test_over_long_line_is_reported_and_the_rest_parsed(tmp_path):
     result = AREA.run({"root": root, "baseline_replace": True})
     assert any("longer than" in f.get("detail", "") for f in result["findings"])
     assert [f["status"] for f in result["findings"] if f["subject"] == "kernel.sysrq"] == ["fail"]
+
+
+def test_proc_sys_link_is_resolved_inside_root(tmp_path):
+    """A fixture/image /proc/sys entry that is an absolute link: resolved inside root, the
+    host's file is never read (core.paths)."""
+    outside = tmp_path / "outside.txt"
+    outside.write_text(MARKER + "\n")
+    root = tmp_path / "root"
+    os.makedirs(str(root / "proc/sys/kernel"))
+    os.symlink(str(outside), str(root / "proc/sys/kernel/sysrq"))
+    assert sysctl.read_runtime(str(root), "kernel.sysrq") == (None, "missing")
+    result = AREA.run({"root": str(root), "baseline_replace": True, "baseline": {"kernel.sysrq": "0"}})
+    assert MARKER not in json.dumps(result)
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+EXAMPLES = int(os.environ.get("HOSTGUARD_FUZZ_EXAMPLES", 200))
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.sampled_from(list("ab./\x00 =-*?[#;\n\u202e") + ["..", "etc", "shadow"]),
+                max_size=30).map("".join))
+def test_property_no_key_escapes_proc_sys(key):
+    key = sysctl.normalize_key(key)
+    path = sysctl.runtime_path("/r", key)
+    assert path is None or path.startswith("/r/proc/sys/")
+    if path is not None:
+        assert sysctl.key_problem(key) is None and "/../" not in path + "/"
+
+
+@settings(max_examples=EXAMPLES, deadline=None)
+@given(st.lists(st.text(max_size=80), max_size=30))
+def test_property_parse_conf_lines_total(lines):
+    entries = sysctl.parse_conf_lines(list(enumerate(lines, 1)), "/etc/sysctl.d/x.conf")
+    assert all(e["key"] for e in entries)
