@@ -80,6 +80,7 @@ lint: venv collection-link
 	$(BIN)/ansible-lint --profile production
 	$(BIN)/python scripts/check_docs.py
 	$(BIN)/python scripts/gen_role_specs.py --check
+	$(MAKE) sanity
 
 # ansible-test sanity, offline (scripts/sanity-bootstrap.sh stands in for get-pip.py).
 sanity: venv system-deps

@@ -154,7 +154,7 @@ def main():
             remove_fingerprints=dict(type="list", elements="str", default=[]),
             remove_unparsable=dict(type="bool", default=False),
             protect=dict(type="bool", default=False),
-            protect_key_files=dict(type="list", elements="path", default=[]),
+            protect_key_files=dict(type="list", elements="path", default=[], no_log=False),
             root=dict(type="path", default="/"),
         ),
         supports_check_mode=True,

@@ -9,7 +9,12 @@ Bounded: one container, podman commands with timeouts; the container is removed 
 import json
 import uuid
 
-from test_lynis_oracle import audit_package, containers_conf, podman, wait_ready  # noqa: F401
+import test_lynis_oracle
+from test_lynis_oracle import podman, wait_ready
+
+# the oracle's module-scoped fixtures, shared by name (pytest finds fixtures among module globals)
+audit_package = test_lynis_oracle.audit_package
+containers_conf = test_lynis_oracle.containers_conf
 
 IMAGE = "localhost/hostguard-bookworm:1"
 EXCLUDE = ("/proc", "/sys", "/dev", "/run", "/tmp", "/var/tmp", "/var/log/journal", "/var/lib/systemd")

@@ -10,8 +10,12 @@ import json
 
 import pytest
 
-from test_lynis_oracle import (audit_package, containers_conf, parse_lynis_report, podman,  # noqa: F401
-                               start_container, wait_ready)
+import test_lynis_oracle
+from test_lynis_oracle import parse_lynis_report, podman, start_container, wait_ready
+
+# the oracle's module-scoped fixtures, shared by name (pytest finds fixtures among module globals)
+audit_package = test_lynis_oracle.audit_package
+containers_conf = test_lynis_oracle.containers_conf
 
 AREAS = ["boot", "logs", "networking", "packages", "file_integrity", "malware", "tooling", "debian", "crypto",
          "banners", "hardening", "mac", "processes", "shells", "timesync", "insecure_services", "accounting",
