@@ -672,7 +672,8 @@ def probe_endpoint(address, password=None, username=None, timeout=resp.DEFAULT_T
         out["status"] = "error"
         out["error"] = "%s: %s" % (exc.reason, exc.message)
         out["error_reason"] = exc.reason
-    except Exception as exc:  # pylint: disable=broad-except  (a lying server never crashes the area)
+    except Exception as exc:  # pylint: disable=broad-except
+        # a lying server never crashes the area
         out["status"] = "error"
         out["error"] = "internal: %s: %s" % (type(exc).__name__, exc)
         out["error_reason"] = "internal"

@@ -413,7 +413,7 @@ def pairs_to_dict(reply, what="CONFIG GET", lists=False):
         if lists and isinstance(value, list):
             value = [expect_text(item, "%s %s item" % (what, key)) for item in value]
         elif lists and (value is None or isinstance(value, int)):
-            value = value
+            pass                    # a nil or an integer in a list-valued reply is kept as it is
         else:
             value = expect_text(value, "%s %s" % (what, key))
         out[key] = value
