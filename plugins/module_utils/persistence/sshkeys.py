@@ -10,8 +10,10 @@ classic keys-only siblings it would not.
   ``.ssh/authorized_keys .ssh/authorized_keys2``; tokens ``%h %u %U %%``; relative paths are
   relative to the home directory.
 - StrictModes as OpenSSH's auth_secure_path(): the file (after realpath) must be a regular
-  file owned by root or the user and not group/world-writable, and so must every directory
-  from it up to the home directory (or to / for a file outside home).
+  file owned by root or the user and not world-writable, and so must every directory from it up
+  to the home directory (or to / for a file outside home); group-writable only when the group's
+  sole member is the user (Debian's user-group-modes patch: what the real sshd accepted in
+  molecule/persistence, Redis writing the dump 0660 under UMask=007).
 - A Redis RDB magic at offset 0 is the signature of ``CONFIG SET dir /root/.ssh`` +
   ``CONFIG SET dbfilename authorized_keys`` + ``SAVE``: sshd skips the junk lines and accepts
   the key stored in Redis. Only fingerprints reach the report, never keys.
@@ -69,12 +71,34 @@ def expand(pattern, user):
     return path
 
 
-def strict_modes_problem(root, real, info, user):
+def group_only_user(gid, user, groups):
+    """Debian's OpenSSH (user-group-modes.patch, secure_permissions): a group-writable file is
+    accepted when its group has exactly one member, the user (primary or supplementary)."""
+    members = [u["name"] for u in groups.get("users", []) if u["gid"] == gid]
+    if any(name != user["name"] for name in members):
+        return False
+    extra = groups.get("members", {}).get(gid)
+    if extra is None and not members:
+        return False
+    if extra:
+        if extra != [user["name"]]:
+            return False
+    return bool(members or extra)
+
+
+def _bad_modes(st, user, groups):
+    mode = int(st["mode"], 8)
+    if st["uid"] not in (0, user["uid"]) or mode & 0o002:
+        return True
+    return bool(mode & 0o020) and not group_only_user(st["gid"], user, groups)
+
+
+def strict_modes_problem(root, real, info, user, groups=None):
     """None if OpenSSH's StrictModes accepts the file, else why not."""
-    uid = user["uid"]
+    groups = groups or {}
     if info["type"] != "file":
         return "not a regular file"
-    if (info["uid"] not in (0, uid)) or int(info["mode"], 8) & 0o022:
+    if _bad_modes(info, user, groups):
         return "bad ownership or modes for file %s (owner %d, mode %s)" % (real, info["uid"], info["mode"])
     home = resolve(root, user["home"])["path"].rstrip("/") or "/"
     parts = real.rstrip("/").split("/")[:-1]
@@ -84,12 +108,23 @@ def strict_modes_problem(root, real, info, user):
         if r["status"] != "ok":
             return "cannot stat directory %s" % directory
         d = r["info"]
-        if (d["uid"] not in (0, uid)) or int(d["mode"], 8) & 0o022:
+        if _bad_modes(d, user, groups):
             return "bad ownership or modes for directory %s (owner %d, mode %s)" % (directory, d["uid"], d["mode"])
         if directory == home or directory == "/":
             break
         parts = parts[:-1]
     return None
+
+
+def load_groups(root, users):
+    """{"users": passwd entries, "members": {gid: [supplementary member names]}} from <root>/etc/group."""
+    members = {}
+    entry = files.scan_file(root, "/etc/group", {"max_read_bytes": 4 << 20, "max_line_bytes": 65536})
+    for _no, text, _cut in entry["lines"]:
+        parts = text.strip().split(":")
+        if len(parts) >= 4 and parts[2].isdigit():
+            members.setdefault(int(parts[2]), [m for m in parts[3].split(",") if m])
+    return {"users": users, "members": members}
 
 
 def collect(root, params, users, entries, problems):
@@ -125,7 +160,7 @@ def collect(root, params, users, entries, problems):
                 entries.append(entry)
                 by_path[path] = entry
             per_user.append({"user": user, "path": path, "used": path in used, "entry": by_path[path]})
-    return {"settings": settings, "files": per_user}
+    return {"settings": settings, "files": per_user, "groups": load_groups(root, users)}
 
 
 RDB_KEYS = CHECKS.define(
@@ -184,7 +219,8 @@ def check(state, ctx):
             reason = "not read by sshd: %s" % entry["status"]
         elif not item["used"]:
             reason = "not listed in AuthorizedKeysFile (%s)" % " ".join(settings["authorized_keys_file"])
-        problem = strict_modes_problem(ctx["root"], entry["real"], info, user) if entry["status"] == "ok" else None
+        problem = (strict_modes_problem(ctx["root"], entry["real"], info, user, state.get("groups"))
+                   if entry["status"] == "ok" else None)
         if reason is None and problem and settings["strict_modes"]:
             reason = "StrictModes rejects it: %s" % problem
         accepted = reason is None

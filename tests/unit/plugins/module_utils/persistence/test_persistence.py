@@ -451,3 +451,16 @@ def test_empty_root_is_clean(tmp_path):
     out = AREA.run({"root": str(tmp_path)})
     assert out["findings"] == []
     assert out["facts"]["packages"]["note"] == "no package database under root"
+
+
+def test_group_writable_key_file_accepted_when_the_group_is_only_the_user(root):
+    # Debian's sshd (user-group-modes.patch) accepts it: Redis writes its dump 0660 (UMask=007)
+    write(root, "/etc/group", "root:x:0:\nstaff:x:50:alice,bob\n")
+    write(root, "/root/.ssh/authorized_keys", pt.key_line("r") + "\n", mode=0o660)
+    out = run(root)
+    assert not by_id(out, "HG-PERS-023")
+    files_ = dict((f["path"], f) for f in out["facts"]["ssh_keys"]["files"])
+    assert files_["/root/.ssh/authorized_keys"]["would_apply"] is True
+    write(root, "/home/bob/.ssh/authorized_keys", pt.key_line("b") + "\n", mode=0o660, uid=1001, gid=50)
+    (hit,) = by_id(run(root), "HG-PERS-023")
+    assert hit["subject"] == "/home/bob/.ssh/authorized_keys"
