@@ -82,7 +82,7 @@ lint: venv collection-link
 	$(BIN)/python scripts/gen_role_specs.py --check
 
 # ansible-test sanity, offline (scripts/sanity-bootstrap.sh stands in for get-pip.py).
-sanity: venv
+sanity: venv system-deps
 	PYTHON=$(BIN)/python scripts/sanity.sh
 
 # requires_ansible honest: unit suite + one host_audit playbook on ansible-core 2.15 and 2.17.

@@ -9,12 +9,10 @@ copy + fsync + re-hash + unlink vs `cp && sha256sum && rm`). Prints wall seconds
 Runs only in private temporary directories; nothing else is touched.
 """
 import os
-import resource
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO, ".collections"))
@@ -35,7 +33,7 @@ def make_file(path):
     chunk = os.urandom(1 << 20)
     with open(path, "wb") as fh:
         fh.write(b"REDIS0009")
-        for _ in range(MIB):
+        for _mib in range(MIB):
             fh.write(chunk)
         fh.flush()
         os.fsync(fh.fileno())

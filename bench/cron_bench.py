@@ -95,7 +95,7 @@ def cgroup_read(name):
 
 
 def cgroup_remove():
-    for _ in range(50):
+    for _round in range(50):
         try:
             if os.path.isdir(CGROUP):
                 os.rmdir(CGROUP)

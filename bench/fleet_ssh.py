@@ -75,7 +75,7 @@ def start(n, pubkey):
         podman("run", "-d", "--name", name, "--systemd=always", "-p", "127.0.0.1::22", IMAGE, "/sbin/init")
         names.append(name)
     for name in names:
-        for _ in range(120):
+        for _round in range(120):
             state = podman("exec", name, "systemctl", "is-system-running", "--wait", check=False, timeout=120)
             if state.stdout.strip() in ("running", "degraded"):
                 break
@@ -101,7 +101,7 @@ def run_playbook(playbook, inventory, workdir, extra=()):
     cpu0, t0 = children_cpu(), time.monotonic()
     proc = subprocess.run([os.path.join(BIN, "ansible-playbook"), playbook, "-i", inventory] + list(extra),
                           cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          universal_newlines=True, timeout=3600)
+                          universal_newlines=True, timeout=3600, check=False)
     wall, cpu = time.monotonic() - t0, children_cpu() - cpu0
     if proc.returncode != 0:
         raise RuntimeError("%s failed:\n%s" % (playbook, proc.stdout[-4000:]))
@@ -112,7 +112,7 @@ def report_row(n, label, rows):
     r = rows[label]
     ratio = "%.2fx" % (r["wall"] / rows["ping"]["wall"]) if label == "audit" else ""
     print("| %d | %s | %.2f | %s | %.3f | %.3f |" % (n, label, r["wall"], ratio, r["controller_cpu_per_host"],
-                                                   r["target_cpu_per_host"]), flush=True)
+                                                     r["target_cpu_per_host"]), flush=True)
 
 
 def measure(n, keydir, workdir, pubkey, lynis=True):
@@ -158,7 +158,7 @@ def localhost(workdir):
     ping = os.path.join(workdir, "ping.yml")
     run_playbook(ping, inventory, workdir)
     best = {}
-    for _ in range(3):
+    for _round in range(3):
         for label, playbook, extra in (
                 ("ping", ping, []),
                 ("audit", os.path.join(REPO, "playbooks", "audit.yml"),

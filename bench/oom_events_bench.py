@@ -57,9 +57,12 @@ def incident(t, k):
         rss = 500 + r * 37
         out.append(p + "[%7d] %5d %5d %8d %8d %8d %8d %9d %8d %8d         %5d %s" % (pid, 0, pid, rss * 3, rss, rss - 100, 100, 0, 65536, 0, 0, "daemon%d" % r))
     out.append(p + "[%7d] %5d %5d %8d %8d %8d %8d %9d %8d %8d         %5d %s" % (hog, 0, hog, 2100000, 2000000, 1999000, 1000, 0, 16000000, 0, -1000, "hogger"))
-    out.append(p + "[%7d] %5d %5d %8d %8d %8d %8d %9d %8d %8d         %5d %s" % (victim, 1000, victim, 90000, 30000, 29000, 1000, 0, 500000, 0, 1000, "app%d" % k))
-    out.append(p + "oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/system.slice/app%d.service,task=app%d,pid=%d,uid=1000" % (k, k, victim))
-    out.append(p + "Out of memory: Killed process %d (app%d) total-vm:360000kB, anon-rss:116000kB, file-rss:4000kB, shmem-rss:0kB, UID:1000 pgtables:488kB oom_score_adj:1000" % (victim, k))
+    out.append(p + "[%7d] %5d %5d %8d %8d %8d %8d %9d %8d %8d         %5d %s"
+                   % (victim, 1000, victim, 90000, 30000, 29000, 1000, 0, 500000, 0, 1000, "app%d" % k))
+    out.append(p + "oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/system.slice/app%d.service,task=app%d,"
+                   "pid=%d,uid=1000" % (k, k, victim))
+    out.append(p + "Out of memory: Killed process %d (app%d) total-vm:360000kB, anon-rss:116000kB, file-rss:4000kB, shmem-rss:0kB, UID:1000 pgtables:488kB "
+                   "oom_score_adj:1000" % (victim, k))
     out.append(p + "oom_reaper: reaped process %d (app%d), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB" % (victim, k))
     return "\n".join(out) + "\n"
 
@@ -160,8 +163,8 @@ def main():
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print("python %s, grep %s" % (sys.version.split()[0],
-                                 subprocess.run(["grep", "--version"], stdout=subprocess.PIPE,
-                                                universal_newlines=True).stdout.split("\n")[0]))
+                                  subprocess.run(["grep", "--version"], stdout=subprocess.PIPE,
+                                                 universal_newlines=True, check=False).stdout.split("\n")[0]))
     print("| log size | incidents | grep -c wall / CPU | grep peak RSS | oom_events wall / CPU | "
           "oom_events peak RSS | ratio wall / CPU | oom_events MiB/s (CPU) |")
     print("|---|---|---|---|---|---|---|---|")

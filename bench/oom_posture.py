@@ -19,7 +19,7 @@ RUNS = 20
 
 def timed(fn):
     start = time.perf_counter()
-    for _ in range(RUNS):
+    for _round in range(RUNS):
         fn()
     return (time.perf_counter() - start) / RUNS * 1000.0
 

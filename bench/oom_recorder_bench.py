@@ -64,7 +64,7 @@ def rss_kb(pid):
 
 def spawn_sleepers(n):
     pids = []
-    for _ in range(n):
+    for _round in range(n):
         pids.append(os.posix_spawn("/bin/sleep", ["sleep", "900"], os.environ))
     return pids
 
@@ -91,7 +91,7 @@ def start_atop(path):
 def atop_samples(path):
     """Samples in an atop raw file (atop -r FILE -P CPU prints one CPU line per sample)."""
     out = subprocess.run(["atop", "-r", path, "-P", "CPU"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                         universal_newlines=True, timeout=120).stdout
+                         universal_newlines=True, timeout=120, check=False).stdout
     return sum(1 for line in out.splitlines() if line.startswith("CPU "))
 
 
@@ -123,7 +123,7 @@ def idle(seconds, tmp):
         if atop:
             out["atop_cpu_pct"] = round(100.0 * (cpu_seconds(atop.pid) - a0) / dt, 3)
             out["atop_rss"] = rss_kb(atop.pid)
-        ring = [f for f in os.listdir(state)]
+        ring = os.listdir(state)
         out["recorder_ring_bytes"] = sum(os.path.getsize(os.path.join(state, f)) for f in ring)
         if atop:
             stop(atop)
@@ -145,7 +145,7 @@ def snapshot_times(mod, counts, rounds, atop_seconds, tmp):
             r.snapshot("warm")
             times, cpu = [], []
             nprocs = None
-            for _ in range(rounds):
+            for _round in range(rounds):
                 t0, c0 = time.perf_counter(), time.process_time()
                 snap = r.snapshot("bench")
                 times.append((time.perf_counter() - t0) * 1000.0)
@@ -225,7 +225,7 @@ def latency(kills, tmp):
         procs.append(rec)
         time.sleep(2)
         victims = []
-        for _ in range(kills):
+        for _round in range(kills):
             victim = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"],
                                       preexec_fn=enter(path, 1000))
             procs.append(victim)
@@ -260,7 +260,7 @@ def latency(kills, tmp):
             if p.poll() is None:
                 p.kill()
                 p.wait(timeout=30)
-        for _ in range(50):
+        for _round in range(50):
             try:
                 os.rmdir(path)
                 break
@@ -269,7 +269,7 @@ def latency(kills, tmp):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     ap.add_argument("--idle-seconds", type=float, default=120)
     ap.add_argument("--counts", type=int, nargs="+", default=[100, 1000, 5000])
     ap.add_argument("--rounds", type=int, default=10)
@@ -281,7 +281,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="recorder-bench-")
     mod = load_recorder()
     try:
-        print("atop:", subprocess.run(["atop", "-V"], stdout=subprocess.PIPE, universal_newlines=True).stdout.strip()
+        print("atop:", subprocess.run(["atop", "-V"], stdout=subprocess.PIPE, universal_newlines=True, check=False).stdout.strip()
               if shutil.which("atop") else "not installed (apt-get install atop)")
         print("load average before:", open("/proc/loadavg").read().split()[:3])
         print("\n== idle, %ss side by side" % args.idle_seconds)

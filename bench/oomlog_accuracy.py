@@ -206,7 +206,7 @@ def main():
     for f in FIELDS:
         r = res["fields"][f]
         print("| %s | %d/%d | %s | %s |" % (f, r["k"], r["n"], "%.1f %%" % (100 * r["ratio"]) if r["n"] else "-",
-                                           ">= %.0f %%" % (100 * TARGETS[f])))
+                                            ">= %.0f %%" % (100 * TARGETS[f])))
     print("false incidents on negatives: %d; extra incidents on real files: %d; parse errors: %d" % (
         res["false_incidents_negative"], res["extra_incidents_real"], res["parse_errors"]))
     if args.verbose:

@@ -1,5 +1,4 @@
 """Build fake /proc and /etc trees under tmp_path for the OOM/sysctl/procfs tests."""
-import os
 from conftest import write  # noqa: E402,F401  (re-exported for the /proc tests)
 
 

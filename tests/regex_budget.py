@@ -172,11 +172,9 @@ def analyse(pattern, mode="match"):
                 if av[1] == MAXREPEAT:
                     yield ("rep", _first_chars(av[2]))
                 else:
-                    for tok in tokens(av[2]):        # a bounded body, once: what it can leave behind
-                        yield tok
+                    yield from tokens(av[2])        # a bounded body, once: what it can leave behind
             elif op is sre_constants.SUBPATTERN:
-                for tok in tokens(av[-1]):
-                    yield tok
+                yield from tokens(av[-1])
             elif op is sre_constants.BRANCH:
                 alts = av[1]
                 if all(len(a) <= 1 and all(_node_pred(o, v) is not None or o is sre_constants.AT for o, v in a)
@@ -222,7 +220,7 @@ def _compile(seq, prog):
         elif op in _REPEATS:
             lo, hi, body = av
             greedy = op is sre_constants.MAX_REPEAT
-            for _ in range(lo):
+            for _pump in range(lo):
                 _compile(body, prog)
             if hi == MAXREPEAT:
                 loop = len(prog)
@@ -233,7 +231,7 @@ def _compile(seq, prog):
                 prog[loop] = (SPLIT, loop + 1, out) if greedy else (SPLIT, out, loop + 1)
             else:
                 holes = []
-                for _ in range(hi - lo):
+                for _pump in range(hi - lo):
                     holes.append(len(prog))
                     prog.append(None)
                     _compile(body, prog)

@@ -7,7 +7,7 @@ import datetime
 import random
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings import (
-    Check, REPORT_SCHEMA_VERSION, SEVERITIES, sort_findings, summarize, worst_severity)
+    Check, REPORT_SCHEMA_VERSION, sort_findings, summarize, worst_severity)
 
 CHECKS = [
     Check("HG-CRON-001", "Cron spool file is not named after a user", "high", "cron", ["/var/spool/cron"],
@@ -101,7 +101,7 @@ def hostile_report(host="evil.example"):
     img = '"><img src=x onerror=alert(2)>'
     findings = [
         BY_ID["HG-CRON-001"].fail("/var/spool/cron/" + XSS + "\x00\x1b", {"file": XSS, "line": img, XSS: "key",
-                                                             "ctl": "a\x00b\x1b[31m\ud800"}),
+                                                                          "ctl": "a\x00b\x1b[31m\ud800"}),
         BY_ID["HG-REDIS-002"].fail("127.0.0.1:6379", {"dir": "/var/spool/cron/" + XSS, "dbfilename": img}),
         BY_ID["HG-SSH-001"].skip(XSS, XSS),
         BY_ID["HG-AUTH-001"].error(img, "boom " + XSS),

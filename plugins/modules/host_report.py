@@ -1,3 +1,4 @@
+#!/usr/bin/python
 # -*- coding: utf-8 -*-
 # Copyright: hostguard engineers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
@@ -77,16 +78,19 @@ options:
 attributes:
   check_mode:
     support: full
-    details: The audit is read-only; the report is written on the controller in check mode too.
+    description: The audit is read-only; the report is written on the controller in check mode too.
   diff_mode:
     support: none
+    description: The report is written whole; there is no diff.
   platform:
+    support: full
     platforms: posix
+    description: The audit runs on the target; the report is built and written on the controller (action plugin).
 seealso:
   - module: hostguard.hardening.host_audit
   - module: hostguard.hardening.publish_reports
 author:
-  - hostguard engineers
+  - hostguard engineers (@hostguard)
 """
 
 EXAMPLES = r"""
@@ -119,6 +123,3 @@ timings:
   returned: success
   type: dict
 """
-
-if __name__ == "__main__":
-    raise SystemExit("host_report is an action plugin; it runs host_audit and writes the report on the controller")

@@ -26,7 +26,7 @@ description:
     package manager is never run.
   - Read-only and bounded; every inventory entry has a verdict and its reason.
 author:
-  - hostguard engineers
+  - hostguard engineers (@hostguard)
 options:
   root:
     description: Directory holding the audited system (C(/) for this host).

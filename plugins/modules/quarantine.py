@@ -114,7 +114,9 @@ status:
   returned: always
   type: str
 entry:
-  description: The manifest entry (original_path, quarantined_path, owner, group, uid, gid, mode, size, sha256, mtime, finding_ids, quarantined_at, restored_at).
+  description:
+    - The manifest entry (original_path, quarantined_path, owner, group, uid, gid, mode, size, sha256, mtime,
+      finding_ids, quarantined_at, restored_at).
   returned: when a file was (or would be) moved
   type: dict
 manifest:

@@ -1,3 +1,4 @@
+#!/usr/bin/python
 # -*- coding: utf-8 -*-
 # Copyright: hostguard engineers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
@@ -45,12 +46,16 @@ options:
 attributes:
   check_mode:
     support: full
+    description: Records the result in check mode too (with C(check_mode) true).
   diff_mode:
     support: none
+    description: Only a fact is set; there is no diff.
   platform:
+    support: full
     platforms: posix
+    description: Runs on the controller only (action plugin).
 author:
-  - hostguard engineers
+  - hostguard engineers (@hostguard)
 """
 
 EXAMPLES = r"""
@@ -73,6 +78,3 @@ ansible_facts:
   returned: always
   type: dict
 """
-
-if __name__ == "__main__":
-    raise SystemExit("remediation_result is an action plugin; it runs on the controller only")

@@ -43,7 +43,7 @@ def run_id_for(when):
 
 
 def _run_sort_key(run_id):
-    base, _, suffix = run_id.partition("-")
+    base, _dash, suffix = run_id.partition("-")
     return (base, int(suffix) if suffix else 0)
 
 

@@ -40,6 +40,6 @@ def check(facts, platforms, role="this role"):
                         role, manager, where, facts.get("service_mgr") or "none")}
         return {"supported": True, "platform": where, "reason": ""}
     tested = ", ".join(sorted(set("%s%s" % (e.get("family"), " (%s)" % "/".join(e["distributions"])
-                                                if e.get("distributions") else "") for e in platforms or [])))
+                                            if e.get("distributions") else "") for e in platforms or [])))
     return {"supported": False, "platform": where,
             "reason": "%s is not tested on %s (tested: %s); nothing was changed" % (role, where, tested or "none")}

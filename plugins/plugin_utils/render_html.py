@@ -163,7 +163,7 @@ def svg_bars(items, label, width=360):
     """Horizontal bar chart. ``items``: list of (name, value, color)."""
     bar_h, gap, left, right = 20, 6, 110, 50
     h = max(1, len(items)) * (bar_h + gap) + gap
-    top = max([v for _, v, _ in items] + [1])
+    top = max([v for _name, v, _color in items] + [1])
     parts = ['<svg class="chart bars" xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" '
              'viewBox="0 0 %d %d" role="img" aria-label="%s">' % (width, h, width, h, esc(label))]
     for i, (name, value, color) in enumerate(items):
@@ -183,7 +183,7 @@ def svg_stacked(rows, label, width=420):
     """Stacked horizontal bars: ``rows`` = list of (name, {status: n}), statuses in STATUSES order."""
     bar_h, gap, left, right = 20, 6, 90, 40
     h = max(1, len(rows)) * (bar_h + gap) + gap + 22
-    top = max([sum(c.values()) for _, c in rows] + [1])
+    top = max([sum(c.values()) for _name, c in rows] + [1])
     scale = (width - left - right) / float(top)
     parts = ['<svg class="chart stacked" xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" '
              'viewBox="0 0 %d %d" role="img" aria-label="%s">' % (width, h, width, h, esc(label))]
@@ -199,7 +199,7 @@ def svg_stacked(rows, label, width=420):
             bw = n * scale
             parts.append('<rect class="bar" x="%.1f" y="%d" width="%.1f" height="%d" fill="%s">'
                          '<title>%s %s: %d</title></rect>' % (x, y, bw, bar_h, STATUS_COLORS[status],
-                                                             esc(name), status, n))
+                                                              esc(name), status, n))
             x += bw
         parts.append('<text x="%.1f" y="%d" font-size="12" fill="#111827">%d</text>'
                      % (x + 4, y + 14, sum(counts.values())))
@@ -588,7 +588,7 @@ def svg_trend(points, width=420):
         coords.append((x, y, run_id, mean))
     if len(coords) > 1:
         parts.append('<polyline fill="none" stroke="#2563eb" stroke-width="2" points="%s"/>'
-                     % " ".join("%.1f,%.1f" % (x, y) for x, y, _, _ in coords))
+                     % " ".join("%.1f,%.1f" % (x, y) for x, y, _run_id, _mean in coords))
     for x, y, run_id, mean in coords:
         parts.append('<circle class="point" cx="%.1f" cy="%.1f" r="3.5" fill="#2563eb"><title>%s: %s</title></circle>'
                      % (x, y, esc(run_id), esc(mean)))
@@ -688,7 +688,7 @@ def render_fleet_html(summary, trend=None):
         state = esc(h["state"])
         if h.get("problems"):
             state = '<span class="state-%s" title="%s">%s</span>' % (esc(h["state"]), esc("; ".join(h["problems"])),
-                                                                    esc(h["state"]))
+                                                                     esc(h["state"]))
         body.append('<tr><td class="subject">%s</td><td>%s</td><td class="num" data-v="%s">%s</td><td data-v="%s">%s</td>' % (
             link, state, esc(h["hardening_index"] if h["hardening_index"] is not None else -1),
             esc(h["hardening_index"] if h["hardening_index"] is not None else "n/a"),

@@ -139,4 +139,4 @@ def waiver_message(finding):
     """``waived: <justification> (owner <owner>, until <expires>)`` for a waived finding."""
     waiver = finding.get("waiver") or {}
     return "waived: %s (owner %s, until %s)" % (waiver.get("justification", ""), waiver.get("owner", "?"),
-                                                  waiver.get("expires", "?"))
+                                                waiver.get("expires", "?"))

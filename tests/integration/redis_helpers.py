@@ -35,7 +35,7 @@ def raw_command(address, *args, timeout=5.0):
             out += b"$%d\r\n%s\r\n" % (len(data), data)
         sock.sendall(out)
         data = b""
-        for _ in range(1000):
+        for _attempt in range(1000):
             chunk = sock.recv(65536)
             if not chunk:
                 break
@@ -80,7 +80,7 @@ class RedisInstance(object):
         self.proc = subprocess.Popen(args, cwd=self.workdir, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.DEVNULL)
         last = None
-        for _ in range(400):  # bounded wait: at most ~20 s
+        for _attempt in range(400):  # bounded wait: at most ~20 s
             if self.proc.poll() is not None:
                 raise AssertionError("redis-server exited %s: %s" % (self.proc.returncode, self._logtail()))
             try:

@@ -9,8 +9,6 @@ Bounded: one container, podman commands with timeouts; the container is removed 
 import json
 import uuid
 
-import pytest
-
 from test_lynis_oracle import audit_package, containers_conf, podman, wait_ready  # noqa: F401
 
 IMAGE = "localhost/hostguard-bookworm:1"

@@ -87,7 +87,7 @@ def applicable(build, case):
 
 
 def wait_systemd(container):
-    for _ in range(POLL_LIMIT):
+    for _attempt in range(POLL_LIMIT):
         proc = podman("exec", container, "systemctl", "is-system-running", check=False)
         state = proc.stdout.decode().strip()
         if state in ("running", "degraded"):

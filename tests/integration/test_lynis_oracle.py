@@ -168,6 +168,8 @@ KNOWN_DISAGREEMENTS = {
 # findings) returning [(key, lynis_flagged, ours_flagged)]. What Lynis writes to
 # lynis-report.dat was read in its sources (include/tests_scheduling, tests_databases,
 # tests_kernel_hardening of Lynis 3.0.8 and 3.1.4); see docs/lynis-oracle.md.
+
+
 def _ids(report, kinds=("suggestion", "warning")):
     return set(item[0] for kind in kinds for item in report[kind])
 
@@ -282,10 +284,10 @@ def podman(*args, **kwargs):
     env["CONTAINERS_CONF"] = kwargs.pop("conf")
     check = kwargs.pop("check", True)
     proc = subprocess.run(["podman"] + list(args), env=env, stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, timeout=PODMAN_TIMEOUT, **kwargs)
+                          stderr=subprocess.PIPE, timeout=PODMAN_TIMEOUT, check=False, **kwargs)
     if check and proc.returncode != 0:
         raise AssertionError("podman %s failed (%d): %s" % (" ".join(args[:3]), proc.returncode,
-                                                          proc.stderr.decode()[-2000:]))
+                                                            proc.stderr.decode()[-2000:]))
     return proc
 
 
@@ -325,7 +327,7 @@ def start_container(image, conf, run_args=()):
 
 
 def wait_ready(name, conf):
-    for _ in range(BOOT_POLLS):
+    for _attempt in range(BOOT_POLLS):
         state = podman("exec", name, "systemctl", "is-system-running", conf=conf, check=False)
         sshd = podman("exec", name, "pgrep", "-x", "sshd", conf=conf, check=False)
         if state.stdout.strip() in (b"running", b"degraded") and sshd.returncode == 0:

@@ -82,11 +82,11 @@ def test_ansible_builder_context_needs_only_the_runtime_requirements(tarball, tm
                     str(collections), str(tarball)], check=True, capture_output=True)
     context = tmp_path / "context"
     proc = subprocess.run([os.path.join(BIN, "ansible-builder"), "create", "-f", str(ee), "-c", str(context),
-                           "--output-filename", "Containerfile"], capture_output=True, text=True)
+                           "--output-filename", "Containerfile"], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert (context / "Containerfile").is_file()
     introspect = subprocess.run([os.path.join(BIN, "ansible-builder"), "introspect", str(collections)],
-                                capture_output=True, text=True)
+                                capture_output=True, text=True, check=False)
     assert introspect.returncode == 0, introspect.stderr
     python = yaml.safe_load(introspect.stdout)["python"]
     assert python == ["jsonschema>=4.0  # from collection hostguard.hardening"], introspect.stdout + introspect.stderr
@@ -102,7 +102,7 @@ def test_galaxy_importer_imports_the_tarball_without_a_warning(tarball, tmp_path
                       "RUN_FLAKE8 = False\nCHECK_REQUIRED_TAGS = False\n")
     env = dict(os.environ, GALAXY_IMPORTER_CONFIG=str(config), PATH=BIN + os.pathsep + os.environ["PATH"])
     proc = subprocess.run([sys.executable, "-m", "galaxy_importer.main", str(tarball)], env=env,
-                          capture_output=True, text=True, cwd=str(tmp_path))
+                          capture_output=True, text=True, cwd=str(tmp_path), check=False)
     output = proc.stdout + proc.stderr
     assert proc.returncode == 0, output[-3000:]
     assert "Importer processing completed successfully" in output

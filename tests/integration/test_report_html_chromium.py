@@ -88,7 +88,7 @@ class Chromium(object):
             left = deadline - time.monotonic()
             if left <= 0:
                 raise AssertionError("no DevTools message within %ds" % SAFETY_SECONDS)
-            ready, _, _ = select.select([self._from_child], [], [], min(left, 1.0))
+            ready, _writable, _errored = select.select([self._from_child], [], [], min(left, 1.0))
             if ready:
                 chunk = os.read(self._from_child, 1 << 20)
                 if not chunk:
@@ -106,7 +106,7 @@ class Chromium(object):
         if not wait:
             return None
         deadline = time.monotonic() + SAFETY_SECONDS
-        for _ in range(100000):
+        for _message in range(100000):
             reply = self._read_message(deadline)
             if reply.get("id") == self._next_id:
                 if "error" in reply:
@@ -120,7 +120,7 @@ class Chromium(object):
         for event in self.events:
             if event.get("method") == method:
                 return event
-        for _ in range(100000):
+        for _message in range(100000):
             event = self._read_message(deadline)
             self.events.append(event)
             if event.get("method") == method:

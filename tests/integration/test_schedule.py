@@ -36,7 +36,7 @@ def env():
 def playbook(args, check=True):
     proc = subprocess.run([os.path.join(VENV_BIN, "ansible-playbook"), "playbooks/schedule.yml"] + args,
                           cwd=REPO, env=env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          universal_newlines=True, timeout=900)
+                          universal_newlines=True, timeout=900, check=False)
     if check:
         assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     stats = json.loads(proc.stdout)["stats"]
@@ -60,12 +60,12 @@ def test_cron_backend_idempotent_and_script_runs(tmp_path):
              "-e", "hostguard_schedule_playbook=hostguard.hardening.report",
              "-e", '{"hostguard_schedule_extra_args": ["-e", "hostguard_report_discover=true"]}',
              "-e", "hostguard_schedule_keep_runs=2"]
-    changed, _ = playbook(args + ["--check", "--diff"])
+    changed, _proc = playbook(args + ["--check", "--diff"])
     assert changed > 0
     assert os.listdir(str(dirs["cron.d"])) == [] and os.listdir(str(dirs["sbin"])) == []
-    changed, _ = playbook(args)
+    changed, _proc = playbook(args)
     assert changed > 0
-    changed, _ = playbook(args)
+    changed, _proc = playbook(args)
     assert changed == 0
     cron = (dirs["cron.d"] / "hostguard-audit").read_text()
     line = [l for l in cron.splitlines() if l.startswith("17 3 * * * root flock -n")]
@@ -75,9 +75,9 @@ def test_cron_backend_idempotent_and_script_runs(tmp_path):
     assert os.access(script, os.X_OK)
     run_env = dict(env(), ANSIBLE_STDOUT_CALLBACK="default")
     run_env.pop("ANSIBLE_CONFIG")
-    for _ in range(3):
+    for _attempt in range(3):
         proc = subprocess.run([script], env=run_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              universal_newlines=True, timeout=600)
+                              universal_newlines=True, timeout=600, check=False)
         assert proc.returncode == 0, proc.stdout[-3000:]
     runs = [n for n in os.listdir(str(dirs["reports"] / "runs")) if n != "index.json"]
     assert len(runs) == 2                                  # keep_runs=2 applied
@@ -87,11 +87,11 @@ def test_cron_backend_idempotent_and_script_runs(tmp_path):
     assert "prlimit --data=268435456" in open(limited).read()
     latest = os.readlink(str(dirs["reports"] / "latest"))
     proc = subprocess.run([limited], env=run_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          universal_newlines=True, timeout=600)
+                          universal_newlines=True, timeout=600, check=False)
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert os.readlink(str(dirs["reports"] / "latest")) != latest
     assert os.path.isfile(str(dirs["reports"] / "latest" / "fleet.html"))
-    changed, _ = playbook(args + ["-e", "hostguard_schedule_state=absent"])
+    changed, _proc = playbook(args + ["-e", "hostguard_schedule_state=absent"])
     assert changed > 0
     assert os.listdir(str(dirs["cron.d"])) == [] and os.listdir(str(dirs["sbin"])) == []
     assert (dirs["reports"] / "latest").exists()          # reports are kept
@@ -105,22 +105,22 @@ def start_container(tmp_path, prefix, *podman_args):
                     '"nproc=1024:1024"]\n')
     os.environ["CONTAINERS_CONF"] = str(conf)
     name = "%s-%s" % (prefix, uuid.uuid4().hex[:8])
-    images = subprocess.run(["podman", "image", "exists", IMAGE])
+    images = subprocess.run(["podman", "image", "exists", IMAGE], check=False)
     assert images.returncode == 0, "image %s missing: run scripts/build-images.sh" % IMAGE
     try:
         subprocess.run(["podman", "run", "-d", "--name", name, "--systemd=always", "--network=none"]
                        + list(podman_args) + [IMAGE, "/sbin/init"], check=True, stdout=subprocess.PIPE, timeout=120)
-        for _ in range(60):   # bounded wait for systemd to come up (slow on a loaded machine)
+        for _attempt in range(60):   # bounded wait for systemd to come up (slow on a loaded machine)
             try:
                 state = subprocess.run(["podman", "exec", name, "systemctl", "is-system-running", "--wait"],
-                                       stdout=subprocess.PIPE, universal_newlines=True, timeout=120).stdout.strip()
+                                       stdout=subprocess.PIPE, universal_newlines=True, timeout=120, check=False).stdout.strip()
             except subprocess.TimeoutExpired:
                 continue
             if state in ("running", "degraded"):
                 break
         yield name
     finally:
-        subprocess.run(["podman", "rm", "-f", "-t", "0", name], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(["podman", "rm", "-f", "-t", "0", name], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
         os.environ.pop("CONTAINERS_CONF", None)
 
 
@@ -133,26 +133,26 @@ def test_systemd_timer_in_a_systemd_container(systemd_container):
     name = systemd_container
     args = ["-i", "%s," % name, "-c", "containers.podman.podman", "-e", "hostguard_schedule_hosts=all",
             "-e", "ansible_python_interpreter=/usr/bin/python3"]
-    changed, _ = playbook(args + ["--check", "--diff"])
+    changed, _proc = playbook(args + ["--check", "--diff"])
     assert changed > 0
-    assert subprocess.run(["podman", "exec", name, "test", "-e", "/etc/systemd/system/hostguard-audit.timer"]).returncode == 1
-    changed, _ = playbook(args)
+    assert subprocess.run(["podman", "exec", name, "test", "-e", "/etc/systemd/system/hostguard-audit.timer"], check=False).returncode == 1
+    changed, _proc = playbook(args)
     assert changed > 0
-    changed, _ = playbook(args)
+    changed, _proc = playbook(args)
     assert changed == 0
 
     def sh(*cmd):
         return subprocess.run(["podman", "exec", name] + list(cmd), stdout=subprocess.PIPE,
-                              universal_newlines=True, timeout=60).stdout.strip()
+                              universal_newlines=True, timeout=60, check=False).stdout.strip()
     assert sh("systemctl", "is-enabled", "hostguard-audit.timer") == "enabled"
     assert sh("systemctl", "is-active", "hostguard-audit.timer") == "active"
     assert "03:17:00" in sh("systemctl", "show", "-p", "TimersCalendar", "hostguard-audit.timer")
     assert sh("systemd-analyze", "verify", "/etc/systemd/system/hostguard-audit.service") == ""
     assert "hostguard-audit" not in sh("ls", "/etc/cron.d")
-    changed, _ = playbook(args + ["-e", "hostguard_schedule_state=absent"])
+    changed, _proc = playbook(args + ["-e", "hostguard_schedule_state=absent"])
     assert changed > 0
     assert sh("systemctl", "is-enabled", "hostguard-audit.timer") != "enabled"
-    changed, _ = playbook(args + ["-e", "hostguard_schedule_state=absent"])
+    changed, _proc = playbook(args + ["-e", "hostguard_schedule_state=absent"])
     assert changed == 0
 
 
@@ -177,12 +177,12 @@ def test_scheduled_run_completes_inside_128m_with_huge_files(bounded_container):
 
     def sh(*cmd, timeout=120):
         return subprocess.run(["podman", "exec", name] + list(cmd), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              universal_newlines=True, timeout=timeout)
+                              universal_newlines=True, timeout=timeout, check=False)
     args = ["-i", "%s," % name, "-c", "containers.podman.podman", "-e", "hostguard_schedule_hosts=all",
             "-e", "ansible_python_interpreter=/usr/bin/python3", "-e", "hostguard_schedule_venv=%s" % VENV,
             "-e", "hostguard_schedule_memory_max=128M", "-e", "hostguard_schedule_tasks_max=32",
             "-e", "hostguard_schedule_cpu_quota=50%"]
-    changed, _ = playbook(args)
+    changed, _proc = playbook(args)
     assert changed > 0
     made = sh("sh", "-c", "set -e; printf 'REDIS0009\\372\\tredis-ver\\0067.0.15' > /var/spool/cron/dump.rdb; "
                           "truncate -s 3G /var/spool/cron/dump.rdb; "
@@ -194,7 +194,7 @@ def test_scheduled_run_completes_inside_128m_with_huge_files(bounded_container):
     # only systemd and journald share the 128 MiB with the run
     assert sh("systemctl", "stop", "redis-server", "ssh", "cron").returncode == 0
     cid = subprocess.run(["podman", "inspect", "-f", "{{.Id}}", name], stdout=subprocess.PIPE,
-                         universal_newlines=True, timeout=60).stdout.strip()
+                         universal_newlines=True, timeout=60, check=False).stdout.strip()
     assert sh("cat", "/sys/fs/cgroup/memory/memory.limit_in_bytes").stdout.strip() == str(128 << 20)
     run = sh("systemctl", "start", "hostguard-audit.service", timeout=1800)
     journal = sh("journalctl", "-u", "hostguard-audit", "--no-pager").stdout

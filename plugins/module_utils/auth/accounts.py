@@ -42,7 +42,7 @@ UID_ZERO = CHECKS.define(
     references={"lynis": "AUTH-9204", "attack": "T1078.003"}, weight=3)
 UNIQUE_UIDS = CHECKS.define(
     "HG-AUTH-006", "Every UID in /etc/passwd is unique", "medium", reads="/etc/passwd",
-    remediation="Give each account its own UID (usermod -u), fix file ownership", 
+    remediation="Give each account its own UID (usermod -u), fix file ownership",
     references={"lynis": "AUTH-9208"})
 
 

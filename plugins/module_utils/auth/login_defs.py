@@ -76,10 +76,10 @@ def login_defs_findings(options):
         ev = {"duplicates": dups} if dups else {}
         ok, why = check_pass_max_days(values.get("PASS_MAX_DAYS"), options.get("pass_max_days_limit"))
         findings.append(pass_or_fail(MAX_AGE, "/etc/login.defs", ok, why,
-                                 dict(ev, PASS_MAX_DAYS=values.get("PASS_MAX_DAYS"))))
+                                     dict(ev, PASS_MAX_DAYS=values.get("PASS_MAX_DAYS"))))
         ok, why = check_pass_min_days(values.get("PASS_MIN_DAYS"))
         findings.append(pass_or_fail(MIN_AGE, "/etc/login.defs", ok, why,
-                                 dict(ev, PASS_MIN_DAYS=values.get("PASS_MIN_DAYS"))))
+                                     dict(ev, PASS_MIN_DAYS=values.get("PASS_MIN_DAYS"))))
         umask = values.get("UMASK")
         if umask is None:
             # Lynis: "defaults usually to 022" -> suggestion (AddHP 1 2).
@@ -88,8 +88,8 @@ def login_defs_findings(options):
         else:
             ok = umask_is_strict(umask)
             findings.append(pass_or_fail(UMASK, "/etc/login.defs", ok,
-                                     "UMASK %s %s" % (umask, "is strict" if ok else "could be stricter (027)"),
-                                     {"UMASK": umask}))
+                                         "UMASK %s %s" % (umask, "is strict" if ok else "could be stricter (027)"),
+                                         {"UMASK": umask}))
         findings.append(check_hashing_rounds(values))
     return findings
 

@@ -108,5 +108,3 @@ def umasks_in_shell(lines):
         for match in _UMASK_CMD.finditer(code):
             found.append(match.group(1))
     return found
-
-

@@ -51,7 +51,7 @@ def list_dir(root, path, limit=MAX_DIR_ENTRIES):
 
 
 def find_executable(root, names, dirs=("/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/sbin",
-                                        "/usr/local/bin")):
+                                       "/usr/local/bin")):
     for name in names:
         for directory in dirs:
             real = safe_read.join_root(root, os.path.join(directory, name))

@@ -166,7 +166,6 @@ class _Tokens(object):
             return k, self.spans[k][0], self.spans[k][1]
         return None
 
-
     def skip_options(self, text, pos):
         """The first token at or after ``pos`` that is not a ``-option`` (at most MAX_CHAIN
         skipped), as (index, start, end), or None."""

@@ -120,7 +120,8 @@ def run_area(area, function, options, timeout=DEFAULT_AREA_TIMEOUT):
     except AreaTimeout as exc:
         error = area_error(area, str(exc), {"reason": "timeout", "timeout_seconds": timeout})
         findings, facts = [], {}
-    except Exception as exc:  # pylint: disable=broad-except  (the contract: never crash)
+    except Exception as exc:  # pylint: disable=broad-except
+        # the contract: an area that crashes becomes an error finding, never a crashed audit
         tb = traceback.extract_tb(exc.__traceback__)
         where = ["%s:%d %s" % (os.path.basename(f.filename), f.lineno, f.name) for f in tb[-3:]]
         error = area_error(area, "%s: %s" % (type(exc).__name__, exc),

@@ -242,8 +242,7 @@ def iter_lines(path, max_bytes=DEFAULT_MAX_READ_BYTES, max_line=DEFAULT_MAX_LINE
     """Yield (lineno, line_bytes, cut) of a regular file, reading at most ``max_bytes``."""
     fd, _info = open_regular(path)
     try:
-        for item in iter_lines_fd(fd, max_bytes, max_line):
-            yield item
+        yield from iter_lines_fd(fd, max_bytes, max_line)
     finally:
         os.close(fd)
 

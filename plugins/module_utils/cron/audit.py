@@ -969,7 +969,7 @@ def audit(options):
         "entries": len(files),
         "bytes_read": run.bytes_read,
         "options": dict((k, opts[k]) for k in ("max_read_bytes", "max_file_size", "max_line_bytes",
-                                                "max_entries", "max_depth")),
+                                               "max_entries", "max_depth")),
     }
     result = area_result(sort_findings(findings), facts, round(time.time() - started, 3))
     result["files"] = files

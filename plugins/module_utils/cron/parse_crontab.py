@@ -180,7 +180,7 @@ def split_fields(line, count):
     """``count`` blank-separated tokens and the rest of the line (leading blanks removed)."""
     tokens = []
     rest = line.lstrip(BLANKS)
-    for _ in range(count):
+    for _token in range(count):
         if not rest:
             break
         match = re.match(br"[^ \t]+", rest)

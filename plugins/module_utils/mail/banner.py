@@ -22,7 +22,6 @@ _OS_WORDS = ("linux", "debian", "ubuntu", "gnu", "red hat", "redhat", "centos", 
              "rocky", "almalinux", "suse", "alpine", "freebsd")
 
 
-
 def banner_disclosure(banner, mail_name, os_words=_OS_WORDS, notes=None):
     """What an expanded smtpd_banner reveals: list of ('software'|'os', word). ``notes`` gets
     "loop"/"cut" when the expansion looped or hit its size budget."""

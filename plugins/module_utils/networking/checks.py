@@ -109,7 +109,7 @@ def check_two_nameservers(host):
 
 
 def interfaces(host):
-    return [n for n in host.listdir("/sys/class/net")]
+    return list(host.listdir("/sys/class/net"))
 
 
 INTERFACES = _info("HG-NETW-005", "network interfaces (inventory)", "NETW-3004", "/sys/class/net")

@@ -329,7 +329,6 @@ def fact_ev(fact):
             "configured_in": fact["configured_in"]}
 
 
-
 # Option names audit() reads besides ``root`` (host_audit rejects any other name).
 OPTION_NAMES = frozenset([
     "services",
@@ -367,7 +366,7 @@ def audit(options):
         for spec in specs:
             names.extend(spec.get("units") or [])
         live, live_error = systemctl_show(names, float(options.get("systemctl_timeout")
-                                                        or SYSTEMCTL_TIMEOUT))
+                                                       or SYSTEMCTL_TIMEOUT))
 
     findings, services, key_pids = [], [], {}
     for spec in specs:

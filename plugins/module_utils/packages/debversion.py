@@ -49,8 +49,8 @@ def _verrevcmp(a, b):
 
 
 def split(version):
-    epoch, _, rest = version.partition(":") if ":" in version else ("0", "", version)
-    upstream, _, revision = rest.rpartition("-") if "-" in rest else (rest, "", "")
+    epoch, _colon, rest = version.partition(":") if ":" in version else ("0", "", version)
+    upstream, _dash, revision = rest.rpartition("-") if "-" in rest else (rest, "", "")
     try:
         epoch_n = int(epoch or 0)
     except ValueError:

@@ -63,7 +63,7 @@ def collect(root, params, entries, problems):
                 continue
             hits = []
 
-            def on_line(lineno, text, cut, hits=hits):
+            def on_line(lineno, text, cut):
                 if len(hits) < 10 and not text.lstrip().startswith("#"):
                     for pattern, _m in match_line(text):
                         hits.append((lineno, pattern, files.excerpt(text)))

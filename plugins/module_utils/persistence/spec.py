@@ -23,7 +23,7 @@ OPTIONS = dict(
     max_findings_per_check=dict(type="int", default=200),
     max_package_db_bytes=dict(type="int", default=268435456),
     recent_days=dict(type="int", default=7),
-    nopasswd_allowed=dict(type="list", elements="str", default=[]),
+    nopasswd_allowed=dict(type="list", elements="str", default=[], no_log=False),
     sections=dict(type="list", elements="str",
                   default=["systemd", "at", "ssh_keys", "hooks"],
                   choices=["systemd", "at", "ssh_keys", "hooks"]),

@@ -145,7 +145,7 @@ def collect(root, params, users, entries, problems):
                 keys = []
                 junk = [0]
 
-                def on_line(lineno, text, cut, keys=keys, junk=junk):
+                def on_line(lineno, text, cut):
                     parsed = parse_key_line(text)
                     if parsed is None:
                         return

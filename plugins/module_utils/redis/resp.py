@@ -189,7 +189,7 @@ class _Reader(object):
             self.elements += count
             if self.elements > self.max_elements:
                 raise RespReplyTooLarge("reply holds more than %d elements" % self.max_elements)
-            return [self.read(depth + 1) for _ in range(count)]
+            return [self.read(depth + 1) for _element in range(count)]
         raise RespProtocolError("unknown reply type %r" % (kind,))
 
 

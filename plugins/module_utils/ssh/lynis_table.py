@@ -158,8 +158,6 @@ def grade(value, exp):
     return "not_found"
 
 
-
-
 def grade_option(exp, values):
     """Grade one option from effective values (keyword -> list). Returns a dict.
 

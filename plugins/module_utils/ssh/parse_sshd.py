@@ -87,8 +87,6 @@ def parse_sshd_t(text):
     return values
 
 
-
-
 def parse_openssh_version(text):
     """``OpenSSH_9.2p1 Debian-2`` or a Debian version ``1:9.2p1-2+deb12u3`` -> (9, 2), or None."""
     if not text:

@@ -51,5 +51,5 @@ def storage_findings(options):
             out.append(check.passed(subject, evidence=ev))
         else:
             out.append(check.fail(subject, evidence=ev,
-                                        detail="none of %s is blacklisted or disabled" % ", ".join(modules)))
+                                  detail="none of %s is blacklisted or disabled" % ", ".join(modules)))
     return out

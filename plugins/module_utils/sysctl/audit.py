@@ -520,7 +520,6 @@ def evaluate_drift(key, runtime, runtime_status, winner):
     return check.fail(key, evidence, detail="runtime value is not what boot would apply")
 
 
-
 # Option names audit() reads besides ``root`` (host_audit rejects any other name).
 OPTION_NAMES = frozenset([
     "baseline",
@@ -577,10 +576,10 @@ def audit(options):
             findings.append(result)
     for err in errors[:50]:
         findings.append(CHECKS["HG-SYSCTL-003"].error(err["file"], err["message"],
-                                                        {"reason": err["reason"]}))
+                                                      {"reason": err["reason"]}))
     for cut in budget.cuts[:50]:
         findings.append(CHECKS["HG-SYSCTL-003"].error(cut["file"], cut["message"],
-                                                        {"reason": cut["reason"]}))
+                                                      {"reason": cut["reason"]}))
     if not options.get("report_pass", True):
         findings = [f for f in findings if f["status"] in ("fail", "error")]
     facts = {

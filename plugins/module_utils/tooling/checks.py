@@ -17,8 +17,8 @@ EVALUATORS = Evaluators()
 ANSIBLE_ARTIFACTS = ("/etc/ansible", "/root/.ansible", "/tmp/.ansible", "/var/log/ansible.log")
 AUTOMATION = dict(binaries=("cf-agent", "chef-client", "erchef", "puppet", "salt-minion", "salt-master"),
                   processes=("cf-serverd", "cf-server"), files=ANSIBLE_ARTIFACTS + ("/opt/puppetlabs/puppet/bin/puppet",
-                                                                                   "/var/cfengine/bin/cf-agent",
-                                                                                   "/opt/chef/bin/chef-client"))
+                                                                                    "/var/cfengine/bin/cf-agent",
+                                                                                    "/opt/chef/bin/chef-client"))
 
 
 def _info(check_id, title, lynis, reads):

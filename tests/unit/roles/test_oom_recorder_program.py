@@ -116,7 +116,9 @@ def test_headroom_reason_system():
 
 def test_headroom_reason_cgroup():
     mb = 1 << 20
-    cg = lambda usage, limit=128 * mb: {"x": {"usage": usage, "limit": limit}}  # noqa: E731
+
+    def cg(usage, limit=128 * mb):
+        return {"x": {"usage": usage, "limit": limit}}
     assert rec.headroom_reason(_sample(1, 900, cgroups=cg(10 * mb)), None, CFG) is None
     assert rec.headroom_reason(_sample(1, 900, cgroups=cg(110 * mb)), None, CFG) == "cgroup_headroom:x"
     # 20 MB/s toward a 128 MiB limit with 98 MiB left: 5 s
@@ -128,7 +130,9 @@ def test_headroom_reason_cgroup():
 
 def test_seconds_left_predicts_exhaustion():
     mb = 1 << 20
-    cg = lambda usage: {"x": {"usage": usage, "limit": 128 * mb}}  # noqa: E731
+
+    def cg(usage):
+        return {"x": {"usage": usage, "limit": 128 * mb}}
     assert rec.seconds_left(_sample(2, 900, cgroups=cg(108 * mb)), _sample(1, 900, cgroups=cg(88 * mb)), CFG) == 1.0
     assert rec.seconds_left(_sample(2, 400), _sample(1, 600), CFG) == 2.0
     assert rec.seconds_left(_sample(2, 599), _sample(1, 600), CFG) is None     # too slow to count
@@ -197,7 +201,7 @@ def test_ring_is_bounded_and_private(tmp_path):
     ring = rec.Ring(str(tmp_path / "ring"), ring_bytes=4096 * 4, files=4)
     ring.open()
     line = json.dumps({"x": "y" * 500})
-    for _ in range(200):
+    for _line in range(200):
         ring.write(line)
     ring.close()
     names = sorted(os.listdir(str(tmp_path / "ring")))
@@ -226,7 +230,7 @@ def test_writer_drops_and_counts_when_the_disk_fails(tmp_path):
     failing = Failing()
     w = rec.Writer(failing, depth=2)
     w.start()
-    for _ in range(5):
+    for _line in range(5):
         w.put("{}")
     w.close()
     assert w.dropped + w.dropped_errors == 5

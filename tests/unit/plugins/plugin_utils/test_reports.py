@@ -117,8 +117,8 @@ EXTERNAL = re.compile(r"""(?:src|href|action|xlink:href)\s*=\s*["']?\s*(?:https?
 
 def assert_inert(html, allowed_scripts):
     tags = tags_of(html)
-    assert len([t for t, _ in tags if t == "script"]) == allowed_scripts
-    assert not [t for t, _ in tags if t in ("img", "iframe", "object", "embed", "link", "base", "form")]
+    assert len([t for t, _attrs in tags if t == "script"]) == allowed_scripts
+    assert not [t for t, _attrs in tags if t in ("img", "iframe", "object", "embed", "link", "base", "form")]
     for tag, attrs in tags:
         for name, value in attrs.items():
             assert not name.startswith("on"), (tag, name)

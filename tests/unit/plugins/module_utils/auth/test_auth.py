@@ -48,8 +48,6 @@ def test_auth_missing_login_defs_and_no_umask(tmp_path):
     assert f["HG-AUTH-003"]["status"] == "fail"   # no UMASK: login falls back to 022
 
 
-
-
 @pytest.mark.parametrize("text,mask", [("u=rwx,g=rx,o=", 0o027), ("u=rwx,g=,o=", 0o077),
                                        ("u=rwx,g=rx,o=rx", 0o022), ("a=rx,u+w", 0o022),
                                        ("o-rwx", 0o027), ("g-w,o=", 0o027), ("0027", 0o027),

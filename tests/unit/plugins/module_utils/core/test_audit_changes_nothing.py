@@ -40,8 +40,8 @@ def manifest(root):
             except OSError:
                 xattrs = ("unsupported",)
             out[os.path.relpath(path, root)] = (stat.S_IFMT(st.st_mode), stat.S_IMODE(st.st_mode),
-                                               st.st_uid, st.st_gid, st.st_mtime_ns, st.st_size,
-                                               content, xattrs)
+                                                st.st_uid, st.st_gid, st.st_mtime_ns, st.st_size,
+                                                content, xattrs)
     return out
 
 

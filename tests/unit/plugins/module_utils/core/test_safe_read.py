@@ -157,7 +157,7 @@ def test_unreadable_file_reports_permission():
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in sys.path if p))
     try:
         out = subprocess.run([sys.executable, "-c", code, path], env=env,
-                             capture_output=True, text=True)
+                             capture_output=True, text=True, check=False)
     finally:
         shutil.rmtree(workdir)
     assert out.stdout.strip() == "permission", out.stderr

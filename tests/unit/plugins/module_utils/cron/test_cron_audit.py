@@ -219,7 +219,9 @@ def test_runparts_rules(tmp_path):
     write(tmp_path, "etc/cron.hourly/denied", "#!/bin/sh\nexit 0\n", mode=0o755)
     write(tmp_path, "etc/cron.hourly/jobs.deny", "denied\n")
     result = run(tmp_path)
-    wr = lambda p: dict((k, v["code"]) for k, v in entry(result, p)["would_run"].items())  # noqa: E731
+
+    def wr(path):
+        return dict((k, v["code"]) for k, v in entry(result, path)["would_run"].items())
     assert wr("/etc/cron.daily/logrotate") == {"cronie": "ACCEPTED", "debian": "ACCEPTED"}
     assert wr("/etc/cron.daily/backup.sh") == {"cronie": "ACCEPTED", "debian": "NAME_SKIPPED"}
     assert wr("/etc/cron.daily/noexec") == {"cronie": "NOT_EXECUTABLE", "debian": "NOT_EXECUTABLE"}

@@ -168,7 +168,7 @@ def test_deep_rc_d_walk_is_cut_with_a_finding_and_never_recurses(tmp_path):
     assert failed(result, "HG-CRON-016")
     fds = [os.open(str(tmp_path / "etc/rc.d"), os.O_RDONLY)]
     try:
-        for _ in range(1100):                 # built with dir fds: os.makedirs would recurse
+        for _level in range(1100):                 # built with dir fds: os.makedirs would recurse
             os.mkdir("x", dir_fd=fds[-1])
             fds.append(os.open("x", os.O_RDONLY, dir_fd=fds[-1]))
         out = os.open("evil", os.O_WRONLY | os.O_CREAT, 0o755, dir_fd=fds[-1])

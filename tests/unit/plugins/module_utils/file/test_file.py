@@ -28,12 +28,10 @@ def test_mounts_prefer_proc(tmp_path):
     for d in ("tmp", "my home", "var"):
         os.makedirs(str(tmp_path / d))
     f = by_subject(mount_findings({"root": str(tmp_path),
-                                            "separate_mounts": ["/tmp", "/my home", "/var"]}))
+                                   "separate_mounts": ["/tmp", "/my home", "/var"]}))
     assert f["/tmp"]["status"] == "pass"
     assert f["/my home"]["status"] == "pass"
     assert f["/var"]["status"] == "fail"
-
-
 
 
 def test_sticky_bits_on_tmp_and_var_tmp(tmp_path):

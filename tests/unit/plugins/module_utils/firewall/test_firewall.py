@@ -4,7 +4,6 @@ import pytest
 from ansible_collections.hostguard.hardening.plugins.module_utils.firewall.parse_iptables import parse_iptables_save
 from ansible_collections.hostguard.hardening.plugins.module_utils.firewall.parse_nft import parse_nft_json
 from ansible_collections.hostguard.hardening.plugins.module_utils.firewall.rules import firewall_findings
-from conftest import write  # noqa: E402
 
 
 # ------------------------------------------------------------------ FIRE-4513 / 4590
@@ -47,8 +46,6 @@ def test_firewall_parsers_and_findings():
 
 def test_firewall_skipped_off_root(tmp_path):
     assert set(f["status"] for f in firewall_findings({"root": str(tmp_path)})) == {"skip"}
-
-
 
 
 @pytest.mark.parametrize("text", [

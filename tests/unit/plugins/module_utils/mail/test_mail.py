@@ -18,8 +18,6 @@ def test_postfix_banner(tmp_path):
     assert mail_finding({"root": str(tmp_path)})["status"] == "pass"
 
 
-
-
 def test_self_referencing_mail_name_is_expanded_once_and_bounded(tmp_path):
     from ansible_collections.hostguard.hardening.plugins.module_utils.mail import parse_main_cf
     calls = []

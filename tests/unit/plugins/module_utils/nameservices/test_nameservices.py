@@ -27,8 +27,6 @@ def test_name_finding_reads_hostname_file(tmp_path):
     assert name_finding({"root": str(tmp_path)})["status"] == "fail"
 
 
-
-
 def test_duplicate_hosts_lines_and_entry_for_the_server(tmp_path):
     from ansible_collections.hostguard.hardening.plugins.module_utils.nameservices.hosts import hosts_file_findings
     write(tmp_path, "/etc/hostname", "web1.example.org\n")

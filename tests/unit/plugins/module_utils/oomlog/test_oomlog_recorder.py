@@ -41,8 +41,8 @@ def seed002_records(hog_adj=-1000):
 def kill_only_incident(pid=10, uptime=105.0):
     """What kernlog makes of the kill line alone (vm.oom_dump_tasks=0)."""
     return {"killer": "kernel", "uptime": uptime, "victim": {"pid": pid, "name": "victim", "anon_rss_kb": 128,
-                                                              "file_rss_kb": 2048, "shmem_rss_kb": 0,
-                                                              "oom_score_adj": 1000},
+                                                             "file_rss_kb": 2048, "shmem_rss_kb": 0,
+                                                             "oom_score_adj": 1000},
             "task_table": None, "memcg": None, "constraint": "CONSTRAINT_MEMCG",
             "reason": "Memory cgroup out of memory",
             "verdict": {"verdict": "likely_innocent", "reason": "no task table in the log",

@@ -62,7 +62,7 @@ def test_interleaving_another_host_invents_nothing(path_a, path_b, every, offset
         for line in lines:           # the same message and tag, behind a syslog prefix naming ``host``
             p = k.split_line(line.decode("utf-8", "backslashreplace"), k.Context(2025))
             out.append(b"Apr 20 20:03:27 %s %s: %s" % (host, (p.tag or "kernel").encode(),
-                                                        p.msg.encode("utf-8", "surrogateescape")))
+                                                       p.msg.encode("utf-8", "surrogateescape")))
         return out
     a, b = body(path_a, b"hosta"), body(path_b, b"hostb")
     mixed, j = [], 0

@@ -43,8 +43,8 @@ def test_a_record_without_kill_is_not_merged_into_the_next_kill():
     p = k.parse_bytes(data)
     incs = p.result_incidents()
     assert len(incs) == 1 and incs[0]["trigger"] == {"process": "second", "gfp_mask": "0xcc0",
-                                                      "gfp_flags": "GFP_KERNEL", "order": 0,
-                                                      "oom_score_adj": 0, "pid": 200}
+                                                     "gfp_flags": "GFP_KERNEL", "order": 0,
+                                                     "oom_score_adj": 0, "pid": 200}
     assert [r["trigger"]["process"] for r in p.without_kill] == ["first"]
 
 

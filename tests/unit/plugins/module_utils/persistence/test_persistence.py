@@ -1,7 +1,6 @@
 """Area persistence on fixture roots: every location, its verdicts, and hostile input."""
 import json
 import os
-import stat
 
 import pytest
 
@@ -29,7 +28,7 @@ def unit_fact(result, name, scope="system"):
 @pytest.fixture
 def root(tmp_path):
     return pt.base(tmp_path, users=(("root", 0, "/root"), ("alice", 1000, "/home/alice"),
-                                   ("bob", 1001, "/home/bob")))
+                                    ("bob", 1001, "/home/bob")))
 
 
 # ---------------------------------------------------------------- systemd

@@ -163,7 +163,7 @@ def test_fake_proc_tree(tmp_path):
     """A fixture /proc: one redis-server (uid 105) and one unrelated process."""
     proc = tmp_path / "proc"
     for pid, comm, cmd, uid in ((100, "redis-server", b"/usr/bin/redis-server 127.0.0.1:6379\0\0", 105),
-                               (200, "bash", b"bash\0", 0)):
+                                (200, "bash", b"bash\0", 0)):
         base = proc / str(pid)
         (base / "fd").mkdir(parents=True)
         (base / "net").mkdir()

@@ -156,7 +156,7 @@ def test_units_dropins_alias_and_grading(tmp_path):
     units = redis.find_units(str(tmp_path))
     assert list(units) == ["redis-server.service"]     # the alias is not a second unit
     assert redis.grade_units(units, str(tmp_path))[0]["status"] == "pass"
-    settings, _ = redis.parse_unit(units["redis-server.service"]["files"], str(tmp_path))
+    settings, _problems = redis.parse_unit(units["redis-server.service"]["files"], str(tmp_path))
     assert redis.unit_config_path(settings) == "/etc/redis/redis.conf"
     # a drop-in that undoes the sandbox
     write(tmp_path, "/etc/systemd/system/redis-server.service.d/override.conf",

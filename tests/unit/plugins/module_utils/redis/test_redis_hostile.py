@@ -81,7 +81,7 @@ def test_one_deadline_per_instance_bounds_the_calls():
     (INSTANCE_BUDGET x timeout), so the servers see at most a handful of calls in total, and a
     finding says which endpoints were not probed (counts, not seconds)."""
     timeout = 0.2
-    servers = [LyingRedis(delay=0.9 * timeout) for _ in range(5)]
+    servers = [LyingRedis(delay=0.9 * timeout) for _listener in range(5)]
     try:
         server = {"kind": "redis-server", "pid": 4242,
                   "listeners": [{"family": "tcp", "address": "127.0.0.1", "port": s.port} for s in servers]}

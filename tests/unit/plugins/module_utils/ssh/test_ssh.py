@@ -44,7 +44,7 @@ def test_table_is_lynis_verbatim_and_overridable():
     assert TABLE["AllowTcpForwarding"].as_lynis() == "AllowTcpForwarding:NO,LOCAL,YES:="
     assert len(TABLE) == 21
     table = dict((e.option, e) for e in lynis_table.expectations({"MaxAuthTries": "4,6,10:<",
-                                                           "Banner": "Banner:/ETC/ISSUE.NET,,NONE:="}))
+                                                                  "Banner": "Banner:/ETC/ISSUE.NET,,NONE:="}))
     assert lynis_table.grade("4", table["MaxAuthTries"]) == "good"
     assert lynis_table.grade("none", table["Banner"]) == "weak"
     with pytest.raises(ValueError):
@@ -138,13 +138,11 @@ def test_ssh_config_hostile_files(tmp_path):
     assert any("zero.conf" in p for p in eff["problems"])
 
 
-
-
 # ------------------------------------------------------------------ issue 15/17 regressions
 
 def test_match_all_applies_like_sshd(tmp_path):
     write(tmp_path, "/etc/ssh/sshd_config", "PermitRootLogin no\nMatch User bob\n  X11Forwarding yes\n"
-                                           "Match all\n  PermitRootLogin yes\n  MaxSessions 3\n")
+          "Match all\n  PermitRootLogin yes\n  MaxSessions 3\n")
     tree = sshd_config.parse_config_tree(str(tmp_path))
     assert tree["values"]["permitrootlogin"] == ["yes"] and tree["values"]["maxsessions"] == ["3"]
     assert "x11forwarding" not in tree["values"]

@@ -30,8 +30,6 @@ def test_modprobe_etc_hides_lib_file_of_same_name(tmp_path):
     assert f["usb-storage"]["status"] == "fail"
 
 
-
-
 def test_evidence_names_the_install_command_really_used(tmp_path):
     write(tmp_path, "/etc/modprobe.d/a.conf", "install usb-storage /usr/bin/true\ninstall usb-storage /bin/false\n")
     write(tmp_path, "/etc/modprobe.d/b.conf", "install firewire-core /bin/false\n")

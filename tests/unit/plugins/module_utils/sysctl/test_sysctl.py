@@ -52,8 +52,8 @@ def test_precedence_basename_order_and_same_name(tmp_path):
     assert win["vm.dirty_ratio"]["value"] == "5"
     assert win["vm.min_free_kbytes"]["file"] == "/usr/local/lib/sysctl.d/70-d.conf"
     assert {s["path"] for s in shadowed} == {"/run/sysctl.d/50-a.conf",
-                                            "/usr/lib/sysctl.d/50-a.conf",
-                                            "/usr/lib/sysctl.d/70-d.conf"}
+                                             "/usr/lib/sysctl.d/50-a.conf",
+                                             "/usr/lib/sysctl.d/70-d.conf"}
     assert [f["path"] for f in files] == ["/etc/sysctl.d/10-c.conf", "/etc/sysctl.d/50-a.conf",
                                           "/usr/lib/sysctl.d/60-b.conf",
                                           "/usr/local/lib/sysctl.d/70-d.conf"]
@@ -131,8 +131,8 @@ def test_hostile_files_do_not_crash(tmp_path):
     errs = [f for f in result["findings"] if f["id"] == "HG-SYSCTL-003"]
     # the 100,000-byte line is not parsed, and said so (issue 17: no silent cut)
     assert {f["subject"] for f in errs} == {"/etc/sysctl.d/10-fifo.conf",
-                                           "/etc/sysctl.d/20-zero.conf",
-                                           "/etc/sysctl.d/30-bin.conf"}
+                                            "/etc/sysctl.d/20-zero.conf",
+                                            "/etc/sysctl.d/30-bin.conf"}
     bin_conf = sorted((f["status"], f["evidence"]["reason"]) for f in errs
                       if f["subject"].endswith("30-bin.conf"))
     # the binary key is no sysctl name (never read) and the over-long line is reported
