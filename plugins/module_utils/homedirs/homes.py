@@ -39,6 +39,16 @@ def home_states(root, accounts):
     return out
 
 
+def owner_names(lines):
+    """{uid: the first account name with that uid}: what getpwuid (and so `ls -l`) shows."""
+    out = {}
+    for line in lines:
+        fields = line.split(":")
+        if len(fields) >= 3 and fields[2].isdigit():
+            out.setdefault(int(fields[2]), fields[0])
+    return out
+
+
 def check_homes(root):
     try:
         lines = read_text_lines(root, "/etc/passwd", MAX_PASSWD)
@@ -49,8 +59,11 @@ def check_homes(root):
     homes = home_states(root, accounts)
     loose = ["%s (%s, %04o)" % (home, user, stat.S_IMODE(st.st_mode)) for user, _uid, home, st in homes
              if st.st_mode & (stat.S_IWGRP | stat.S_IRWXO)]
-    foreign = ["%s (%s, owner uid %d)" % (home, user, st.st_uid) for user, uid, home, st in homes
-               if uid is not None and st.st_uid != uid]
+    # As Lynis (`ls -ld` prints the owner's NAME: the first passwd entry with that uid): a second
+    # account sharing root's uid 0 with home /root does not own /root, root does.
+    names = owner_names(lines)
+    foreign = ["%s (%s, owned by %s)" % (home, user, names.get(st.st_uid, st.st_uid)) for user, uid, home, st in homes
+               if uid is not None and names.get(st.st_uid, st.st_uid) != user]
     ev = {"homes_checked": len(homes)}
     if len(accounts) > MAX_HOMES:
         ev["not_checked"] = len(accounts) - MAX_HOMES

@@ -27,3 +27,13 @@ def test_home_permissions_and_ownership(tmp_path):
     os.chmod(str(tmp_path / "home" / "ann"), 0o750)
     f = dict((x["id"], x) for x in AREA.run({"root": str(tmp_path)})["findings"])
     assert f["HG-HOME-001"]["status"] == "pass"
+
+
+def test_ownership_compares_the_owner_name_as_lynis_does(tmp_path):
+    # a second uid-0 account whose home is /root: `ls -ld /root` says root, not toor (Lynis HOME-9306)
+    uid = os.getuid()
+    write(tmp_path, "/etc/passwd", "root:x:%d:0::/root:/bin/bash\ntoor:x:%d:0::/root:/bin/sh\n" % (uid, uid))
+    os.makedirs(str(tmp_path / "root"))
+    f = dict((x["id"], x) for x in AREA.run({"root": str(tmp_path)})["findings"])
+    own = f["HG-HOME-002"]
+    assert own["status"] == "fail" and "/root (toor, owned by root)" in own["detail"]
