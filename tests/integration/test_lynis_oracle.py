@@ -120,7 +120,9 @@ CONFIGURATIONS = [
     ("localhost/hostguard-bookworm:1", "stock"),
     ("localhost/hostguard-bookworm:1", "hardened"),
     ("localhost/hostguard-bookworm:1", "divergent"),
-    ("localhost/hostguard-bookworm:1", "broken"),
+    # ("localhost/hostguard-bookworm:1", "broken") is not compared: Lynis 3.0.8 itself never
+    # finishes on it (its `lynis audit system --quick` ran past 600 s twice, on a quiet machine
+    # too); the scenario is kept in SCENARIOS for when that is understood.
     ("localhost/hostguard-trixie:1", "hardened"),
     ("localhost/hostguard-services-bookworm:1", "services"),
 ]
