@@ -10,6 +10,10 @@ its Lynis-category areas). Everything else that differs is printed: a difference
 bug fixed on purpose (listed in the closing note) or a regression.
 
     scripts/compare_before_after.py [--before COMMIT] [--json OUT]
+    scripts/compare_before_after.py --all-areas --before COMMIT   # a change that must not change results
+
+``--all-areas``: both sides run the current area API (core.runner.audit_host) with every area the
+BEFORE commit registers, default options; used to show that a speed change changed nothing.
 """
 from __future__ import absolute_import, division, print_function
 
@@ -87,6 +91,16 @@ def roots(workdir):
     return out
 
 
+ALL_SNIPPET = r"""
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from ansible_collections.hostguard.hardening.plugins.module_utils.core import registry, runner
+names = json.loads(sys.argv[4]) or registry.area_names()
+out = runner.audit_host(names, json.loads(sys.argv[3]), root=sys.argv[2])
+print(json.dumps(out, default=str))
+"""
+
+
 def keyed(result, new):
     """{area: {(id, subject): (status, severity)}} with renames applied to the old side."""
     out = {}
@@ -114,6 +128,8 @@ def main(argv=None):
     parser.add_argument("--before", default="987bf82")
     parser.add_argument("--json")
     parser.add_argument("--limit", type=int, default=8, help="lines shown per difference kind")
+    parser.add_argument("--all-areas", action="store_true",
+                        help="both sides on the current API, every area of BEFORE, default options")
     args = parser.parse_args(argv)
     workdir = tempfile.mkdtemp(prefix="hg-before-after-")
     old_tree = os.path.join(workdir, "before")
@@ -129,8 +145,12 @@ def main(argv=None):
         new_opts["ssh"] = {"use_sshd_t": False}
         summary = {}
         for name, root in roots(os.path.join(workdir, "roots")).items():
-            before = run(OLD_SNIPPET, old_c, root, OFFLINE_OLD, OLD_AREAS)
-            after = run(NEW_SNIPPET, new_c, root, new_opts, new_areas)
+            if args.all_areas:
+                before = run(ALL_SNIPPET, old_c, root, {}, [])
+                after = run(ALL_SNIPPET, new_c, root, {}, sorted(before["areas"]))
+            else:
+                before = run(OLD_SNIPPET, old_c, root, OFFLINE_OLD, OLD_AREAS)
+                after = run(NEW_SNIPPET, new_c, root, new_opts, new_areas)
             result = compare(keyed(before, False), keyed(after, True))
             fields_before = set(before) | set("facts." + RENAMED_AREAS.get(a, a) for a in before["facts"])
             fields_after = set(after) | set("facts." + a for a in after["facts"])
