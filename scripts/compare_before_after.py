@@ -101,6 +101,28 @@ print(json.dumps(out, default=str))
 """
 
 
+# facts that change from one run to the next whatever the code (clocks, durations, live processes)
+VOLATILE_FACTS = ("seconds", "elapsed", "timestamp", "now", "uptime", "pid", "zombie", "mtime_age", "age_",
+                  "rss_", "process_count")
+
+
+def differing_leaves(a, b, path="", limit=200):
+    """The paths of the leaves where two JSON values differ (at most ``limit``)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = []
+        for key in sorted(set(a) | set(b), key=str):
+            out.extend(differing_leaves(a.get(key), b.get(key), "%s.%s" % (path, key), limit - len(out)))
+            if len(out) >= limit:
+                break
+        return out
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        out = []
+        for index, (x, y) in enumerate(zip(a, b)):
+            out.extend(differing_leaves(x, y, "%s[%d]" % (path, index), limit - len(out)))
+        return out[:limit]
+    return [] if a == b else [path or "."]
+
+
 def keyed(result, new):
     """{area: {(id, subject): (status, severity)}} with renames applied to the old side."""
     out = {}
@@ -154,6 +176,13 @@ def main(argv=None):
             result = compare(keyed(before, False), keyed(after, True))
             fields_before = set(before) | set("facts." + RENAMED_AREAS.get(a, a) for a in before["facts"])
             fields_after = set(after) | set("facts." + a for a in after["facts"])
+            if args.all_areas:
+                # same API on both sides: every area's facts must be equal too (leaf paths that differ)
+                result["_facts"] = {"changed": sorted(
+                    "%s %s" % (area, path) for area in sorted(set(before["facts"]) | set(after["facts"]))
+                    for path in differing_leaves(before["facts"].get(area), after["facts"].get(area))
+                    if not any(word in path for word in VOLATILE_FACTS)), "same": 0,
+                    "only_before": [], "only_after": []}
             summary[name] = {"areas": result, "report_fields_only_before": sorted(fields_before - fields_after - {"facts.baseline"}),
                              "report_fields_only_after": sorted(fields_after - fields_before - set("facts." + a for a in BASELINE_SPLIT))}
         for name, data in summary.items():

@@ -155,9 +155,8 @@ class Host(object):
                 known = cached[1]
             out, table = [], {}
             for pid in pids:
-                entry = known.get(pid)
-                if entry is None:
-                    entry = self._read_process(pid)
+                # a kernel thread is cached as None: known, not to be read again in the window
+                entry = known[pid] if pid in known else self._read_process(pid)
                 table[pid] = entry
                 if entry is not None:
                     out.append(entry)

@@ -210,8 +210,27 @@ def _is_scheme_word(token):
                                             "ntlm")
 
 
+# redact_tokens is a pure function of its tokens, and one audit passes the same strings through
+# the gate several times (a Check's finding, then the runner's gate, the same paths in many
+# findings): results are memoised, bounded in entries and in the size of what is kept.
+_MEMO = {}
+_MEMO_MAX_ENTRIES = 8192
+_MEMO_MAX_CHARS = 2048
+
+
 def redact_tokens(tokens):
     """Redact a list of argv-like tokens (whitespace already split off). Returns a new list."""
+    key = tuple(tokens)
+    hit = _MEMO.get(key)
+    if hit is not None:
+        return list(hit)
+    out = _redact_tokens(key)
+    if len(_MEMO) < _MEMO_MAX_ENTRIES and sum(map(len, key)) <= _MEMO_MAX_CHARS:
+        _MEMO[key] = tuple(out)
+    return out
+
+
+def _redact_tokens(tokens):
     out = list(tokens)
     n = len(out)
     mysql = redis_cli = False

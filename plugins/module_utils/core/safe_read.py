@@ -185,15 +185,17 @@ def read_in_root(root, path, max_bytes=DEFAULT_MAX_READ_BYTES):
     return data, info, info["size"] > len(data)
 
 
-def iter_lines_fd(fd, max_bytes=DEFAULT_MAX_READ_BYTES, max_line=DEFAULT_MAX_LINE_BYTES,
-                  on_chunk=None):
-    """Yield (lineno, line_bytes, cut) from an open descriptor.
+def iter_line_blocks(fd, max_bytes=DEFAULT_MAX_READ_BYTES, max_line=DEFAULT_MAX_LINE_BYTES,
+                     on_chunk=None):
+    """Yield (first_lineno, lines, cut) per chunk read from an open descriptor: ``lines`` is
+    the list of the chunk's complete lines (bytes, without the newline), ``cut`` the set of
+    indexes in it of lines longer than ``max_line``, cut to ``max_line`` bytes (the rest of
+    such a line is skipped, not buffered).
 
-    Reads at most ``max_bytes`` in chunks; a line longer than ``max_line`` is cut to
-    ``max_line`` bytes and ``cut`` is True (the rest of that line is skipped, not buffered).
-    Memory stays O(max_line + CHUNK_BYTES) whatever the file holds.
-    ``on_chunk(bytes)``, if given, sees every chunk read (e.g. to hash or sniff the head
-    in the same single pass).
+    Reads at most ``max_bytes`` in chunks of CHUNK_BYTES; memory stays O(max_line +
+    CHUNK_BYTES) whatever the file holds. ``on_chunk(bytes)``, if given, sees every chunk read
+    (e.g. to hash or sniff the head in the same single pass). The split is done by
+    ``bytes.split`` (C), so callers that only test membership never loop in Python per line.
     """
     lineno = 0
     pending = b""
@@ -208,34 +210,45 @@ def iter_lines_fd(fd, max_bytes=DEFAULT_MAX_READ_BYTES, max_line=DEFAULT_MAX_LIN
         consumed += len(chunk)
         if on_chunk is not None:
             on_chunk(chunk)
-        start = 0
-        while True:
-            nl = chunk.find(b"\n", start)
-            if nl < 0:
-                piece = chunk[start:]
-                if not skipping:
-                    pending += piece
-                    if len(pending) > max_line:
-                        lineno += 1
-                        yield lineno, pending[:max_line], True
-                        pending = b""
-                        skipping = True
-                break
-            piece = chunk[start:nl]
-            if skipping:
+        parts = chunk.split(b"\n")
+        tail = parts.pop()
+        if parts:
+            if skipping:            # the end of an over-long line: dropped
                 skipping = False
-            else:
-                line = pending + piece
-                pending = b""
+                del parts[0]
+            elif pending:
+                parts[0] = pending + parts[0]
+            pending = b""
+            cut = set(i for i, line in enumerate(parts) if len(line) > max_line) \
+                if max(map(len, parts), default=0) > max_line else set()
+            for i in cut:
+                parts[i] = parts[i][:max_line]
+            if parts:
+                yield lineno + 1, parts, cut
+                lineno += len(parts)
+        if not skipping:
+            pending += tail
+            if len(pending) > max_line:
                 lineno += 1
-                if len(line) > max_line:
-                    yield lineno, line[:max_line], True
-                else:
-                    yield lineno, line, False
-            start = nl + 1
+                yield lineno, [pending[:max_line]], {0}
+                pending = b""
+                skipping = True
     if pending and not skipping:
         lineno += 1
-        yield lineno, pending[:max_line], len(pending) > max_line
+        yield lineno, [pending[:max_line]], {0} if len(pending) > max_line else set()
+
+
+def iter_lines_fd(fd, max_bytes=DEFAULT_MAX_READ_BYTES, max_line=DEFAULT_MAX_LINE_BYTES,
+                  on_chunk=None):
+    """Yield (lineno, line_bytes, cut) from an open descriptor (iter_line_blocks, one line at
+    a time): a line longer than ``max_line`` is cut to ``max_line`` bytes and ``cut`` is True."""
+    for first, lines, cut in iter_line_blocks(fd, max_bytes, max_line, on_chunk):
+        if cut:
+            for index, line in enumerate(lines):
+                yield first + index, line, index in cut
+        else:
+            for index, line in enumerate(lines, first):
+                yield index, line, False
 
 
 def iter_lines(path, max_bytes=DEFAULT_MAX_READ_BYTES, max_line=DEFAULT_MAX_LINE_BYTES):

@@ -57,8 +57,14 @@ def section_assignments(lines, section="Service"):
     """[(lineno, key, value)] of the assignments in ``[section]``, in file order.
 
     ``lines``: [(lineno, text)]. A continued line is reported at its first line number."""
-    out = []
-    current = None
+    return all_section_assignments(lines).get(section, [])
+
+
+def all_section_assignments(lines):
+    """{section: [(lineno, key, value)]} of every section, in file order, in one pass over
+    ``lines`` (what section_assignments gives for each section)."""
+    out = {}
+    bucket = None
     pending = ""
     pending_no = None
     for lineno, raw in lines:
@@ -74,14 +80,14 @@ def section_assignments(lines, section="Service"):
         if not text or text[0] in "#;":
             continue
         if text.startswith("[") and text.endswith("]"):
-            current = text[1:-1]
+            bucket = out.setdefault(text[1:-1], [])
             continue
-        if current != section:
+        if bucket is None:
             continue
         key, sep, value = text.partition("=")
         if not sep:
             continue
-        out.append((lineno, key.strip(), value.strip()))
+        bucket.append((lineno, key.strip(), value.strip()))
     return out
 
 

@@ -17,8 +17,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import itertools
+import os
+import stat
+
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.safe_read import (
-    SafeReadError, decode_line, iter_lines, join_root)
+    SafeReadError, decode_line, iter_line_blocks, iter_lines, join_root, open_regular)
 from ansible_collections.hostguard.hardening.plugins.module_utils.persistence.locate import list_dir, resolve
 
 DPKG_INFO = "/var/lib/dpkg/info"
@@ -64,6 +68,35 @@ def _stream(root, path, budget):
         budget["errors"] += 1
 
 
+def _stream_blocks(directory, name, budget):
+    """The lines of one database file ``name`` of the already resolved directory (host path)
+    as lists (one per chunk read), charging ``budget`` as _stream does; ``\r`` line ends
+    stripped. Anything but a regular file is passed over, as _stream does."""
+    host = os.path.join(directory, name)
+    try:
+        st = os.lstat(host)
+    except OSError:
+        return
+    if not stat.S_ISREG(st.st_mode):
+        return
+    if st.st_size > budget["left"]:
+        budget["exhausted"] = True
+        return
+    budget["left"] -= st.st_size
+    try:
+        fd, _info = open_regular(host)
+    except SafeReadError:
+        budget["errors"] += 1
+        return
+    try:
+        for _first, lines, _cut in iter_line_blocks(fd, st.st_size, MAX_DB_LINE):
+            yield list(map(bytes.rstrip, lines, itertools.repeat(b"\r", len(lines))))
+    except OSError:
+        budget["errors"] += 1
+    finally:
+        os.close(fd)
+
+
 def lookup(root, paths, max_bytes):
     """({path: {"package", "sum"}} for the owned paths of ``paths`` (inside root), summary).
     A path not in the result is unowned when ``summary["complete"]``, else unknown."""
@@ -80,7 +113,7 @@ def lookup(root, paths, max_bytes):
     for p in paths:
         for alias in aliases(p):
             wanted.setdefault(alias.encode("utf-8", "surrogateescape"), []).append(p)
-    names, total, _res = list_dir(root, DPKG_INFO, MAX_DB_FILES)
+    names, total, info_dir = list_dir(root, DPKG_INFO, MAX_DB_FILES)
     budget = {"left": max_bytes, "exhausted": total > MAX_DB_FILES, "errors": 0}
     owners = {}
     for name in names:
@@ -88,9 +121,11 @@ def lookup(root, paths, max_bytes):
             continue
         package = name[:-5]
         summary["lists_read"] += 1
-        for raw in _stream(root, DPKG_INFO + "/" + name, budget):
-            for p in wanted.get(raw.rstrip(b"\r"), ()):
-                owners.setdefault(p, package)
+        for lines in _stream_blocks(info_dir["host"], name, budget):
+            # one C-level set intersection per chunk: dpkg lists hold ~100,000 lines
+            for raw in wanted.keys() & set(lines):
+                for p in wanted[raw]:
+                    owners.setdefault(p, package)
         if budget["exhausted"]:
             break
     summary["complete"] = not budget["exhausted"] and budget["errors"] == 0

@@ -27,7 +27,7 @@ __metaclass__ = type
 import os
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.linematch import match_line
-from ansible_collections.hostguard.hardening.plugins.module_utils.core.systemd_units import section_assignments
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.systemd_units import all_section_assignments
 from ansible_collections.hostguard.hardening.plugins.module_utils.persistence import files
 from ansible_collections.hostguard.hardening.plugins.module_utils.persistence.locate import list_dir, resolve
 from ansible_collections.hostguard.hardening.plugins.module_utils.persistence.spec import CHECKS
@@ -216,8 +216,9 @@ def parse_unit(root, path, params, settings, execs):
         return entry
     lines = [(no, text) for no, text, _cut in entry["lines"]]
     entry["lines"] = []
+    by_section = all_section_assignments(lines)
     for section in SECTIONS:
-        for lineno, key, value in section_assignments(lines, section):
+        for lineno, key, value in by_section.get(section, ()):
             if key in EXEC_KEYS and section in ("Service", "Socket"):
                 if value == "":
                     execs[key] = []

@@ -164,3 +164,22 @@ def test_cwd_namespace_and_padded_cmdline(tmp_path):
 def test_real_own_namespace_and_cwd():
     assert procfs.namespace("/", "self", "net").startswith("net:[")
     assert procfs.cwd("/", os.getpid()) == os.getcwd()
+
+
+def test_process_table_is_shared_between_hosts_kernel_threads_included(tmp_path, monkeypatch):
+    """host_audit builds one Host per area: within the cache window a second Host reads no
+    process again, kernel threads (cached as "not a user process") included."""
+    from ansible_collections.hostguard.hardening.plugins.module_utils.core import hostfacts, procfs as P
+    from procfixture import add_process
+    add_process(str(tmp_path), 1, "systemd")
+    add_process(str(tmp_path), 2, "kthreadd", kernel=True)
+    add_process(str(tmp_path), 300, "sshd")
+    monkeypatch.setattr(hostfacts, "_PROC_CACHE", {})
+    reads = []
+    real_comm = P.comm
+    monkeypatch.setattr(P, "comm", lambda root, pid: reads.append(pid) or real_comm(root, pid))
+    first = hostfacts.Host(str(tmp_path)).processes()
+    assert sorted(p["comm"] for p in first) == ["sshd", "systemd"] and sorted(reads) == [1, 2, 300]
+    del reads[:]
+    assert hostfacts.Host(str(tmp_path)).processes() == first
+    assert reads == []

@@ -154,3 +154,14 @@ def test_empty_value_after_an_assignment_found_by_hypothesis():
     text = "x --password Zq9Secretvalue7 --token--token--tokenDB_PASSWORD="
     assert "Zq9Secretvalue7" not in R.redact(text)
     assert R.redact("DB_PASSWORD=") == "DB_PASSWORD="
+
+
+def test_memoised_redaction_hands_out_fresh_lists_and_same_verdicts():
+    """redact_tokens is memoised: a caller that mutates the list it got must not change what
+    the next caller of the same tokens gets, and a remembered result is the computed one."""
+    tokens = ["redis-cli", "-a", "hunter2", "ping"]
+    first = R.redact_tokens(tokens)
+    assert first == ["redis-cli", "-a", R.REDACTED, "ping"]
+    first[2] = "hunter2"
+    assert R.redact_tokens(tokens) == ["redis-cli", "-a", R.REDACTED, "ping"]
+    assert R.redact("requirepass s3cret") == R.redact("requirepass s3cret") == "requirepass <redacted>"

@@ -161,3 +161,42 @@ def test_unreadable_file_reports_permission():
     finally:
         shutil.rmtree(workdir)
     assert out.stdout.strip() == "permission", out.stderr
+
+
+def _reference_lines(data, max_bytes, max_line):
+    """What iter_lines_fd promises, written the obvious way: the first max_bytes bytes split
+    at newlines, each line cut to max_line (cut=True when longer)."""
+    data = data[:max_bytes]
+    pieces = data.split(b"\n")
+    if pieces and pieces[-1] == b"":
+        pieces.pop()
+    return [(no, piece[:max_line], len(piece) > max_line) for no, piece in enumerate(pieces, 1)]
+
+
+@pytest.mark.parametrize("chunk", [3, 7, 64 * 1024])
+def test_iter_line_blocks_and_iter_lines_fd_agree_with_the_obvious_split(tmp_path, monkeypatch, chunk):
+    """The block splitter (bytes.split per chunk) yields exactly the obvious lines, for chunk
+    sizes that cut lines, newlines and over-long lines at every place."""
+    import random
+    monkeypatch.setattr(safe_read, "CHUNK_BYTES", chunk)
+    rnd = random.Random(chunk)
+    path = str(tmp_path / "f")
+    for _ in range(300):
+        data = bytes(rnd.choice(b"ab\n\n") for _ in range(rnd.randint(0, 120)))
+        max_line = rnd.choice([1, 2, 5, 50])
+        max_bytes = rnd.choice([0, 10, 60, 1000])
+        with open(path, "wb") as handle:
+            handle.write(data)
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            got = list(safe_read.iter_lines_fd(fd, max_bytes, max_line))
+        finally:
+            os.close(fd)
+        assert got == _reference_lines(data, max_bytes, max_line), (data, max_line, max_bytes)
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            blocks = list(safe_read.iter_line_blocks(fd, max_bytes, max_line))
+        finally:
+            os.close(fd)
+        flat = [(first + i, line, i in cut) for first, lines, cut in blocks for i, line in enumerate(lines)]
+        assert flat == got

@@ -14,6 +14,17 @@ def test_section_assignments_continuation_comments_and_sections():
         (6, "ExecStart", "/usr/bin/redis-server  /etc/redis/redis.conf"), (8, "User", "")]
 
 
+def test_all_section_assignments_is_section_assignments_for_every_section_in_one_pass():
+    lines = list(enumerate(["X=before any section", "[Service]", "A=1", "[Unit]", "B=2 \\", "[Service]",
+                            "[Service]", "C=3", "[Install]", "WantedBy=x"], 1))
+    every = systemd_units.all_section_assignments(lines)
+    # a repeated section header continues the same section; a continued line swallows the next
+    assert every == {"Service": [(3, "A", "1"), (8, "C", "3")], "Unit": [(5, "B", "2  [Service]")],
+                     "Install": [(10, "WantedBy", "x")]}
+    for section in ("Service", "Unit", "Install", "Socket"):
+        assert systemd_units.section_assignments(lines, section) == every.get(section, [])
+
+
 def test_find_units_patterns_alias_mask_and_dropins(tmp_path):
     write(tmp_path, "/lib/systemd/system/redis-server.service", "[Service]\nUser=redis\n")
     write(tmp_path, "/lib/systemd/system/valkey.service", "[Service]\n")
