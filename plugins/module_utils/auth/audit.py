@@ -11,6 +11,10 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.auth.accounts 
 from ansible_collections.hostguard.hardening.plugins.module_utils.auth.login_defs import login_defs_findings
 from ansible_collections.hostguard.hardening.plugins.module_utils.auth.pam import check_pam_strength
 from ansible_collections.hostguard.hardening.plugins.module_utils.auth.profile_umask import profile_umask_finding
+from ansible_collections.hostguard.hardening.plugins.module_utils.auth.inventory import inventory_findings
+from ansible_collections.hostguard.hardening.plugins.module_utils.auth.single_user import single_user_findings
+from ansible_collections.hostguard.hardening.plugins.module_utils.auth.sudoers import sudoers_findings
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostfacts import Host
 
 
 def auth_findings(options):
@@ -21,6 +25,10 @@ def auth_findings(options):
     findings.extend(check_groups(root))
     findings.extend(check_shadow(root))
     findings.append(check_pam_strength(root))
+    host = Host(root)
+    findings.extend(sudoers_findings(root))
+    findings.extend(inventory_findings(host))
+    findings.extend(single_user_findings(host))
     return findings
 
 

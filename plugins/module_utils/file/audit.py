@@ -7,6 +7,13 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings import area_result
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostfacts import Host
+from ansible_collections.hostguard.hardening.plugins.module_utils.file.filesystem_modules import unused_fs_findings
+from ansible_collections.hostguard.hardening.plugins.module_utils.file.locate_db import locate_findings
+from ansible_collections.hostguard.hardening.plugins.module_utils.file.mount_options import mount_option_findings
+from ansible_collections.hostguard.hardening.plugins.module_utils.file.permissions import permission_findings
+from ansible_collections.hostguard.hardening.plugins.module_utils.file.swappiness import swappiness_findings
+from ansible_collections.hostguard.hardening.plugins.module_utils.file.tmp_age import tmp_age_findings
 from ansible_collections.hostguard.hardening.plugins.module_utils.file.collect import read_mounts
 from ansible_collections.hostguard.hardening.plugins.module_utils.file.separate_mounts import separate_mount_findings
 from ansible_collections.hostguard.hardening.plugins.module_utils.file.sticky import sticky_findings
@@ -18,4 +25,8 @@ def mount_findings(options):
 
 
 def audit(params):
-    return area_result(mount_findings(params) + sticky_findings(params.get("root", "/")), {})
+    root = params.get("root", "/")
+    findings = mount_findings(params) + sticky_findings(root) + mount_option_findings(root)
+    findings += tmp_age_findings(root) + swappiness_findings(root) + locate_findings(Host(root))
+    findings += unused_fs_findings(root) + permission_findings(root)
+    return area_result(findings, {})

@@ -14,8 +14,9 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostio im
 from ansible_collections.hostguard.hardening.plugins.module_utils.file.parse_mounts import mount_points
 
 
-def read_mounts(root):
-    """Live mount table when one exists under root, else fstab. Returns (points, source)."""
+def read_mount_lines(root):
+    """(lines, source) of the live mount table under root (/proc/self/mounts, /proc/mounts),
+    or (None, None) when there is none."""
     for path in ("/proc/self/mounts", "/proc/mounts"):
         try:
             lines = read_text_lines(root, path, max_bytes=4 * 1024 * 1024)
@@ -29,9 +30,24 @@ def read_mounts(root):
             else:
                 continue
         if lines:
-            return mount_points(lines), path
+            return lines, path
+    return None, None
+
+
+def read_fstab_lines(root):
+    """Lines of /etc/fstab under root, or None when there is none."""
     try:
-        lines = read_text_lines(root, "/etc/fstab")
+        return read_text_lines(root, "/etc/fstab")
     except safe_read.SafeReadError:
+        return None
+
+
+def read_mounts(root):
+    """Live mount table when one exists under root, else fstab. Returns (points, source)."""
+    lines, source = read_mount_lines(root)
+    if lines:
+        return mount_points(lines), source
+    lines = read_fstab_lines(root)
+    if lines is None:
         return None, None
     return mount_points(lines, fstab=True), "/etc/fstab"

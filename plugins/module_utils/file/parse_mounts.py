@@ -30,3 +30,16 @@ def mount_points(lines, fstab=False):
             mp = mp.rstrip("/")
         points[mp] = {"device": fields[0], "fstype": fields[2]}
     return points
+
+
+def mount_entries(lines):
+    """[(device, mount point, fstype, [options])] of a mount table or fstab, in order, comments
+    and short lines skipped (what ``mount`` prints and fstab(5) lists)."""
+    out = []
+    for line in lines:
+        fields = line.split()
+        if len(fields) < 3 or fields[0].startswith("#"):
+            continue
+        options = fields[3].split(",") if len(fields) > 3 else []
+        out.append((unescape_mount_field(fields[0]), unescape_mount_field(fields[1]), fields[2], options))
+    return out

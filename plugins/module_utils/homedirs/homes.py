@@ -10,6 +10,7 @@ import stat
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import paths, safe_read
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostio import read_text_lines
+from ansible_collections.hostguard.hardening.plugins.module_utils.homedirs.history import HISTORY, HOME_LIST, history_findings
 from ansible_collections.hostguard.hardening.plugins.module_utils.homedirs.parse_passwd import login_accounts
 from ansible_collections.hostguard.hardening.plugins.module_utils.homedirs.spec import CHECKS
 
@@ -54,7 +55,7 @@ def check_homes(root):
         lines = read_text_lines(root, "/etc/passwd", MAX_PASSWD)
     except safe_read.SafeReadError as exc:
         why = "no /etc/passwd" if exc.reason == "missing" else exc.message
-        return [PERMISSIONS.skip("/etc/passwd", why), OWNERSHIP.skip("/etc/passwd", why)]
+        return [check.skip("/etc/passwd", why) for check in (PERMISSIONS, OWNERSHIP, HOME_LIST, HISTORY)]
     accounts = login_accounts(lines)
     homes = home_states(root, accounts)
     loose = ["%s (%s, %04o)" % (home, user, stat.S_IMODE(st.st_mode)) for user, _uid, home, st in homes
@@ -71,4 +72,5 @@ def check_homes(root):
            if loose else PERMISSIONS.passed("home directories", dict(ev, loose=[]))]
     out.append(OWNERSHIP.fail("home directories", dict(ev, foreign=foreign), "not owned by their user: %s"
                               % ", ".join(foreign)) if foreign else OWNERSHIP.passed("home directories", dict(ev, foreign=[])))
+    out.extend(history_findings(root, lines))
     return out

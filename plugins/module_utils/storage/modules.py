@@ -6,7 +6,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.hostguard.hardening.plugins.module_utils.storage.modprobe import loaded_modules, module_state
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.modprobe import loaded_modules, module_state
 from ansible_collections.hostguard.hardening.plugins.module_utils.storage.spec import CHECKS
 
 USB_STORAGE = CHECKS.define(

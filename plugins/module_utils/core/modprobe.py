@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: hostguard engineers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""modprobe.d(5) under root: which files count, what they blacklist or disable; loaded modules."""
+"""modprobe.d(5) under root: which files count, what they blacklist or disable; loaded modules.
+Shared by the storage (USB-1000, STRG-1846) and file (FILE-6430) areas."""
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
