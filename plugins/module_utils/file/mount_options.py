@@ -18,7 +18,6 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.file.parse_mou
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostfacts import define_info
 from ansible_collections.hostguard.hardening.plugins.module_utils.file.spec import CHECKS
 
-ROLE = "baseline_hardening"
 # Lynis FILESYSTEMS_TO_CHECK (FILE-6374): mount point -> the options it should carry.
 EXPECTED_OPTIONS = (
     ("/boot", ("nodev", "noexec", "nosuid")), ("/dev", ("noexec", "nosuid")),
@@ -46,7 +45,7 @@ MOUNT_OPTIONS = CHECKS.define(
     "HG-FILE-010", "separate mount points carry nodev/noexec/nosuid as Lynis expects", "low",
     reads="/proc/self/mounts (live), else /etc/fstab",
     remediation="Add the missing options to the mount point's /etc/fstab line (or its systemd .mount unit) and remount",
-    references={"lynis": "FILE-6374", "cis": "1.1.2-1.1.22"}, role=ROLE)
+    references={"lynis": "FILE-6374", "cis": "1.1.2-1.1.22"})
 VAR_TMP_BIND = _info("HG-FILE-011", "/var/tmp bind-mounted to /tmp in /etc/fstab", "FILE-6376", "/etc/fstab")
 
 

@@ -7,7 +7,6 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostfacts
 from conftest import write  # noqa: E402
 
 
-
 def by_id(findings):
     return dict((f["id"], f) for f in findings)
 
