@@ -93,6 +93,18 @@ def test_localised_journal(line, when):
     assert iso(p.epoch) == when and p.msg == MSG
 
 
+def test_dmesg_reltime_minute_stamp_times_the_delta_lines_after_it():
+    ctx = P.Context(year=2019, now=None)
+    before = P.split_line("[  +0.000003] " + MSG, ctx)          # no minute stamp yet: time unknown
+    minute = P.split_line("[Oct28 16:58] " + MSG, ctx)
+    delta = P.split_line("[  +0.000006] CPU: 0 PID: 20742 Comm: mysqld", ctx)
+    assert (before.kind, before.epoch, before.msg) == ("dmesg-H", None, MSG)
+    assert (minute.kind, iso(minute.epoch), minute.msg) == ("dmesg-H", "2019-10-28T16:58:00Z", MSG)
+    assert (iso(delta.epoch), delta.msg) == ("2019-10-28T16:58:00Z", "CPU: 0 PID: 20742 Comm: mysqld")
+    assert P.split_line("[окт28 16:58] " + MSG, ctx).epoch == minute.epoch      # localised month
+    assert P.split_line("[Xyz28 16:58] " + MSG, ctx).epoch is None              # unknown month
+
+
 def test_split_host_tag_shapes():
     assert P.split_host_tag("h kernel: m") == ("h", "kernel", "m")
     assert P.split_host_tag("kernel: m") == (None, "kernel", "m")
