@@ -1,9 +1,11 @@
 """Each prefix recogniser of oomlog/prefixes.py on the shapes it owns, localised dmesg -T and
 journal months, paste damage, and an unknown prefix that still yields its message."""
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog import prefixes as P
-from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog.timestamps import iso, month_number
+from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog.timestamps import iso, month_number, timegm
 
 CTX = P.Context(year=2025, now=1767225600.0)     # 2026-01-01
 MSG = "Out of memory: Killed process 7 (a)"
@@ -133,3 +135,17 @@ def test_splitter_memory_gives_the_same_result_as_a_fresh_split_on_every_fixture
                 assert splitter.split(text) == P.split_line(text, CTX), (path, text)
                 n += 1
     assert n > 1000
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.integers(1, 9999), st.integers(1, 12), st.integers(0, 40), st.integers(0, 30), st.integers(0, 70),
+       st.integers(0, 70))
+def test_timegm_is_calendar_timegm(year, month, day, hh, mm, ss):
+    import calendar
+    assert timegm(year, month, day, hh, mm, ss) == calendar.timegm((year, month, day, hh, mm, ss, 0, 0, 0))
+
+
+@pytest.mark.parametrize("year,month", [(2020, 0), (2020, 13), (0, 1), (10000, 1)])
+def test_timegm_refuses_what_calendar_refuses(year, month):
+    with pytest.raises(ValueError):
+        timegm(year, month, 1)
