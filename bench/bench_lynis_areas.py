@@ -6,6 +6,10 @@ Prints, for each, wall time and the CPU (user+sys) of the child: hostguard's are
 core.runner.audit_host on root=/ (once with the pre-existing areas only, once with the 19
 added: the difference is what the new areas cost), and `lynis audit system --quick --tests`
 restricted to the Lynis IDs the 19 areas reference. Lynis writes its report/log to a temp dir.
+
+``--before CHECKOUT`` adds the full audit of another checkout (its own .collections link; e.g. a
+``git worktree`` of the commit before a speed change), measured in the same rounds.
+``--rounds N`` (default 3): best of N for each hostguard row.
 """
 import os
 import resource
@@ -26,6 +30,13 @@ OLD = [a for a in registry.area_names() if a not in NEW]
 SNIPPET = ("import sys, time; sys.path.insert(0, %r);"
            "from ansible_collections.hostguard.hardening.plugins.module_utils.core import runner;"
            "runner.audit_host(%%r, root='/')" % os.path.join(REPO, ".collections"))
+FULL_SNIPPET = ("import sys; sys.path.insert(0, %r);"
+                "from ansible_collections.hostguard.hardening.plugins.module_utils.core import registry, runner;"
+                "runner.audit_host(registry.area_names(), root='/')")
+
+
+def option(name, default=None):
+    return sys.argv[sys.argv.index(name) + 1] if name in sys.argv else default
 
 
 def measure(argv):
@@ -42,15 +53,24 @@ def main():
     ids = sorted(set(c.references["lynis"] for n in NEW for c in registry.REGISTRY[n].checks
                      if c.references.get("lynis")))
     rows = []
-    for _round in range(3):     # best of 3: other jobs share the machine
+    before = option("--before")
+    for _round in range(int(option("--rounds", "3"))):     # best of N: other jobs share the machine
         rows.append(("old", measure([sys.executable, "-c", SNIPPET % OLD])))
         rows.append(("all", measure([sys.executable, "-c", SNIPPET % (OLD + NEW)])))
-    old = min(r[1] for r in rows if r[0] == "old")
-    new = min(r[1] for r in rows if r[0] == "all")
+        if before:
+            rows.append(("before", measure([sys.executable, "-c", FULL_SNIPPET % os.path.join(before, ".collections")])))
+    old = min((r[1] for r in rows if r[0] == "old"), key=lambda m: m[1])
+    new = min((r[1] for r in rows if r[0] == "all"), key=lambda m: m[1])
     print("%-58s %8s %8s" % ("", "wall s", "cpu s"))
     print("%-58s %8.2f %8.3f" % ("hostguard audit_host, areas before issue 15 (%d)" % len(OLD), old[0], old[1]))
     print("%-58s %8.2f %8.3f" % ("hostguard audit_host, + the 19 Lynis-category areas", new[0], new[1]))
     print("%-58s %8s %8.3f" % ("  added by the 19 areas", "", new[1] - old[1]))
+    print("  every round's CPU, all areas: %s" % " ".join("%.3f" % r[1][1] for r in rows if r[0] == "all"))
+    if before:
+        prev = min((r[1] for r in rows if r[0] == "before"), key=lambda m: m[1])
+        print("%-58s %8.2f %8.3f" % ("hostguard full host_audit of %s" % os.path.basename(before.rstrip("/")),
+                                     prev[0], prev[1]))
+        print("  every round's CPU, before: %s" % " ".join("%.3f" % r[1][1] for r in rows if r[0] == "before"))
     if shutil.which("lynis") and "--no-lynis" not in sys.argv:
         tmp = tempfile.mkdtemp(prefix="hg-lynis-bench-")
         try:
