@@ -27,6 +27,6 @@ def mount_findings(options):
 def audit(params):
     root = params.get("root", "/")
     findings = mount_findings(params) + sticky_findings(root) + mount_option_findings(root)
-    findings += tmp_age_findings(root) + swappiness_findings(root) + locate_findings(Host(root))
+    findings += tmp_age_findings(root, max_entries=params.get("old_tmp_max_entries") or 2000) + swappiness_findings(root) + locate_findings(Host(root))
     findings += unused_fs_findings(root) + permission_findings(root)
     return area_result(findings, {})

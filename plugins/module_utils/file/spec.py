@@ -10,6 +10,8 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings 
 
 OPTIONS = dict(
     separate_mounts=dict(type="list", elements="str", default=["/home", "/tmp", "/var"]),
+    # FILE-6354: the walk of /tmp stops after this many entries (the evidence says it was cut)
+    old_tmp_max_entries=dict(type="int", default=2000),
 )
 
 CHECKS = CheckSet(area="file", prefix="HG-FILE")

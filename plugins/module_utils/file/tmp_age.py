@@ -16,7 +16,7 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.core import pa
 from ansible_collections.hostguard.hardening.plugins.module_utils.file.spec import CHECKS
 
 TMP_OLD_DAYS = 90          # Lynis's TMP_OLD_DAYS
-MAX_ENTRIES = 10000
+MAX_ENTRIES = 2000
 MAX_DEPTH = 32
 OLD_TMP = CHECKS.define(
     "HG-FILE-015", "files in /tmp not accessed for more than 90 days", "low", reads="/tmp (walked, bounded)",
@@ -59,12 +59,12 @@ def old_files(top, now, days=TMP_OLD_DAYS, max_entries=MAX_ENTRIES, max_depth=MA
     return found, seen, cut
 
 
-def tmp_age_findings(root, now=None):
+def tmp_age_findings(root, now=None, max_entries=MAX_ENTRIES):
     res = paths.resolve(root, "/tmp", follow=False)
     if not res.ok or res.st is None or not stat.S_ISDIR(res.st.st_mode):
         return [OLD_TMP.skip("/tmp", "/tmp is not a directory (Lynis skips FILE-6354 too)")]
     top = paths.host_path(root, "/tmp")
-    found, seen, cut = old_files(top, time.time() if now is None else now)
+    found, seen, cut = old_files(top, time.time() if now is None else now, max_entries=max(1, max_entries))
     prefix = len(top.rstrip("/")) - len("/tmp")
     ev = {"entries_seen": seen, "walk_cut": cut, "old": ["%s (%d days)" % (p[prefix:], age) for p, age in found]}
     if found:
