@@ -214,6 +214,7 @@ def _is_scheme_word(token):
 # the gate several times (a Check's finding, then the runner's gate, the same paths in many
 # findings): results are memoised, bounded in entries and in the size of what is kept.
 _MEMO = {}
+_TEXT_MEMO = {}      # redact(text), the same rule
 _MEMO_MAX_ENTRIES = 8192
 _MEMO_MAX_CHARS = 2048
 
@@ -351,13 +352,20 @@ def redact(text):
     """``text`` with every secret replaced by ``<redacted>`` (whitespace kept as is)."""
     if not isinstance(text, str) or not text:
         return text
+    hit = _TEXT_MEMO.get(text)
+    if hit is not None:
+        return hit
     parts = _WS_SPLIT.split(text)
     tokens = parts[0::2]
     redacted = redact_tokens(tokens)
     if redacted == tokens:
-        return text
-    parts[0::2] = redacted
-    return "".join(parts)
+        out = text
+    else:
+        parts[0::2] = redacted
+        out = "".join(parts)
+    if len(_TEXT_MEMO) < _MEMO_MAX_ENTRIES and len(text) <= _MEMO_MAX_CHARS:
+        _TEXT_MEMO[text] = out
+    return out
 
 
 # --- control and bidi characters --------------------------------------------------------
