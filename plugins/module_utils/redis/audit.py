@@ -880,10 +880,35 @@ def _non_loopback(listeners):
 
 # ---------------------------------------------------------------- grading
 
+# Problems after which a directive may sit in what was not read (Redis applies the last value
+# of a directive, so any unread part can override what was read): such a config's passes are
+# reported as "not verified" errors instead (issue 17: no evasion by budget).
+NOT_LOST = frozenset(("include_cycle", "include_depth", "repeated_include", "syntax", "missing",
+                      "invalid_path"))
+
+
+def unread_parts(parsed):
+    """Paths of the config tree that Redis reads and that were not read, or not fully."""
+    out = []
+    for problem in parsed["problems"]:
+        if problem["reason"] not in NOT_LOST and problem["path"] not in out:
+            out.append(problem["path"])
+    return out
+
+
+def _passed_or_unverified(check, subject, ev, unread):
+    if not unread:
+        return check.passed(subject, ev)
+    ev = dict(ev, not_read=unread[:20])
+    return check.error(subject, "not verified: %s not read or not fully (HG-REDIS-012); a later "
+                                "line there may override what was read" % ", ".join(unread[:5]), ev)
+
+
 def grade_config(cfg_path, parsed, eff, acl):
     """Static findings of one config file (for instances and configs alike)."""
     findings = []
     check = CHECKS
+    unread = unread_parts(parsed)
     for problem in parsed["problems"]:
         findings.append(check["HG-REDIS-012"].error(problem["path"], problem["detail"],
                                                     {"reason": problem["reason"], "config": cfg_path}))
@@ -905,22 +930,24 @@ def grade_config(cfg_path, parsed, eff, acl):
                                                    "aclfile is world-readable"))
     pm = eff["protected-mode"].lower()
     ev = {"protected-mode": pm, "source": "config", "config": cfg_path}
-    findings.append(check["HG-REDIS-002"].fail(cfg_path, ev) if pm == "no" else check["HG-REDIS-002"].passed(cfg_path, ev))
-    findings.append(_grade_protections(cfg_path, dict((k, eff[k]) for k in PROTECTION_DIRECTIVES), "config"))
+    findings.append(check["HG-REDIS-002"].fail(cfg_path, ev) if pm == "no"
+                    else _passed_or_unverified(check["HG-REDIS-002"], cfg_path, ev, unread))
+    findings.append(_grade_protections(cfg_path, dict((k, eff[k]) for k in PROTECTION_DIRECTIVES), "config",
+                                       unread))
     ev = {"bind": eff["bind"], "bind_configured": eff["bind_configured"], "port": eff["port"]}
     if eff["port"] == "0" or bind_is_loopback_only(eff["bind"]):
-        findings.append(check["HG-REDIS-013"].passed(cfg_path, ev))
+        findings.append(_passed_or_unverified(check["HG-REDIS-013"], cfg_path, ev, unread))
     else:
         findings.append(check["HG-REDIS-013"].fail(cfg_path, ev, "no bind line: Redis listens on every interface"
                                                    if not eff["bind_configured"] else None))
     return findings
 
 
-def _grade_protections(subject, values, source):
+def _grade_protections(subject, values, source, unread=()):
     loose = dict((k, v.lower()) for k, v in values.items() if str(v).lower() in ("yes", "local"))
     ev = {"values": dict((k, str(v).lower()) for k, v in values.items()), "source": source}
     if not loose:
-        return CHECKS["HG-REDIS-005"].passed(subject, ev)
+        return _passed_or_unverified(CHECKS["HG-REDIS-005"], subject, ev, list(unread))
     severity = "high" if "yes" in loose.values() else "medium"
     return CHECKS["HG-REDIS-005"].fail(subject, ev, "turned off: %s" % ", ".join(
         "%s %s" % item for item in sorted(loose.items())), severity=severity)

@@ -40,6 +40,7 @@ import time
 import unicodedata
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import systemd_units
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.paths import sample_names
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings import (
     Check, CheckSet, area_result)
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.safe_read import (
@@ -410,6 +411,10 @@ def config_files(root="/", dirs=SYSCTL_DIRS, loader="systemd"):
         if ident in seen_dirs:
             continue  # /lib -> /usr/lib on merged-/usr systems: the same directory
         seen_dirs.add(ident)
+        if len(names) > MAX_FILES_PER_DIR:   # said, never a silent cut (issue 17)
+            errors.append({"file": directory, "reason": "too_many_files",
+                           "message": "more than %d names: not read: %s" % (
+                               MAX_FILES_PER_DIR, sample_names(names[MAX_FILES_PER_DIR:]))})
         for name in names[:MAX_FILES_PER_DIR]:
             if not name.endswith(".conf"):
                 continue

