@@ -205,7 +205,7 @@ def analyse(pattern, mode="match"):
 
 
 # ---------------------------------------------------------------- a step-counting VM
-CHAR, SPLIT, JMP, MATCH, BOL, EOL = range(6)
+CHAR, SPLIT, JMP, MATCH, BOL, EOL, LOOK = range(7)
 
 
 class _TooBig(Exception):
@@ -257,6 +257,11 @@ def _compile(seq, prog):
                     _compile(alt, prog)
             for j in jumps:
                 prog[j] = (JMP, len(prog))
+        elif op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT) and av[0] == 1:
+            # a lookahead: its own program, run at the position; its steps are counted
+            sub = _compile(list(av[1]), [])
+            sub.append((MATCH,))
+            prog.append((LOOK, Program(sub), op is sre_constants.ASSERT_NOT))
         elif op is sre_constants.AT:
             if av in (sre_constants.AT_BEGINNING, sre_constants.AT_BEGINNING_STRING):
                 prog.append((BOL,))
@@ -283,7 +288,7 @@ class Program(list):
             star = [ops[pc] == SPLIT and arg1[pc] == pc + 1 and pc + 2 < len(self)
                     and ops[pc + 1] == CHAR and ops[pc + 2] == JMP and arg1[pc + 2] == pc
                     for pc in range(len(self))]
-            self._tables = (ops, arg1, arg2, memo, len(self), star)
+            self._tables = (ops, arg1, arg2, memo, len(self), star, list(self))
         return self._tables
 
 
@@ -299,6 +304,12 @@ def _anchor_holds(op, text, pos, n):
     if op == BOL:
         return pos == 0
     return pos == n or (pos == n - 1 and text[pos] == "\n")
+
+
+def _look(ins, text, pos, budget, steps):
+    """(holds, steps) of the lookahead ``ins`` = (LOOK, program, negate) at ``pos``."""
+    ok, steps = _run_at_reference(ins[1], text, pos, budget, steps)
+    return ok != ins[2], steps
 
 
 def _run_at_reference(prog, text, start, budget, steps):
@@ -325,6 +336,13 @@ def _run_at_reference(prog, text, start, budget, steps):
                 pc = ins[1]
             elif op == MATCH:
                 return True, steps
+            elif op == LOOK:
+                holds, steps = _look(ins, text, pos, budget, steps)
+                if steps > budget:
+                    return False, steps
+                if not holds:
+                    break
+                pc += 1
             elif _anchor_holds(op, text, pos, n):
                 pc += 1
             else:
@@ -344,7 +362,7 @@ def _run_at(tables, text, start, budget, steps):
     are cached per instruction, and a greedy one-character loop (``SPLIT``/``CHAR``/``JMP``)
     over k characters is taken in one turn that adds its 3k + 2 steps and its k + 1 backtrack
     entries exactly as the plain VM would."""
-    ops, arg1, arg2, memo, _size, star = tables
+    ops, arg1, arg2, memo, _size, star, prog_of = tables
     stack = [(0, start)]
     n = len(text)
     pop = stack.pop
@@ -395,6 +413,14 @@ def _run_at(tables, text, start, budget, steps):
                 continue
             if op == MATCH:
                 return True, steps
+            if op == LOOK:
+                holds, steps = _look(prog_of[pc], text, pos, budget, steps)
+                if steps > budget:
+                    return False, steps
+                if not holds:
+                    break
+                pc += 1
+                continue
             if _anchor_holds(op, text, pos, n):
                 pc += 1
                 continue

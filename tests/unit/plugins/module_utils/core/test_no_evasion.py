@@ -14,25 +14,8 @@ import pytest
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.registry import REGISTRY
 from cron_tree import base_tree, symlink
 from conftest import write
+from hostile_root import HOSTILE_LINE, hostile_files
 
-HOSTILE_LINE = "python -c socket "          # issue 17's catastrophic-regex line
-
-
-def hostile_files(root, directory, ext, line=HOSTILE_LINE, fillers=0, filler_bytes=300 * 1024):
-    """Attacker files that sort before ``zz``/``99`` names; returns their names."""
-    base = os.path.join(str(root), directory.lstrip("/"))
-    os.makedirs(base, exist_ok=True)
-    names = ["00-fifo" + ext, "01-zero" + ext, "02-huge" + ext, "03-longline" + ext, "04-badutf8" + ext]
-    os.mkfifo(os.path.join(base, names[0]))
-    symlink(root, directory + "/" + names[1], "/dev/zero")
-    os.truncate(write(root, directory + "/" + names[2], b""), 4 << 30)
-    write(root, directory + "/" + names[3], (line * ((1 << 20) // len(line) + 1))[:1 << 20] + "\n")
-    write(root, directory + "/" + names[4], b"\xff\xfe\xc3\x28 caf\xe9\n")
-    for index in range(fillers):
-        name = "05-filler%02d%s" % (index, ext)
-        write(root, directory + "/" + name, b"# filler\n" * (filler_bytes // 9))
-        names.append(name)
-    return names
 
 
 def findings(result, check_id=None, status=None):
