@@ -10,7 +10,8 @@ finally treats the prefix as unknown: the message is still found (after an inner
 after `` kernel: ``, or the whole line), so an unknown prefix never hides a record.
 
 Shapes recognised (real examples in tests/fixtures/oomlog/real/):
-  dmesg            "[  839.048830] msg"                 (also journalctl -o short-monotonic)
+  dmesg            "[  839.048830] msg"                 (also journalctl -o short-monotonic), with
+                   the printk caller id: "[  244.946537][ T3106] msg" (CONFIG_PRINTK_CALLER)
   dmesg -T         "[Sun Apr 20 20:03:27 2025] msg", any locale: "[ven. nov. 24 ...]",
                    "[Di Nov 24 ...]", "[Вт ноя 24 ...]"; unknown month -> time unknown
   dmesg -H         "[Oct28 16:58] msg" then "[  +0.000006] msg" (--reltime: a minute stamp, then
@@ -62,7 +63,9 @@ _HOST_MESSAGE_STARTS = ("[", "<", "Out of memory", "Memory cgroup out of memory"
 
 _D = r"(\d{1,2})"
 _HMS = r"(\d\d):(\d\d):(\d\d)"
-RE_DMESG = re.compile(r"\[\s{0,12}(\d{1,10}\.\d{1,9})\]\s?")
+# "[  244.945440]", with the printk caller id of CONFIG_PRINTK_CALLER after it: "[  244.945440][ T3106]"
+_CALLER = r"(?:\[\s{0,6}[TC]\d{1,10}\]\s?)?"
+RE_DMESG = re.compile(r"\[\s{0,12}(\d{1,10}\.\d{1,9})\]\s?" + _CALLER)
 RE_DMESG_T = re.compile(r"\[\s{0,4}([^\]]{1,40}?)\s{1,3}" + _D + r"\s{1,3}" + _HMS + r"\s{1,3}(\d{4})\]\s?")
 RE_RELTIME_MINUTE = re.compile(r"\[([^\W\d_]{2,12}\.?)\s?" + _D + r"\s(\d\d):(\d\d)\]\s?")
 RE_RELTIME_DELTA = re.compile(r"\[\s{0,12}\+(\d{1,10}\.\d{1,9})\]\s?")
@@ -79,7 +82,7 @@ RE_TAG_TOKEN = re.compile(r"([\w.@/()-]{1,64}?)(?:\[(\d{1,10})\])?:$")
 RE_FACILITY = re.compile(r"<?[a-z]{2,8}\.(?:emerg|alert|crit|err|error|warn|warning|notice|info|debug)>?$")
 RE_ZONE = re.compile(r"[+-]\d{4}$|[A-Z]{3,5}$")
 RE_INNER_TAG = re.compile(r"([\w.@-]{1,40})\[(\d{1,10})\]:\s")
-RE_INNER_STAMP = re.compile(r"(?:<\d{1,3}>)?\[\s{0,12}(\d{1,10}\.\d{1,9})\]\s?")
+RE_INNER_STAMP = re.compile(r"(?:<\d{1,3}>)?\[\s{0,12}(\d{1,10}\.\d{1,9})\]\s?" + _CALLER)
 RE_LINE_NUMBER = re.compile(r"\d{1,7}(?:[:|]\s*|\s+)")
 PASTE_JUNK = " \t>\"'`*|#+"
 MAX_PREFIX_SCAN = 160   # an unknown prefix is looked through for this many characters only

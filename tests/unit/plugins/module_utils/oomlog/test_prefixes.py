@@ -13,6 +13,8 @@ MSG = "Out of memory: Killed process 7 (a)"
 
 @pytest.mark.parametrize("line,kind,host,when,uptime,tag", [
     ("[  839.048830] " + MSG, "dmesg", None, None, 839.04883, None),
+    ("[  244.946537][ T3106] " + MSG, "dmesg", None, None, 244.946537, None),          # CONFIG_PRINTK_CALLER
+    ("Apr 20 20:03:27 h kernel: [    5.5][    C1] " + MSG, "syslog", "h", "2025-04-20T20:03:27Z", 5.5, "kernel"),
     ("[Sun Apr 20 20:03:27 2025] " + MSG, "dmesg-T", None, "2025-04-20T20:03:27Z", None, None),
     ("6,1234,839048830,-;" + MSG, "kmsg", None, None, 839.04883, None),
     ("<4>[ 1771.264287] " + MSG, "dmesg", None, None, 1771.264287, None),
