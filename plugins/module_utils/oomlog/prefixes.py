@@ -27,6 +27,7 @@ Shapes recognised (real examples in tests/fixtures/oomlog/real/):
   short-unix       "1787068905.416344 host kernel: msg"   (journalctl -o short-unix)
   short-full       "Tue 2025-04-20 20:03:27 UTC host kernel: msg"   (journalctl -o short-full)
   tag              "kernel: msg", "earlyoom[610]: msg", "node12: [..] msg" (host: message)
+  rfc 5424         "<4>1 2025-04-20T20:03:27.123+02:00 host kernel - - - msg" (structured data skipped)
   journal json     '{"__REALTIME_TIMESTAMP":"1700000000123456","_HOSTNAME":"h","MESSAGE":"msg",...}'
                    (journalctl -o json, one entry a line; a cut or binary entry -> unknown prefix)
 rsyslog facility.severity tokens ("kern.warning", "<kern.err>") are skipped wherever they sit.
@@ -209,10 +210,39 @@ def recognise_journal_json(text, ctx):
                   tag if isinstance(tag, str) else None, msg.rstrip("\n"))
 
 
+def recognise_rfc5424(rest, ctx):
+    """RFC 5424 after its "<PRI>": "1 2025-04-20T20:03:27.123+02:00 host app procid msgid SD msg"
+    (rsyslog RSYSLOG_SyslogProtocol23Format, syslog-ng, network captures); "-" is a nil field."""
+    if not rest.startswith("1 "):
+        return None
+    m = RE_ISO.match(rest, 2)
+    if not m:
+        return None
+    iso_p = recognise_iso(rest[2:m.end()], ctx)
+    parts = rest[m.end():].split(" ", 4)            # host app procid msgid "SD msg"
+    if iso_p is None or len(parts) < 5:
+        return None
+    host, app, _procid, _msgid, tail = parts
+    if tail.startswith("["):                        # structured data: "[id k=\"v\" ...]..." (bounded)
+        end = tail.find("] ", 0, 2048)
+        if end < 0:
+            return None
+        tail = tail[end + 2:]
+    elif tail.startswith("- ") or tail == "-":
+        tail = tail[2:]
+    else:
+        return None
+    nil = (None if host == "-" else host), (None if app == "-" else app)
+    return Prefix("rfc5424", nil[0], iso_p.epoch, None, nil[1], tail.lstrip("\ufeff"))
+
+
 def recognise_printk_level(text, ctx):
     m = RE_PRINTK_LEVEL.match(text)
     if not m:
         return None
+    p5424 = recognise_rfc5424(text[m.end():], ctx)
+    if p5424 is not None:
+        return p5424
     inner = recognise(text[m.end():], ctx, allow_level=False)
     if inner is not None:
         return inner
