@@ -432,9 +432,9 @@ def render_fleet_html(summary, trend=None):
                (diff["new_count"], "new failures"), (diff["resolved_count"], "resolved")],
         gate=summary["gate"], hosts_total=t["hosts"],
         severity_bars=bar_chart([(s, t["fail_by_severity"].get(s, 0), SEV_COLORS[s]) for s in SEVERITIES],
-                           "failed by severity"),
-        worst_bars=bar_chart([(s, t["hosts_by_worst"].get(s, 0), SEV_COLORS.get(s, "#16a34a")) for s in SEVERITIES + ("none",)],
-                        "hosts by worst severity"),
+                                "failed by severity"),
+        worst_bars=bar_chart([(s, t["hosts_by_worst"].get(s, 0), SEV_COLORS.get(s, "#16a34a"))
+                              for s in SEVERITIES + ("none",)], "hosts by worst severity"),
         index_histogram=histogram_chart(indexes, "hardening index histogram"),
         trend=trend_chart(trend) if trend else None,
         previous_run_id=summary.get("previous_run_id"), changes=changes,
