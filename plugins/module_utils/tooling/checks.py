@@ -10,7 +10,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostfacts import (
-    Evaluators, define_info, Host, find_presence, present, run_evaluators, verdict)
+    Evaluators, define_file_inventory, define_info, Host, find_presence, present, run_evaluators, verdict)
 from ansible_collections.hostguard.hardening.plugins.module_utils.tooling.spec import CHECKS
 
 EVALUATORS = Evaluators()
@@ -97,12 +97,8 @@ def check_snort(host):
     return SNORT.passed("snort", dict((k, v) for k, v in found.items() if v) or {"present": False})
 
 
-SNORT_CONFIG = _info("HG-TOOL-005", "Snort configuration file", "TOOL-5122", "/etc/snort/snort.conf")
-
-
-@EVALUATORS(SNORT_CONFIG)
-def check_snort_config(host):
-    return SNORT_CONFIG.passed("/etc/snort/snort.conf", {"present": host.is_file("/etc/snort/snort.conf")})
+SNORT_CONFIG = define_file_inventory(CHECKS, EVALUATORS, "HG-TOOL-005", "Snort configuration file", "TOOL-5122",
+                                     "/etc/snort/snort.conf")
 
 
 SURICATA = _info("HG-TOOL-006", "Suricata running", "TOOL-5130", "process Suricata-Main")
