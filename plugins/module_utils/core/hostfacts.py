@@ -337,3 +337,11 @@ def define_file_inventory(checks, evaluators, check_id, title, lynis, path):
     check = define_info(checks, check_id, title, lynis, path)
     evaluators.append((check, lambda host: check.passed(path, {"present": host.is_file(path)})))
     return check
+
+
+def define_process_inventory(checks, evaluators, check_id, title, lynis, subject, names):
+    """An inventory check of a daemon: passes with {"running": a process named one of
+    ``names`` runs} (read from /proc/*/comm under root)."""
+    check = define_info(checks, check_id, title, lynis, "/proc/*/comm")
+    evaluators.append((check, lambda host: check.passed(subject, {"running": bool(host.running(*names))})))
+    return check

@@ -21,6 +21,12 @@ AUTOMATION = dict(binaries=("cf-agent", "chef-client", "erchef", "puppet", "salt
                                                                                     "/opt/chef/bin/chef-client"))
 
 
+def note_ids(host, tool, found):
+    """Count ``tool`` for the IDS/IPS summary (HG-TOOL-008) when it was ``found``."""
+    if found:
+        host.cache.setdefault("ids", []).append(tool)
+
+
 def _info(check_id, title, lynis, reads):
     return define_info(CHECKS, check_id, title, lynis, reads)
 
@@ -51,8 +57,7 @@ FAIL2BAN = _info("HG-TOOL-002", "Fail2ban installed", "TOOL-5102", "fail2ban-ser
 @EVALUATORS(FAIL2BAN)
 def check_fail2ban(host):
     binary = host.which("fail2ban-server")
-    if binary:
-        host.cache.setdefault("ids", []).append("fail2ban")
+    note_ids(host, "fail2ban", binary)
     return FAIL2BAN.passed("fail2ban", {"binary": binary, "config": fail2ban_config(host)})
 
 
@@ -92,8 +97,7 @@ SNORT = _info("HG-TOOL-004", "Snort installed or running", "TOOL-5120", "snort")
 @EVALUATORS(SNORT)
 def check_snort(host):
     found = find_presence(host, binaries=("snort",), processes=("snort",))
-    if present(found):
-        host.cache.setdefault("ids", []).append("snort")
+    note_ids(host, "snort", present(found))
     return SNORT.passed("snort", dict((k, v) for k, v in found.items() if v) or {"present": False})
 
 
@@ -107,8 +111,7 @@ SURICATA = _info("HG-TOOL-006", "Suricata running", "TOOL-5130", "process Surica
 @EVALUATORS(SURICATA)
 def check_suricata(host):
     running = bool(host.running("Suricata-Main", "suricata"))
-    if running:
-        host.cache.setdefault("ids", []).append("suricata")
+    note_ids(host, "suricata", running)
     return SURICATA.passed("suricata", {"running": running})
 
 
@@ -118,8 +121,7 @@ OSSEC = _info("HG-TOOL-007", "OSSEC/Wazuh running", "TOOL-5126", "processes osse
 @EVALUATORS(OSSEC)
 def check_ossec(host):
     running = sorted(set(p["comm"] for p in host.processes() if p["comm"].startswith(("ossec-", "wazuh-"))))
-    if running:
-        host.cache.setdefault("ids", []).append("ossec")
+    note_ids(host, "ossec", running)
     return OSSEC.passed("ossec", {"running": running})
 
 
