@@ -107,6 +107,19 @@ def test_dmesg_reltime_minute_stamp_times_the_delta_lines_after_it():
     assert P.split_line("[Xyz28 16:58] " + MSG, ctx).epoch is None              # unknown month
 
 
+def test_journal_json_entry():
+    line = ('{"__CURSOR":"s=1","__REALTIME_TIMESTAMP":"1700000000123456","_HOSTNAME":"web1","PRIORITY":"3",'
+            '"SYSLOG_IDENTIFIER":"kernel","_TRANSPORT":"kernel","MESSAGE":"' + MSG + '"}')
+    p = P.split_line(line, CTX)
+    assert (p.kind, p.host, iso(p.epoch), p.tag, p.msg) == ("journal-json", "web1", "2023-11-14T22:13:20Z", "kernel", MSG)
+    cut = P.split_line(line[:60] + '"MESSAGE":"' + MSG, CTX)            # cut at max_line: still read
+    assert cut.kind == "unknown" and cut.msg.endswith(MSG)
+    binary = P.split_line('{"_HOSTNAME":"h","MESSAGE":[79,117,116]}', CTX)   # MESSAGE as bytes
+    assert binary.kind == "unknown"
+    deep = P.split_line('{"MESSAGE":' + "[" * 3000 + "]" * 3000 + "}", CTX)  # hostile nesting
+    assert deep.kind == "unknown"
+
+
 def test_split_host_tag_shapes():
     assert P.split_host_tag("h kernel: m") == ("h", "kernel", "m")
     assert P.split_host_tag("kernel: m") == (None, "kernel", "m")
