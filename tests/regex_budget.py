@@ -299,23 +299,24 @@ def compile_program(pattern):
     return Program(prog)
 
 
-def _anchor_holds(op, text, pos, n):
-    """BOL/EOL at ``pos`` (``$`` also before a final newline, as in ``re``)."""
+def _anchor_holds(op, text, pos, n, begin=0):
+    """BOL/EOL at ``pos`` of the window [begin, n) (``$`` also before a final newline)."""
     if op == BOL:
-        return pos == 0
+        return pos == begin
     return pos == n or (pos == n - 1 and text[pos] == "\n")
 
 
-def _look(ins, text, pos, budget, steps):
+def _look(ins, text, pos, budget, steps, window):
     """(holds, steps) of the lookahead ``ins`` = (LOOK, program, negate) at ``pos``."""
-    ok, steps = _run_at_reference(ins[1], text, pos, budget, steps)
+    ok, steps = _run_at_reference(ins[1], text, pos, budget, steps, window)
     return ok != ins[2], steps
 
 
-def _run_at_reference(prog, text, start, budget, steps):
-    """The plain VM, one instruction a loop turn (the definition of a step)."""
+def _run_at_reference(prog, text, start, budget, steps, window=None):
+    """The plain VM, one instruction a loop turn (the definition of a step), on the window
+    ``(begin, end)`` of ``text`` (default: all of it) as if it were the whole string."""
     stack = [(0, start)]
-    n = len(text)
+    begin, n = window or (0, len(text))
     while stack:
         pc, pos = stack.pop()
         while True:
@@ -337,13 +338,13 @@ def _run_at_reference(prog, text, start, budget, steps):
             elif op == MATCH:
                 return True, steps
             elif op == LOOK:
-                holds, steps = _look(ins, text, pos, budget, steps)
+                holds, steps = _look(ins, text, pos, budget, steps, (begin, n))
                 if steps > budget:
                     return False, steps
                 if not holds:
                     break
                 pc += 1
-            elif _anchor_holds(op, text, pos, n):
+            elif _anchor_holds(op, text, pos, n, begin):
                 pc += 1
             else:
                 break
@@ -357,14 +358,14 @@ def _accepts(memo, pred, ch):
     return ok
 
 
-def _run_at(tables, text, start, budget, steps):
+def _run_at(tables, text, start, budget, steps, window):
     """The same VM and the same step count as ``_run_at_reference``, faster: character classes
     are cached per instruction, and a greedy one-character loop (``SPLIT``/``CHAR``/``JMP``)
     over k characters is taken in one turn that adds its 3k + 2 steps and its k + 1 backtrack
     entries exactly as the plain VM would."""
     ops, arg1, arg2, memo, _size, star, prog_of = tables
     stack = [(0, start)]
-    n = len(text)
+    begin, n = window
     pop = stack.pop
     push = stack.append
     while stack:
@@ -414,48 +415,61 @@ def _run_at(tables, text, start, budget, steps):
             if op == MATCH:
                 return True, steps
             if op == LOOK:
-                holds, steps = _look(prog_of[pc], text, pos, budget, steps)
+                holds, steps = _look(prog_of[pc], text, pos, budget, steps, window)
                 if steps > budget:
                     return False, steps
                 if not holds:
                     break
                 pc += 1
                 continue
-            if _anchor_holds(op, text, pos, n):
+            if _anchor_holds(op, text, pos, n, begin):
                 pc += 1
                 continue
             break
     return False, steps
 
 
-def run_counted(pattern, text, mode="match", budget=10 ** 7, prog=None, reference=False):
+_CHARSET = [None, None]      # (text, set of its characters): the last text seen, kept once
+
+
+def _charset(text):
+    if _CHARSET[0] is not text:
+        _CHARSET[:] = [text, frozenset(text)]
+    return _CHARSET[1]
+
+
+def run_counted(pattern, text, mode="match", budget=10 ** 7, prog=None, reference=False,
+                pos=0, endpos=None):
     """(matched, steps, exhausted) of ``pattern`` on ``text``: ``match`` tries position 0,
     ``search`` every position until a match, ``findall`` every position. ``reference=True``
-    runs the plain VM (same result and count, slower; the fast one is tested against it)."""
+    runs the plain VM (same result and count, slower; the fast one is tested against it).
+    ``pos``/``endpos``: run on that window as if it were the whole string (the count of
+    ``text[pos:endpos]`` without copying it)."""
     prog = prog if prog is not None else compile_program(pattern)
     if not isinstance(prog, Program):
         prog = Program(prog)
     tables = prog.tables()
     ops, arg1, memo = tables[0], tables[1], tables[3]
     steps = 0
-    n = len(text)
+    n = len(text) if endpos is None else min(endpos, len(text))
+    window = (pos, n)
     matched = False
     skipping = False
     if mode == "match":
-        starts = [0]
+        starts = [pos]
     elif ops[0] == CHAR and not reference:
         # a start whose first character fails costs the plain VM exactly one step: skip such
         # runs with a character class of the accepted characters, and add one step for each
-        accepted = "".join(sorted(ch for ch in set(text) if _accepts(memo[0], arg1[0], ch)))
+        accepted = "".join(sorted(ch for ch in _charset(text) if _accepts(memo[0], arg1[0], ch)))
         if not accepted:
-            steps = n + 1
+            steps = n - pos + 1
             return False, min(steps, budget + 1), steps > budget
         finder = re.compile("[%s]" % "".join("\\" + c if c in "\\]^-[" else c for c in accepted))
-        starts = _candidate_starts(finder, text)
+        starts = _candidate_starts(finder, text, pos, n)
         skipping = True
     else:
-        starts = range(n + 1)
-    last = -1
+        starts = range(pos, n + 1)
+    last = pos - 1
     for start in starts:
         if start > last + 1:                     # skipped starts, one step each
             steps += start - last - 1
@@ -468,9 +482,9 @@ def run_counted(pattern, text, mode="match", budget=10 ** 7, prog=None, referenc
                 return matched, steps, True
             continue
         if reference:
-            ok, steps = _run_at_reference(prog, text, start, budget, steps)
+            ok, steps = _run_at_reference(prog, text, start, budget, steps, window)
         else:
-            ok, steps = _run_at(tables, text, start, budget, steps)
+            ok, steps = _run_at(tables, text, start, budget, steps, window)
         if steps > budget:
             return matched, steps, True
         if ok:
@@ -480,11 +494,11 @@ def run_counted(pattern, text, mode="match", budget=10 ** 7, prog=None, referenc
     return matched, steps, False
 
 
-def _candidate_starts(finder, text):
-    """Positions whose character ``finder`` accepts, then len(text) (the empty start)."""
-    for hit in finder.finditer(text):
+def _candidate_starts(finder, text, pos, endpos):
+    """Positions in [pos, endpos) whose character ``finder`` accepts, then endpos."""
+    for hit in finder.finditer(text, pos, endpos):
         yield hit.start()
-    yield len(text)
+    yield endpos
 
 
 # ---------------------------------------------------------------- adversarial inputs

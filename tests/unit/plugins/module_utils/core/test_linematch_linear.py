@@ -47,7 +47,7 @@ class Counting(object):
         self.counter = counter
 
     def _count(self, text, pos, endpos, mode):
-        _m, steps, _x = RB.run_counted(self.regex, text[pos:endpos], mode, 10 ** 9, self.prog)
+        _m, steps, _x = RB.run_counted(self.regex, text, mode, 10 ** 9, self.prog, pos=pos, endpos=endpos)
         self.counter[0] += steps
 
     def finditer(self, text, pos=0, endpos=None):
@@ -173,6 +173,9 @@ def test_property_fast_vm_counts_like_the_plain_vm(name, text, mode, budget):
     prog = RB.compile_program(regex)
     assert RB.run_counted(regex, text, mode, budget, prog) == \
         RB.run_counted(regex, text, mode, budget, prog, reference=True)
+    cut = len(text) // 3
+    assert RB.run_counted(regex, text, mode, budget, prog, pos=cut, endpos=len(text) - cut) == \
+        RB.run_counted(regex, text[cut:len(text) - cut], mode, budget, prog, reference=True)
     if mode != "findall" and budget > 1000:
         assert RB.run_counted(regex, text, mode, budget, prog)[0] == bool(
             (regex.match if mode == "match" else regex.search)(text)) or "\\b" in regex.pattern
