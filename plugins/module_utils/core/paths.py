@@ -346,3 +346,11 @@ def sample_names(names, head=4, tail=4):
         return ", ".join(names)
     return "%s, ... (%d more) ..., %s" % (", ".join(names[:head]), len(names) - head - tail,
                                          ", ".join(names[-tail:]))
+
+
+def sorted_names(root, path, cap=1 << 16):
+    """(sorted names, Resolved) of a directory under root, links on the way (and the directory
+    itself) resolved inside root, never by the host's kernel; at most ``cap`` names (a
+    directory as large as that is itself hostile). Raises PathRefused/OSError."""
+    names, _truncated, res = list_dir(root, path, cap, follow=True)
+    return names, res

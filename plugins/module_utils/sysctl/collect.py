@@ -41,7 +41,7 @@ import os
 
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import systemd_units
-from ansible_collections.hostguard.hardening.plugins.module_utils.core.paths import sample_names
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.paths import sample_names, sorted_names
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.safe_read import (
     SafeReadError, decode_line, iter_lines, join_root, read_in_root)
 from ansible_collections.hostguard.hardening.plugins.module_utils.sysctl.parse_conf import parse_conf_lines
@@ -159,10 +159,9 @@ def config_files(root="/", dirs=SYSCTL_DIRS, loader="systemd"):
     errors = []
     seen_dirs = set()
     for directory in dirs:
-        full = join_root(root, directory)
-        try:
-            st = os.stat(full)
-            names = sorted(os.listdir(full))
+        try:   # a directory link is resolved inside root, never on the host (issue 17)
+            names, res = sorted_names(root, directory)
+            st = res.st
         except OSError:
             continue
         ident = (st.st_dev, st.st_ino)
