@@ -132,7 +132,7 @@ class _Patch(object):
         mapping[key] = value
 
 
-def linear_figures(sizes=(16 * 1024, 128 * 1024, 1024 * 1024)):
+def linear_figures(sizes=(16 * 1024, 128 * 1024, 1024 * 1024), family=None):
     import test_linematch_linear as T
     import test_patterns_linear as P
     print("## linearity: worst adversarial input of each pattern, grown to 1 MiB")
@@ -159,6 +159,10 @@ def linear_figures(sizes=(16 * 1024, 128 * 1024, 1024 * 1024)):
                              c, line.decode("latin-1") if isinstance(line, bytes) else line,
                              m, 10 ** 12, pr)[1],
                          lambda line, a=apply: a(line)))
+    if family == "linematch":
+        families = [f for f in families if f[0].startswith("linematch.")]
+    elif family == "literal":
+        families = [f for f in families if not f[0].startswith("linematch.")]
     for label, inputs, steps_of, run_real in families:
         small = inputs(sizes[0])
         pick = max(range(len(small)), key=lambda i: steps_of(small[i]) / float(len(small[i]) + 1))
@@ -177,8 +181,9 @@ def linear_figures(sizes=(16 * 1024, 128 * 1024, 1024 * 1024)):
 
 if __name__ == "__main__":
     sys.path.insert(0, os.path.join(HERE, "..", "tests", "unit", "plugins", "module_utils", "core"))
-    if "--linear" in sys.argv:
-        linear_figures()
+    if "--linear" in sys.argv:   # --linear [linematch|literal]: one family of patterns, or both
+        arg = sys.argv[sys.argv.index("--linear") + 1:]
+        linear_figures(family=arg[0] if arg else None)
     else:
         regex_figures()
         probe_figures()
