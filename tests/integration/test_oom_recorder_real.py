@@ -11,10 +11,10 @@ Robust on a loaded machine, without a wall-clock limit: every step waits for an 
 by a count of events, never for a time.
 - The recorder prints every record (--stdout); a reader thread drains the pipe (the recorder
   never blocks on it) and the test waits for the record it needs among at most N records.
-- The hog grows at 20 MB/s but stops at two checkpoints in the headroom zone (82 % and 92 % of
-  the limit: the recorder snapshots every second there) until the test has seen the recorder's
-  snapshot naming it at that size. A starved recorder (load 50 on 2 cores) is waited for instead
-  of outrun; on a quiet machine each stop lasts about one sampling tick.
+- The hog (tests/oom_scene.py) grows at 20 MB/s but stops at two checkpoints in the headroom
+  zone (82 % and 92 % of the limit: the recorder snapshots every second there) until the test
+  has seen the recorder's snapshot naming it at that size. A starved recorder (load 50 on 2
+  cores) is waited for instead of outrun; on a quiet machine each stop lasts about one tick.
 - The hog stops growing as soon as the memcg's own OOM kill counter (memory.oom_control
   oom_kill) moves: the kill is done before the allocation that caused it returns. Watching the
   victim's /proc entry instead let the hog, while a starved victim was still exiting, fill the
@@ -40,73 +40,22 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 
 import pytest
+
+import oom_scene  # noqa: E402  (tests/oom_scene.py: the memory cgroup and the seed 002 processes)
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog import AREA
 from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog import recorder
 
 pytestmark = pytest.mark.real
 
-MEMCG_ROOT = "/sys/fs/cgroup/memory"
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PROGRAM = os.path.join(REPO, "roles", "oom_recorder", "files", "hostguard-oom-recorder")
 LIMIT = 128 << 20
-CHECKPOINTS = "0.82,0.92"     # fractions of the limit; the recorder's headroom zone starts at 0.80
+CHECKPOINTS = (0.82, 0.92)    # fractions of the limit; the recorder's headroom zone starts at 0.80
 BACKSTOP_S = "1800"           # the recorder ends itself (and its pipe) if the test hangs
 MAX_RECORDS = 400             # no wait consumes more records than this (the recorder writes <= 1 snapshot/s)
-
-VICTIM = "import sys\nsys.stdin.read()\n"       # small, asleep until killed or its stdin closes
-HOG = r"""
-import sys, time
-vpid, memcg, gates = int(sys.argv[1]), sys.argv[2], [float(g) for g in sys.argv[3].split(",")]
-def read(name):
-    with open(memcg + "/" + name) as f:
-        return f.read()
-def oom_kills():
-    return int(dict(line.split() for line in read("memory.oom_control").splitlines() if line.strip())["oom_kill"])
-def rss_kb():
-    with open("/proc/self/status") as f:
-        return int(next(line for line in f if line.startswith("VmRSS:")).split()[1])
-def victim_alive():
-    try:
-        with open("/proc/%d/stat" % vpid) as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-limit = int(read("memory.limit_in_bytes"))
-chunks = []
-for i in range(400):
-    chunks.append(bytearray(1 << 20))     # seed 002: 1 MiB every 50 ms = 20 MB/s
-    if oom_kills() or not victim_alive():
-        break
-    if gates and int(read("memory.usage_in_bytes")) >= gates[0] * limit:
-        gates.pop(0)
-        print("checkpoint %d" % rss_kb(), flush=True)
-        if sys.stdin.readline() != "go\n":
-            sys.exit(3)
-    time.sleep(0.05)
-print("done %d %d" % (len(chunks), oom_kills()), flush=True)
-sys.stdin.read()                          # hold the memory until the test closes stdin
-"""
-
-
-def _enter(cgroup, adj_wanted):
-    def pre():
-        with open(os.path.join(cgroup, "cgroup.procs"), "w") as f:
-            f.write(str(os.getpid()))
-        try:
-            with open("/proc/self/oom_score_adj", "w") as f:
-                f.write(str(adj_wanted))
-        except OSError:
-            pass  # no CAP_SYS_RESOURCE: keep the inherited (lowest allowed) value
-    return pre
-
-
-def _adj(pid):
-    with open("/proc/%d/oom_score_adj" % pid) as f:
-        return int(f.read())
 
 
 class RecordStream:
@@ -179,48 +128,24 @@ def _kernel_lines(needle, near_uptime, slack=5.0):
     return lines
 
 
+def _stop(proc):
+    """The recorder ends on SIGTERM; the others are killed."""
+    if proc.args[1] == PROGRAM:
+        proc.send_signal(signal.SIGTERM)
+    else:
+        proc.kill()
+
+
 @pytest.fixture
 def scene():
-    assert os.path.isdir(MEMCG_ROOT), "the cgroup v1 memory controller is required"
-    name = "recorder-%s" % uuid.uuid4().hex[:10]
-    path = os.path.join(MEMCG_ROOT, name)
     state = tempfile.mkdtemp(prefix="recorder-ring-")
-    os.mkdir(path)
-    procs = []
     try:
-        with open(os.path.join(path, "memory.limit_in_bytes"), "w") as f:
-            f.write(str(LIMIT))
-        yield name, path, state, procs
+        with oom_scene.memory_cgroup("recorder", LIMIT, stop=_stop) as (name, path, procs):
+            yield name, path, state, procs
     finally:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM) if proc.args[1] == PROGRAM else proc.kill()
-        for proc in procs:
-            try:
-                proc.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=60)
-            for pipe in (proc.stdin, proc.stdout, proc.stderr):
-                if pipe is not None:
-                    pipe.close()
-        for _attempt in range(100):
-            try:
-                os.rmdir(path)
-                break
-            except OSError:
-                time.sleep(0.1)
         shutil.rmtree(state, ignore_errors=True)
         if os.path.exists(state + ".kill-line-only.log"):
             os.unlink(state + ".kill-line-only.log")
-        assert not os.path.exists(path), "could not remove %s" % path
-
-
-def _incident(result, pid):
-    for inc in result["facts"]["incidents"]:
-        if (inc.get("victim") or {}).get("pid") == pid:
-            return inc
-    return None
 
 
 def test_recorder_catches_seed002_and_oom_events_uses_it(scene):
@@ -235,32 +160,20 @@ def test_recorder_catches_seed002_and_oom_events_uses_it(scene):
     assert start["psi"][0]["armed"] is True, start    # the PSI trigger is really armed (poll POLLPRI)
     stream.expect("the start snapshot", lambda r: r["kind"] == "snapshot")   # the loop runs, kmsg is read
 
-    victim = subprocess.Popen([sys.executable, "-c", VICTIM], preexec_fn=_enter(path, 1000), stdin=subprocess.PIPE)
-    procs.append(victim)
-    assert _adj(victim.pid) == 1000                  # set before exec (preexec_fn)
-    hog = subprocess.Popen([sys.executable, "-c", HOG, str(victim.pid), path, CHECKPOINTS],
-                           preexec_fn=_enter(path, -1000), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                           universal_newlines=True)
-    procs.append(hog)
-    hog_adj = _adj(hog.pid)
-    assert hog_adj in (-1000, _adj(os.getpid()))
+    # seed 002's rate: 1 MiB every 50 ms = 20 MB/s, with two checkpoints
+    scene = oom_scene.Scene(path, procs, max_mib=400, pause=0.05, checkpoints=CHECKPOINTS)
+    victim, hog, hog_adj = scene.victim, scene.hog, scene.hog_adj
 
-    # the two checkpoints: the recorder's snapshot names the hog at that size (the second one
-    # woken by the watched cgroup's headroom), then the hog goes on
+    # at each checkpoint the recorder's snapshot names the hog at that size (the second one woken
+    # by the watched cgroup's headroom), then the hog goes on
     checkpoints = []
-    for number in range(2):
-        line = hog.stdout.readline().split()
-        assert line and line[0] == "checkpoint", (number, line)
-        kb = int(line[1])
+    for number in range(len(CHECKPOINTS)):
+        kb = scene.checkpoint()
         snap = stream.expect("a snapshot naming the hog at %d kB" % kb,
                              _snapshot_naming(hog.pid, kb, "cgroup_" if number else ""))
         checkpoints.append((kb, snap["seq"]))
-        hog.stdin.write("go\n")
-        hog.stdin.flush()
-    done = hog.stdout.readline().split()
-    assert done and done[0] == "done" and int(done[2]) == 1, done       # exactly one OOM kill in the memcg
-    assert victim.wait(timeout=600) == -signal.SIGKILL                    # backstop only: it is dead already
-    assert hog.poll() is None                                            # the kernel spared the hog
+        scene.go()
+    scene.wait_for_the_kill(timeout=600)     # backstop only: the hog's "done" line comes after the kill
 
     # the recorder saw the kill on /dev/kmsg and took a snapshot right after it
     kill = stream.expect("the victim's oom_kill record", lambda r: r["kind"] == "oom_kill" and r["pid"] == victim.pid)
@@ -306,13 +219,13 @@ def test_recorder_catches_seed002_and_oom_events_uses_it(scene):
         f.write(kill_lines[0] + "\n")
 
     without = AREA.run({"root": "/", "source": "file", "path": log, "recorder_dir": ""})
-    inc0 = _incident(without, victim.pid)
+    inc0 = oom_scene.incident_of(without, victim.pid)
     assert inc0 is not None and inc0["task_table"] is None
     assert inc0["verdict"]["verdict"] == "likely_innocent" and inc0["verdict"]["largest_consumer"] is None
 
     result = AREA.run({"root": "/", "source": "file", "path": log, "recorder_dir": state})
     assert result["facts"]["recorder"]["status"] == "read" and result["facts"]["recorder"]["correlated"] >= 1
-    inc = _incident(result, victim.pid)
+    inc = oom_scene.incident_of(result, victim.pid)
     assert inc is not None and inc["task_table"] is None
     verdict = inc["verdict"]
     assert verdict["source"] == "recorder", verdict
