@@ -128,6 +128,12 @@ def _kernel_lines(needle, near_uptime, slack=5.0):
     return lines
 
 
+def _has_cap_sys_resource():
+    with open("/proc/self/status") as f:
+        caps = next(line for line in f if line.startswith("CapEff:")).split()[1]
+    return bool((int(caps, 16) >> 24) & 1)     # CAP_SYS_RESOURCE is capability 24
+
+
 def _stop(proc):
     """The recorder ends on SIGTERM; the others are killed."""
     if proc.args[1] == PROGRAM:
@@ -158,6 +164,8 @@ def test_recorder_catches_seed002_and_oom_events_uses_it(scene):
     start = stream.expect("the start record", lambda r: r["kind"] == "start")
     assert start["kmsg"]["open"] is True, start
     assert start["psi"][0]["armed"] is True, start    # the PSI trigger is really armed (poll POLLPRI)
+    # without CAP_SYS_RESOURCE the kernel takes only 2 s windows: the same ratio over 2 s
+    assert start["psi"][0]["trigger"] == ("some 150000 1000000" if _has_cap_sys_resource() else "some 300000 2000000")
     stream.expect("the start snapshot", lambda r: r["kind"] == "snapshot")   # the loop runs, kmsg is read
 
     # seed 002's rate: 1 MiB every 50 ms = 20 MB/s, with two checkpoints
