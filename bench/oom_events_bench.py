@@ -6,7 +6,11 @@ noise plus a few hundred full OOM incidents (trigger, stack, task table of 60 ro
 kill line, reaper line), then times both tools on each file in the same run (file warm in the
 page cache for both) and reads each child's peak RSS with wait4(). Deletes the files after.
 
-    python3 bench/oom_events_bench.py --sizes-mib 100 1024 --incidents 300
+    python3 bench/oom_events_bench.py --sizes-mib 100 1024 --incidents 300 --rounds 3
+
+The machine is shared, so each round runs grep and then oom_events back to back, and the table
+gives the lowest CPU time of each tool over the rounds (the least disturbed run) plus the CPU ratio
+of every round.
 """
 import argparse
 import os
@@ -141,6 +145,7 @@ def main():
     ap.add_argument("--sizes-mib", type=int, nargs="+", default=[100, 1024])
     ap.add_argument("--incidents", type=int, default=300)
     ap.add_argument("--dir", default=None, help="where to write the generated log (default: a temp dir)")
+    ap.add_argument("--rounds", type=int, default=3, help="grep + oom_events pairs per size (default 3)")
     args = ap.parse_args()
     link = os.path.join(REPO, ".collections", "ansible_collections", "hostguard", "hardening")
     if not os.path.islink(link):
@@ -153,12 +158,18 @@ def main():
             path = os.path.join(tmp, "kern-%dMiB.log" % mib)
             size, made = generate(path, mib << 20, args.incidents)
             subprocess.run(["cat", path], stdout=subprocess.DEVNULL, check=True)   # warm the page cache
-            g_secs, g_cpu, g_rss, g_out = run(["grep", "-c", "Killed process", path])
-            p_secs, p_cpu, p_rss, p_out = run([sys.executable, "-c", PARSE, path])
-            found, innocent, tables = (int(x) for x in p_out.split())
-            if int(g_out) != made or found != made or innocent != made or tables != made:
-                raise SystemExit("wrong counts: grep %s, oom_events %s, expected %d" % (g_out, p_out, made))
-            rows.append((size / 2.0 ** 20, made, g_secs, g_cpu, g_rss, p_secs, p_cpu, p_rss))
+            grep_runs, ours_runs = [], []
+            for _round in range(max(1, args.rounds)):
+                grep_runs.append(run(["grep", "-c", "Killed process", path]))
+                ours_runs.append(run([sys.executable, "-c", PARSE, path]))
+                g_out, p_out = grep_runs[-1][3], ours_runs[-1][3]
+                found, innocent, tables = (int(x) for x in p_out.split())
+                if int(g_out) != made or found != made or innocent != made or tables != made:
+                    raise SystemExit("wrong counts: grep %s, oom_events %s, expected %d" % (g_out, p_out, made))
+            g_secs, g_cpu, g_rss, _g = min(grep_runs, key=lambda r: r[1])
+            p_secs, p_cpu, p_rss, _p = min(ours_runs, key=lambda r: r[1])
+            ratios = [o[1] / max(g[1], 1e-3) for g, o in zip(grep_runs, ours_runs)]
+            rows.append((size / 2.0 ** 20, made, g_secs, g_cpu, g_rss, p_secs, p_cpu, p_rss, ratios))
             os.unlink(path)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -166,12 +177,12 @@ def main():
                                   subprocess.run(["grep", "--version"], stdout=subprocess.PIPE,
                                                  universal_newlines=True, check=False).stdout.split("\n")[0]))
     print("| log size | incidents | grep -c wall / CPU | grep peak RSS | oom_events wall / CPU | "
-          "oom_events peak RSS | ratio wall / CPU | oom_events MiB/s (CPU) |")
-    print("|---|---|---|---|---|---|---|---|")
-    for size, made, g_secs, g_cpu, g_rss, p_secs, p_cpu, p_rss in rows:
-        print("| %.0f MiB | %d | %.2f s / %.2f s | %.1f MiB | %.2f s / %.2f s | %.1f MiB | %.1fx / %.1fx | %.0f |" % (
+          "oom_events peak RSS | ratio wall / CPU | CPU ratio per round | oom_events MiB/s (CPU) |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for size, made, g_secs, g_cpu, g_rss, p_secs, p_cpu, p_rss, ratios in rows:
+        print("| %.0f MiB | %d | %.2f s / %.2f s | %.1f MiB | %.2f s / %.2f s | %.1f MiB | %.1fx / %.2fx | %s | %.0f |" % (
             size, made, g_secs, g_cpu, g_rss, p_secs, p_cpu, p_rss, p_secs / g_secs, p_cpu / max(g_cpu, 1e-3),
-            size / max(p_cpu, 1e-3)))
+            " ".join("%.2fx" % r for r in ratios), size / max(p_cpu, 1e-3)))
 
 
 if __name__ == "__main__":

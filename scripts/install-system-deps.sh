@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages hostguard's tests and tools need; does nothing when present.
 set -euo pipefail
-PKGS=(podman runc debootstrap uidmap slirp4netns fuse-overlayfs redis-server lynis procps iproute2 python3-venv chromium shellcheck)
+PKGS=(podman runc debootstrap uidmap slirp4netns fuse-overlayfs redis-server lynis procps iproute2 python3-venv chromium shellcheck rpm)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -122,7 +122,9 @@ findings:
 facts:
   description: >-
     Inventories with a verdict and reason per entry - systemd (units, timers), at (jobs),
-    ssh_keys (files, sshd settings), hooks - and the package database summary.
+    ssh_keys (files, sshd settings), hooks - and the package database summary (dpkg and rpm).
+    A systemd unit's C(would_run) is true, false or C(conditional) (a Condition*=/Assert*=
+    files cannot decide, or started only through another unit's OnFailure=/OnSuccess=).
   returned: always
   type: dict
 seconds:

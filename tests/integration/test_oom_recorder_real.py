@@ -19,56 +19,18 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 
 import pytest
+
+import oom_scene  # noqa: E402  (tests/oom_scene.py: the memory cgroup and the seed 002 processes)
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog import AREA
 from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog import recorder
 
 pytestmark = pytest.mark.real
 
-MEMCG_ROOT = "/sys/fs/cgroup/memory"
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PROGRAM = os.path.join(REPO, "roles", "oom_recorder", "files", "hostguard-oom-recorder")
-
-VICTIM = "import time\nfor _ in range(900):\n    time.sleep(0.2)\n"
-HOG = r"""
-import sys, time
-vpid = int(sys.argv[1])
-chunks = []
-def victim_alive():
-    try:
-        with open("/proc/%d/stat" % vpid) as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-for i in range(400):
-    chunks.append(bytearray(1 << 20))     # seed 002: 1 MiB every 50 ms = 20 MB/s
-    if not victim_alive():
-        break
-    time.sleep(0.05)
-print("done %d %d" % (len(chunks), int(victim_alive())), flush=True)
-for _ in range(900):
-    time.sleep(0.2)
-"""
-
-
-def _enter(cgroup, adj_wanted):
-    def pre():
-        with open(os.path.join(cgroup, "cgroup.procs"), "w") as f:
-            f.write(str(os.getpid()))
-        try:
-            with open("/proc/self/oom_score_adj", "w") as f:
-                f.write(str(adj_wanted))
-        except OSError:
-            pass  # no CAP_SYS_RESOURCE: keep the inherited (lowest allowed) value
-    return pre
-
-
-def _adj(pid):
-    with open("/proc/%d/oom_score_adj" % pid) as f:
-        return int(f.read())
 
 
 def _records(state):
@@ -84,45 +46,24 @@ def _wait_for(state, pred, seconds, step=0.1):
     return _records(state)
 
 
+def _stop(proc):
+    """The recorder ends on SIGTERM (and writes its stop record); the others are killed."""
+    if proc.args[1] == PROGRAM:
+        proc.send_signal(signal.SIGTERM)
+    else:
+        proc.kill()
+
+
 @pytest.fixture
 def scene():
-    assert os.path.isdir(MEMCG_ROOT), "the cgroup v1 memory controller is required"
-    name = "recorder-%s" % uuid.uuid4().hex[:10]
-    path = os.path.join(MEMCG_ROOT, name)
     state = tempfile.mkdtemp(prefix="recorder-ring-")
-    os.mkdir(path)
-    procs = []
     try:
-        with open(os.path.join(path, "memory.limit_in_bytes"), "w") as f:
-            f.write(str(128 << 20))
-        yield name, path, state, procs
+        with oom_scene.memory_cgroup("recorder", 128 << 20, stop=_stop) as (name, path, procs):
+            yield name, path, state, procs
     finally:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM) if proc.args[1] == PROGRAM else proc.kill()
-        for proc in procs:
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=30)
-        for _attempt in range(50):
-            try:
-                os.rmdir(path)
-                break
-            except OSError:
-                time.sleep(0.1)
         shutil.rmtree(state, ignore_errors=True)
         if os.path.exists(state + ".kill-line-only.log"):
             os.unlink(state + ".kill-line-only.log")
-        assert not os.path.exists(path), "could not remove %s" % path
-
-
-def _incident(result, pid):
-    for inc in result["facts"]["incidents"]:
-        if (inc.get("victim") or {}).get("pid") == pid:
-            return inc
-    return None
 
 
 def test_recorder_catches_seed002_and_oom_events_uses_it(scene):
@@ -136,21 +77,10 @@ def test_recorder_catches_seed002_and_oom_events_uses_it(scene):
     assert start and start[0]["kmsg"]["open"] is True, start
     assert start[0]["psi"][0]["armed"] is True, start    # the PSI trigger is really armed (poll POLLPRI)
 
-    victim = subprocess.Popen([sys.executable, "-c", VICTIM], preexec_fn=_enter(path, 1000))
-    procs.append(victim)
-    for _attempt in range(100):
-        if _adj(victim.pid) == 1000:
-            break
-        time.sleep(0.05)
-    hog = subprocess.Popen([sys.executable, "-c", HOG, str(victim.pid)], preexec_fn=_enter(path, -1000),
-                           stdout=subprocess.PIPE, universal_newlines=True)
-    procs.append(hog)
-    hog_adj = _adj(hog.pid)
-    assert hog_adj in (-1000, 0)
-    assert victim.wait(timeout=180) == -signal.SIGKILL
-    done = hog.stdout.readline().split()
-    assert done[0] == "done" and done[2] == "0", done
-    assert hog.poll() is None                                  # the kernel spared the hog
+    # seed 002's rate: 1 MiB every 50 ms = 20 MB/s
+    scene = oom_scene.Scene(path, procs, victim_rounds=900, max_mib=400, pause=0.05, hog_rounds=900)
+    scene.wait_for_the_kill(timeout=180)
+    victim, hog, hog_adj = scene.victim, scene.hog, scene.hog_adj
 
     # the recorder saw the kill on /dev/kmsg and took a snapshot right after it
     recs = _wait_for(state, lambda r: any(x["kind"] == "snapshot" and (x.get("after_kill") or {}).get("pid")
@@ -186,13 +116,13 @@ def test_recorder_catches_seed002_and_oom_events_uses_it(scene):
         f.write(lines[0] + "\n")
 
     without = AREA.run({"root": "/", "source": "file", "path": log, "recorder_dir": ""})
-    inc0 = _incident(without, victim.pid)
+    inc0 = oom_scene.incident_of(without, victim.pid)
     assert inc0 is not None and inc0["task_table"] is None
     assert inc0["verdict"]["verdict"] == "likely_innocent" and inc0["verdict"]["largest_consumer"] is None
 
     result = AREA.run({"root": "/", "source": "file", "path": log, "recorder_dir": state})
     assert result["facts"]["recorder"]["status"] == "read" and result["facts"]["recorder"]["correlated"] >= 1
-    inc = _incident(result, victim.pid)
+    inc = oom_scene.incident_of(result, victim.pid)
     assert inc is not None and inc["task_table"] is None
     verdict = inc["verdict"]
     assert verdict["source"] == "recorder", verdict

@@ -1,6 +1,15 @@
-"""The persistence area against real systemd (issue 13): 24 units and timers planted in a
+"""The persistence area against real systemd (issue 13): units and timers planted in a
 podman container; systemctl's own view (is-enabled, list-timers, list-dependencies,
 TriggeredBy) compared with the audit's state and would-run verdict for each of them.
+
+Conditions and chains (RAN): units with Condition*/Assert* decided by files, a condition files
+cannot decide (ConditionVirtualization), a timer skipped by its condition, OnFailure=/OnSuccess=
+chains. For those systemd's boot graph is not the answer (list-dependencies lists a unit whose
+condition fails): the target is started again (`systemctl start multi-user.target timers.target`,
+which queues every wanted unit) and what systemd actually did is read back (ActiveState,
+ConditionResult, AssertResult, ExecMainStartTimestampMonotonic). The audit's True/False must
+match "it ran"; its "conditional" units are listed with what systemd did (they are plants that
+may run: here three did, the OnFailure= unit of a unit that succeeded did not).
 
 The audit runs inside the container (root /), from the module_utils laid out as the collection
 (make_target_package), exactly as AnsiballZ would ship it. A missing image or podman FAILS.
@@ -69,16 +78,44 @@ PLANTED = {
     "/etc/systemd/system/hgp-drop.service": svc(install=""),
     "/etc/systemd/system/hgp-drop.service.d/10-x.conf": "[Unit]\nDescription=dropped\n",
 }
+ONESHOT = "[Unit]\nDescription=hgp\n%s\n[Service]\nType=oneshot\nExecStart=%s\n%s"
+# name -> content: judged by what systemd did after the target is started again
+RAN = {
+    "hgp-cond-no.service": svc("ConditionPathExists=/etc/hgp-absent"),
+    "hgp-cond-yes.service": svc("ConditionPathExists=/etc/passwd"),
+    "hgp-cond-neg.service": svc("ConditionPathExists=!/etc/passwd"),
+    "hgp-cond-dir.service": svc("ConditionDirectoryNotEmpty=/etc/systemd/system"),
+    "hgp-cond-exe.service": svc("ConditionFileIsExecutable=/etc/passwd"),
+    "hgp-cond-trig.service": svc("ConditionPathExists=|/etc/hgp-absent\nConditionPathExists=|/etc/passwd"),
+    "hgp-cond-glob.service": svc("ConditionPathExistsGlob=/etc/hgp-abs*"),
+    "hgp-assert-no.service": svc("AssertPathExists=/etc/hgp-absent"),
+    "hgp-cond-virt.service": svc("ConditionVirtualization=container"),
+    "hgp-skipwants.service": svc("ConditionPathExists=/etc/hgp-absent\nWants=hgp-skippulled.service"),
+    "hgp-skippulled.service": svc(install=""),
+    "hgp-tcond.timer": "[Unit]\nConditionPathExists=/etc/hgp-absent\n[Timer]\nOnCalendar=*:0/9\n"
+                       "[Install]\nWantedBy=timers.target\n",
+    "hgp-tcond.service": svc(install=""),
+    "hgp-fails.service": ONESHOT % ("OnFailure=hgp-onfail.service", "/bin/false", INSTALL),
+    "hgp-onfail.service": svc(install=""),
+    "hgp-oksvc.service": ONESHOT % ("OnSuccess=hgp-onok.service", "/bin/true", INSTALL),
+    "hgp-onok.service": svc(install=""),
+    "hgp-okquiet.service": ONESHOT % ("OnFailure=hgp-neverfail.service", "/bin/true", INSTALL),
+    "hgp-neverfail.service": svc(install=""),
+}
+PLANTED.update(("/etc/systemd/system/" + name, text) for name, text in RAN.items())
+RAN_POLLS = 60
 COMMANDS = (
     "systemctl daemon-reload",
     "systemctl enable hgp-en1.service hgp-alias.service hgp-t1.timer hgp-t3.timer hgp-t4.timer "
     "hgp-sock.socket hgp-path.path",
     "systemctl enable --runtime hgp-runtime.service",
+    "systemctl enable " + " ".join(n for n, t in sorted(RAN.items()) if "[Install]" in t),
     "systemctl mask hgp-masked.service hgp-t5.timer",
     "systemctl link /opt/hgp/hgp-lnk.service",
     "systemctl daemon-reload",
     "systemctl start hgp-t1.timer hgp-t3.timer hgp-t4.timer",
 )
+START_AGAIN = "systemctl start multi-user.target timers.target"
 UNITS = sorted(set(os.path.basename(p) for p in PLANTED if p.endswith((".service", ".timer", ".socket", ".path"))
                    and ".wants/" not in p and ".d/" not in p))
 AUDIT = ("import json, sys; sys.path.insert(0, '/tmp/hgp-pkg');"
@@ -115,6 +152,26 @@ def planted_tree():
         else:
             write(tmp, path, content, mode=0o644)
     return tmp
+
+
+def what_systemd_did(name, conf):
+    """{unit: {"ran", "active", "condition", "assert"}} after the targets are started again."""
+    podman("exec", name, "sh", "-c", START_AGAIN, check=False, conf=conf)
+    keys = "ActiveState,ConditionResult,AssertResult,ExecMainStartTimestampMonotonic"
+    view = {}
+    for _attempt in range(RAN_POLLS):       # OnFailure/OnSuccess jobs are queued after the fact
+        for unit in sorted(RAN):
+            out = podman("exec", name, "systemctl", "show", "-p", keys, unit, check=False, conf=conf).stdout.decode()
+            shown = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+            active = shown.get("ActiveState", "")
+            view[unit] = {"active": active, "condition": shown.get("ConditionResult"),
+                          "assert": shown.get("AssertResult"),
+                          "ran": active in ("active", "activating", "failed")
+                          or shown.get("ExecMainStartTimestampMonotonic", "0") not in ("", "0")}
+        if view["hgp-onfail.service"]["ran"] and view["hgp-onok.service"]["ran"]:
+            break
+        time.sleep(0.5)
+    return view
 
 
 def systemctl_view(name, conf):
@@ -158,6 +215,7 @@ def test_systemctl_agrees_with_the_audit(image, package):
         for command in COMMANDS:
             podman("exec", name, "sh", "-c", command, conf=conf)
         truth = systemctl_view(name, conf)
+        did = what_systemd_did(name, conf)
         podman("cp", package, name + ":/tmp/hgp-pkg", conf=conf)
         result = json.loads(podman("exec", name, "python3", "-c", AUDIT, conf=conf).stdout.decode())
     finally:
@@ -166,11 +224,32 @@ def test_systemctl_agrees_with_the_audit(image, package):
     ours = dict((u["name"], u) for u in result["facts"]["systemd"]["units"] if u["scope"] == "system")
     assert len(UNITS) >= 20
     disagree = []
+    conditional = {}
     for unit in UNITS:
         assert unit in ours, unit
+        if unit in RAN:
+            if ours[unit]["state"] != truth[unit]["state"]:
+                disagree.append((unit, truth[unit], ours[unit]))
+            if ours[unit]["would_run"] == "conditional":
+                conditional[unit] = (did[unit], ours[unit]["reason"])
+            elif ours[unit]["would_run"] != did[unit]["ran"]:
+                disagree.append((unit, did[unit], {k: ours[unit][k] for k in ("state", "would_run", "reason")}))
+            continue
         if ours[unit]["state"] != truth[unit]["state"] or ours[unit]["would_run"] != truth[unit]["runs"]:
             disagree.append((unit, truth[unit], {k: ours[unit][k] for k in ("state", "would_run", "reason")}))
     assert not disagree, json.dumps(disagree, indent=1)
+    print("agree: %d units (%d judged by what systemd did); conditional: %s" % (
+        len(UNITS) - len(conditional), len(RAN) - len(conditional), json.dumps(conditional, indent=1)))
+    # the undecidable condition and the chains are named as such: systemd ran the three whose
+    # trigger happened, not the OnFailure= of a unit that succeeded
+    assert sorted(conditional) == ["hgp-cond-virt.service", "hgp-neverfail.service", "hgp-onfail.service",
+                                   "hgp-onok.service"], conditional
+    assert [u for u, (d, _r) in sorted(conditional.items()) if not d["ran"]] == ["hgp-neverfail.service"], conditional
+    assert "ConditionVirtualization=container" in conditional["hgp-cond-virt.service"][1]
+    assert "hgp-fails.service fails" in conditional["hgp-onfail.service"][1]
+    # the decided ones really were decided by systemd the same way
+    assert did["hgp-cond-no.service"]["condition"] == "no" and did["hgp-assert-no.service"]["assert"] == "no"
+    assert did["hgp-skippulled.service"]["ran"]
     # list-timers shows exactly the started timers the audit says run
     for unit in UNITS:
         if unit.endswith(".timer"):

@@ -329,3 +329,19 @@ def define_info(checks, check_id, title, lynis, reads):
     """An inventory check: severity info, passes with what it found (Lynis only logs it)."""
     return checks.define(check_id, title, "info", reads=reads, remediation="None needed (inventory).",
                          references={"lynis": lynis})
+
+
+def define_file_inventory(checks, evaluators, check_id, title, lynis, path):
+    """An inventory check of one file (a boot loader's or a tool's configuration): passes with
+    {"present": ``path`` is a regular file}, as Lynis only logs whether it found the file."""
+    check = define_info(checks, check_id, title, lynis, path)
+    evaluators.append((check, lambda host: check.passed(path, {"present": host.is_file(path)})))
+    return check
+
+
+def define_process_inventory(checks, evaluators, check_id, title, lynis, subject, names):
+    """An inventory check of a daemon: passes with {"running": a process named one of
+    ``names`` runs} (read from /proc/*/comm under root)."""
+    check = define_info(checks, check_id, title, lynis, "/proc/*/comm")
+    evaluators.append((check, lambda host: check.passed(subject, {"running": bool(host.running(*names))})))
+    return check

@@ -36,15 +36,20 @@ FILE_TYPES = (
 )
 
 
-class SafeReadError(Exception):
-    """A file we refuse or fail to read. ``reason`` is one of:
-    missing, permission, not_regular, symlink, changed, io_error, invalid_path."""
+class PathError(Exception):
+    """Something about ``path`` refused or failed: a machine-readable ``reason`` and a
+    ``message`` for people (base of SafeReadError and remediation's QuarantineError)."""
 
     def __init__(self, path, reason, message):
-        super(SafeReadError, self).__init__("%s: %s" % (path, message))
+        super(PathError, self).__init__("%s: %s" % (path, message))
         self.path = path
         self.reason = reason
         self.message = message
+
+
+class SafeReadError(PathError):
+    """A file we refuse or fail to read. ``reason`` is one of:
+    missing, permission, not_regular, symlink, changed, io_error, invalid_path."""
 
 
 def file_type(mode):

@@ -20,7 +20,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
 import os
 import re
 import stat
@@ -28,6 +27,13 @@ import stat
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import paths
 
 RING_DIR_DEFAULT = "/var/lib/hostguard/oom-recorder"
+
+
+def _json_loads(text):
+    import json          # only when a ring is read: a plain log audit does not import json
+    return json.loads(text)
+
+
 RING_NAME = re.compile(r"^ring-(\d{8})\.jsonl$")
 MAX_RING_BYTES = 32 << 20          # read at most this much of the ring, newest first
 MAX_FILE_BYTES = 8 << 20           # and at most this much of any one file
@@ -76,7 +82,7 @@ def parse_lines(data, truncated_head=False):
             bad += 1
             continue
         try:
-            rec = json.loads(line.decode("utf-8"))
+            rec = _json_loads(line.decode("utf-8"))
         except ValueError:
             bad += 1
             continue

@@ -52,7 +52,7 @@ def audit(params):
         states["hooks"] = hooks.collect(root, params, users, entries, extra, problems)
     paths = set(e["real"] for e in entries if e.get("status") == "ok") | extra
     owners, pkg_summary = packages.lookup(root, sorted(paths), params["max_package_db_bytes"])
-    packages.apply(entries, owners, pkg_summary)
+    packages.apply(entries, owners, pkg_summary, root, params["max_read_bytes"])
     uids = dict((u["name"], u["uid"]) for u in users)
 
     def owner_of(path):
@@ -60,7 +60,7 @@ def audit(params):
 
     ctx = {"root": root, "params": params, "owner_of": owner_of, "now": now,
            "package_known": pkg_summary["complete"], "uid_of": lambda name: uids.get(name, -1)}
-    findings = list(problems)
+    findings = list(problems) + packages.db_findings(pkg_summary)
     facts = {"packages": pkg_summary, "users": len(users),
              "users_error": users_error.message if users_error else None}
     for name, module in (("systemd", systemd), ("at", atjobs), ("ssh_keys", sshkeys), ("hooks", hooks)):

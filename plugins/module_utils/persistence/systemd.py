@@ -28,7 +28,7 @@ import os
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.linematch import match_line
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.systemd_units import section_assignments
-from ansible_collections.hostguard.hardening.plugins.module_utils.persistence import files
+from ansible_collections.hostguard.hardening.plugins.module_utils.persistence import conditions, files
 from ansible_collections.hostguard.hardening.plugins.module_utils.persistence.locate import list_dir, resolve
 from ansible_collections.hostguard.hardening.plugins.module_utils.persistence.spec import CHECKS
 
@@ -69,10 +69,12 @@ EXEC_KEYS = ("ExecStart", "ExecStartPre", "ExecStartPost", "ExecStop", "ExecStop
 TIMER_TRIGGERS = ("OnCalendar", "OnActiveSec", "OnBootSec", "OnStartupSec", "OnUnitActiveSec",
                   "OnUnitInactiveSec")
 PULL_KEYS = ("Wants", "Requires", "BindsTo", "Upholds", "Requisite")
+# Started only when the unit holding them ends in failure / success.
+CHAIN_KEYS = ("OnFailure", "OnSuccess")
 INSTALL_RULES = ("WantedBy", "RequiredBy", "UpheldBy", "Alias")
 SECTIONS = ("Unit", "Service", "Socket", "Timer", "Path", "Install")
 # The settings the verdicts read (everything else is not kept: 10,000 units stay small).
-KEPT = {"Unit": PULL_KEYS, "Service": (), "Socket": ("Service", "Accept"),
+KEPT = {"Unit": PULL_KEYS + CHAIN_KEYS, "Service": (), "Socket": ("Service", "Accept"),
         "Timer": TIMER_TRIGGERS + ("Unit",), "Path": ("Unit",),
         "Install": INSTALL_RULES + ("Also", "DefaultInstance")}
 
@@ -224,13 +226,21 @@ def parse_unit(root, path, params, settings, execs):
                 else:
                     execs.setdefault(key, []).append((path, lineno, exec_command(value)))
                 continue
+            bucket = settings.setdefault(section, {})
+            if section == "Unit" and conditions.is_condition_key(key):
+                if value == "":     # resets every condition (or assert) set so far
+                    prefix = "Condition" if key.startswith("Condition") else "Assert"
+                    for k in [k for k in bucket if k.startswith(prefix)]:
+                        del bucket[k]
+                else:
+                    bucket.setdefault(key, []).append(value)
+                continue
             if key not in KEPT[section]:
                 continue
-            bucket = settings.setdefault(section, {})
             if value == "":
                 bucket[key] = []
             else:
-                bucket.setdefault(key, []).extend(value.split() if key in PULL_KEYS + INSTALL_RULES + ("Also",) else [value])
+                bucket.setdefault(key, []).extend(value.split() if key in PULL_KEYS + CHAIN_KEYS + INSTALL_RULES + ("Also",) else [value])
     return entry
 
 
@@ -319,8 +329,21 @@ def activation_target(unit):
     return base + ".service"
 
 
-def reachability(units, links_by_unit, aliases_by_target, user_scope=False):
-    """{unit name: reason} for every unit a boot (or a user manager start) would start."""
+def unit_conditions(root, unit):
+    """(True/False/None, reason) of a unit's Condition*/Assert* (conditions.py)."""
+    return conditions.summary(conditions.evaluate(root, unit["settings"].get("Unit", {})))
+
+
+def reachability(units, links_by_unit, aliases_by_target, user_scope=False, cond_of=None):
+    """{unit name: (certain, reason)} for every unit a boot (or a user manager start) would
+    start: ``certain`` False when it starts only if something else happens first (an
+    OnFailure=/OnSuccess= chain, a timer/socket/path whose own conditions files cannot decide).
+
+    Pull edges (.wants/.requires links, Wants=/Requires=/BindsTo=/Upholds=) hold whatever the
+    puller's conditions say (systemd queues dependencies before it checks conditions); a
+    timer/socket/path activates its unit only when its own conditions do not fail; an
+    OnFailure=/OnSuccess= unit is started only when the unit naming it ends that way."""
+    cond_of = cond_of or (lambda name: (True, ""))
     alias_to = {}
     for target, items in aliases_by_target.items():
         for item in items:
@@ -332,67 +355,101 @@ def reachability(units, links_by_unit, aliases_by_target, user_scope=False):
             return template_of(name)
         return name
 
-    edges = {}
+    edges = {}      # name -> [(next, why, certain)]
     for link in (l for items in links_by_unit.values() for l in items):
         if link["unit"].endswith("#instances"):
             continue
         edges.setdefault(canon(link["from"]), []).append(
-            (canon(link["unit"]), "%s links it (%s)" % (link["from"], link["path"])))
+            (canon(link["unit"]), "%s links it (%s)" % (link["from"], link["path"]), True))
     for name, unit in units.items():
         for key in PULL_KEYS:
             for other in unit["settings"].get("Unit", {}).get(key, []):
-                edges.setdefault(name, []).append((canon(other), "%s has %s=%s" % (name, key, other)))
+                edges.setdefault(name, []).append((canon(other), "%s has %s=%s" % (name, key, other), True))
+        for key in CHAIN_KEYS:
+            for other in unit["settings"].get("Unit", {}).get(key, []):
+                edges.setdefault(name, []).append(
+                    (canon(other), "started only if %s %s (%s has %s=%s)" % (
+                        name, "fails" if key == "OnFailure" else "succeeds", name, key, other), False))
     roots = ["default.target"]
     if canon("default.target") not in units:
         roots.append("multi-user.target")
     if not user_scope:
         roots.extend(BOOT_IMPLIED)
-    reached = {}
-    queue = []
-    for r in roots:
-        c = canon(r)
-        if c not in reached:
-            reached[c] = "started at %s" % ("user manager start" if user_scope else "boot") \
-                if r == "default.target" else "reached by every boot"
-            queue.append(c)
-    steps = 0
-    while queue and steps < 10 * (len(units) + 100):
-        steps += 1
-        current = queue.pop(0)
+
+    def next_of(current):
         unit = units.get(current)
         if unit is not None and unit["masked"]:
-            continue
+            return []
         nexts = list(edges.get(current, ()))
-        if unit is not None:
-            target = activation_target(unit)
-            if target:
-                if unit_type(current) == "timer":
-                    triggers = ["%s=%s" % (k, v) for k in TIMER_TRIGGERS
-                                for v in unit["settings"].get("Timer", {}).get(k, [])]
-                    if triggers:
-                        nexts.append((canon(target), "triggered by %s (%s)" % (current, ", ".join(triggers[:3]))))
-                else:
-                    nexts.append((canon(target), "activated by %s" % current))
-        for nxt, why in nexts:
-            if nxt not in reached:
-                reached[nxt] = why
-                queue.append(nxt)
+        if unit is None:
+            return nexts
+        own, own_why = cond_of(current)
+        if own is False:
+            # skipped: it neither activates anything nor ends in failure/success
+            return [e for e in nexts if e[2]]
+        target = activation_target(unit)
+        if target:
+            if own is None:
+                lead = "if %s starts: %s; " % (current, own_why)
+            else:
+                lead = ""
+            if unit_type(current) == "timer":
+                triggers = ["%s=%s" % (k, v) for k in TIMER_TRIGGERS
+                            for v in unit["settings"].get("Timer", {}).get(k, [])]
+                if triggers:
+                    nexts.append((canon(target), "%striggered by %s (%s)" % (lead, current, ", ".join(triggers[:3])),
+                                  own is True))
+            else:
+                nexts.append((canon(target), "%sactivated by %s" % (lead, current), own is True))
+        return nexts
+
+    reached = {}
+    for certain_only in (True, False):
+        queue = []
+        for r in roots:
+            c = canon(r)
+            if c not in reached:
+                reached[c] = (True, "started at %s" % ("user manager start" if user_scope else "boot")
+                              if r == "default.target" else "reached by every boot")
+            queue.append(c)
+        if not certain_only:
+            queue = [n for n, (certain, _w) in reached.items() if certain]
+        seen = set(queue)
+        steps = 0
+        while queue and steps < 10 * (len(units) + 100):
+            steps += 1
+            current = queue.pop(0)
+            for nxt, why, certain in next_of(current):
+                if certain_only and not certain:
+                    continue
+                if nxt not in reached:
+                    reached[nxt] = (certain_only, why)
+                if nxt not in seen:
+                    seen.add(nxt)
+                    queue.append(nxt)
     return reached
 
 
-def verdict(unit, reached, user=None, lingering=False):
-    """(runs: bool, reason) for one unit."""
+def verdict(unit, reached, user=None, lingering=False, cond=(True, "")):
+    """(runs: True, False or "conditional", reason) for one unit."""
     if unit["masked"]:
         return False, "masked (%s -> /dev/null): systemd refuses to start it" % unit["path"]
     if unit["state"] == "not-found":
         return False, "its unit file is a broken link"
-    why = reached.get(unit["name"])
-    if why is None:
+    got = reached.get(unit["name"])
+    if got is None:
         return False, "%s and nothing that starts at boot pulls it in" % unit["state"]
+    certain, why = got
+    own, own_why = cond
+    if own is False:
+        return False, "%s, but %s" % (why, own_why)
+    runs = True if certain and own is True else "conditional"
+    if own is None:
+        why = "%s; %s" % (why, own_why)
     if user:
         when = "at boot (lingering)" if lingering else "when %s logs in" % user
-        return True, "%s; runs in %s's user manager %s" % (why, user, when)
-    return True, why
+        return runs, "%s; runs in %s's user manager %s" % (why, user, when)
+    return runs, why
 
 
 ATTACK = "T1543.002"
@@ -556,20 +613,23 @@ def check(state, ctx):
     """Findings and the inventory (a verdict and its reason for every unit)."""
     findings = []
     inventory = []
-    counts = {"units": 0, "timers": 0, "would_run": 0}
+    counts = {"units": 0, "timers": 0, "would_run": 0, "conditional": 0}
     timers = []
     for sc in state["scopes"]:
         user_scope = sc["scope"] != "system"
-        reached = reachability(sc["units"], sc["links"], sc["aliases"], user_scope=user_scope)
+        conds = dict((name, unit_conditions(ctx["root"], unit)) for name, unit in sc["units"].items())
+        reached = reachability(sc["units"], sc["links"], sc["aliases"], user_scope=user_scope,
+                               cond_of=lambda name: conds.get(name, (True, "")))
         verdicts = {}
         for name, unit in sc["units"].items():
             verdicts[name] = verdict(unit, reached, user=sc["user"] if user_scope else None,
-                                     lingering=sc.get("lingering", False))
+                                     lingering=sc.get("lingering", False), cond=conds[name])
         flagged = {}
         for name, unit in sorted(sc["units"].items()):
             runs, reason = verdicts[name]
             counts["units"] += 1
-            counts["would_run"] += int(runs)
+            counts["would_run"] += int(runs is True)
+            counts["conditional"] += int(runs == "conditional")
             hits = check_exec(unit, runs, reason, ctx["owner_of"], sc["scope"])
             if hits:
                 flagged[name] = sorted(set(h["subject"] for h in hits))
