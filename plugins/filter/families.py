@@ -18,9 +18,10 @@ name: hostguard_family_split
 short_description: Split settings into the check families of a hostguard role
 version_added: "0.2.0"
 description:
-  - Returns C({family: {key: value}}) for the families in O(selected) (all when omitted), keys
-    matched against each family's glob patterns case-insensitively, the first family in order
-    winning; keys no family owns go to C(other), which is always kept.
+  - >-
+    Returns a dict of family name to the settings it owns, for the families in O(selected) (all
+    when omitted), keys matched against each family's glob patterns case-insensitively, the first
+    family in order winning; keys no family owns go to C(other), which is always kept.
   - Families with no key are left out, so a role writes no empty file.
 author:
   - hostguard engineers (@hostguard)
@@ -49,7 +50,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: C({family: {key: value}}), only families that are selected and own at least one key.
+  description: "Family name to its settings (key to value), only families that are selected and own at least one key."
   type: dict
 """
 
