@@ -1,10 +1,17 @@
 """Seed 002 re-enacted on the real kernel in a memory cgroup of the test's own (shared by
 tests/integration/test_oom_kill_real.py and test_oom_recorder_real.py).
 
-A victim (python sleeping, oom_score_adj 1000, small) and a hog (python allocating 1 MiB
-chunks, oom_score_adj -1000 when the machine allows it) share a cgroup v1 memory cgroup. The
-kernel kills the victim; the hog stops allocating as soon as the victim is gone (and after
-``max_mib`` at most), so a scene always ends.
+A victim (python asleep on its stdin, oom_score_adj 1000, small) and a hog (python allocating
+1 MiB chunks, oom_score_adj -1000 when the machine allows it) share a cgroup v1 memory cgroup.
+The kernel kills the victim; the hog stops allocating as soon as the memcg's own OOM kill
+counter moves (memory.oom_control ``oom_kill``; the kill is done before the allocation that
+caused it returns) or the victim is gone, and after ``max_mib`` at most, so a scene always ends.
+Watching only the victim's /proc entry let the hog, while a starved victim was still exiting on a
+loaded machine, fill the memory the kill freed and be killed itself.
+
+Nothing waits on a timer: the victim and the hog block on their stdin (the test closes or kills
+them), and the hog can stop at ``checkpoints`` (fractions of the limit) until the test says
+``go`` (Scene.checkpoint / Scene.go): a slow observer is waited for, not outrun.
 
 On this machine CAP_SYS_RESOURCE is not in root's capability set, so writing -1000 fails with
 EACCES; the hog then keeps 0 (the lowest it may set) and the victim's +1000 still makes it the
@@ -24,30 +31,40 @@ MEMCG_ROOT = "/sys/fs/cgroup/memory"
 
 HOG = r"""
 import sys, time
-vpid = int(sys.argv[1])
-max_mib, pause, rounds = int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
-chunks = []
+vpid, memcg, max_mib, pause = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+gates = [float(g) for g in sys.argv[5].split(",") if g]
+def read(name):
+    with open(memcg + "/" + name) as f:
+        return f.read()
+def oom_kills():
+    return int(dict(line.split() for line in read("memory.oom_control").splitlines() if line.strip())["oom_kill"])
+def rss_kb():
+    with open("/proc/self/status") as f:
+        return int(next(line for line in f if line.startswith("VmRSS:")).split()[1])
 def victim_alive():
     try:
         with open("/proc/%d/stat" % vpid) as f:
             return f.read().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+limit = int(read("memory.limit_in_bytes"))
+chunks = []
 for i in range(max_mib):
     chunks.append(bytearray(1 << 20))
-    if not victim_alive():
+    if oom_kills() or not victim_alive():
         break
+    if gates and int(read("memory.usage_in_bytes")) >= gates[0] * limit:
+        gates.pop(0)
+        print("checkpoint %d" % rss_kb(), flush=True)
+        if sys.stdin.readline() != "go\n":
+            sys.exit(3)
     if pause:
         time.sleep(pause)
-print("done %d %d" % (len(chunks), int(victim_alive())), flush=True)
-for _ in range(rounds):
-    time.sleep(0.2)
+print("done %d %d" % (len(chunks), oom_kills()), flush=True)
+sys.stdin.read()                          # hold the memory until stdin closes (or a kill)
 """
 
-
-def victim_program(rounds):
-    """A victim that sleeps ``rounds`` x 0.2 s (then exits: a scene never outlives it much)."""
-    return "import time\nfor _ in range(%d):\n    time.sleep(0.2)\n" % rounds
+VICTIM = "import sys\nsys.stdin.read()\n"   # small, asleep until killed or its stdin closes
 
 
 def enter(cgroup, adj_wanted):
@@ -97,6 +114,9 @@ def memory_cgroup(prefix, limit_bytes, stop=_kill):
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(timeout=30)
+            for pipe in (proc.stdin, proc.stdout, proc.stderr):
+                if pipe is not None:
+                    pipe.close()
         for _attempt in range(50):
             try:
                 os.rmdir(path)
@@ -107,36 +127,47 @@ def memory_cgroup(prefix, limit_bytes, stop=_kill):
 
 
 class Scene(object):
-    """The victim and the hog of one re-enactment, started in the cgroup at ``path``."""
+    """The victim and the hog of one re-enactment, started in the cgroup at ``path``: the hog
+    grows ``max_mib`` at most, sleeping ``pause`` s after each MiB, stopping at each of
+    ``checkpoints`` (fractions of the memcg's limit) until go()."""
 
-    def __init__(self, path, procs, victim_rounds, max_mib, pause, hog_rounds):
-        self.victim = subprocess.Popen([sys.executable, "-c", victim_program(victim_rounds)],
-                                       preexec_fn=enter(path, 1000))
+    def __init__(self, path, procs, max_mib, pause, checkpoints=()):
+        self.victim = subprocess.Popen([sys.executable, "-c", VICTIM], preexec_fn=enter(path, 1000),
+                                       stdin=subprocess.PIPE)
         procs.append(self.victim)
-        for _attempt in range(100):                      # the victim is in the cgroup with its adj
-            if oom_adj(self.victim.pid) == 1000:
-                break
-            time.sleep(0.05)
-        self.hog = subprocess.Popen([sys.executable, "-c", HOG, str(self.victim.pid), str(max_mib), str(pause),
-                                     str(hog_rounds)], preexec_fn=enter(path, -1000),
-                                    stdout=subprocess.PIPE, universal_newlines=True)
+        assert oom_adj(self.victim.pid) == 1000          # in the cgroup with its adj before exec
+        self.hog = subprocess.Popen([sys.executable, "-c", HOG, str(self.victim.pid), path, str(max_mib), str(pause),
+                                     ",".join(str(c) for c in checkpoints)], preexec_fn=enter(path, -1000),
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, universal_newlines=True)
         procs.append(self.hog)
         self.hog_adj = oom_adj(self.hog.pid)
 
+    def checkpoint(self):
+        """Wait for the hog's next checkpoint; -> its RSS (kB) there."""
+        line = self.hog.stdout.readline().split()
+        assert line and line[0] == "checkpoint", line
+        return int(line[1])
+
+    def go(self):
+        self.hog.stdin.write("go\n")
+        self.hog.stdin.flush()
+
     def wait_for_the_kill(self, timeout):
-        """The kernel killed the victim, the hog stopped because of it and was spared.
-        Returns the hog's "done" line as words."""
-        assert self.hog_adj in (-1000, 0)
-        assert self.victim.wait(timeout=timeout) == -signal.SIGKILL
+        """The kernel killed the victim (one OOM kill in the memcg), the hog stopped on it and was
+        spared. ``timeout`` is a backstop for a hung scene, not a measure. -> the "done" words."""
+        assert self.hog_adj in (-1000, oom_adj(os.getpid()))
         done = self.hog.stdout.readline().split()
-        assert done[0] == "done" and done[2] == "0", done   # the hog stopped because the victim died
+        assert done and done[0] == "done" and int(done[2]) == 1, done   # stopped on the one kill
+        assert self.victim.wait(timeout=timeout) == -signal.SIGKILL
         assert self.hog.poll() is None                      # the kernel spared the hog
         return done
 
 
 def incident_of(result, pid):
-    """The oomlog incident whose victim is ``pid`` in an oomlog result, or None."""
+    """The newest oomlog incident whose victim is ``pid`` in an oomlog result, or None (pid_max is
+    32768 here: an older kill in the same dmesg may name the same pid)."""
+    found = None
     for inc in result["facts"]["incidents"]:
         if (inc.get("victim") or {}).get("pid") == pid:
-            return inc
-    return None
+            found = inc
+    return found

@@ -19,6 +19,7 @@ __metaclass__ = type
 import fnmatch
 import os
 
+from ansible_collections.hostguard.hardening.plugins.module_utils.core import paths
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.safe_read import (
     decode_line, iter_lines, join_root, resolve_symlink)
 
@@ -119,7 +120,7 @@ def find_unit(root, name, dirs=UNIT_DIRS):
         for unit_name in names + [unit_type]:
             ddir = "%s/%s.d" % (directory, unit_name)
             try:
-                entries = sorted(os.listdir(join_root(root, ddir)))
+                entries, _res = paths.sorted_names(root, ddir)   # inside root (issue 17)
             except OSError:
                 continue
             for entry in entries[:MAX_DROPINS]:
@@ -146,7 +147,7 @@ def find_units(root, patterns, dirs=UNIT_DIRS):
     names = set()
     for directory in dirs:
         try:
-            entries = sorted(os.listdir(join_root(root, directory)))
+            entries, _res = paths.sorted_names(root, directory)
         except OSError:
             continue
         for entry in entries[:MAX_UNITS_PER_DIR]:

@@ -635,10 +635,18 @@ class _Audit(object):
         rec["entries"] = len(names)
         if truncated:
             rec["truncated"] = True
+            try:
+                total = paths.count_entries(self.root, real, follow=False)
+            except (paths.PathRefused, OSError):
+                total = len(names)
+            spent = limit < self.opts["max_entries"]
             self.add("HG-CRON-013", "fail", display,
-                     {"listed": len(names), "max_entries": self.opts["max_entries"],
+                     {"listed": len(names), "not_listed": max(0, total - len(names)),
+                      "max_entries": self.opts["max_entries"],
                       "global_budget_left": max(0, self.budget)},
-                     "directory listing stopped after %d entries; the rest was not audited" % len(names))
+                     "directory listing stopped after %d of %d entries (%s); the other %d were not "
+                     "audited" % (len(names), total, "the budget over all directories is spent"
+                                  if spent else "max_entries", max(0, total - len(names))))
         base = display.rstrip("/")
         for name in names:
             child_display = base + "/" + name

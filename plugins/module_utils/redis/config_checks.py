@@ -94,12 +94,41 @@ def check_bind(cfg_path, eff):
                              if not eff["bind_configured"] else None)
 
 
+# Problems after which a directive may sit in what was not read (Redis applies the last value
+# of a directive, so any unread part can override what was read): the passes of such a config
+# are "not verified" errors instead (issue 17: no evasion by budget).
+NOT_LOST = frozenset(("include_cycle", "include_depth", "repeated_include", "syntax", "missing",
+                      "invalid_path"))
+
+
+def unread_parts(parsed):
+    """Paths of the config tree that Redis reads and that were not read, or not fully."""
+    out = []
+    for problem in parsed["problems"]:
+        if problem["reason"] not in NOT_LOST and problem["path"] not in out:
+            out.append(problem["path"])
+    return out
+
+
+def unless_unverified(check, finding, unread):
+    """``finding`` itself, or, for a pass while ``unread`` parts exist, an error saying so."""
+    if finding["status"] != "pass" or not unread:
+        return finding
+    ev = dict(finding.get("evidence") or {}, not_read=unread[:20])
+    return check.error(finding["subject"], "not verified: %s not read or not fully (HG-REDIS-012); "
+                                           "a later line there may override what was read"
+                       % ", ".join(unread[:5]), ev)
+
+
 def grade_config(cfg_path, parsed, eff, acl):
     """Static findings of one config file (for instances and configs alike)."""
     findings = check_config_problems(cfg_path, parsed)
     findings.extend(check_file_modes(parsed, acl))
+    unread = unread_parts(parsed)
     pm = eff["protected-mode"].lower()
-    findings.append(check_protected_mode(cfg_path, pm, {"protected-mode": pm, "source": "config", "config": cfg_path}))
-    findings.append(_grade_protections(cfg_path, dict((k, eff[k]) for k in PROTECTION_DIRECTIVES), "config"))
-    findings.append(check_bind(cfg_path, eff))
+    findings.append(unless_unverified(PROTECTED_MODE_OFF, check_protected_mode(
+        cfg_path, pm, {"protected-mode": pm, "source": "config", "config": cfg_path}), unread))
+    findings.append(unless_unverified(PROTECTIONS_OFF, _grade_protections(
+        cfg_path, dict((k, eff[k]) for k in PROTECTION_DIRECTIVES), "config"), unread))
+    findings.append(unless_unverified(BIND_EXPOSED, check_bind(cfg_path, eff), unread))
     return findings

@@ -41,6 +41,7 @@ import os
 
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import systemd_units
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.paths import sample_names, sorted_names
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.safe_read import (
     SafeReadError, decode_line, iter_lines, join_root, read_in_root)
 from ansible_collections.hostguard.hardening.plugins.module_utils.sysctl.parse_conf import parse_conf_lines
@@ -158,16 +159,19 @@ def config_files(root="/", dirs=SYSCTL_DIRS, loader="systemd"):
     errors = []
     seen_dirs = set()
     for directory in dirs:
-        full = join_root(root, directory)
-        try:
-            st = os.stat(full)
-            names = sorted(os.listdir(full))
+        try:   # a directory link is resolved inside root, never on the host (issue 17)
+            names, res = sorted_names(root, directory)
+            st = res.st
         except OSError:
             continue
         ident = (st.st_dev, st.st_ino)
         if ident in seen_dirs:
             continue  # /lib -> /usr/lib on merged-/usr systems: the same directory
         seen_dirs.add(ident)
+        if len(names) > MAX_FILES_PER_DIR:   # said, never a silent cut (issue 17)
+            errors.append({"file": directory, "reason": "too_many_files",
+                           "message": "more than %d names: not read: %s" % (
+                               MAX_FILES_PER_DIR, sample_names(names[MAX_FILES_PER_DIR:]))})
         for name in names[:MAX_FILES_PER_DIR]:
             if not name.endswith(".conf"):
                 continue

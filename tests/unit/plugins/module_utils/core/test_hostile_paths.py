@@ -1,4 +1,6 @@
 """Issue 17: odd /proc entries and NUL bytes in paths are clear errors, never crashes."""
+import os
+
 import pytest
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import procfs, safe_read
@@ -25,3 +27,22 @@ def test_nul_in_path_is_a_safe_read_error(reader, tmp_path):
 def test_nul_in_symlink_resolution(tmp_path):
     out = safe_read.resolve_symlink(str(tmp_path), str(tmp_path) + "/x\x00y")
     assert out["status"] == "broken" and out["resolved"] is None
+
+
+def test_directory_links_are_listed_inside_root(tmp_path):
+    """sysctl.d and a unit's drop-in directory as absolute links to a host directory: the host
+    directory is never listed (its names never reach the audit); issue 17."""
+    import json
+    from ansible_collections.hostguard.hardening.plugins.module_utils.core import systemd_units
+    from ansible_collections.hostguard.hardening.plugins.module_utils.core.registry import REGISTRY
+    host = tmp_path / "host"
+    write(str(host), "/sysctl.d/77-host-only.conf", "kernel.sysrq = 1\n")
+    write(str(host), "/x.service.d/77-host-only.conf", "[Service]\nExecStart=/tmp/host\n")
+    root = tmp_path / "root"
+    write(str(root), "/etc/systemd/system/x.service", "[Service]\nExecStart=/bin/true\n")
+    os.symlink(str(host / "sysctl.d"), str(root / "etc" / "sysctl.d"))
+    os.symlink(str(host / "x.service.d"), str(root / "etc/systemd/system/x.service.d"))
+    result = REGISTRY["sysctl"].run({"root": str(root)})
+    assert "77-host-only" not in json.dumps(result)
+    unit = systemd_units.find_unit(str(root), "x.service")
+    assert unit["dropins"] == []
