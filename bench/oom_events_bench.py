@@ -105,14 +105,14 @@ def _hwm_kb(pid):
     return None
 
 
-def run(argv):
+def run(argv, env=None):
     """Run one tool; return (wall s, CPU s, peak RSS MiB, stdout). CPU is user+sys from wait4
     (this machine is shared: wall time moves with other load). Peak RSS is the child's own
     VmHWM, sampled every 10 ms until it exits (ru_maxrss would carry this bigger parent's RSS
     over fork/exec)."""
     out = tempfile.TemporaryFile()
     t0 = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.DEVNULL, env=env)
     peak = 0
     while True:
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
@@ -146,12 +146,20 @@ def main():
     ap.add_argument("--incidents", type=int, default=300)
     ap.add_argument("--dir", default=None, help="where to write the generated log (default: a temp dir)")
     ap.add_argument("--rounds", type=int, default=3, help="grep + oom_events pairs per size (default 3)")
+    ap.add_argument("--cached-bytecode", action="store_true",
+                    help="let the oom_events child use compiled bytecode (a normal install) instead of compiling "
+                         "the package on every run (PYTHONDONTWRITEBYTECODE, as from an AnsiballZ zip)")
     args = ap.parse_args()
     link = os.path.join(REPO, ".collections", "ansible_collections", "hostguard", "hardening")
     if not os.path.islink(link):
         os.makedirs(os.path.dirname(link), exist_ok=True)
         os.symlink("../../..", link)
     tmp = tempfile.mkdtemp(prefix="hg-kernlog-bench-", dir=args.dir)
+    env = None
+    if args.cached_bytecode:
+        env = dict(os.environ, PYTHONPYCACHEPREFIX=os.path.join(tmp, "pycache"))
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        subprocess.run([sys.executable, "-c", PARSE.split("r = kernlog")[0]], env=env, check=True)   # compile once
     rows = []
     try:
         for mib in args.sizes_mib:
@@ -161,7 +169,7 @@ def main():
             grep_runs, ours_runs = [], []
             for _round in range(max(1, args.rounds)):
                 grep_runs.append(run(["grep", "-c", "Killed process", path]))
-                ours_runs.append(run([sys.executable, "-c", PARSE, path]))
+                ours_runs.append(run([sys.executable, "-c", PARSE, path], env))
                 g_out, p_out = grep_runs[-1][3], ours_runs[-1][3]
                 found, innocent, tables = (int(x) for x in p_out.split())
                 if int(g_out) != made or found != made or innocent != made or tables != made:
@@ -173,9 +181,15 @@ def main():
             os.unlink(path)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print("python %s, grep %s" % (sys.version.split()[0],
-                                  subprocess.run(["grep", "--version"], stdout=subprocess.PIPE,
-                                                 universal_newlines=True, check=False).stdout.split("\n")[0]))
+    if args.cached_bytecode:
+        bytecode = "bytecode cached"
+    elif os.environ.get("PYTHONDONTWRITEBYTECODE"):
+        bytecode = "package compiled on every run"
+    else:
+        bytecode = "bytecode as the environment has it"
+    grep_version = subprocess.run(["grep", "--version"], stdout=subprocess.PIPE, universal_newlines=True,
+                                  check=False).stdout.split("\n")[0]
+    print("python %s (%s), grep %s" % (sys.version.split()[0], bytecode, grep_version))
     print("| log size | incidents | grep -c wall / CPU | grep peak RSS | oom_events wall / CPU | "
           "oom_events peak RSS | ratio wall / CPU | CPU ratio per round | oom_events MiB/s (CPU) |")
     print("|---|---|---|---|---|---|---|---|---|")

@@ -66,8 +66,10 @@ def parse_row(msg, cols, page_kb=PAGE_KB_DEFAULT, layout=None):
 
 
 # the dmesg stamp that ends a row line's prefix ("... kernel: [ 1234.567890] "), in bytes
-RE_TRAILING_STAMP = re.compile(rb"\[\s{0,12}\d{1,10}\.\d{1,9}\]\s?$")
-RE_STAMP_B = re.compile(rb"\[\s{0,12}\d{1,10}\.\d{1,9}\]\s?")
+RE_TRAILING_STAMP = re.compile(rb"\[\s{0,12}\d{1,10}\.\d{1,9}\]\s?(?:\[\s{0,6}[TC]\d{1,10}\]\s?)?$")
+RE_STAMP_B = re.compile(rb"\[\s{0,12}\d{1,10}\.\d{1,9}\]\s?(?:\[\s{0,6}[TC]\d{1,10}\]\s?)?")
+# the fields of a kill line that a paste wrapped onto the next lines ("total-vm:20464kB, anon-rss:...")
+KILL_WRAP_STARTS = tuple(name + ":" for name in M.KILL_FIELD_NAMES)
 
 
 def row_prefix(raw, text, msg):
@@ -265,6 +267,7 @@ class Parser(object):
         self._row_wrap = None                      # (host, head) of a task row wrapped by a paste
         self._last_line_key = None                 # the last kill line, to drop pasted duplicates
         self.fast_rows = None                      # (head, stamped, table): rows_fast may take the next lines
+        self._kill_wrap = None                     # (host, victim) of a kill line without its fields
         self._row_added = None                     # (table, msg) of the row the last line added
         self.last_error = None
 
@@ -493,10 +496,26 @@ class Parser(object):
             self._follow_left -= 1
             pid = M.stack_pid(msg)
             inc = self._open.get(host)
-            if pid is not None and inc is not None and inc["trigger"] is not None and "pid" not in inc["trigger"]:
-                inc["trigger"]["pid"] = pid
+            trig = inc["trigger"] if inc is not None else None
+            if pid is not None and trig is not None and "pid" not in trig:
+                trig["pid"] = pid
+            elif trig is not None and "gfp_mask" not in trig and msg.startswith("gfp_mask="):
+                trig.update(M.parse_trigger_fields(msg))      # "x invoked oom-killer:" wrapped by a paste
+                return
             if self._follow_left <= 0:
                 self._unfollow()
+        elif mode == "killwrap":
+            self._follow_left -= 1
+            wrap = self._kill_wrap
+            if wrap is not None and wrap[0] == host and msg.startswith(KILL_WRAP_STARTS):
+                for key, value in M.parse_kill_fields(msg).items():
+                    wrap[1].setdefault(key, value)
+                if self._follow_left <= 0:
+                    self._kill_wrap = None
+                    self._unfollow()
+                return
+            self._kill_wrap = None
+            self._unfollow()
         elif mode == "oomd":
             self._follow_left -= 1
             if self._oomd_line(host if host is not None else self._follow_host, msg):
@@ -893,6 +912,9 @@ class Parser(object):
         elif sel.get("pid") is not None:
             victim["sacrificed_for"] = {"pid": sel["pid"], "name": sel.get("name")}
         inc["victim"] = victim
+        if not kill["fields"] and not kill.get("cut"):
+            self._kill_wrap = (host, victim)            # its fields may follow on the next lines
+            self._follow("killwrap", 3)
         reason = kill.get("reason")
         if reason:
             inc["reason"] = reason

@@ -421,3 +421,21 @@ def test_bulk_row_path_gives_what_the_line_path_gives(data):
     assert bulk.counts == one.counts and bulk.lines == one.lines
     table = bulk.result_incidents()[0]["task_table"]
     assert table["rows"] >= 39 and bulk.counts["wrapped_rows"] == 1
+
+
+def test_kill_and_trigger_lines_wrapped_by_a_paste_are_joined():
+    data = (">>> [  244.946537][ T3106] Out of memory: Killed process 4526 (dhclient)\n"
+            ">>> total-vm:20464kB, anon-rss:1112kB, file-rss:0kB, shmem-rss:0kB, UID:0\n"
+            ">>> pgtables:76kB oom_score_adj:0\n"
+            ">>> [  244.953740][ T9068] syz-executor.0 invoked oom-killer:\n"
+            ">>> gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=1000\n"
+            ">>> [  244.954411][ T9068] CPU: 0 PID: 9068 Comm: syz-executor.0 Not\n")
+    p = k.parse_bytes(data.encode())
+    victim = only(p)["victim"]
+    assert (victim["total_vm_kb"], victim["anon_rss_kb"], victim["uid"], victim["oom_score_adj"]) == (20464, 1112, 0, 0)
+    trig = list(p.without_kill)[0]["trigger"]
+    assert (trig["process"], trig["pid"], trig["gfp_mask"], trig["oom_score_adj"]) == ("syz-executor.0", 9068, "0xcc0", 1000)
+    # a kill line with its fields is not joined with what follows, nor another host's line
+    other = ("Apr 20 20:03:27 a kernel: Out of memory: Killed process 7 (x)\n"
+             "Apr 20 20:03:27 b kernel: total-vm:999kB, anon-rss:999kB\n")
+    assert "total_vm_kb" not in only(k.parse_bytes(other.encode()))["victim"]
