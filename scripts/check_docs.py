@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Documentation gate (`make lint`): fail when any shipped piece is undocumented.
 
 - every module in plugins/modules renders with `ansible-doc hostguard.hardening.<name>` and has
