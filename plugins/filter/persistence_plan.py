@@ -16,8 +16,9 @@ __metaclass__ = type
 
 UNIT_IDS = ("HG-PERS-001", "HG-PERS-002")
 KEY_IDS = ("HG-PERS-020", "HG-PERS-021", "HG-PERS-022")
-GLOBAL_USER_DIRS = ("/etc/systemd/user/", "/run/systemd/user/", "/usr/local/lib/systemd/user/",
-                    "/usr/lib/systemd/user/", "/lib/systemd/user/")
+GLOBAL_USER_DIRS = ("/etc/xdg/systemd/user/", "/etc/systemd/user/", "/run/systemd/user/",
+                    "/usr/local/share/systemd/user/", "/usr/share/systemd/user/",
+                    "/usr/local/lib/systemd/user/", "/usr/lib/systemd/user/", "/lib/systemd/user/")
 
 
 def _manual(out, finding, why):

@@ -53,8 +53,11 @@ SYSTEM_DIRS = (
     ("/run/systemd/generator.late", "generator"),
 )
 GLOBAL_USER_DIRS = (
+    ("/etc/xdg/systemd/user", "config"),
     ("/etc/systemd/user", "config"),
     ("/run/systemd/user", "runtime"),
+    ("/usr/local/share/systemd/user", "vendor"),
+    ("/usr/share/systemd/user", "vendor"),
     ("/usr/local/lib/systemd/user", "vendor"),
     ("/usr/lib/systemd/user", "vendor"),
     ("/lib/systemd/user", "vendor"),
@@ -79,11 +82,19 @@ KEPT = {"Unit": PULL_KEYS + CHAIN_KEYS, "Service": (), "Socket": ("Service", "Ac
         "Install": INSTALL_RULES + ("Also", "DefaultInstance")}
 
 
-def user_dirs(home):
-    """(directory, kind) of one user's manager, highest priority first."""
-    return ((home + "/.config/systemd/user.control", "control"),
-            (home + "/.config/systemd/user", "config")) + GLOBAL_USER_DIRS[:2] + \
-        ((home + "/.local/share/systemd/user", "vendor"),) + GLOBAL_USER_DIRS[2:]
+def user_dirs(home, uid=None):
+    """(directory, kind) of one user's manager, highest priority first (systemd.unit(5) "User
+    Unit Search Path"; ``$XDG_RUNTIME_DIR`` is ``/run/user/<uid>``)."""
+    run = "/run/user/%d/systemd" % uid if isinstance(uid, int) and uid >= 0 else None
+    early = ((run + "/user.control", "control-runtime"), (run + "/transient", "transient"),
+             (run + "/generator.early", "generator")) if run else ()
+    mid = ((run + "/user", "runtime"),) if run else ()
+    gen = ((run + "/generator", "generator"),) if run else ()
+    late = ((run + "/generator.late", "generator"),) if run else ()
+    return ((home + "/.config/systemd/user.control", "control"),) + early + \
+        ((home + "/.config/systemd/user", "config"),) + GLOBAL_USER_DIRS[:2] + mid + \
+        GLOBAL_USER_DIRS[2:3] + gen + ((home + "/.local/share/systemd/user", "vendor"),) + \
+        GLOBAL_USER_DIRS[3:] + late
 
 
 def unit_type(name):
@@ -599,8 +610,9 @@ def collect(root, params, users, entries, extra_paths, problems):
         home = user.get("home") or ""
         if not home.startswith("/") or home == "/":
             continue
-        dirs = user_dirs(home.rstrip("/"))
-        if any(resolve(root, d)["status"] == "ok" for d, k in dirs if d.startswith(home)):
+        dirs = user_dirs(home.rstrip("/"), user.get("uid"))
+        own = (home.rstrip("/") + "/", "/run/user/")
+        if any(resolve(root, d)["status"] == "ok" for d, k in dirs if d.startswith(own)):
             personal.append((user, dirs))
     if personal:
         for user, dirs in personal:
