@@ -145,6 +145,8 @@ def scan_scope(root, scope, dirs, params, problems):
             continue
         if res["path"] in seen_dirs:
             continue      # /lib/systemd/system on merged /usr: the same directory
+        if res["path"] != directory and res["path"] in [d for d, _k in dirs]:
+            directory = res["path"]     # Debian's /etc/xdg/systemd/user -> ../../systemd/user
         seen_dirs[res["path"]] = directory
         names, total, lres = list_dir(root, directory, params["max_entries"])
         problems.extend(files.directory_findings(directory, total, params, lres))

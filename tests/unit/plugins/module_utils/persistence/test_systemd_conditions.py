@@ -174,3 +174,12 @@ def test_user_runtime_and_xdg_dirs_are_searched(tmp_path):
     subjects = set((f["id"], f["subject"]) for f in out["findings"])
     assert ("HG-PERS-004", "/run/user/1000/systemd/transient/run-x.service") in subjects
     assert ("HG-PERS-001", "/etc/xdg/systemd/user/xdg.service") in subjects
+
+
+def test_a_search_dir_linked_to_another_is_named_by_its_target(tmp_path):
+    root = pt.base(tmp_path, users=(("root", 0, "/root"),))
+    pt.unit(root, "/etc/systemd/user/g.service", pt.service("/tmp/.g", wanted_by="default.target"))
+    pt.symlink(root, "/etc/xdg/systemd/user", "../../systemd/user")       # as Debian ships it
+    out = run(root)
+    assert fact(out, "g.service", scope="user")["path"] == "/etc/systemd/user/g.service"
+    assert [f["subject"] for f in out["findings"] if f["id"] == "HG-PERS-001"] == ["/etc/systemd/user/g.service"]
