@@ -55,9 +55,10 @@ unit: venv collection-link
 	$(BIN)/python -m pytest -q -p no:cacheprovider --basetemp=$(PYTEST_TMP)/unit tests/unit
 
 # The longer fuzzing run (issue 17): the same bounded hypothesis properties and work-counting
-# linearity tests as `make unit`, with many more examples and bigger adversarial inputs.
+# linearity tests as `make unit`, with many more examples and 1 MiB adversarial lines (every
+# malicious-line pattern, every literal regex of the target code, the oomlog parsers).
 FUZZ_EXAMPLES ?= 3000
-FUZZ_BIG ?= 65536
+FUZZ_BIG ?= 1048576
 fuzz: venv collection-link
 	HOSTGUARD_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) HOSTGUARD_FUZZ_BIG=$(FUZZ_BIG) \
 	  $(BIN)/python -m pytest -q tests/unit -k "property or linear or lying or hostile"
@@ -74,7 +75,7 @@ endif
 integration: venv collection-link system-deps images
 	@[ -z '$(INTEGRATION_MARKERS)' ] || echo "NOTE: root lacks CAP_SYS_RESOURCE here: deselecting tests marked needs_cap_sys_resource (not run, not passed)"
 	rm -rf $(PYTEST_TMP)/integration && mkdir -p $(PYTEST_TMP)
-	$(BIN)/python -m pytest -q -p no:cacheprovider --basetemp=$(PYTEST_TMP)/integration $(INTEGRATION_MARKERS) tests/integration
+	$(BIN)/python -m pytest -q -p no:cacheprovider --durations=15 --basetemp=$(PYTEST_TMP)/integration $(INTEGRATION_MARKERS) tests/integration
 
 lint: venv collection-link
 	$(BIN)/ansible-lint --profile production

@@ -62,6 +62,21 @@ def rss_kb(pid):
     return out
 
 
+def io_counters(pid):
+    """/proc/<pid>/io: wchar (bytes passed to write()) and write_bytes (bytes sent to storage)."""
+    out = {}
+    with open("/proc/%d/io" % pid) as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            if key in ("wchar", "write_bytes"):
+                out[key] = int(value)
+    return out
+
+
+def io_delta(before, after):
+    return dict((k, after[k] - before.get(k, 0)) for k in after)
+
+
 def spawn_sleepers(n):
     pids = []
     for _round in range(n):
@@ -114,17 +129,25 @@ def idle(seconds, tmp):
         time.sleep(3)                    # past start-up (imports, the start snapshot)
         c0 = cpu_seconds(rec.pid)
         a0 = cpu_seconds(atop.pid) if atop else None
+        rio0 = io_counters(rec.pid)
+        aio0 = io_counters(atop.pid) if atop else None
         t0 = time.monotonic()
         time.sleep(seconds)
         dt = time.monotonic() - t0
         out = {"window_s": round(dt, 1),
                "recorder_cpu_pct": round(100.0 * (cpu_seconds(rec.pid) - c0) / dt, 3),
-               "recorder_rss": rss_kb(rec.pid)}
+               "recorder_rss": rss_kb(rec.pid), "recorder_io": io_delta(rio0, io_counters(rec.pid))}
         if atop:
             out["atop_cpu_pct"] = round(100.0 * (cpu_seconds(atop.pid) - a0) / dt, 3)
             out["atop_rss"] = rss_kb(atop.pid)
+            out["atop_io"] = io_delta(aio0, io_counters(atop.pid))
         ring = os.listdir(state)
         out["recorder_ring_bytes"] = sum(os.path.getsize(os.path.join(state, f)) for f in ring)
+        kinds = {}
+        for record in read_ring(state):     # what the idle recorder wrote, and why (kills, PSI on a busy host)
+            key = record["kind"] + (":" + record["reason"].split(":")[0] if record["kind"] == "snapshot" else "")
+            kinds[key] = kinds.get(key, 0) + 1
+        out["recorder_records"] = kinds
         if atop:
             stop(atop)
             out["atop_file_bytes"] = os.path.getsize(atop_file)
@@ -177,7 +200,7 @@ def snapshot_times(mod, counts, rounds, atop_seconds, tmp):
 
 HOG = r"""
 import sys, time
-vpid = int(sys.argv[1])
+vpid, oom_control = int(sys.argv[1]), sys.argv[2]
 chunks = []
 def alive():
     try:
@@ -185,9 +208,16 @@ def alive():
             return f.read().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+def kills():
+    # the memcg's own count of OOM kills (v1 memory.oom_control "oom_kill N"): the kill is done
+    # before the allocation that caused it returns, so the hog stops at once, however slowly the
+    # victim exits (else it can fill the freed memory and be killed itself)
+    with open(oom_control) as f:
+        return int(dict(line.split() for line in f if line.strip()).get("oom_kill", 0))
+base = kills()
 for i in range(400):
     chunks.append(bytearray(1 << 20))
-    if not alive():
+    if kills() > base or not alive():
         break
     time.sleep(0.05)
 time.sleep(2)
@@ -230,7 +260,8 @@ def latency(kills, tmp):
                                       preexec_fn=enter(path, 1000))
             procs.append(victim)
             time.sleep(0.5)
-            hog = subprocess.Popen([sys.executable, "-c", HOG, str(victim.pid)], preexec_fn=enter(path, 0))
+            hog = subprocess.Popen([sys.executable, "-c", HOG, str(victim.pid), os.path.join(path, "memory.oom_control")],
+                                   preexec_fn=enter(path, 0))
             procs.append(hog)
             victim.wait(timeout=120)
             hog.wait(timeout=120)

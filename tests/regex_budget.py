@@ -205,7 +205,7 @@ def analyse(pattern, mode="match"):
 
 
 # ---------------------------------------------------------------- a step-counting VM
-CHAR, SPLIT, JMP, MATCH, BOL, EOL = range(6)
+CHAR, SPLIT, JMP, MATCH, BOL, EOL, LOOK = range(7)
 
 
 class _TooBig(Exception):
@@ -257,6 +257,11 @@ def _compile(seq, prog):
                     _compile(alt, prog)
             for j in jumps:
                 prog[j] = (JMP, len(prog))
+        elif op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT) and av[0] == 1:
+            # a lookahead: its own program, run at the position; its steps are counted
+            sub = _compile(list(av[1]), [])
+            sub.append((MATCH,))
+            prog.append((LOOK, Program(sub), op is sre_constants.ASSERT_NOT))
         elif op is sre_constants.AT:
             if av in (sre_constants.AT_BEGINNING, sre_constants.AT_BEGINNING_STRING):
                 prog.append((BOL,))
@@ -269,16 +274,49 @@ def _compile(seq, prog):
     return prog
 
 
+class Program(list):
+    """A compiled VM program (a list of instructions) with its fast tables, built once."""
+    _tables = None
+
+    def tables(self):
+        if self._tables is None or self._tables[4] != len(self):
+            ops = [ins[0] for ins in self]
+            arg1 = [ins[1] if len(ins) > 1 else None for ins in self]
+            arg2 = [ins[2] if len(ins) > 2 else None for ins in self]
+            memo = [{} for _ins in self]          # CHAR: character -> accepted (a cache of arg1)
+            # a greedy one-character loop: SPLIT(pc+1, out) / CHAR / JMP(pc)
+            star = [ops[pc] == SPLIT and arg1[pc] == pc + 1 and pc + 2 < len(self)
+                    and ops[pc + 1] == CHAR and ops[pc + 2] == JMP and arg1[pc + 2] == pc
+                    for pc in range(len(self))]
+            self._tables = (ops, arg1, arg2, memo, len(self), star, list(self))
+        return self._tables
+
+
 def compile_program(pattern):
     text = pattern.pattern if hasattr(pattern, "pattern") else pattern
     prog = _compile(list(sre_parse.parse(text)), [])
     prog.append((MATCH,))
-    return prog
+    return Program(prog)
 
 
-def _run_at(prog, text, start, budget, steps):
+def _anchor_holds(op, text, pos, n, begin=0):
+    """BOL/EOL at ``pos`` of the window [begin, n) (``$`` also before a final newline)."""
+    if op == BOL:
+        return pos == begin
+    return pos == n or (pos == n - 1 and text[pos] == "\n")
+
+
+def _look(ins, text, pos, budget, steps, window):
+    """(holds, steps) of the lookahead ``ins`` = (LOOK, program, negate) at ``pos``."""
+    ok, steps = _run_at_reference(ins[1], text, pos, budget, steps, window)
+    return ok != ins[2], steps
+
+
+def _run_at_reference(prog, text, start, budget, steps, window=None):
+    """The plain VM, one instruction a loop turn (the definition of a step), on the window
+    ``(begin, end)`` of ``text`` (default: all of it) as if it were the whole string."""
     stack = [(0, start)]
-    n = len(text)
+    begin, n = window or (0, len(text))
     while stack:
         pc, pos = stack.pop()
         while True:
@@ -293,37 +331,160 @@ def _run_at(prog, text, start, budget, steps):
                     pos += 1
                     continue
                 break
-            if op == SPLIT:
-                stack.append((ins[2], pos))
+            if op in (SPLIT, JMP):          # SPLIT: try ins[1], keep ins[2] for backtracking
+                if op == SPLIT:
+                    stack.append((ins[2], pos))
                 pc = ins[1]
-                continue
-            if op == JMP:
-                pc = ins[1]
-                continue
-            if op == MATCH:
+            elif op == MATCH:
                 return True, steps
-            if op == BOL:
-                if pos == 0:
-                    pc += 1
-                    continue
-                break
-            if op == EOL:
-                if pos == n or (pos == n - 1 and text[pos] == "\n"):
-                    pc += 1
-                    continue
+            elif op == LOOK:
+                holds, steps = _look(ins, text, pos, budget, steps, (begin, n))
+                if steps > budget:
+                    return False, steps
+                if not holds:
+                    break
+                pc += 1
+            elif _anchor_holds(op, text, pos, n, begin):
+                pc += 1
+            else:
                 break
     return False, steps
 
 
-def run_counted(pattern, text, mode="match", budget=10 ** 7, prog=None):
+def _accepts(memo, pred, ch):
+    ok = memo.get(ch)
+    if ok is None:
+        ok = memo[ch] = bool(pred(ch))
+    return ok
+
+
+def _run_at(tables, text, start, budget, steps, window):
+    """The same VM and the same step count as ``_run_at_reference``, faster: character classes
+    are cached per instruction, and a greedy one-character loop (``SPLIT``/``CHAR``/``JMP``)
+    over k characters is taken in one turn that adds its 3k + 2 steps and its k + 1 backtrack
+    entries exactly as the plain VM would."""
+    ops, arg1, arg2, memo, _size, star, prog_of = tables
+    stack = [(0, start)]
+    begin, n = window
+    pop = stack.pop
+    push = stack.append
+    while stack:
+        pc, pos = pop()
+        while True:
+            if star[pc]:
+                body = pc + 1
+                cache, pred = memo[body], arg1[body]
+                end = pos
+                while end < n:
+                    ok = cache.get(text[end])
+                    if ok is None:
+                        ok = _accepts(cache, pred, text[end])
+                    if not ok:
+                        break
+                    end += 1
+                k = end - pos
+                if steps + 3 * k + 2 > budget:
+                    return False, budget + 1
+                steps += 3 * k + 2
+                out = arg2[pc]
+                stack.extend([(out, p) for p in range(pos, end)])
+                pc, pos = out, end                 # the plain VM pops (out, end) next
+                continue
+            steps += 1
+            if steps > budget:
+                return False, steps
+            op = ops[pc]
+            if op == CHAR:
+                if pos < n:
+                    cache = memo[pc]
+                    ok = cache.get(text[pos])
+                    if ok is None:
+                        ok = _accepts(cache, arg1[pc], text[pos])
+                    if ok:
+                        pc += 1
+                        pos += 1
+                        continue
+                break
+            if op == SPLIT:
+                push((arg2[pc], pos))
+                pc = arg1[pc]
+                continue
+            if op == JMP:
+                pc = arg1[pc]
+                continue
+            if op == MATCH:
+                return True, steps
+            if op == LOOK:
+                holds, steps = _look(prog_of[pc], text, pos, budget, steps, window)
+                if steps > budget:
+                    return False, steps
+                if not holds:
+                    break
+                pc += 1
+                continue
+            if _anchor_holds(op, text, pos, n, begin):
+                pc += 1
+                continue
+            break
+    return False, steps
+
+
+_CHARSET = [None, None]      # (text, set of its characters): the last text seen, kept once
+
+
+def _charset(text):
+    if _CHARSET[0] is not text:
+        _CHARSET[:] = [text, frozenset(text)]
+    return _CHARSET[1]
+
+
+def run_counted(pattern, text, mode="match", budget=10 ** 7, prog=None, reference=False,
+                pos=0, endpos=None):
     """(matched, steps, exhausted) of ``pattern`` on ``text``: ``match`` tries position 0,
-    ``search`` every position until a match, ``findall`` every position."""
-    prog = prog or compile_program(pattern)
+    ``search`` every position until a match, ``findall`` every position. ``reference=True``
+    runs the plain VM (same result and count, slower; the fast one is tested against it).
+    ``pos``/``endpos``: run on that window as if it were the whole string (the count of
+    ``text[pos:endpos]`` without copying it)."""
+    prog = prog if prog is not None else compile_program(pattern)
+    if not isinstance(prog, Program):
+        prog = Program(prog)
+    tables = prog.tables()
+    ops, arg1, memo = tables[0], tables[1], tables[3]
     steps = 0
-    starts = [0] if mode == "match" else range(len(text) + 1)
+    n = len(text) if endpos is None else min(endpos, len(text))
+    window = (pos, n)
     matched = False
+    skipping = False
+    if mode == "match":
+        starts = [pos]
+    elif ops[0] == CHAR and not reference:
+        # a start whose first character fails costs the plain VM exactly one step: skip such
+        # runs with a character class of the accepted characters, and add one step for each
+        accepted = "".join(sorted(ch for ch in _charset(text) if _accepts(memo[0], arg1[0], ch)))
+        if not accepted:
+            steps = n - pos + 1
+            return False, min(steps, budget + 1), steps > budget
+        finder = re.compile("[%s]" % "".join("\\" + c if c in "\\]^-[" else c for c in accepted))
+        starts = _candidate_starts(finder, text, pos, n)
+        skipping = True
+    else:
+        starts = range(pos, n + 1)
+    last = pos - 1
     for start in starts:
-        ok, steps = _run_at(prog, text, start, budget, steps)
+        if start > last + 1:                     # skipped starts, one step each
+            steps += start - last - 1
+            if steps > budget:
+                return matched, budget + 1, True
+        last = start
+        if skipping and start == n:
+            steps += 1                           # the start at the end: its CHAR fails
+            if steps > budget:
+                return matched, steps, True
+            continue
+        if reference:
+            ok, steps = _run_at_reference(prog, text, start, budget, steps, window)
+        else:
+            ok, steps = _run_at(tables, text, start, budget, steps, window)
         if steps > budget:
             return matched, steps, True
         if ok:
@@ -331,6 +492,13 @@ def run_counted(pattern, text, mode="match", budget=10 ** 7, prog=None):
             if mode == "search":
                 break
     return matched, steps, False
+
+
+def _candidate_starts(finder, text, pos, endpos):
+    """Positions in [pos, endpos) whose character ``finder`` accepts, then endpos."""
+    for hit in finder.finditer(text, pos, endpos):
+        yield hit.start()
+    yield endpos
 
 
 # ---------------------------------------------------------------- adversarial inputs

@@ -11,13 +11,13 @@ __metaclass__ = type
 
 from ansible.errors import AnsibleActionFail, AnsibleConnectionFailure
 from ansible.module_utils.common.text.converters import to_text
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.hostguard.hardening.plugins.plugin_utils import host_files
+from ansible_collections.hostguard.hardening.plugins.plugin_utils.action_base import ValidatedAction
 from ansible_collections.hostguard.hardening.plugins.plugin_utils.report import build_report, summary_lines
 
 MODULE = "hostguard.hardening.host_audit"
-ARGS = {
+ARGUMENT_SPEC = {
     "areas": {"type": "list", "elements": "str", "default": []},
     "root": {"type": "path", "default": "/"},
     "area_timeout": {"type": "int", "default": 300},
@@ -54,13 +54,10 @@ def _mode(value):
     return int(str(value), 8)
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
+class ActionModule(ValidatedAction):
+    ARGS = ARGUMENT_SPEC
 
-    def run(self, tmp=None, task_vars=None):
-        result = super(ActionModule, self).run(tmp, task_vars)
-        _validation, args = self.validate_argument_spec(argument_spec=ARGS)
-        task_vars = task_vars or {}
+    def run_validated(self, result, args, task_vars):
         host = to_text(task_vars.get("inventory_hostname", self._play_context.remote_addr))
         try:
             mode = _mode(args["report_mode"])

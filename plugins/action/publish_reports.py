@@ -14,12 +14,12 @@ __metaclass__ = type
 
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_text
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.hostguard.hardening.plugins.plugin_utils import gating
 from ansible_collections.hostguard.hardening.plugins.plugin_utils import publish
+from ansible_collections.hostguard.hardening.plugins.plugin_utils.action_base import ValidatedAction
 
-ARGS = {
+ARGUMENT_SPEC = {
     "report_dir": {"type": "path", "required": True},
     "hosts": {"type": "list", "elements": "str", "default": []},
     "fail_on": {"type": "str", "default": "never"},
@@ -30,13 +30,11 @@ ARGS = {
 }
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
+class ActionModule(ValidatedAction):
+    ARGS = ARGUMENT_SPEC
     _requires_connection = False
 
-    def run(self, tmp=None, task_vars=None):
-        result = super(ActionModule, self).run(tmp, task_vars)
-        _validation, args = self.validate_argument_spec(argument_spec=ARGS)
+    def run_validated(self, result, args, task_vars):
         try:
             gating.normalize_fail_on(args["fail_on"])
         except ValueError as exc:

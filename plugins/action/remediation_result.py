@@ -9,11 +9,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible.module_utils.common.text.converters import to_text
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.hostguard.hardening.plugins.plugin_utils import remediation
+from ansible_collections.hostguard.hardening.plugins.plugin_utils.action_base import ValidatedAction
 
-ARGS = {
+ARGUMENT_SPEC = {
     "role": {"type": "str", "required": True},
     "changes": {"type": "list", "elements": "raw", "default": []},
     "refusals": {"type": "list", "elements": "raw", "default": []},
@@ -22,14 +22,11 @@ ARGS = {
 }
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
+class ActionModule(ValidatedAction):
+    ARGS = ARGUMENT_SPEC
     _requires_connection = False
 
-    def run(self, tmp=None, task_vars=None):
-        result = super(ActionModule, self).run(tmp, task_vars)
-        _validation, args = self.validate_argument_spec(argument_spec=ARGS)
-        task_vars = task_vars or {}
+    def run_validated(self, result, args, task_vars):
         refusals = [to_text(r) for r in args["refusals"] if r]
         res = remediation.role_result(args["changes"], refusals, failure=args["failure"],
                                       check_mode=bool(self._task.check_mode))

@@ -9,7 +9,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.hostguard.hardening.plugins.module_utils.sysctl.audit import default_baseline
+from ansible_collections.hostguard.hardening.plugins.module_utils.sysctl.baseline import default_baseline
 
 
 def _norm_key(key):

@@ -54,7 +54,8 @@ def make_validator(schema):
         import jsonschema
     except ImportError:
         return None
-    jsonschema.Draft202012Validator.check_schema(schema)
+    # the schemas are the collection's own, checked against the metaschema by the unit tests
+    # (tests/unit/plugins/plugin_utils/test_reports.py), not again on every run
     return jsonschema.Draft202012Validator(schema)
 
 
@@ -179,7 +180,9 @@ def publish(report_dir, hosts=None, fail_on="never", keep_runs=30, validate=True
     else:
         run_id, run_dir = history.new_run(report_dir, when)
     previous_run_id = history.previous_run(report_dir, run_id)
-    previous_reports = load_run_reports(report_dir, previous_run_id, validator)
+    # the previous run's reports were validated when that run published them; they only feed
+    # the new/resolved diff here (validating them again doubled the publisher's CPU)
+    previous_reports = load_run_reports(report_dir, previous_run_id)
 
     files_by_host = {}
     for entry in entries:

@@ -110,6 +110,9 @@ def summary_lines(report, top=10):
     if len(failing) > top:
         lines.append("  ... %d more failing findings in the report" % (len(failing) - top))
     for err in report.get("errors") or []:
+        if not isinstance(err, dict):   # the schema allows plain strings
+            lines.append("  ERROR    %s" % _one_line(err))
+            continue
         lines.append("  ERROR    %-12s %s: %s" % (err.get("id"), _one_line(err.get("subject")),
                                                   _one_line(err.get("detail"))))
     return lines

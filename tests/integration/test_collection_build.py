@@ -58,7 +58,8 @@ def test_tarball_ships_the_plugins_and_not_the_checkout_clutter(installed):
     with tarfile.open(str(installed["tarball"])) as tar:
         names = tar.getnames()
     for needed in ("MANIFEST.json", "plugins/modules/host_audit.py", "plugins/modules/cron_audit.py",
-                   "plugins/module_utils/areas.py", "plugins/module_utils/report.py",
+                   "plugins/module_utils/core/registry.py", "plugins/module_utils/core/runner.py",
+                   "plugins/plugin_utils/report.py", "plugins/plugin_utils/templates/host.html.j2",
                    "plugins/filter/report.py", "roles/audit/tasks/main.yml",
                    "roles/audit/meta/argument_specs.yml", "playbooks/audit.yml"):
         assert needed in names, needed

@@ -4,7 +4,7 @@ A victim (python sleeping, oom_score_adj 1000, small) and a hog (python allocati
 chunks, oom_score_adj -1000 when the machine allows it) share a 64 MiB memory cgroup. The
 kernel kills the victim; oom_events must then find that incident in the real dmesg by the
 victim's pid, judge it innocent and name the hog (by pid, with its adj) as the largest
-consumer. The hog stops allocating as soon as the victim is gone (and after 200 MiB at most),
+consumer. The hog stops allocating at the memcg's first OOM kill (and after 200 MiB at most),
 so the test always ends; everything is killed and the cgroup removed in finally.
 
 On this machine CAP_SYS_RESOURCE is not in root's capability set, so writing -1000 fails with
@@ -14,119 +14,37 @@ Never writes /proc/sys; vm.oom_dump_tasks is only read.
 """
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
-import uuid
 
 import pytest
+
+import oom_scene  # noqa: E402  (tests/oom_scene.py: the memory cgroup and the seed 002 processes)
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog import kernlog
 
 pytestmark = pytest.mark.real
 
-MEMCG_ROOT = "/sys/fs/cgroup/memory"
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-VICTIM = "import time\nfor _ in range(600):\n    time.sleep(0.2)\n"
-HOG = r"""
-import os, sys, time
-vpid = int(sys.argv[1])
-chunks = []
-def victim_alive():
-    try:
-        with open("/proc/%d/stat" % vpid) as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-for i in range(200):
-    chunks.append(bytearray(1 << 20))
-    if not victim_alive():
-        break
-print("done %d %d" % (len(chunks), int(victim_alive())), flush=True)
-for _ in range(600):
-    time.sleep(0.2)
-"""
-
-
-def _enter(cgroup, adj_wanted):
-    def pre():
-        with open(os.path.join(cgroup, "cgroup.procs"), "w") as f:
-            f.write(str(os.getpid()))
-        try:
-            with open("/proc/self/oom_score_adj", "w") as f:
-                f.write(str(adj_wanted))
-        except OSError:
-            pass  # no CAP_SYS_RESOURCE: keep the inherited (lowest allowed) value
-    return pre
-
-
-def _adj(pid):
-    with open("/proc/%d/oom_score_adj" % pid) as f:
-        return int(f.read())
 
 
 @pytest.fixture
 def memcg():
-    assert os.path.isdir(MEMCG_ROOT), "the cgroup v1 memory controller is required"
-    name = "hg-kernlog-%s" % uuid.uuid4().hex[:10]
-    path = os.path.join(MEMCG_ROOT, name)
-    os.mkdir(path)
-    procs = []
-    try:
-        with open(os.path.join(path, "memory.limit_in_bytes"), "w") as f:
-            f.write(str(64 << 20))
-        # no swap on this machine: memory.memsw.limit_in_bytes is left unlimited on purpose
-        yield name, path, procs
-    finally:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.kill()
-        for proc in procs:
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                pass
-        for _attempt in range(50):
-            try:
-                os.rmdir(path)
-                break
-            except OSError:
-                time.sleep(0.1)
-        assert not os.path.exists(path), "could not remove %s" % path
-
-
-def _incident_for(result, pid):
-    for inc in result["facts"]["incidents"]:
-        if (inc.get("victim") or {}).get("pid") == pid:
-            return inc
-    return None
+    with oom_scene.memory_cgroup("hg-kernlog", 64 << 20) as scene:
+        yield scene
 
 
 def test_seed002_reenacted_in_a_memcg(memcg):
     name, path, procs = memcg
     with open("/proc/sys/vm/oom_dump_tasks") as f:
         dump_tasks = int(f.read())
-    victim = subprocess.Popen([sys.executable, "-c", VICTIM], preexec_fn=_enter(path, 1000))
-    procs.append(victim)
-    for _attempt in range(100):                      # the victim is in the cgroup with its adj
-        if _adj(victim.pid) == 1000:
-            break
-        time.sleep(0.05)
-    hog = subprocess.Popen([sys.executable, "-c", HOG, str(victim.pid)], preexec_fn=_enter(path, -1000),
-                           stdout=subprocess.PIPE, universal_newlines=True)
-    procs.append(hog)
-    hog_adj = _adj(hog.pid)
-    assert hog_adj in (-1000, 0)
-    assert victim.wait(timeout=120) == -signal.SIGKILL
-    done = hog.stdout.readline().split()
-    assert done[0] == "done" and done[2] == "0", done   # the hog stopped because the victim died
-    assert hog.poll() is None                            # the kernel spared the hog
+    scene = oom_scene.Scene(path, procs, max_mib=200, pause=0)
+    scene.wait_for_the_kill(timeout=120)
+    victim, hog, hog_adj = scene.victim, scene.hog, scene.hog_adj
 
     result = kernlog.audit({"source": "dmesg", "max_incidents": 500})
     assert result["facts"]["source_used"] == "dmesg"
-    inc = _incident_for(result, victim.pid)
+    inc = oom_scene.incident_of(result, victim.pid)
     assert inc is not None, "no incident for victim pid %d in dmesg" % victim.pid
     assert inc["killer"] == "kernel"
     assert inc["victim"]["oom_score_adj"] == 1000
@@ -159,14 +77,14 @@ def test_seed002_reenacted_in_a_memcg(memcg):
     assert out.returncode == 0, out.stderr[-2000:]
     module_result = json.loads(out.stdout)["plays"][0]["tasks"][0]["hosts"]["localhost"]
     assert module_result["changed"] is False
-    minc = _incident_for(module_result, victim.pid)
+    minc = oom_scene.incident_of(module_result, victim.pid)
     assert minc is not None and minc["verdict"]["verdict"] == inc["verdict"]["verdict"]
 
     # and through the journal, when this host has one
     jres = kernlog.audit({"source": "journal", "max_incidents": 500})
     if kernlog.journal_available():
         assert jres["facts"]["source_used"] == "journal"
-        assert _incident_for(jres, victim.pid) is not None
+        assert oom_scene.incident_of(jres, victim.pid) is not None
     else:
         assert jres["facts"]["sources"][0]["status"] == "unavailable"
         assert jres["findings"][0]["status"] == "skip"

@@ -14,7 +14,8 @@ import time
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import safe_read
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostio import read_text_lines
 from ansible_collections.hostguard.hardening.plugins.module_utils.auth.parse_accounts import (
-    colon_rows, duplicates, extra_uid_zero, poor_hash, shadow_status)
+    colon_rows, extra_uid_zero, poor_hash, shadow_status)
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.values import duplicates
 from ansible_collections.hostguard.hardening.plugins.module_utils.auth.spec import CHECKS
 
 MAX_ACCOUNT_FILE = 4 * 1024 * 1024

@@ -19,16 +19,6 @@ def colon_rows(lines, min_fields):
     return rows
 
 
-def duplicates(values):
-    """Values that occur more than once, sorted (``sort | uniq -d``)."""
-    seen, dups = set(), set()
-    for value in values:
-        if value in seen:
-            dups.add(value)
-        seen.add(value)
-    return sorted(dups)
-
-
 def extra_uid_zero(passwd_rows):
     """AUTH-9204: accounts other than root with uid 0 (Lynis skips NIS ``+::0:0:::`` lines)."""
     return [f[0] for f in passwd_rows if f[2] == "0" and f[0] != "root" and not f[0].startswith("+")]

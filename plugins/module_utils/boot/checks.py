@@ -16,7 +16,7 @@ import re
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import procfs, systemd_units
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostfacts import (
-    Evaluators, define_info, Host, is_world_writable, run_evaluators, verdict)
+    Evaluators, define_file_inventory, define_info, Host, is_world_writable, run_evaluators, verdict)
 from ansible_collections.hostguard.hardening.plugins.module_utils.boot.exposure import exposure, merge_service
 from ansible_collections.hostguard.hardening.plugins.module_utils.boot.spec import CHECKS
 
@@ -52,20 +52,12 @@ def service_manager(host):
     return "unknown"
 
 
-SYSLINUX = _info("HG-BOOT-002", "Syslinux boot loader detected", "BOOT-5108", "/boot/syslinux/syslinux.cfg")
+SYSLINUX = define_file_inventory(CHECKS, EVALUATORS, "HG-BOOT-002", "Syslinux boot loader detected", "BOOT-5108",
+                                 "/boot/syslinux/syslinux.cfg")
 
 
-@EVALUATORS(SYSLINUX)
-def check_syslinux(host):
-    return SYSLINUX.passed("/boot/syslinux/syslinux.cfg", {"present": host.is_file("/boot/syslinux/syslinux.cfg")})
-
-
-REFIND = _info("HG-BOOT-003", "rEFInd boot loader detected", "BOOT-5109", "/boot/refind_linux.conf")
-
-
-@EVALUATORS(REFIND)
-def check_refind(host):
-    return REFIND.passed("/boot/refind_linux.conf", {"present": host.is_file("/boot/refind_linux.conf")})
+REFIND = define_file_inventory(CHECKS, EVALUATORS, "HG-BOOT-003", "rEFInd boot loader detected", "BOOT-5109",
+                               "/boot/refind_linux.conf")
 
 
 UEFI = _info("HG-BOOT-004", "UEFI boot and Secure Boot state", "BOOT-5116", "/sys/firmware/efi")
@@ -156,20 +148,12 @@ def check_elilo(host):
     return ELILO.passed("/etc/elilo.conf", {"found": found})
 
 
-SILO = _info("HG-BOOT-009", "SILO boot loader detected", "BOOT-5142", "/etc/silo.conf")
+SILO = define_file_inventory(CHECKS, EVALUATORS, "HG-BOOT-009", "SILO boot loader detected", "BOOT-5142",
+                             "/etc/silo.conf")
 
 
-@EVALUATORS(SILO)
-def check_silo(host):
-    return SILO.passed("/etc/silo.conf", {"present": host.is_file("/etc/silo.conf")})
-
-
-YABOOT = _info("HG-BOOT-010", "YABOOT boot loader detected", "BOOT-5155", "/etc/yaboot.conf")
-
-
-@EVALUATORS(YABOOT)
-def check_yaboot(host):
-    return YABOOT.passed("/etc/yaboot.conf", {"present": host.is_file("/etc/yaboot.conf")})
+YABOOT = define_file_inventory(CHECKS, EVALUATORS, "HG-BOOT-010", "YABOOT boot loader detected", "BOOT-5155",
+                               "/etc/yaboot.conf")
 
 
 BOOT_SERVICES = _info("HG-BOOT-011", "services enabled at boot (inventory)", "BOOT-5177",

@@ -317,3 +317,40 @@ def list_dir(root, path, limit, follow=True):
         os.close(fd)
     names.sort()
     return names, truncated, res
+
+
+def count_entries(root, path, cap=1 << 20, follow=True):
+    """How many names a directory under root holds (at most ``cap`` counted, nothing kept):
+    what a cut listing did not show is said by number, whatever the directory holds."""
+    fd, _res = open_dir(root, path, follow=follow)
+    count = 0
+    try:
+        it = os.scandir(fd)
+        try:
+            for _entry in it:
+                count += 1
+                if count >= cap:
+                    break
+        finally:
+            it.close()
+    finally:
+        os.close(fd)
+    return count
+
+
+def sample_names(names, head=4, tail=4):
+    """``a, b, c, d, ... (N more) ..., x, y``: the first and the last names of a list that was
+    not read (sysctl.d and Include globs apply files in order, so the last ones matter)."""
+    names = list(names)
+    if len(names) <= head + tail:
+        return ", ".join(names)
+    return "%s, ... (%d more) ..., %s" % (", ".join(names[:head]), len(names) - head - tail,
+                                         ", ".join(names[-tail:]))
+
+
+def sorted_names(root, path, cap=1 << 16):
+    """(sorted names, Resolved) of a directory under root, links on the way (and the directory
+    itself) resolved inside root, never by the host's kernel; at most ``cap`` names (a
+    directory as large as that is itself hostile). Raises PathRefused/OSError."""
+    names, _truncated, res = list_dir(root, path, cap, follow=True)
+    return names, res

@@ -36,15 +36,20 @@ FILE_TYPES = (
 )
 
 
-class SafeReadError(Exception):
-    """A file we refuse or fail to read. ``reason`` is one of:
-    missing, permission, not_regular, symlink, changed, io_error, invalid_path."""
+class PathError(Exception):
+    """Something about ``path`` refused or failed: a machine-readable ``reason`` and a
+    ``message`` for people (base of SafeReadError and remediation's QuarantineError)."""
 
     def __init__(self, path, reason, message):
-        super(SafeReadError, self).__init__("%s: %s" % (path, message))
+        super(PathError, self).__init__("%s: %s" % (path, message))
         self.path = path
         self.reason = reason
         self.message = message
+
+
+class SafeReadError(PathError):
+    """A file we refuse or fail to read. ``reason`` is one of:
+    missing, permission, not_regular, symlink, changed, io_error, invalid_path."""
 
 
 def file_type(mode):
@@ -147,12 +152,11 @@ def read_head(path, max_bytes=DEFAULT_MAX_READ_BYTES):
     return data, info, truncated
 
 
-def read_in_root(root, path, max_bytes=DEFAULT_MAX_READ_BYTES):
-    """(data, info, truncated) of ``path`` (as the audited system sees it, possibly named by
-    file content) resolved inside ``root`` by core.paths: links followed inside root, never by
-    the host's kernel; NUL and over-long names refused; regular files only; at most
-    ``max_bytes`` read. Raises SafeReadError (reason: invalid_path, missing, loop, not_dir,
-    denied, not_regular, io_error ...)."""
+def open_in_root(root, path):
+    """(fd, info) of the regular file ``path`` (as the audited system sees it, possibly named
+    by file content) resolved inside ``root`` by core.paths: links followed inside root, never
+    by the host's kernel; NUL and over-long names refused. The caller closes ``fd``. Raises
+    SafeReadError like ``read_in_root``."""
     try:
         paths.check_untrusted(path)
     except paths.UntrustedPath as exc:
@@ -164,10 +168,36 @@ def read_in_root(root, path, max_bytes=DEFAULT_MAX_READ_BYTES):
     except OSError as exc:
         raise _os_error(path, exc)
     try:
-        st = os.fstat(fd)
-        info = stat_to_info(st)
-        if not stat.S_ISREG(st.st_mode):
-            raise SafeReadError(path, "not_regular", "is a %s, not a regular file" % info["type"])
+        info = stat_to_info(os.fstat(fd))
+    except OSError as exc:
+        os.close(fd)
+        raise _os_error(path, exc)
+    if info["type"] != "file":
+        os.close(fd)
+        raise SafeReadError(path, "not_regular", "is a %s, not a regular file" % info["type"])
+    return fd, info
+
+
+def iter_lines_in_root(root, path, max_bytes=DEFAULT_MAX_READ_BYTES, max_line=DEFAULT_MAX_LINE_BYTES):
+    """(info, lines): ``open_in_root`` then the lines (lineno, bytes, cut) of at most
+    ``max_bytes``, as a list (the descriptor is closed on return)."""
+    fd, info = open_in_root(root, path)
+    try:
+        return info, list(iter_lines_fd(fd, max_bytes, max_line))
+    except OSError as exc:
+        raise _os_error(path, exc)
+    finally:
+        os.close(fd)
+
+
+def read_in_root(root, path, max_bytes=DEFAULT_MAX_READ_BYTES):
+    """(data, info, truncated) of ``path`` (as the audited system sees it, possibly named by
+    file content) resolved inside ``root`` by core.paths: links followed inside root, never by
+    the host's kernel; NUL and over-long names refused; regular files only; at most
+    ``max_bytes`` read. Raises SafeReadError (reason: invalid_path, missing, loop, not_dir,
+    denied, not_regular, io_error ...)."""
+    fd, info = open_in_root(root, path)
+    try:
         chunks = []
         remaining = max(0, int(max_bytes))
         while remaining > 0:

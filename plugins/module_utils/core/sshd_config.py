@@ -22,7 +22,7 @@ import fnmatch
 import os
 import re
 
-from ansible_collections.hostguard.hardening.plugins.module_utils.core import safe_read
+from ansible_collections.hostguard.hardening.plugins.module_utils.core import paths, safe_read
 
 # Keywords that accumulate instead of "first value wins" (sshd_config(5): "Multiple options
 # of this type are permitted"). Only the ones we read matter here.
@@ -36,6 +36,7 @@ MAX_CONFIG_BYTES = 1024 * 1024
 # whole; what is cut is said in ``problems`` and ``cut``.
 MAX_TREE_BYTES = 4 * 1024 * 1024
 MAX_INCLUDES_OF_ONE_FILE = 4
+MAX_LISTED_NAMES = 16384        # directory entries looked at for one Include glob
 
 
 def split_config_line(line):
@@ -80,17 +81,23 @@ def list_include(root, pattern):
     if not pattern.startswith("/"):
         pattern = "/etc/ssh/" + pattern
     directory, base = os.path.split(pattern)
-    real_dir = safe_read.join_root(root, directory)
     if any(ch in directory for ch in "*?["):
         return [], "glob in a directory part is not expanded: %s" % pattern
     if not any(ch in base for ch in "*?["):
         return [directory.rstrip("/") + "/" + base], None
-    try:
-        names = os.listdir(real_dir)
+    try:   # links on the way resolved inside root (core.paths), never by the host's kernel
+        names, truncated, _res = paths.list_dir(root, directory, MAX_LISTED_NAMES)
     except (OSError, ValueError):
         return [], None
+    if truncated:
+        return [], ("Include %s: directory has more than %d entries; not expanded"
+                    % (pattern, MAX_LISTED_NAMES))
     names = sorted(n for n in names if fnmatch.fnmatchcase(n, base) and not n.startswith("."))
-    return [directory.rstrip("/") + "/" + n for n in names[:MAX_CONFIG_FILES]], None
+    problem = None
+    if len(names) > MAX_CONFIG_FILES:
+        problem = ("Include %s matches %d files; only the first %d were read, not read: %s"
+                   % (pattern, len(names), MAX_CONFIG_FILES, paths.sample_names(names[MAX_CONFIG_FILES:])))
+    return [directory.rstrip("/") + "/" + n for n in names[:MAX_CONFIG_FILES]], problem
 
 
 def match_applies_to_all(args):
@@ -105,7 +112,11 @@ def parse_config_tree(root, path="/etc/ssh/sshd_config"):
     multi-value keywords), ``args`` (keyword -> every argument of the line that set it:
     ``AuthorizedKeysFile`` takes several), ``origin`` (keyword -> "path:line"), ``files`` (read, in order),
     ``problems`` (list of strings), ``cut`` (what was not read: Include cycles, repetitions,
-    depth, byte budget; each a string) and ``found`` (main file readable).
+    depth, byte budget, unreadable drop-ins; each a string), ``not_read`` (files sshd reads that
+    were not read, or not fully), ``cut_at`` (None, or the number of values taken before the
+    first part that sshd reads and we did not: a value set later, or a default, may be
+    overridden by what was not read), ``order`` (keyword -> its value's rank) and ``found``
+    (main file readable).
 
     Match blocks: for a connection sshd re-reads the file with only the matching blocks active
     and their values override the global ones (servconf.c parse_server_match_config). Lines of a
@@ -113,16 +124,23 @@ def parse_config_tree(root, path="/etc/ssh/sshd_config"):
     (first such line wins); other Match blocks are skipped (they apply to some connections only).
     """
     state = {"values": {}, "args": {}, "origin": {}, "files": [], "problems": [], "cut": [],
-             "found": False, "bytes": 0}
+             "found": False, "bytes": 0, "not_read": [], "cut_at": None, "order": {}}
+    rank = [0]
     match_all = {"values": {}, "args": {}, "origin": {}}
     stack = []
     seen_count = {}
 
-    def cut(message):
+    def cut(message, lost=None):
+        """``lost``: the file sshd reads (here or further) that was not read, or not fully."""
         state["cut"].append(message)
         state["problems"].append(message)
+        if lost is not None:
+            if lost not in state["not_read"]:
+                state["not_read"].append(lost)
+            if state["cut_at"] is None:
+                state["cut_at"] = rank[0]
 
-    def parse_file(vpath, depth, block):
+    def parse_file(vpath, depth, block, listed=False):
         if depth > MAX_INCLUDE_DEPTH:
             cut("Include nested deeper than %d at %s (sshd refuses this configuration)"
                 % (MAX_INCLUDE_DEPTH, vpath))
@@ -138,24 +156,25 @@ def parse_config_tree(root, path="/etc/ssh/sshd_config"):
                     % (vpath, MAX_INCLUDES_OF_ONE_FILE))
             return
         if len(state["files"]) >= MAX_CONFIG_FILES:
-            cut("more than %d config files, rest ignored" % MAX_CONFIG_FILES)
+            cut("more than %d config files: %s not read" % (MAX_CONFIG_FILES, vpath), vpath)
             return
         left = MAX_TREE_BYTES - state["bytes"]
         if left <= 0:
-            cut("configuration tree larger than %d bytes: %s not read" % (MAX_TREE_BYTES, vpath))
+            cut("configuration tree larger than %d bytes: %s not read" % (MAX_TREE_BYTES, vpath), vpath)
             return
-        real = safe_read.join_root(root, vpath)
         budget = min(MAX_CONFIG_BYTES, left)
-        try:
-            size = safe_read.lstat_info(real).get("size") or 0
-            lines = list(safe_read.iter_lines(real, max_bytes=budget))
+        try:   # resolved inside root: a drop-in link is followed there, never on the host
+            info, lines = safe_read.iter_lines_in_root(root, vpath, max_bytes=budget)
+            size = info.get("size") or 0
         except (safe_read.SafeReadError, ValueError) as exc:
             reason = getattr(exc, "reason", "invalid")
-            if depth == 0 or reason != "missing":
-                state["problems"].append("%s: %s" % (vpath, getattr(exc, "message", str(exc))))
+            message = "%s: %s" % (vpath, getattr(exc, "message", str(exc)))
+            if depth > 0 and reason != "missing":
+                # a drop-in sshd would read (a FIFO, a device, a link out of root...): not read
+                cut("%s: not read" % message, vpath)
+            elif depth == 0 or reason != "missing" or listed:
+                state["problems"].append(message)   # listed by a glob yet absent: a broken link
             return
-        if size > budget:
-            cut("%s: only the first %d of %d bytes read (byte budget)" % (vpath, budget, size))
         state["bytes"] += min(size, budget)
         state["files"].append(vpath)
         if depth == 0:
@@ -173,11 +192,14 @@ def parse_config_tree(root, path="/etc/ssh/sshd_config"):
                 continue
             if keyword == "include":
                 for pattern in args:
-                    paths, problem = list_include(root, pattern)
-                    if problem:
+                    included, problem = list_include(root, pattern)
+                    if problem and included:
+                        cut(problem, "%s (Include %s)" % (vpath, pattern))
+                    elif problem:
                         state["problems"].append(problem)
-                    for inc in paths:
-                        parse_file(inc, depth + 1, current)
+                    globbed = any(ch in pattern for ch in "*?[")
+                    for inc in included:
+                        parse_file(inc, depth + 1, current, globbed)
                 continue
             if current == "other" or not args:
                 continue
@@ -190,12 +212,28 @@ def parse_config_tree(root, path="/etc/ssh/sshd_config"):
                 target["values"][keyword] = [args[0]]
                 target["args"][keyword] = list(args)
                 target["origin"][keyword] = where
+                if target is state:
+                    rank[0] += 1
+                    state["order"][keyword] = rank[0]
+        if size > budget:   # said after the head's values: they come before the unread tail
+            cut("%s: only the first %d of %d bytes read (byte budget)" % (vpath, budget, size), vpath)
         stack.pop()
 
     parse_file(path, 0, None)
     for keyword, values in match_all["values"].items():
         state["values"][keyword] = values
         state["origin"][keyword] = match_all["origin"][keyword] + " (Match all)"
+        state["order"].pop(keyword, None)     # an unread part may hold an earlier Match all
         if keyword in match_all["args"]:
             state["args"][keyword] = match_all["args"][keyword]
     return state
+
+
+def value_is_certain(tree, keyword):
+    """False when part of what sshd reads was not read (``cut_at``) and ``keyword``'s value was
+    taken after that part (or is a default, or comes from ``Match all``): the unread part may
+    set it first. Such a value may be reported, never passed."""
+    if tree.get("cut_at") is None:
+        return True
+    rank = (tree.get("order") or {}).get(keyword.lower())
+    return rank is not None and rank <= tree["cut_at"]

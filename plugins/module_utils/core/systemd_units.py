@@ -19,6 +19,7 @@ __metaclass__ = type
 import fnmatch
 import os
 
+from ansible_collections.hostguard.hardening.plugins.module_utils.core import paths
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.safe_read import (
     decode_line, iter_lines, join_root, resolve_symlink)
 
@@ -113,24 +114,28 @@ def find_unit(root, name, dirs=UNIT_DIRS):
     # drop-ins: <name>.d/*.conf of every unit name plus the type-wide service.d/;
     # same basename: the higher-priority directory wins; then sorted by basename.
     chosen = {}
+    not_read = []            # drop-ins past MAX_DROPINS in a directory: said, never silent
     unit_type = name.rsplit(".", 1)[-1]
     for directory in dirs:
         # "<type>.d" (e.g. service.d/) holds drop-ins for every unit of that type
         for unit_name in names + [unit_type]:
             ddir = "%s/%s.d" % (directory, unit_name)
             try:
-                entries = sorted(os.listdir(join_root(root, ddir)))
+                entries, _res = paths.sorted_names(root, ddir)   # inside root (issue 17)
             except OSError:
                 continue
             for entry in entries[:MAX_DROPINS]:
                 if entry.endswith(".conf") and entry not in chosen:
                     chosen[entry] = ddir + "/" + entry
+            not_read.extend(ddir + "/" + e for e in entries[MAX_DROPINS:] if e.endswith(".conf"))
     dropins = []
     for entry in sorted(chosen):
         real, _masked = resolve_config_file(root, chosen[entry])
         if real:
             dropins.append(real)
     main["dropins"] = dropins
+    main["dropins_not_read"] = not_read[:64]
+    main["dropins_not_read_count"] = len(not_read)
     return main
 
 
@@ -146,7 +151,7 @@ def find_units(root, patterns, dirs=UNIT_DIRS):
     names = set()
     for directory in dirs:
         try:
-            entries = sorted(os.listdir(join_root(root, directory)))
+            entries, _res = paths.sorted_names(root, directory)
         except OSError:
             continue
         for entry in entries[:MAX_UNITS_PER_DIR]:

@@ -403,6 +403,23 @@ def link_view(res_follow, link_text):
             "hops": len(res_follow.links), "clamped_at_root": res_follow.clamped}
 
 
+def _account_name(names, ident, live, database):
+    """The name of a uid ("pwd") or gid ("grp"): from the audited root's passwd/group, else, on
+    the live root only, from NSS (LDAP, sssd accounts own files too)."""
+    name = names.get(ident)
+    if name is None and live:
+        try:
+            if database == "pwd":
+                import pwd
+                name = pwd.getpwuid(ident).pw_name
+            else:
+                import grp
+                name = grp.getgrgid(ident).gr_name
+        except (KeyError, ImportError):
+            name = None
+    return safe_text(name) if name is not None else None
+
+
 class _Audit(object):
     def __init__(self, opts):
         self.opts = opts
@@ -461,24 +478,10 @@ class _Audit(object):
         return None
 
     def owner_name(self, uid):
-        name = self.user_names.get(uid)
-        if name is None and self.root == "/":
-            try:
-                import pwd
-                name = pwd.getpwuid(uid).pw_name
-            except (KeyError, ImportError):
-                name = None
-        return safe_text(name) if name is not None else None
+        return _account_name(self.user_names, uid, self.root == "/", "pwd")
 
     def group_name(self, gid):
-        name = self.group_names.get(gid)
-        if name is None and self.root == "/":
-            try:
-                import grp
-                name = grp.getgrgid(gid).gr_name
-            except (KeyError, ImportError):
-                name = None
-        return safe_text(name) if name is not None else None
+        return _account_name(self.group_names, gid, self.root == "/", "grp")
 
     def _debian_lsb(self):
         # /etc/default/cron: LSBNAMES="-l" or EXTRA_OPTS containing -l (cron(8)).
@@ -632,10 +635,18 @@ class _Audit(object):
         rec["entries"] = len(names)
         if truncated:
             rec["truncated"] = True
+            try:
+                total = paths.count_entries(self.root, real, follow=False)
+            except (paths.PathRefused, OSError):
+                total = len(names)
+            spent = limit < self.opts["max_entries"]
             self.add("HG-CRON-013", "fail", display,
-                     {"listed": len(names), "max_entries": self.opts["max_entries"],
+                     {"listed": len(names), "not_listed": max(0, total - len(names)),
+                      "max_entries": self.opts["max_entries"],
                       "global_budget_left": max(0, self.budget)},
-                     "directory listing stopped after %d entries; the rest was not audited" % len(names))
+                     "directory listing stopped after %d of %d entries (%s); the other %d were not "
+                     "audited" % (len(names), total, "the budget over all directories is spent"
+                                  if spent else "max_entries", max(0, total - len(names))))
         base = display.rstrip("/")
         for name in names:
             child_display = base + "/" + name

@@ -43,17 +43,28 @@ def check_aide_config(host):
     return verdict(AIDE_CONFIG, config or "aide.conf", config is None, {"config": config})
 
 
+def with_aide_config(check):
+    """``@with_aide_config(CHECK)``: register ``function(host, config)`` for CHECK, run only when
+    AIDE and its configuration exist (else a skip, as Lynis skips the test)."""
+    def register(function):
+        def evaluate(host):
+            config = aide_config(host) if host.which("aide") else None
+            if not config:
+                return check.skip("aide", "AIDE or its configuration is missing (Lynis skips too)")
+            return function(host, config)
+        EVALUATORS.append((check, evaluate))
+        return function
+    return register
+
+
 AIDE_DB = CHECKS.define("HG-FINT-004", "AIDE database missing or empty", "medium",
                         reads="aide.conf database(_in)= and the file it names",
                         remediation="Initialise the database: aideinit (Debian) or aide --init, then move it into place.",
                         references={"lynis": "FINT-4316"})
 
 
-@EVALUATORS(AIDE_DB)
-def check_aide_db(host):
-    config = aide_config(host) if host.which("aide") else None
-    if not config:
-        return AIDE_DB.skip("aide", "AIDE or its configuration is missing (Lynis skips too)")
+@with_aide_config(AIDE_DB)
+def check_aide_db(host, config):
     lines = host.config_lines(config)
     defines = dict(m.groups() for m in (re.match(r"@@define\s+(\w+)\s+(\S+)", l) for l in lines) if m)
     database = None
@@ -82,11 +93,8 @@ AIDE_CHECKSUMS = CHECKS.define("HG-FINT-011", "AIDE configured without SHA256/SH
                                references={"lynis": "FINT-4402"})
 
 
-@EVALUATORS(AIDE_CHECKSUMS)
-def check_aide_checksums(host):
-    config = aide_config(host) if host.which("aide") else None
-    if not config:
-        return AIDE_CHECKSUMS.skip("aide", "AIDE or its configuration is missing (Lynis skips too)")
+@with_aide_config(AIDE_CHECKSUMS)
+def check_aide_checksums(host, config):
     strong = any(re.search(r"sha256|sha512", line) for line in host.config_lines(config))
     return verdict(AIDE_CHECKSUMS, config, not strong, {"sha256_or_sha512": strong})
 

@@ -92,12 +92,24 @@ def check_config(host):
 SCHEDULER = _info("HG-KRNL-007", "disk IO schedulers (inventory)", "KRNL-5730", "/sys/block/*/queue/scheduler")
 
 
+def _in_order(line, *words):
+    """``words`` occur in ``line`` in this order (``A.*B.*C`` without a regex: a staged find
+    from the leftmost hit, linear on any line; issue 17)."""
+    pos = 0
+    for word in words:
+        pos = line.find(word, pos)
+        if pos < 0:
+            return False
+        pos += len(word)
+    return True
+
+
 @EVALUATORS(SCHEDULER)
 def check_scheduler(host):
     out = {}
     for dev in host.listdir("/sys/block")[:64]:
         text = host.read("/sys/block/%s/queue/scheduler" % dev, 256) or ""
-        match = re.search(r"\[(\S+)\]", text)
+        match = re.search(r"\[([^\s\[\]]+)\]", text)     # linear: no '[' inside (issue 17)
         if match:
             out[dev] = match.group(1)
     return SCHEDULER.passed("/sys/block", {"schedulers": out})
@@ -118,7 +130,7 @@ def check_new_kernel(host):
     if host.is_file("/vmlinuz") or host.is_file("/boot/vmlinuz"):
         return NEW_KERNEL.passed("/vmlinuz", {"vmlinuz": True})
     if host.exists("/dev/grsec") or host.exists("/etc/rpi-issue") or any(
-            re.search(r"do_symlinks.*=.*No", l) for l in host.config_lines("/etc/kernel-img.conf")):
+            _in_order(l, "do_symlinks", "=", "No") for l in host.config_lines("/etc/kernel-img.conf")):
         return NEW_KERNEL.passed("/vmlinuz", {"vmlinuz": False, "symlinks_disabled": True})
     return NEW_KERNEL.fail("/vmlinuz", {"vmlinuz": False})
 

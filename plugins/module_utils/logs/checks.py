@@ -16,7 +16,7 @@ import re
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import procfs
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostfacts import (
-    Evaluators, define_info, Host, run_evaluators, verdict)
+    Evaluators, define_info, define_process_inventory, Host, run_evaluators, verdict)
 from ansible_collections.hostguard.hardening.plugins.module_utils.logs.spec import CHECKS
 
 EVALUATORS = Evaluators()
@@ -49,12 +49,8 @@ def check_syslog_running(host):
     return verdict(SYSLOG_RUNNING, "syslog", not found, {"running": found})
 
 
-SYSLOG_NG = _info("HG-LOGG-002", "syslog-ng running", "LOGG-2132", "/proc/*/comm")
-
-
-@EVALUATORS(SYSLOG_NG)
-def check_syslog_ng(host):
-    return SYSLOG_NG.passed("syslog-ng", {"running": _running(host, "syslog-ng")})
+SYSLOG_NG = define_process_inventory(CHECKS, EVALUATORS, "HG-LOGG-002", "syslog-ng running", "LOGG-2132",
+                                     "syslog-ng", ("syslog-ng",))
 
 
 SYSLOG_NG_CONFIG = CHECKS.define(
@@ -75,12 +71,8 @@ def check_syslog_ng_config(host):
                    {"rc": res["rc"], "error": res["error"], "stderr": res["stderr"][-300:]})
 
 
-JOURNALD = _info("HG-LOGG-004", "systemd-journald running", "LOGG-2136", "/proc/*/comm")
-
-
-@EVALUATORS(JOURNALD)
-def check_journald(host):
-    return JOURNALD.passed("systemd-journald", {"running": _running(host, "systemd-journald", "systemd-journal")})
+JOURNALD = define_process_inventory(CHECKS, EVALUATORS, "HG-LOGG-004", "systemd-journald running", "LOGG-2136",
+                                    "systemd-journald", ("systemd-journald", "systemd-journal"))
 
 
 KLOGD = CHECKS.define(
@@ -265,28 +257,16 @@ def check_empty_open_logs(host):
     return EMPTY_OPEN_LOGS.passed("/proc/*/fd", {"empty": sorted(set(empty))})
 
 
-METALOG = _info("HG-LOGG-015", "metalog running", "LOGG-2210", "/proc/*/comm")
+METALOG = define_process_inventory(CHECKS, EVALUATORS, "HG-LOGG-015", "metalog running", "LOGG-2210",
+                                   "metalog", ("metalog",))
 
 
-@EVALUATORS(METALOG)
-def check_metalog(host):
-    return METALOG.passed("metalog", {"running": _running(host, "metalog")})
+RSYSLOG = define_process_inventory(CHECKS, EVALUATORS, "HG-LOGG-016", "rsyslog running", "LOGG-2230",
+                                   "rsyslogd", ("rsyslogd",))
 
 
-RSYSLOG = _info("HG-LOGG-016", "rsyslog running", "LOGG-2230", "/proc/*/comm")
-
-
-@EVALUATORS(RSYSLOG)
-def check_rsyslog(host):
-    return RSYSLOG.passed("rsyslogd", {"running": _running(host, "rsyslogd")})
-
-
-RFC3195 = _info("HG-LOGG-017", "RFC 3195 (reliable syslog) daemon running", "LOGG-2240", "/proc/*/comm")
-
-
-@EVALUATORS(RFC3195)
-def check_rfc3195(host):
-    return RFC3195.passed("rfc3195d", {"running": _running(host, "rfc3195d")})
+RFC3195 = define_process_inventory(CHECKS, EVALUATORS, "HG-LOGG-017", "RFC 3195 (reliable syslog) daemon running", "LOGG-2240",
+                                   "rfc3195d", ("rfc3195d",))
 
 
 JOURNAL_PERSISTENT = CHECKS.define(

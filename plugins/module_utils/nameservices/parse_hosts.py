@@ -6,6 +6,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.values import duplicates
+
 
 LOCALHOST_ADDRESSES = ("127.0.0.1", "::1")
 
@@ -55,12 +57,7 @@ def duplicate_pairs(lines):
         if not any(ch in "abcdef0123456789" for ch in pair):
             continue
         pairs.append(pair)
-    seen, dups = set(), set()
-    for pair in pairs:
-        if pair in seen:
-            dups.add(pair)
-        seen.add(pair)
-    return sorted(dups)
+    return duplicates(pairs)
 
 
 def lines_naming_host(lines, short_name):

@@ -9,8 +9,6 @@ __metaclass__ = type
 
 import errno
 import os
-import select
-import subprocess
 import time
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import safe_read
@@ -52,6 +50,8 @@ def read_file_into(path, scanner, max_bytes):
 
 def run_into(argv, scanner, timeout, max_bytes):
     """Run a command, stream its stdout into ``scanner``; time-boxed and bounded."""
+    import select       # the live sources only: a file audit does not pay for these imports
+    import subprocess
     try:
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.DEVNULL, close_fds=True)

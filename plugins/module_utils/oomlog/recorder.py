@@ -20,7 +20,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
 import os
 import re
 import stat
@@ -28,6 +27,13 @@ import stat
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import paths
 
 RING_DIR_DEFAULT = "/var/lib/hostguard/oom-recorder"
+
+
+def _json_loads(text):
+    import json          # only when a ring is read: a plain log audit does not import json
+    return json.loads(text)
+
+
 RING_NAME = re.compile(r"^ring-(\d{8})\.jsonl$")
 MAX_RING_BYTES = 32 << 20          # read at most this much of the ring, newest first
 MAX_FILE_BYTES = 8 << 20           # and at most this much of any one file
@@ -37,7 +43,9 @@ MAX_LINE_BYTES = 1 << 20
 BEFORE_WINDOW_S = 900.0            # a snapshot older than this (baseline period + slack) is not "before"
 AFTER_WINDOW_S = 120.0
 MATCH_SLACK_S = 5.0                # kernel uptime vs the recorder's kill record
-GROWTH_SNAPSHOTS = 3               # fastest grower over the last N snapshots before the kill
+GROWTH_SNAPSHOTS = 3               # growth: at least the last N snapshots before the kill,
+GROWTH_WINDOW_S = 60.0             # and every snapshot of the last minute before it (a hog that grows
+MAX_GROWTH_SNAPSHOTS = 120         # in bursts, then waits), at most this many
 
 
 def _read_tail(root, path, max_bytes):
@@ -76,7 +84,7 @@ def parse_lines(data, truncated_head=False):
             bad += 1
             continue
         try:
-            rec = json.loads(line.decode("utf-8"))
+            rec = _json_loads(line.decode("utf-8"))
         except ValueError:
             bad += 1
             continue
@@ -235,10 +243,22 @@ def consumer_row(proc, snapshot, when):
             "snapshot_age_s": round(when - _t(snapshot), 3)}
 
 
-def fastest_growing(before, pool_pids=None):
-    """The fastest grower (kB/s) in the growth lists of the last snapshots before the kill."""
+def growth_snapshots(before, when):
+    """The snapshots whose growth lists count (``before`` newest first): the last GROWTH_SNAPSHOTS,
+    and any other within GROWTH_WINDOW_S of the kill; at most MAX_GROWTH_SNAPSHOTS. Near a limit the
+    recorder snapshots every second, so a count alone would forget a hog that paused for 3 s."""
+    out = []
+    for snap in before[:MAX_GROWTH_SNAPSHOTS]:
+        if len(out) >= GROWTH_SNAPSHOTS and when - _t(snap) > GROWTH_WINDOW_S:
+            break
+        out.append(snap)
+    return out
+
+
+def fastest_growing(recent, pool_pids=None):
+    """The fastest grower (kB/s) in the growth lists of ``recent`` (growth_snapshots())."""
     best = None
-    for snap in before[:GROWTH_SNAPSHOTS]:
+    for snap in recent:
         for row in snap.get("growth") or []:
             if not isinstance(row, dict) or not isinstance(row.get("delta_kb"), (int, float)):
                 continue
@@ -252,16 +272,17 @@ def fastest_growing(before, pool_pids=None):
     return best
 
 
-def immune_growers(before):
-    """OOM-immune (-1000) processes of the last snapshots whose RSS grew: [{pid, name, grew_kb}]."""
+def immune_growers(recent):
+    """OOM-immune (-1000) processes of ``recent`` (growth_snapshots()) whose RSS grew:
+    [{pid, name, grew_kb}]."""
     grew = {}
-    for snap in before[:GROWTH_SNAPSHOTS]:
+    for snap in recent:
         for row in snap.get("growth") or []:
             if isinstance(row, dict) and isinstance(row.get("delta_kb"), (int, float)) and row["delta_kb"] > 0:
                 grew[row.get("pid")] = grew.get(row.get("pid"), 0) + row["delta_kb"]
     out = []
     seen = set()
-    for snap in before[:GROWTH_SNAPSHOTS]:
+    for snap in recent:
         for proc in snap.get("top") or []:
             pid = proc.get("pid") if isinstance(proc, dict) else None
             if pid in grew and pid not in seen and proc.get("oom_score_adj") == -1000:
@@ -342,8 +363,9 @@ def correlate(incident, records, boot_id=None):
           "after": snapshot_summary(after, when), "fastest_growing": None, "likely_culprit": None}
     if before:
         pool, _scope = candidates(before[0], incident, kill)
-        ev["fastest_growing"] = fastest_growing(before, set(p["pid"] for p in pool))
-        immune = [r for r in immune_growers(before) if r["pid"] in set(p["pid"] for p in pool)]
+        recent = growth_snapshots(before, when)
+        ev["fastest_growing"] = fastest_growing(recent, set(p["pid"] for p in pool))
+        immune = [r for r in immune_growers(recent) if r["pid"] in set(p["pid"] for p in pool)]
         if immune:
             ev["likely_culprit"] = dict(immune[0], reason="OOM-immune (oom_score_adj -1000) and grew by %s kB in "
                                         "the last snapshots: the kernel could not kill it, so it killed others"

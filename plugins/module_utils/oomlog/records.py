@@ -17,10 +17,12 @@ __metaclass__ = type
 
 import collections
 import heapq
+import operator
+import re
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog import messages as M
 from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog.prefixes import Context, Splitter
-from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog.timestamps import iso, to_int
+from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog.timestamps import iso
 
 PAGE_KB_DEFAULT = 4
 
@@ -29,8 +31,13 @@ ROW_KEEP = ("uid", "tgid", "total_vm", "rss", "rss_anon", "rss_file", "rss_shmem
 
 
 def row_layout(cols):
-    """(index, key) of the columns parse_row keeps, for a header's column list."""
-    return tuple((i, key) for i, key in enumerate(cols) if key in ROW_KEEP)
+    """What parse_row keeps of a header's columns: (keys, getter), the getter taking their
+    values out of a row's split parts in one call."""
+    idx = tuple(i for i, key in enumerate(cols) if key in ROW_KEEP)
+    keys = tuple(cols[i] for i in idx)
+    if len(idx) == 1:
+        return keys, lambda parts, i=idx[0]: (parts[i],)
+    return keys, (operator.itemgetter(*idx) if idx else (lambda parts: ()))
 
 
 def parse_row(msg, cols, page_kb=PAGE_KB_DEFAULT, layout=None):
@@ -41,17 +48,14 @@ def parse_row(msg, cols, page_kb=PAGE_KB_DEFAULT, layout=None):
     end = msg.find("]", 0, 16)
     if end < 0:
         return None
-    pid = to_int(msg[1:end].strip())
-    if pid is None:
-        return None
     ncols = len(cols)
     parts = msg[end + 1:].split(None, ncols - 1)
     if len(parts) < ncols:
         return None
-    row = {"pid": pid, "name": parts[-1]}
+    keys, getter = layout or row_layout(cols)
     try:
-        for i, key in (layout or row_layout(cols)):
-            row[key] = int(parts[i])
+        row = {"pid": int(msg[1:end]), "name": parts[-1]}
+        row.update(zip(keys, map(int, getter(parts))))
     except ValueError:
         return None
     rss = row.pop("rss", 0)
@@ -59,6 +63,27 @@ def parse_row(msg, cols, page_kb=PAGE_KB_DEFAULT, layout=None):
     row["total_vm_kb"] = row.pop("total_vm", 0) * page_kb
     row["held_kb"] = (rss + row.get("swapents", 0)) * page_kb
     return row
+
+
+# the dmesg stamp that ends a row line's prefix ("... kernel: [ 1234.567890] "), in bytes
+RE_TRAILING_STAMP = re.compile(rb"\[\s{0,12}\d{1,10}\.\d{1,9}\]\s?(?:\[\s{0,6}[TC]\d{1,10}\]\s?)?$")
+RE_STAMP_B = re.compile(rb"\[\s{0,12}\d{1,10}\.\d{1,9}\]\s?(?:\[\s{0,6}[TC]\d{1,10}\]\s?)?")
+# the fields of a kill line that a paste wrapped onto the next lines ("total-vm:20464kB, anon-rss:...")
+KILL_WRAP_STARTS = tuple(name + ":" for name in M.KILL_FIELD_NAMES)
+
+
+def row_prefix(raw, text, msg):
+    """(head, stamped) of a task-row line ``raw`` (decoded ``text``, message ``msg``): the bytes
+    before the row that the next rows of the table repeat (syslog second, host, tag), and whether
+    a dmesg stamp, different on every line, follows them. None unless the line is plain ASCII
+    and the message ends it (byte offsets then match the text's)."""
+    if not raw.isascii() or not text.endswith(msg):
+        return None
+    pre = text[:len(text) - len(msg)].encode("ascii")
+    m = RE_TRAILING_STAMP.search(pre)
+    if m:
+        return pre[:m.start()], True
+    return pre, False
 
 
 def is_immune(row):
@@ -84,12 +109,17 @@ class TaskTable(object):
     def add(self, row):
         self.rows += 1
         self._seq += 1
-        self.total_held_kb += row["held_kb"]
-        item = (row["held_kb"], -self._seq, row)
-        if self.largest is None or row["held_kb"] > self.largest["held_kb"]:
-            self.largest = item[2]
-        self._push(self._heap, item)
-        if is_immune(row):
+        held = row["held_kb"]
+        self.total_held_kb += held
+        item = (held, -self._seq, row)
+        if self.largest is None or held > self.largest["held_kb"]:
+            self.largest = row
+        heap = self._heap                      # _push, inlined: this runs once per task row
+        if len(heap) < self.top_k:
+            heapq.heappush(heap, item)
+        elif held > heap[0][0]:
+            heapq.heapreplace(heap, item)
+        if row.get("oom_score_adj") == -1000 or row.get("oom_adj") == -17:     # is_immune
             self._push(self._immune, item)
 
     def _push(self, heap, item):
@@ -236,6 +266,9 @@ class Parser(object):
         self._ub_head = None                       # (host, epoch, uptime, ve) of "Out of memory in UB N: OOM"
         self._row_wrap = None                      # (host, head) of a task row wrapped by a paste
         self._last_line_key = None                 # the last kill line, to drop pasted duplicates
+        self.fast_rows = None                      # (head, stamped, table): rows_fast may take the next lines
+        self._kill_wrap = None                     # (host, victim) of a kill line without its fields
+        self._row_added = None                     # (table, msg) of the row the last line added
         self.last_error = None
 
     # -- time
@@ -426,9 +459,15 @@ class Parser(object):
     # -- the line entry point
     def line(self, raw, cut=False):
         self.lines += 1
+        self.fast_rows = None
+        self._row_added = None
         try:
             text = raw.decode("utf-8", "backslashreplace").rstrip("\r\n")
             self._line(text)
+            if self._row_added is not None:
+                pre = row_prefix(raw, text, self._row_added[1])
+                self.fast_rows = None if pre is None or cut else pre + (self._row_added[0],)
+                self._row_added = None
         except Exception as exc:  # a hostile line must never stop the scan
             self.counts["parse_errors"] += 1
             self.last_error = "%s: %s" % (type(exc).__name__, exc)
@@ -457,10 +496,26 @@ class Parser(object):
             self._follow_left -= 1
             pid = M.stack_pid(msg)
             inc = self._open.get(host)
-            if pid is not None and inc is not None and inc["trigger"] is not None and "pid" not in inc["trigger"]:
-                inc["trigger"]["pid"] = pid
+            trig = inc["trigger"] if inc is not None else None
+            if pid is not None and trig is not None and "pid" not in trig:
+                trig["pid"] = pid
+            elif trig is not None and "gfp_mask" not in trig and msg.startswith("gfp_mask="):
+                trig.update(M.parse_trigger_fields(msg))      # "x invoked oom-killer:" wrapped by a paste
+                return
             if self._follow_left <= 0:
                 self._unfollow()
+        elif mode == "killwrap":
+            self._follow_left -= 1
+            wrap = self._kill_wrap
+            if wrap is not None and wrap[0] == host and msg.startswith(KILL_WRAP_STARTS):
+                for key, value in M.parse_kill_fields(msg).items():
+                    wrap[1].setdefault(key, value)
+                if self._follow_left <= 0:
+                    self._kill_wrap = None
+                    self._unfollow()
+                return
+            self._kill_wrap = None
+            self._unfollow()
         elif mode == "oomd":
             self._follow_left -= 1
             if self._oomd_line(host if host is not None else self._follow_host, msg):
@@ -496,6 +551,7 @@ class Parser(object):
                 table.add(row)
                 self._table_noise = 0
                 self._row_wrap = None
+                self._row_added = (table, msg)
                 return True
             if M.RE_ROW.match(msg):
                 if len(msg.split()) < len(table.cols) + 1:
@@ -507,6 +563,44 @@ class Parser(object):
         if self._table_noise > self.TABLE_NOISE_TOLERANCE:
             self._unfollow()
         return False
+
+    def rows_fast(self, buf, pos, end, max_line):
+        """Task-table rows in bulk, straight from the bytes: the complete lines of buf[pos:end]
+        that repeat the last row's prefix (``row_prefix``) and hold a well-formed row are added
+        to the open table without the general per-line path (decode, prefix split, classifier).
+        Stops at the first other line, which the caller passes to ``line``; returns where it
+        stopped. Same result as ``line`` on each of those lines (a row line has no other effect)."""
+        fast = self.fast_rows
+        if fast is None or self._mode != "table" or self._openvz_wrap or self._row_wrap is not None:
+            return pos
+        head, stamped, table = fast
+        cols, page_kb, layout = table.cols, self.page_kb, table.layout
+        find, startswith = buf.find, buf.startswith
+        stamp = RE_STAMP_B.match
+        hlen = len(head)
+        taken = 0
+        while pos < end:
+            nl = find(b"\n", pos, end)
+            if nl < 0 or nl - pos > max_line or not startswith(head, pos):
+                break
+            at = pos + hlen
+            if stamped:
+                m = stamp(buf, at, nl)
+                if m is None:
+                    break
+                at = m.end()
+            if buf[at:at + 1] != b"[":
+                break
+            row = parse_row(buf[at:nl].decode("utf-8", "backslashreplace").rstrip("\r"), cols, page_kb, layout)
+            if row is None:
+                break
+            table.add(row)
+            taken += 1
+            pos = nl + 1
+        if taken:
+            self.lines += taken
+            self._table_noise = 0
+        return pos
 
     def _oomd_line(self, host, msg):
         pend = self._oomd_pending.get(host)
@@ -818,6 +912,9 @@ class Parser(object):
         elif sel.get("pid") is not None:
             victim["sacrificed_for"] = {"pid": sel["pid"], "name": sel.get("name")}
         inc["victim"] = victim
+        if not kill["fields"] and not kill.get("cut"):
+            self._kill_wrap = (host, victim)            # its fields may follow on the next lines
+            self._follow("killwrap", 3)
         reason = kill.get("reason")
         if reason:
             inc["reason"] = reason

@@ -106,8 +106,13 @@ class Scanner(object):
         find = buf.find
         nexts = {}
         first = pos
+        rows_fast = getattr(parser, "rows_fast", None)
         while pos <= end:
             if parser.follow:
+                if rows_fast is not None and parser.fast_rows is not None:
+                    pos = rows_fast(buf, pos, end + 1, self.max_line)
+                    if pos > end:
+                        return
                 nl = find(b"\n", pos, end + 1)
                 self._line_at(buf, pos, nl, first)
                 pos = nl + 1

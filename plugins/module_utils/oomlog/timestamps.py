@@ -12,7 +12,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import calendar
 import functools
 import re
 import time
@@ -92,10 +91,24 @@ def tz_offset(text):
     return sign * (int(digits[:2]) * 3600 + int(digits[2:4] or 0) * 60)
 
 
+def timegm(year, month, day, hh=0, mm=0, ss=0):
+    """calendar.timegm without importing calendar (and datetime, locale with it): seconds since
+    the epoch of a UTC time; day, hour, minute and second may overflow into the next unit as
+    they do there. ValueError for a month outside 1-12 or a year outside 1-9999."""
+    if not (1 <= month <= 12 and 1 <= year <= 9999):
+        raise ValueError("year or month out of range: %r-%r" % (year, month))
+    y = year - (month <= 2)                 # days from civil (H. Hinnant), for the 1st of the month
+    era = y // 400
+    yoe = y - era * 400
+    doy = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5
+    days = era * 146097 + yoe * 365 + yoe // 4 - yoe // 100 + doy - 719468 + day - 1
+    return ((days * 24 + hh) * 60 + mm) * 60 + ss
+
+
 @functools.lru_cache(maxsize=1024)
 def epoch_of(year, month, day, hh, mm, ss):
     try:
-        return float(calendar.timegm((year, month, day, hh, mm, ss, 0, 0, 0)))
+        return float(timegm(year, month, day, hh, mm, ss))
     except (ValueError, OverflowError, TypeError):
         return None
 
@@ -149,7 +162,7 @@ def parse_since(value, now=None):
         return now - parse_duration(text)
     for fmt in ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d"):
         try:
-            return float(calendar.timegm(time.strptime(text.rstrip("Z"), fmt)))
+            return float(timegm(*time.strptime(text.rstrip("Z"), fmt)[:6]))
         except ValueError:
             continue
     raise ValueError("since: not an ISO date or relative age: %r" % (value,))

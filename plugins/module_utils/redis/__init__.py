@@ -7,7 +7,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.area import Area
-from ansible_collections.hostguard.hardening.plugins.module_utils.redis.spec import OPTIONS, check_params
-from ansible_collections.hostguard.hardening.plugins.module_utils.redis.audit import CHECKS, audit as audit_area
+from ansible_collections.hostguard.hardening.plugins.module_utils.redis.spec import CHECKS, OPTIONS, check_params
+from ansible_collections.hostguard.hardening.plugins.module_utils.redis.audit import audit as audit_area
 
 AREA = Area(name="redis", prefix="HG-REDIS", title="Redis exposure", options=OPTIONS, checks=CHECKS, audit=audit_area, check_params=check_params)

@@ -1,10 +1,14 @@
 # -*- coding: utf-8 -*-
 # Copyright: hostguard engineers
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Options of area `redis` (AnsibleModule argument_spec format, plain data, no `root`)."""
+"""Options of area `redis` (AnsibleModule argument_spec format, plain data, no `root`) and its
+CheckSet; each check is defined in the file that evaluates it (config_checks.py,
+instance_checks.py, drift_checks.py, unit_checks.py, probe.py)."""
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
+
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings import CheckSet
 
 OPTIONS = dict(
     proc=dict(type="path", default="/proc"),
@@ -16,6 +20,9 @@ OPTIONS = dict(
     max_reply_bytes=dict(type="int", default=1048576),
     config_paths=dict(type="list", elements="path", default=[]),
 )
+
+
+CHECKS = CheckSet("redis", "HG-REDIS")
 
 
 def check_params(params):

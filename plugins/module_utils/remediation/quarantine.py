@@ -33,7 +33,7 @@ import stat
 import time
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.safe_read import (
-    SafeReadError, open_regular, lstat_info, join_root, strip_root)
+    PathError, SafeReadError, open_regular, lstat_info, join_root, strip_root)
 
 MANIFEST_NAME = "manifest.json"
 FILES_DIR = "files"
@@ -42,14 +42,8 @@ CHUNK = 1024 * 1024
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024
 
 
-class QuarantineError(Exception):
+class QuarantineError(PathError):
     """A refusal or failure; ``reason`` is machine-readable."""
-
-    def __init__(self, path, reason, message):
-        super(QuarantineError, self).__init__("%s: %s" % (path, message))
-        self.path = path
-        self.reason = reason
-        self.message = message
 
 
 def _name_of_uid(uid):

@@ -19,6 +19,8 @@ ROLE = "baseline_hardening"
 SHELL_FILES = ("/etc/bashrc", "/etc/bash.bashrc", "/etc/bash.bashrc.local", "/etc/csh.cshrc", "/etc/profile",
                "/etc/zshenv", "/etc/zsh/zshrc")
 STRICT_UMASKS = ("027", "0027", "077", "0077")
+_READONLY = re.compile(r"\b(readonly|typeset -r|declare -r)\b")
+_TMOUT_WORD = re.compile(r"\bTMOUT\b")
 
 
 def profile_files(host):
@@ -51,7 +53,8 @@ def check_tmout(host):
             match = re.search(r"\bTMOUT=(\d+)", line)
             if match:
                 values.append("%s: %s" % (path, match.group(1)))
-            if re.search(r"\b(readonly|typeset -r|declare -r)\b.*\bTMOUT\b", line):
+            marker = _READONLY.search(line)      # then TMOUT after it: a staged search, linear
+            if marker and _TMOUT_WORD.search(line, marker.end()):
                 readonly = True
     ok = bool(daemons) or bool(values)
     return verdict(TMOUT, "TMOUT", not ok, {"tmout": values, "readonly": readonly, "daemons": daemons})

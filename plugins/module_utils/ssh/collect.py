@@ -28,7 +28,8 @@ __metaclass__ = type
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostio import (
     DEFAULT_COMMAND_TIMEOUT, failure_reason, find_executable, is_live, run_command)
-from ansible_collections.hostguard.hardening.plugins.module_utils.core.sshd_config import parse_config_tree
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.sshd_config import (
+    parse_config_tree, value_is_certain)
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import safe_read
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostio import read_text_lines
 from ansible_collections.hostguard.hardening.plugins.module_utils.ssh.parse_sshd import (
@@ -53,8 +54,10 @@ def effective_from_files(root, path="/etc/ssh/sshd_config"):
         if keyword not in values:
             values[keyword] = [normalize_value(keyword, v) for v in vals]
             origin[keyword] = tree["origin"][keyword]
+    uncertain = sorted(k for k in values if not value_is_certain(tree, k))
     return {"values": values, "origin": origin, "files": tree["files"],
-            "problems": tree["problems"], "cut": tree.get("cut", []), "found": tree["found"]}
+            "problems": tree["problems"], "cut": tree.get("cut", []), "found": tree["found"],
+            "not_read": tree.get("not_read", []), "uncertain": uncertain}
 
 
 def ssh_effective(options):

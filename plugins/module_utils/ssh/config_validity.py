@@ -59,7 +59,12 @@ def check_tree_read(eff):
     if not eff.get("found"):
         return TREE_CUT.skip("sshd_config", "sshd configuration not found under root")
     cut = eff.get("cut") or []
-    ev = {"files": len(eff.get("files") or []), "cut": cut}
+    not_read = eff.get("not_read") or []
+    ev = {"files": len(eff.get("files") or []), "cut": cut, "not_read": not_read}
     if cut:
-        return TREE_CUT.fail("sshd_config", evidence=ev, detail=cut[0])
+        detail = "; ".join(cut[:3]) + ("; and %d more cut(s)" % (len(cut) - 3) if len(cut) > 3 else "")
+        if not_read:
+            detail += "; not read or not fully: %s" % ", ".join(not_read[:8]) + (
+                " and %d more" % (len(not_read) - 8) if len(not_read) > 8 else "")
+        return TREE_CUT.fail("sshd_config", evidence=ev, detail=detail)
     return TREE_CUT.passed("sshd_config", evidence=ev)

@@ -100,7 +100,15 @@ def ssh_option_findings(eff, overrides=None, version=None):
         if origin:
             evidence["set_at"] = origin
         expects = exp.expected or "not " + exp.weak
-        if res["grade"] == "good":
+        if res["grade"] == "good" and exp.option.lower() in (eff.get("uncertain") or ()):
+            # issue 17: a part sshd reads was not read; it may set this option first
+            evidence["not_read"] = eff.get("not_read") or []
+            findings.append(check.error(exp.option, "%s is %s in what was read, but not verified: "
+                                        "%s not read (HG-SSH-023)" % (
+                                            exp.option, res["value"],
+                                            ", ".join(evidence["not_read"][:5]) or "part of the configuration"),
+                                        evidence=evidence))
+        elif res["grade"] == "good":
             findings.append(check.passed(exp.option, evidence=evidence))
         elif res["grade"] == "medium":
             evidence["partial_credit"] = round(1.0 / 3, 4)  # Lynis AddHP 1 3

@@ -7,7 +7,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.area import Area
-from ansible_collections.hostguard.hardening.plugins.module_utils.sysctl.spec import OPTIONS
-from ansible_collections.hostguard.hardening.plugins.module_utils.sysctl.audit import CHECKS, audit as audit_area
+from ansible_collections.hostguard.hardening.plugins.module_utils.sysctl.spec import CHECKS, OPTIONS
+from ansible_collections.hostguard.hardening.plugins.module_utils.sysctl.audit import audit as audit_area
 
 AREA = Area(name="sysctl", prefix="HG-SYSCTL", title="sysctl policy", options=OPTIONS, checks=CHECKS, audit=audit_area)

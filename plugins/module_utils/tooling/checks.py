@@ -10,7 +10,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostfacts import (
-    Evaluators, define_info, Host, find_presence, present, run_evaluators, verdict)
+    Evaluators, define_file_inventory, define_info, Host, find_presence, present, run_evaluators, verdict)
 from ansible_collections.hostguard.hardening.plugins.module_utils.tooling.spec import CHECKS
 
 EVALUATORS = Evaluators()
@@ -19,6 +19,12 @@ AUTOMATION = dict(binaries=("cf-agent", "chef-client", "erchef", "puppet", "salt
                   processes=("cf-serverd", "cf-server"), files=ANSIBLE_ARTIFACTS + ("/opt/puppetlabs/puppet/bin/puppet",
                                                                                     "/var/cfengine/bin/cf-agent",
                                                                                     "/opt/chef/bin/chef-client"))
+
+
+def note_ids(host, tool, found):
+    """Count ``tool`` for the IDS/IPS summary (HG-TOOL-008) when it was ``found``."""
+    if found:
+        host.cache.setdefault("ids", []).append(tool)
 
 
 def _info(check_id, title, lynis, reads):
@@ -51,8 +57,7 @@ FAIL2BAN = _info("HG-TOOL-002", "Fail2ban installed", "TOOL-5102", "fail2ban-ser
 @EVALUATORS(FAIL2BAN)
 def check_fail2ban(host):
     binary = host.which("fail2ban-server")
-    if binary:
-        host.cache.setdefault("ids", []).append("fail2ban")
+    note_ids(host, "fail2ban", binary)
     return FAIL2BAN.passed("fail2ban", {"binary": binary, "config": fail2ban_config(host)})
 
 
@@ -92,17 +97,12 @@ SNORT = _info("HG-TOOL-004", "Snort installed or running", "TOOL-5120", "snort")
 @EVALUATORS(SNORT)
 def check_snort(host):
     found = find_presence(host, binaries=("snort",), processes=("snort",))
-    if present(found):
-        host.cache.setdefault("ids", []).append("snort")
+    note_ids(host, "snort", present(found))
     return SNORT.passed("snort", dict((k, v) for k, v in found.items() if v) or {"present": False})
 
 
-SNORT_CONFIG = _info("HG-TOOL-005", "Snort configuration file", "TOOL-5122", "/etc/snort/snort.conf")
-
-
-@EVALUATORS(SNORT_CONFIG)
-def check_snort_config(host):
-    return SNORT_CONFIG.passed("/etc/snort/snort.conf", {"present": host.is_file("/etc/snort/snort.conf")})
+SNORT_CONFIG = define_file_inventory(CHECKS, EVALUATORS, "HG-TOOL-005", "Snort configuration file", "TOOL-5122",
+                                     "/etc/snort/snort.conf")
 
 
 SURICATA = _info("HG-TOOL-006", "Suricata running", "TOOL-5130", "process Suricata-Main")
@@ -111,8 +111,7 @@ SURICATA = _info("HG-TOOL-006", "Suricata running", "TOOL-5130", "process Surica
 @EVALUATORS(SURICATA)
 def check_suricata(host):
     running = bool(host.running("Suricata-Main", "suricata"))
-    if running:
-        host.cache.setdefault("ids", []).append("suricata")
+    note_ids(host, "suricata", running)
     return SURICATA.passed("suricata", {"running": running})
 
 
@@ -122,8 +121,7 @@ OSSEC = _info("HG-TOOL-007", "OSSEC/Wazuh running", "TOOL-5126", "processes osse
 @EVALUATORS(OSSEC)
 def check_ossec(host):
     running = sorted(set(p["comm"] for p in host.processes() if p["comm"].startswith(("ossec-", "wazuh-"))))
-    if running:
-        host.cache.setdefault("ids", []).append("ossec")
+    note_ids(host, "ossec", running)
     return OSSEC.passed("ossec", {"running": running})
 
 

@@ -67,6 +67,12 @@ def test_summary_of_clean_host():
     assert lines == ["h: 0 failed | 1 passed, 0 errors, 0 skipped | worst: none"]
 
 
+def test_summary_shows_plain_string_errors_the_schema_allows():
+    built = report.build_report({"findings": [C3.passed("/c")]}, "h")
+    built["errors"] = ["area cron timed out\x1b[2J"]
+    assert report.summary_lines(built)[1:] == ["  ERROR    area cron timed out\\x1b[2J"]
+
+
 def test_version_matches_galaxy_yml():
     with open(os.path.join(REPO, "galaxy.yml")) as handle:
         version = re.search(r"^version:\s*(\S+)", handle.read(), re.M).group(1)

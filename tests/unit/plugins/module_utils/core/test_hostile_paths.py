@@ -1,4 +1,6 @@
 """Issue 17: odd /proc entries and NUL bytes in paths are clear errors, never crashes."""
+import os
+
 import pytest
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import procfs, safe_read
@@ -25,3 +27,43 @@ def test_nul_in_path_is_a_safe_read_error(reader, tmp_path):
 def test_nul_in_symlink_resolution(tmp_path):
     out = safe_read.resolve_symlink(str(tmp_path), str(tmp_path) + "/x\x00y")
     assert out["status"] == "broken" and out["resolved"] is None
+
+
+def test_directory_links_are_listed_inside_root(tmp_path):
+    """sysctl.d and a unit's drop-in directory as absolute links to a host directory: the host
+    directory is never listed (its names never reach the audit); issue 17."""
+    import json
+    from ansible_collections.hostguard.hardening.plugins.module_utils.core import systemd_units
+    from ansible_collections.hostguard.hardening.plugins.module_utils.core.registry import REGISTRY
+    host = tmp_path / "host"
+    write(str(host), "/sysctl.d/77-host-only.conf", "kernel.sysrq = 1\n")
+    write(str(host), "/x.service.d/77-host-only.conf", "[Service]\nExecStart=/tmp/host\n")
+    root = tmp_path / "root"
+    write(str(root), "/etc/systemd/system/x.service", "[Service]\nExecStart=/bin/true\n")
+    os.symlink(str(host / "sysctl.d"), str(root / "etc" / "sysctl.d"))
+    os.symlink(str(host / "x.service.d"), str(root / "etc/systemd/system/x.service.d"))
+    result = REGISTRY["sysctl"].run({"root": str(root)})
+    assert "77-host-only" not in json.dumps(result)
+    unit = systemd_units.find_unit(str(root), "x.service")
+    assert unit["dropins"] == []
+
+
+def test_baseline_host_reads_nothing_through_a_directory_link_out_of_root(tmp_path):
+    """Issue 17: <root>/etc/d -> a host directory; Host.read/stat/listdir and hostio resolve it
+    inside root (there: missing), never the host's file."""
+    from ansible_collections.hostguard.hardening.plugins.module_utils.core import hostio
+    from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostfacts import Host
+    host_dir = tmp_path / "host"
+    write(str(host_dir), "/login.defs", "HOST-ONLY-MARKER\n")
+    root = tmp_path / "root"
+    write(str(root), "/etc/d2/inside.conf", "INSIDE\n")
+    os.symlink(str(host_dir), str(root / "etc" / "d"))
+    os.symlink("/etc/d2", str(root / "etc" / "d3"))           # a link inside root still works
+    host = Host(str(root))
+    assert host.read("/etc/d/login.defs") is None and host.stat("/etc/d/login.defs") is None
+    assert host.listdir("/etc/d") == []
+    assert host.read("/etc/d3/inside.conf") == "INSIDE\n" and host.listdir("/etc/d3") == ["inside.conf"]
+    with pytest.raises(safe_read.SafeReadError):
+        hostio.read_text_lines(str(root), "/etc/d/login.defs")
+    assert hostio.read_text_lines(str(root), "/etc/d3/inside.conf") == ["INSIDE"]
+    assert hostio.list_dir(str(root), "/etc/d/") == []

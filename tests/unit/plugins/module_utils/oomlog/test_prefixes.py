@@ -1,9 +1,11 @@
 """Each prefix recogniser of oomlog/prefixes.py on the shapes it owns, localised dmesg -T and
 journal months, paste damage, and an unknown prefix that still yields its message."""
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog import prefixes as P
-from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog.timestamps import iso, month_number
+from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog.timestamps import iso, month_number, timegm
 
 CTX = P.Context(year=2025, now=1767225600.0)     # 2026-01-01
 MSG = "Out of memory: Killed process 7 (a)"
@@ -11,6 +13,8 @@ MSG = "Out of memory: Killed process 7 (a)"
 
 @pytest.mark.parametrize("line,kind,host,when,uptime,tag", [
     ("[  839.048830] " + MSG, "dmesg", None, None, 839.04883, None),
+    ("[  244.946537][ T3106] " + MSG, "dmesg", None, None, 244.946537, None),          # CONFIG_PRINTK_CALLER
+    ("Apr 20 20:03:27 h kernel: [    5.5][    C1] " + MSG, "syslog", "h", "2025-04-20T20:03:27Z", 5.5, "kernel"),
     ("[Sun Apr 20 20:03:27 2025] " + MSG, "dmesg-T", None, "2025-04-20T20:03:27Z", None, None),
     ("6,1234,839048830,-;" + MSG, "kmsg", None, None, 839.04883, None),
     ("<4>[ 1771.264287] " + MSG, "dmesg", None, None, 1771.264287, None),
@@ -32,6 +36,10 @@ MSG = "Out of memory: Killed process 7 (a)"
      "2023-12-04T10:49:30Z", 39291577.00936, None),
     ("1787068905.416344 host kernel: " + MSG, "short-unix", "host", "2026-08-18T16:01:45Z", None, "kernel"),
     ("kernel: " + MSG, "tag", None, None, None, "kernel"),
+    ("<4>1 2025-04-20T22:03:27.123456+02:00 web1 kernel - - - " + MSG, "rfc5424", "web1", "2025-04-20T20:03:27Z",
+     None, "kernel"),
+    ('<3>1 2025-04-20T20:03:27Z h kernel - - [meta seq="1"] ' + MSG, "rfc5424", "h", "2025-04-20T20:03:27Z", None,
+     "kernel"),
     ("Tue 2025-04-20 20:03:27 UTC h kernel: " + MSG, "short-full", "h", "2025-04-20T20:03:27Z", None, "kernel"),
     ("kern  :err   : [  5.5] " + MSG, "unknown", None, None, 5.5, None),
     ("kern  :err   : [Sun Apr 20 20:03:27 2025] " + MSG, "unknown", None, "2025-04-20T20:03:27Z", None, None),
@@ -93,6 +101,31 @@ def test_localised_journal(line, when):
     assert iso(p.epoch) == when and p.msg == MSG
 
 
+def test_dmesg_reltime_minute_stamp_times_the_delta_lines_after_it():
+    ctx = P.Context(year=2019, now=None)
+    before = P.split_line("[  +0.000003] " + MSG, ctx)          # no minute stamp yet: time unknown
+    minute = P.split_line("[Oct28 16:58] " + MSG, ctx)
+    delta = P.split_line("[  +0.000006] CPU: 0 PID: 20742 Comm: mysqld", ctx)
+    assert (before.kind, before.epoch, before.msg) == ("dmesg-H", None, MSG)
+    assert (minute.kind, iso(minute.epoch), minute.msg) == ("dmesg-H", "2019-10-28T16:58:00Z", MSG)
+    assert (iso(delta.epoch), delta.msg) == ("2019-10-28T16:58:00Z", "CPU: 0 PID: 20742 Comm: mysqld")
+    assert P.split_line("[окт28 16:58] " + MSG, ctx).epoch == minute.epoch      # localised month
+    assert P.split_line("[Xyz28 16:58] " + MSG, ctx).epoch is None              # unknown month
+
+
+def test_journal_json_entry():
+    line = ('{"__CURSOR":"s=1","__REALTIME_TIMESTAMP":"1700000000123456","_HOSTNAME":"web1","PRIORITY":"3",'
+            '"SYSLOG_IDENTIFIER":"kernel","_TRANSPORT":"kernel","MESSAGE":"' + MSG + '"}')
+    p = P.split_line(line, CTX)
+    assert (p.kind, p.host, iso(p.epoch), p.tag, p.msg) == ("journal-json", "web1", "2023-11-14T22:13:20Z", "kernel", MSG)
+    cut = P.split_line(line[:60] + '"MESSAGE":"' + MSG, CTX)            # cut at max_line: still read
+    assert cut.kind == "unknown" and cut.msg.endswith(MSG)
+    binary = P.split_line('{"_HOSTNAME":"h","MESSAGE":[79,117,116]}', CTX)   # MESSAGE as bytes
+    assert binary.kind == "unknown"
+    deep = P.split_line('{"MESSAGE":' + "[" * 3000 + "]" * 3000 + "}", CTX)  # hostile nesting
+    assert deep.kind == "unknown"
+
+
 def test_split_host_tag_shapes():
     assert P.split_host_tag("h kernel: m") == ("h", "kernel", "m")
     assert P.split_host_tag("kernel: m") == (None, "kernel", "m")
@@ -121,3 +154,17 @@ def test_splitter_memory_gives_the_same_result_as_a_fresh_split_on_every_fixture
                 assert splitter.split(text) == P.split_line(text, CTX), (path, text)
                 n += 1
     assert n > 1000
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.integers(1, 9999), st.integers(1, 12), st.integers(0, 40), st.integers(0, 30), st.integers(0, 70),
+       st.integers(0, 70))
+def test_timegm_is_calendar_timegm(year, month, day, hh, mm, ss):
+    import calendar
+    assert timegm(year, month, day, hh, mm, ss) == calendar.timegm((year, month, day, hh, mm, ss, 0, 0, 0))
+
+
+@pytest.mark.parametrize("year,month", [(2020, 0), (2020, 13), (0, 1), (10000, 1)])
+def test_timegm_refuses_what_calendar_refuses(year, month):
+    with pytest.raises(ValueError):
+        timegm(year, month, 1)

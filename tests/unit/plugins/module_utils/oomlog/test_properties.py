@@ -19,7 +19,10 @@ PREFIXES = [b"", b"[  839.048830] ", b"[Sun Apr 20 20:03:27 2025] ", b"[ven. nov
             b"6,1234,839048830,-;", b"<4>", b"Apr 20 20:03:27 h1 kernel: ", b"Jan  5 15:19:27 kernel: ",
             b"Aug 30 06:58:55.050705 h1 kernel: ", b"Sat Jan 25 09:40:15 2020 kern.err kernel: ",
             b"2025-04-20T22:03:27.500000+02:00 h1 kernel: ", b"1787068905.416344 h1 kernel: ",
-            b"kernel: ", b"h1: ", b"> ", b"  12 ", b"\xd0\xb0\xd0\xbf\xd1\x80 28 01:23:30 h1 kernel: "]
+            b"kernel: ", b"h1: ", b"> ", b"  12 ", b"\xd0\xb0\xd0\xbf\xd1\x80 28 01:23:30 h1 kernel: ",
+            b"[Oct28 16:58] ", b"[  +0.000006] ", b"[  244.946537][ T3106] ", b">>> ",
+            b"2024-04-29T14:55:41,678628+02:00 ", b"<4>1 2025-04-20T22:03:27.123456+02:00 h1 kernel - - - ",
+            b"percona # "]
 SETTINGS = settings(max_examples=300, deadline=None, database=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow])
 
