@@ -75,7 +75,7 @@ endif
 integration: venv collection-link system-deps images
 	@[ -z '$(INTEGRATION_MARKERS)' ] || echo "NOTE: root lacks CAP_SYS_RESOURCE here: deselecting tests marked needs_cap_sys_resource (not run, not passed)"
 	rm -rf $(PYTEST_TMP)/integration && mkdir -p $(PYTEST_TMP)
-	$(BIN)/python -m pytest -q -p no:cacheprovider --basetemp=$(PYTEST_TMP)/integration $(INTEGRATION_MARKERS) tests/integration
+	$(BIN)/python -m pytest -q -p no:cacheprovider --durations=15 --basetemp=$(PYTEST_TMP)/integration $(INTEGRATION_MARKERS) tests/integration
 
 lint: venv collection-link
 	$(BIN)/ansible-lint --profile production

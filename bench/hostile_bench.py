@@ -159,8 +159,10 @@ def linear_figures(sizes=(16 * 1024, 128 * 1024, 1024 * 1024), family=None):
                              c, line.decode("latin-1") if isinstance(line, bytes) else line,
                              m, 10 ** 12, pr)[1],
                          lambda line, a=apply: a(line)))
-    if family == "linematch":
-        families = [f for f in families if f[0].startswith("linematch.")]
+    if family and family.startswith("linematch"):   # linematch[=name,name...]
+        wanted = family.partition("=")[2].split(",") if "=" in family else None
+        families = [f for f in families if f[0].startswith("linematch.")
+                    and (wanted is None or f[0].split(".", 1)[1] in wanted)]
     elif family == "literal":
         families = [f for f in families if not f[0].startswith("linematch.")]
     for label, inputs, steps_of, run_real in families:

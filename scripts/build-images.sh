@@ -27,17 +27,23 @@ PACKAGES="python3,systemd,systemd-sysv,openssh-server,redis-server,cron,procps,i
 CRON_BASE="python3,systemd,systemd-sysv,procps"
 # image name -> "suite packages"
 declare -A IMAGE_SUITE=([bookworm]=bookworm [trixie]=trixie [cronie-trixie]=trixie
-                        [busybox-bookworm]=bookworm [services-bookworm]=bookworm)
+                        [busybox-bookworm]=bookworm [services-bookworm]=bookworm [el-layout-trixie]=trixie)
 declare -A IMAGE_PACKAGES=([bookworm]="$PACKAGES" [trixie]="$PACKAGES"
                            [cronie-trixie]="$CRON_BASE,cronie"
                            [busybox-bookworm]="$CRON_BASE,busybox-static"
-                           [services-bookworm]="$PACKAGES,postfix,nginx-light,auditd")
+                           [services-bookworm]="$PACKAGES,postfix,nginx-light,auditd"
+                           [el-layout-trixie]="$CRON_BASE,openssh-server,redis-server,cronie,iproute2")
+# el-layout-trixie: Debian packages arranged in the RHEL family's file layout (el_layout below):
+# sshd.service, redis.service with /etc/redis.conf (EL8), cronie reading /var/spool/cron/<user>,
+# /etc/sysconfig. molecule/el_layout runs the audit and the roles on it with vars/RedHat_8.yml.
 # services-bookworm: the Lynis oracle's "host with services" configuration (postfix, nginx,
 # auditd installed and running), built like bookworm since containers have no network.
-IMAGES_DEFAULT=(bookworm trixie cronie-trixie busybox-bookworm services-bookworm)
+IMAGES_DEFAULT=(bookworm trixie cronie-trixie busybox-bookworm services-bookworm el-layout-trixie)
 # Bump when the steps after debootstrap change, so every image rebuilds.
 RECIPE_VERSION=1
 STABLE_TAG=1
+# Unit files of the el-layout image (also read by tests/unit/.../redis/test_platform_layouts.py).
+EL_LAYOUT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/el-layout"
 WORKDIR="${HG_IMAGES_DIR:-/var/lib/hostguard-images}"
 
 log() { printf '[build-images %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
@@ -61,6 +67,7 @@ content_hash() {
   # $1 image name. The two original images keep their historical hash input (suite|packages|recipe).
   local extra=""
   case "$1" in bookworm|trixie) ;; *) extra="|$1|$(busybox_unit)" ;; esac
+  [ "$1" != el-layout-trixie ] || extra="$extra|$(declare -f el_layout)|$(cat "$EL_LAYOUT_DIR"/*)"
   printf '%s|%s|%s%s' "${IMAGE_SUITE[$1]}" "${IMAGE_PACKAGES[$1]}" "$RECIPE_VERSION" "$extra" \
     | sha256sum | cut -c1-12
 }
@@ -146,12 +153,55 @@ customize() {
   # A machine-id is made at first boot; an empty file tells systemd to generate one.
   : >"$root/etc/machine-id"
   # Ansible's `setup` and the audit read /etc/os-release; nothing to do, debootstrap wrote it.
+  if [ "$image" = el-layout-trixie ]; then
+    el_layout "$root"
+  fi
   if [ "$image" = busybox-bookworm ]; then
     mkdir -p "$root/etc/systemd/system/multi-user.target.wants"
     busybox_unit >"$root/etc/systemd/system/busybox-crond.service"
     ln -sfn /etc/systemd/system/busybox-crond.service \
       "$root/etc/systemd/system/multi-user.target.wants/busybox-crond.service"
   fi
+}
+
+el_layout() {
+  # The RHEL family's names and paths for what Debian's packages installed. Sources: openssh.spec
+  # %files server and its sshd.service (Fedora/RHEL: EnvironmentFile=-/etc/sysconfig/sshd,
+  # ExecStart=/usr/sbin/sshd -D $OPTIONS, ExecReload=/bin/kill -HUP $MAINPID); redis.spec %files
+  # and redis.service of the EL8 streams (/etc/redis.conf, --daemonize no --supervised systemd,
+  # User=redis, RuntimeDirectory=redis); cronie.spec %files (%attr(0700,root,root)
+  # /var/spool/cron, crond.service). Debian's cronie reads /var/spool/cron/crontabs (its
+  # SPOOL_DIR): a "crontabs -> ." link makes it read /var/spool/cron/<user> as the RHEL build
+  # does (the same trick as the cron oracle's cronie_rhel).
+  local root=$1 wants="$1/etc/systemd/system/multi-user.target.wants"
+  mkdir -p "$wants" "$root/etc/sysconfig"
+  # sshd: sshd.service, not Debian's ssh.service (masked; its sshd.service alias removed)
+  rm -rf "$root/etc/systemd/system/sshd.service" "$wants/ssh.service" "$root"/etc/systemd/system/sshd*.wants
+  ln -sfn /dev/null "$root/etc/systemd/system/ssh.service"
+  ln -sfn /dev/null "$root/etc/systemd/system/ssh.socket"
+  printf '# Configuration of sshd.service (RHEL layout)\nOPTIONS=""\n' >"$root/etc/sysconfig/sshd"
+  cp "$EL_LAYOUT_DIR/sshd.service" "$root/etc/systemd/system/sshd.service"
+  ln -sfn /etc/systemd/system/sshd.service "$wants/sshd.service"
+  # redis: redis.service with /etc/redis.conf (EL8); Debian's redis-server.service masked
+  mv "$root/etc/redis/redis.conf" "$root/etc/redis.conf"
+  rm -rf "$root/etc/redis" "$wants/redis-server.service" "$root/etc/systemd/system/redis.service"
+  ln -sfn /dev/null "$root/etc/systemd/system/redis-server.service"
+  sed -i -e 's|^pidfile .*|pidfile /run/redis/redis.pid|' -e 's|^logfile .*|logfile /var/log/redis/redis.log|' \
+    "$root/etc/redis.conf"
+  # redis.spec: %attr(0640, redis, root) %config(noreplace) %{_sysconfdir}/redis.conf
+  chown "$(awk -F: '$1 == "redis" {print $3}' "$root/etc/passwd")":0 "$root/etc/redis.conf"
+  chmod 0640 "$root/etc/redis.conf"
+  cp "$EL_LAYOUT_DIR/redis.service" "$root/etc/systemd/system/redis.service"
+  ln -sfn /etc/systemd/system/redis.service "$wants/redis.service"
+  # cronie: crond.service, spool /var/spool/cron/<user> root:root 0700
+  rm -rf "$root/var/spool/cron/crontabs"
+  ln -sfn . "$root/var/spool/cron/crontabs"
+  chmod 0700 "$root/var/spool/cron"
+  chown 0:0 "$root/var/spool/cron"
+  sed -e 's/^Alias=.*//' "$root/usr/lib/systemd/system/cronie.service" >"$root/etc/systemd/system/crond.service"
+  rm -f "$wants/cronie.service"
+  ln -sfn /dev/null "$root/etc/systemd/system/cronie.service"
+  ln -sfn /etc/systemd/system/crond.service "$wants/crond.service"
 }
 
 main() {

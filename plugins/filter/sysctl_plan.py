@@ -52,7 +52,9 @@ def sysctl_not_live(lines, drift):
 
 def sysctl_overridden(catconfig, settings, our_file):
     """Keys whose last assignment in sysctl.d order (the one that wins at boot) is another
-    file's, with another value. `catconfig`: `systemd-analyze cat-config sysctl.d` output."""
+    file's, with another value. `catconfig`: `systemd-analyze cat-config sysctl.d` output;
+    `our_file`: the role's file, or the list of its files (one per check family)."""
+    ours = set(our_file) if isinstance(our_file, (list, tuple)) else {our_file}
     last, current = {}, ""
     for line in str(catconfig or "").splitlines():
         stripped = line.strip()
@@ -64,7 +66,7 @@ def sysctl_overridden(catconfig, settings, our_file):
     out = []
     for key, want in (settings or {}).items():
         won = last.get(_norm_key(key))
-        if won and won["file"] != our_file and str(won["value"]) != str(want):
+        if won and won["file"] not in ours and str(won["value"]) != str(want):
             out.append({"key": key, "wanted": str(want), "winner": won["file"], "value": won["value"]})
     return out
 

@@ -23,6 +23,10 @@ description:
     O(remove_unparsable), every line sshd cannot parse (a Redis dump's junk); the original is
     copied into the batch first (manifest C(method=lines_removed)), the new content replaces
     the file atomically with its owner, group and mode. O(state=restored) puts that backup back.
+  - SELinux - the file's label (C(security.selinux)) is recorded as C(selinux_context); the
+    quarantined copy gets the quarantine directory's label (C(quarantine_context)), a restore puts
+    the recorded label back, and a rewritten authorized_keys file keeps its label. Without SELinux
+    nothing is recorded.
 version_added: "0.1.0"
 author:
   - hostguard engineers (@hostguard)
@@ -116,9 +120,13 @@ status:
 entry:
   description:
     - The manifest entry (original_path, quarantined_path, owner, group, uid, gid, mode, size, sha256, mtime,
-      finding_ids, quarantined_at, restored_at).
+      finding_ids, selinux_context, quarantine_context, quarantined_at, restored_at).
   returned: when a file was (or would be) moved
   type: dict
+selinux_relabelled:
+  description: After a restore, whether the recorded SELinux label was put back (null when there was none).
+  returned: when O(state=restored) restored a moved file
+  type: bool
 manifest:
   description: Path of the batch manifest.
   returned: always
@@ -178,6 +186,8 @@ def main():
                   manifest=os.path.join(p["batch_dir"], MANIFEST_NAME))
     if res["entry"] is not None:
         result["entry"] = res["entry"]
+    if "selinux_relabelled" in res:
+        result["selinux_relabelled"] = res["selinux_relabelled"]
     if res["changed"] and module._diff:
         where = res["entry"]["quarantined_path"]
         if p["state"] == "lines_removed":

@@ -11,7 +11,8 @@ import sys
 from conftest import REPO
 
 BIN = os.path.dirname(sys.executable)
-ROLES = ("oom_protection", "sysctl_hardening", "redis_hardening", "cron_hygiene", "ssh_hardening")
+ROLES = ("oom_protection", "sysctl_hardening", "redis_hardening", "cron_hygiene", "ssh_hardening",
+         "persistence_hygiene", "baseline_hardening")
 
 
 def remediate(*extra):
@@ -21,7 +22,7 @@ def remediate(*extra):
     only_alpine = dict(("%s_platforms" % role, [{"family": "Alpine"}]) for role in ROLES)
     only_alpine.update(hostguard_become=False, redis_hardening_password="x" * 24)
     cmd = [os.path.join(BIN, "ansible-playbook"), os.path.join(REPO, "playbooks", "remediate.yml"),
-           "--check", "--tags", "oom,sysctl,redis,cron,ssh", "-e", json.dumps(only_alpine)] + list(extra)
+           "--check", "--tags", "oom,sysctl,redis,cron,ssh,persistence,baseline", "-e", json.dumps(only_alpine)] + list(extra)
     return subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, check=False)
 
 

@@ -25,7 +25,7 @@ import os
 import stat
 import time
 
-from ansible_collections.hostguard.hardening.plugins.module_utils.core import hostio, procfs, safe_read
+from ansible_collections.hostguard.hardening.plugins.module_utils.core import hostio, paths, procfs, safe_read
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings import area_result
 
 MAX_CONFIG_BYTES = 1024 * 1024
@@ -56,11 +56,15 @@ class Host(object):
         return safe_read.join_root(self.root, path)
 
     def resolve(self, path):
-        """lstat info of ``path`` after following symlinks inside root, or None."""
-        res = safe_read.resolve_symlink(self.root, self.real(path))
-        if res["status"] != "ok":
+        """(stat info, path inside root) of ``path`` after following symlinks inside root
+        (every component, by core.paths: never the host's kernel), or None."""
+        try:
+            res = paths.resolve(self.root, path)
+        except (OSError, ValueError):
             return None
-        return res["info"], res["resolved"]
+        if not res.ok or res.st is None:
+            return None
+        return safe_read.stat_to_info(res.st), res.path
 
     def stat(self, path):
         found = self.resolve(path)
@@ -86,12 +90,9 @@ class Host(object):
     def read(self, path, max_bytes=MAX_CONFIG_BYTES):
         """Text of a regular file (symlinks followed inside root) or None when absent or
         unreadable. Invalid UTF-8 becomes \\xNN escapes."""
-        found = self.resolve(path)
-        if not found or found[0]["type"] != "file":
-            return None
-        try:
-            data, _info, _trunc = safe_read.read_head(self.real(found[1]), max_bytes)
-        except (safe_read.SafeReadError, OSError):
+        try:   # resolved inside root component by component (issue 17), regular files only
+            data, _info, _trunc = safe_read.read_in_root(self.root, path, max_bytes)
+        except (safe_read.SafeReadError, OSError, ValueError):
             return None
         return data.decode("utf-8", "backslashreplace")
 
@@ -110,12 +111,9 @@ class Host(object):
 
     def listdir(self, path, limit=MAX_LIST_ENTRIES):
         """Sorted names in a directory (a symlinked directory is followed inside root)."""
-        found = self.resolve(path)
-        if not found or found[0]["type"] != "directory":
-            return []
         try:
-            return sorted(os.listdir(self.real(found[1])))[:limit]
-        except OSError:
+            return paths.sorted_names(self.root, path)[0][:limit]
+        except (OSError, ValueError):
             return []
 
     def glob_files(self, directory, suffix="", limit=MAX_LIST_ENTRIES):

@@ -19,7 +19,7 @@ import signal
 import subprocess
 import time
 
-from ansible_collections.hostguard.hardening.plugins.module_utils.core import safe_read
+from ansible_collections.hostguard.hardening.plugins.module_utils.core import paths, safe_read
 
 MAX_SMALL_FILE = 256 * 1024
 MAX_DIR_ENTRIES = 512
@@ -29,23 +29,15 @@ MAX_COMMAND_OUTPUT = 4 * 1024 * 1024
 
 def read_text_lines(root, path, max_bytes=MAX_SMALL_FILE):
     """Decoded lines of ``path`` under ``root`` (safe_read). Raises SafeReadError."""
-    real = safe_read.join_root(root, path)
-    return [safe_read.decode_line(raw) for _n, raw, _cut in
-            safe_read.iter_lines(real, max_bytes=max_bytes)]
+    _info, lines = safe_read.iter_lines_in_root(root, path, max_bytes=max_bytes)   # inside root
+    return [safe_read.decode_line(raw) for _n, raw, _cut in lines]
 
 
 def list_dir(root, path, limit=MAX_DIR_ENTRIES):
     """Sorted names in a directory under root (never follows a symlinked directory)."""
-    real = safe_read.join_root(root, path)
-    try:
-        info = safe_read.lstat_info(real)
-    except safe_read.SafeReadError:
-        return []
-    if info["type"] != "directory":
-        return []
-    try:
-        names = sorted(os.listdir(real))
-    except OSError:
+    try:   # the directories on the way resolved inside root (core.paths), the last not followed
+        names, _truncated, _res = paths.list_dir(root, path, 1 << 16, follow=False)
+    except (OSError, ValueError):
         return []
     return names[:limit]
 

@@ -78,6 +78,7 @@ PIECES = dict(
     dots_dir=re.compile(r"/\.\.\.+(?:/|\s|$)"),
     chattr=re.compile(r"\bchattr\b"),
     plus_flags=re.compile(r"\s\+([a-zA-Z]*)"),
+    word_end=re.compile(r"[;&|`]"),
     cryptominer=re.compile(r"\b(?:xmrig|minerd|cpuminer|xmr-stak|kdevtmpfsi|kinsing)\b"
                            r"|stratum\+(?:tcp|ssl)://"),
     token=re.compile(r"\S+"),
@@ -212,11 +213,18 @@ def _command_words(text, tokens=None):
             start, end = tokens.spans[index]
 
 
+PATH_MAX = 4096   # execve(2) refuses a longer path (ENAMETOOLONG): no longer word is run
+
+
 def _word(text, start, end):
-    """A command word without one leading quote."""
+    """A command word without one leading quote, up to the first ``;&|``` (which ends a command)
+    and at most PATH_MAX characters. Command starts are separated by such characters, so the
+    words of all starts never overlap: a 1 MiB run of ``&&&`` (one token, 1 Mi starts) used to
+    slice to the token's end from every start, quadratic (issue 17)."""
     if text[start:start + 1] in ("\"", "'"):
         start += 1
-    return start, text[start:end]
+    stop = P["word_end"].search(text, start, min(end, start + PATH_MAX))
+    return start, text[start:stop.start() if stop else min(end, start + PATH_MAX)]
 
 
 def _temp_exec_word(word):

@@ -114,6 +114,7 @@ def find_unit(root, name, dirs=UNIT_DIRS):
     # drop-ins: <name>.d/*.conf of every unit name plus the type-wide service.d/;
     # same basename: the higher-priority directory wins; then sorted by basename.
     chosen = {}
+    not_read = []            # drop-ins past MAX_DROPINS in a directory: said, never silent
     unit_type = name.rsplit(".", 1)[-1]
     for directory in dirs:
         # "<type>.d" (e.g. service.d/) holds drop-ins for every unit of that type
@@ -126,12 +127,15 @@ def find_unit(root, name, dirs=UNIT_DIRS):
             for entry in entries[:MAX_DROPINS]:
                 if entry.endswith(".conf") and entry not in chosen:
                     chosen[entry] = ddir + "/" + entry
+            not_read.extend(ddir + "/" + e for e in entries[MAX_DROPINS:] if e.endswith(".conf"))
     dropins = []
     for entry in sorted(chosen):
         real, _masked = resolve_config_file(root, chosen[entry])
         if real:
             dropins.append(real)
     main["dropins"] = dropins
+    main["dropins_not_read"] = not_read[:64]
+    main["dropins_not_read_count"] = len(not_read)
     return main
 
 

@@ -26,6 +26,7 @@ import os
 import time
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.authorized_keys import parse_key_line
+from ansible_collections.hostguard.hardening.plugins.module_utils.remediation import selinux
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.safe_read import (
     SafeReadError, join_root, read_head, strip_root)
 from ansible_collections.hostguard.hardening.plugins.module_utils.remediation.quarantine import (
@@ -100,6 +101,7 @@ def _write_atomic(real, data, info):
             view = view[os.write(fd, view):]
         os.fchown(fd, info["uid"], info["gid"])
         os.fchmod(fd, int(info["mode"], 8))
+        selinux.set_label(fd, selinux.label(real))      # the new inode keeps the old file's label
         os.fsync(fd)
     except BaseException:
         os.close(fd)

@@ -17,6 +17,8 @@ Used by the ``cron_hygiene`` role (seed 000: a 600 MB Redis dump planted in
   the original owner, group, mode and mtime are recorded in the manifest and put back by
   ``restore_entry``, which yields byte-identical content (sha256 verified).
 - ``manifest.json`` in the batch directory is rewritten atomically (tmp + fsync + rename).
+- SELinux (remediation/selinux.py): the original label is recorded (``selinux_context``), the
+  quarantined copy takes the quarantine directory's label, restore puts the original back.
 Stdlib only: runs on the target inside AnsiballZ.
 """
 from __future__ import absolute_import, division, print_function
@@ -34,6 +36,7 @@ import time
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.safe_read import (
     PathError, SafeReadError, open_regular, lstat_info, join_root, strip_root)
+from ansible_collections.hostguard.hardening.plugins.module_utils.remediation import selinux
 
 MANIFEST_NAME = "manifest.json"
 FILES_DIR = "files"
@@ -241,6 +244,7 @@ def quarantine(path, batch_dir, finding_ids=None, root="/", check_mode=False, no
             "sha256": sha,
             "mtime": st.st_mtime,
             "finding_ids": sorted(set(finding_ids or [])),
+            "selinux_context": selinux.label(fd),
             "quarantined_at": _iso(now if now is not None else time.time()),
             "method": None,
             "restored_at": None,
@@ -257,6 +261,11 @@ def quarantine(path, batch_dir, finding_ids=None, root="/", check_mode=False, no
     if os.geteuid() == 0:
         os.chown(dest, 0, 0)
     os.chmod(dest, 0o600)
+    if entry["selinux_context"]:
+        # rename kept the original label: give the copy the quarantine directory's label
+        entry["quarantine_context"] = selinux.label(os.path.dirname(dest))
+        if entry["quarantine_context"] and selinux.set_label(dest, entry["quarantine_context"]) is False:
+            entry["quarantine_context"] = selinux.label(dest)
     doc.setdefault("version", MANIFEST_VERSION)
     doc.setdefault("created", entry["quarantined_at"])
     doc["entries"].append(entry)
@@ -322,10 +331,15 @@ def restore_entry(batch_dir, original_path, root="/", check_mode=False, now=None
     mtime = entry.get("mtime")
     if mtime is not None:
         os.utime(real, (mtime, mtime))
+    relabel = selinux.set_label(real, entry.get("selinux_context"))
     if _file_sha(real) != entry["sha256"]:
         raise QuarantineError(original_path, "verify_failed", "restored file sha256 differs from manifest")
     _fsync_dir(parent)
     entry["restored_at"] = _iso(now if now is not None else time.time())
     write_manifest(batch_real, doc)
-    return {"changed": True, "status": "restored", "entry": entry,
-            "msg": "restored %s" % original_path}
+    msg = "restored %s" % original_path
+    if relabel is False:
+        msg += ("; its SELinux label %s could not be set back (now %s): run restorecon %s"
+                % (entry["selinux_context"], selinux.label(real), original_path))
+    return {"changed": True, "status": "restored", "entry": entry, "msg": msg,
+            "selinux_relabelled": relabel}

@@ -26,6 +26,15 @@ def test_sysctl_overridden_by_a_later_file():
     assert out == [{"key": "kernel.sysrq", "wanted": "0", "winner": "/etc/sysctl.d/zz-evil.conf", "value": "1"}]
 
 
+def test_sysctl_overridden_with_one_file_per_family():
+    cat = ("# /etc/sysctl.d/999-hostguard-kernel.conf\nkernel.sysrq = 0\n"
+           "# /etc/sysctl.d/999-hostguard-oom.conf\nvm.panic_on_oom = 0\n"
+           "# /etc/sysctl.d/999-hostguard.conf\nkernel.sysrq = 1\n")      # 0.1's file sorts last and wins
+    ours = ["/etc/sysctl.d/999-hostguard-kernel.conf", "/etc/sysctl.d/999-hostguard-oom.conf"]
+    out = sysctl_plan.sysctl_overridden(cat, {"kernel.sysrq": 0, "vm.panic_on_oom": 0}, ours)
+    assert out == [{"key": "kernel.sysrq", "wanted": "0", "winner": "/etc/sysctl.d/999-hostguard.conf", "value": "1"}]
+
+
 def test_unit_names():
     assert systemd_show.unit_names([{"unit": "cron"}, {"unit": "ssh.socket"}]) == [
         {"unit": "cron.service"}, {"unit": "ssh.socket"}]

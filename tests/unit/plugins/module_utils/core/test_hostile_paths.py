@@ -46,3 +46,24 @@ def test_directory_links_are_listed_inside_root(tmp_path):
     assert "77-host-only" not in json.dumps(result)
     unit = systemd_units.find_unit(str(root), "x.service")
     assert unit["dropins"] == []
+
+
+def test_baseline_host_reads_nothing_through_a_directory_link_out_of_root(tmp_path):
+    """Issue 17: <root>/etc/d -> a host directory; Host.read/stat/listdir and hostio resolve it
+    inside root (there: missing), never the host's file."""
+    from ansible_collections.hostguard.hardening.plugins.module_utils.core import hostio
+    from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostfacts import Host
+    host_dir = tmp_path / "host"
+    write(str(host_dir), "/login.defs", "HOST-ONLY-MARKER\n")
+    root = tmp_path / "root"
+    write(str(root), "/etc/d2/inside.conf", "INSIDE\n")
+    os.symlink(str(host_dir), str(root / "etc" / "d"))
+    os.symlink("/etc/d2", str(root / "etc" / "d3"))           # a link inside root still works
+    host = Host(str(root))
+    assert host.read("/etc/d/login.defs") is None and host.stat("/etc/d/login.defs") is None
+    assert host.listdir("/etc/d") == []
+    assert host.read("/etc/d3/inside.conf") == "INSIDE\n" and host.listdir("/etc/d3") == ["inside.conf"]
+    with pytest.raises(safe_read.SafeReadError):
+        hostio.read_text_lines(str(root), "/etc/d/login.defs")
+    assert hostio.read_text_lines(str(root), "/etc/d3/inside.conf") == ["INSIDE"]
+    assert hostio.list_dir(str(root), "/etc/d/") == []

@@ -179,3 +179,23 @@ def test_property_fast_vm_counts_like_the_plain_vm(name, text, mode, budget):
     if mode != "findall" and budget > 1000:
         assert RB.run_counted(regex, text, mode, budget, prog)[0] == bool(
             (regex.match if mode == "match" else regex.search)(text)) or "\\b" in regex.pattern
+
+
+@pytest.mark.parametrize("name", ["exec_from_temp_dir", "exec_from_hidden_path"])
+def test_command_words_are_sliced_in_linear_total(name, monkeypatch):
+    """Issue 17: 64 KiB of ``&`` is 64 Ki command starts inside one token; each word used to be
+    sliced to the token's end (quadratic Python work the regex count does not see). Counted:
+    the characters of all words handed to the checks stay linear in the line."""
+    line = "&" * (64 * 1024)
+    sliced = [0]
+    real = L._word
+
+    def counting(text, start, end):
+        out = real(text, start, end)
+        sliced[0] += len(out[1])
+        return out
+    monkeypatch.setattr(L, "_word", counting)
+    getattr(L, name)(line, line)
+    assert sliced[0] <= 2 * len(line), sliced[0]
+    line = "&/tmp/x" * (8 * 1024)                   # words that matter are still whole
+    assert getattr(L, name)(line, line) or name == "exec_from_hidden_path"

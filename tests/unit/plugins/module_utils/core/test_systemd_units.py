@@ -41,3 +41,20 @@ def test_passwd_names(tmp_path):
                                    "redis:x:105:107::/var/lib/redis:/usr/sbin/nologin\nalias:x:105:1::/:/bin/sh\n")
     assert accounts.passwd_names(str(tmp_path)) == {0: "root", 105: "redis"}
     assert accounts.passwd_names(str(tmp_path / "nowhere")) == {}
+
+
+def test_drop_ins_past_the_cap_are_named_not_dropped_silently(tmp_path):
+    """Issue 17: 130 drop-ins; the ones past MAX_DROPINS (zz-evil.conf among them) are said."""
+    from ansible_collections.hostguard.hardening.plugins.module_utils.core import systemd_units as su
+    from ansible_collections.hostguard.hardening.plugins.module_utils.oom.audit import configured_oom_adj
+    root = str(tmp_path)
+    write(root, "/etc/systemd/system/x.service", "[Service]\nExecStart=/bin/true\n")
+    for index in range(su.MAX_DROPINS + 1):
+        write(root, "/etc/systemd/system/x.service.d/%03d.conf" % index, "[Service]\nNice=1\n")
+    write(root, "/etc/systemd/system/x.service.d/zz-evil.conf", "[Service]\nOOMScoreAdjust=-1000\n")
+    unit = su.find_unit(root, "x.service")
+    assert len(unit["dropins"]) == su.MAX_DROPINS
+    assert "/etc/systemd/system/x.service.d/zz-evil.conf" in unit["dropins_not_read"]
+    assert unit["dropins_not_read_count"] == 2
+    _value, _where, errors = configured_oom_adj(root, unit)
+    assert any(e["file"].endswith("zz-evil.conf") and "not read" in e["reason"] for e in errors)

@@ -168,4 +168,3 @@ def test_header_parser_only_raises_header_error(data):
             rpmdb.header_files(candidate)
         except rpmdb.HeaderError:
             pass
-

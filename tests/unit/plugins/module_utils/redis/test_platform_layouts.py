@@ -5,26 +5,17 @@ Layout from the RPM spec file lists (openEuler/Fedora family redis.spec %files:
 ``/usr/bin/redis-server /etc/redis.conf --supervised systemd`` as User=redis; EL9 and current
 Fedora moved the config to ``/etc/redis/redis.conf``). Debian's layout is proven on real
 containers (molecule/audit_redis)."""
+import os
+
 import pytest
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import runner
-from conftest import write
+from conftest import REPO, write
 
-UNIT = """[Unit]
-Description=Redis persistent key-value database
-After=network.target
-
-[Service]
-ExecStart=/usr/bin/redis-server {conf} --supervised systemd
-Type=notify
-User=redis
-Group=redis
-RuntimeDirectory=redis
-RuntimeDirectoryMode=0755
-
-[Install]
-WantedBy=multi-user.target
-"""
+# The EL unit the el-layout image runs (scripts/build-images.sh, molecule/el_layout), with the
+# configuration path of each EL release.
+with open(os.path.join(REPO, "scripts", "el-layout", "redis.service")) as _unit:
+    UNIT = _unit.read().replace("/etc/redis.conf", "{conf}")
 
 
 @pytest.mark.parametrize("conf", ["/etc/redis.conf", "/etc/redis/redis.conf"])
