@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Benchmark: hostguard's full audit vs Lynis on this machine, side by side, one run.
 
 Rows: hostguard `baseline_audit` (every Lynis-category area through core.runner), hostguard's full

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Benchmark: the 19 Lynis-category areas (boot ... kernel) vs Lynis's own tests of the same
 categories, side by side, one run.
 

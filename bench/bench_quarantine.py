@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Benchmark: hostguard's quarantine (lstat, O_NOFOLLOW, sha256, move, manifest) side by side
 with the shell peer an operator would type (`sha256sum FILE && mv FILE DEST`), for the seed-000
 case of a large Redis dump in a cron spool.

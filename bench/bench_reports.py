@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Publishing a 500-host fleet: hostguard's publish (validate against the JSON Schema, write
 JSON + JUnit + HTML per host, fleet.json + fleet.html, history) side by side with the floor an
 operator's script would pay: json.load and json.dump of the same reports, nothing rendered.

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Benchmark: hostguard cron_audit vs a naive read-the-whole-file scanner on seed 000.
 
 A 2 GiB file starting with REDIS0009 is put at <tmp>/var/spool/cron/dump.rdb. The file is

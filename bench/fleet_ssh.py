@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """A fleet over SSH: N containers running sshd, published on 127.0.0.1 only, a one-task
 ping playbook beside playbooks/audit.yml in the same run, at N = 1, 5, 20 (argv overrides),
 with controller CPU per host (this process's children: ansible-playbook, its workers and the

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Benchmark: oom_events' kernel-log parser vs `grep -c 'Killed process'` on the same file.
 
 Generates kern.log-style files (syslog prefix + dmesg stamp) of the given sizes: ordinary kernel

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Benchmark: hostguard-oom-recorder beside atop recording at a 1-second interval, in one run.
 
 1. Idle cost: the recorder (default options, its own ring in a temp dir) and `atop -w FILE 1`

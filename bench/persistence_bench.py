@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Benchmark: the persistence area vs `find | xargs grep` over the same paths (issue 13 item 8).
 
 One root holds 10,000 systemd units (2,000 of them enabled through multi-user.target.wants, one

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Run every benchmark in bench/ in turn (each prints its figures beside a peer's)."""
 import os
 import subprocess

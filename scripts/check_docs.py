@@ -1,10 +1,11 @@
-#!/usr/bin/env python3
 """Documentation gate (`make lint`): fail when any shipped piece is undocumented.
 
 - every module in plugins/modules renders with `ansible-doc hostguard.hardening.<name>` and has
   EXAMPLES and RETURN;
-- every filter plugin documented next to it (plugins/filter/<name>.yml) renders with
-  `ansible-doc -t filter`;
+- every filter and test plugin the collection provides (each name a FilterModule/TestModule
+  returns, as `ansible-doc -t filter|test --list` finds them) is documented, in the plugin file or
+  in plugins/<filter|test>/<name>.yml, and renders with `ansible-doc -t filter|test` (galaxy-importer
+  fails on an undocumented one);
 - every role has meta/argument_specs.yml (with an entry point `main` that has options)
   and a README.md.
 Needs the collection reachable as hostguard.hardening (make collection-link; the Makefile
@@ -67,11 +68,21 @@ def python_plugins(directory):
                   if f.endswith(".py") and not f.startswith("_"))
 
 
-def documented_filters():
-    path = os.path.join(REPO, "plugins", "filter")
-    if not os.path.isdir(path):
-        return []
-    return sorted(f[:-4] for f in os.listdir(path) if f.endswith(".yml"))
+def listed_plugins(plugin_type):
+    """Every filter/test name the collection provides -> its short description, or
+    "UNDOCUMENTED" (ansible-doc's word for a name with no documentation)."""
+    proc = subprocess.run([ansible_doc_bin(), "-t", plugin_type, "--list", "--json", NAMESPACE],
+                          cwd=REPO, env=env(), capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise SystemExit("check_docs: ansible-doc -t %s --list failed: %s" % (plugin_type, proc.stderr.strip()[-300:]))
+    listed = json.loads(proc.stdout or "{}")
+    return dict((name[len(NAMESPACE) + 1:], desc) for name, desc in listed.items()
+                if name.startswith(NAMESPACE + "."))
+
+
+def jinja_plugin_dirs(plugin_type):
+    """True when plugins/<filter|test>/ has Python plugin files (then --list must find names)."""
+    return bool(python_plugins(plugin_type))
 
 
 def check_roles():
@@ -112,11 +123,19 @@ def main():
         ok, why = render("module", name)
         if not ok:
             problems.append("module %s: %s" % (name, "; ".join(why)))
-    for name in documented_filters():
-        checked += 1
-        ok, why = render("filter", name)
-        if not ok:
-            problems.append("filter %s: %s" % (name, "; ".join(why)))
+    for plugin_type in ("filter", "test"):
+        listed = listed_plugins(plugin_type)
+        if jinja_plugin_dirs(plugin_type) and not listed:
+            problems.append("%s plugins: ansible-doc --list finds none in plugins/%s" % (plugin_type, plugin_type))
+        for name, desc in sorted(listed.items()):
+            checked += 1
+            if desc == "UNDOCUMENTED":
+                problems.append("%s %s: undocumented: add plugins/%s/%s.yml (DOCUMENTATION, EXAMPLES, RETURN)"
+                                % (plugin_type, name, plugin_type, name))
+                continue
+            ok, why = render(plugin_type, name)
+            if not ok:
+                problems.append("%s %s: %s" % (plugin_type, name, "; ".join(why)))
     role_problems = check_roles()
     problems.extend(role_problems)
     for line in problems:

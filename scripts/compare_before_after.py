@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Before/after comparison for the area-contract redesign (issue 10's "behaviour unchanged").
 
 Runs the audit areas of a BEFORE commit (default 987bf82, v0.1 before the redesign) and of the

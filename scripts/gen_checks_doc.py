@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 # -*- coding: utf-8 -*-
 """Generate docs/checks.md, the check catalogue, from every module_utils file defining CHECKS.
 

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Generate the audit role's ``hostguard_area_options`` argument spec from the area specs.
 
 One source: each area's OPTIONS (plugins/module_utils/<area>/spec.py). The block between the

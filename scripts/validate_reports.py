@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Validate hostguard reports against the collection's JSON Schemas.
 
 Usage: validate_reports.py DIR [DIR...]

@@ -3,13 +3,22 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Controller-side filter of roles/persistence_hygiene: from persistence_audit's findings and
 facts, what to disable, what to quarantine, which authorized_keys lines to remove, and what is
-left for a human (with the reason)."""
+left for a human (with the reason).
+
+Units are disabled in the manager that runs them: system units with systemctl; global user
+units (``/etc/systemd/user``, scope ``user``) with ``systemctl --global disable``;
+a user's own units (scope ``user:<name>``, unit file in that user's directories) in that
+user's manager when it runs, else by removing the enablement links the audit listed
+(``links``: the ``.wants``/``.requires`` links inside the user's home)."""
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
 UNIT_IDS = ("HG-PERS-001", "HG-PERS-002")
 KEY_IDS = ("HG-PERS-020", "HG-PERS-021", "HG-PERS-022")
+GLOBAL_USER_DIRS = ("/etc/xdg/systemd/user/", "/etc/systemd/user/", "/run/systemd/user/",
+                    "/usr/local/share/systemd/user/", "/usr/share/systemd/user/",
+                    "/usr/local/lib/systemd/user/", "/usr/lib/systemd/user/", "/lib/systemd/user/")
 
 
 def _manual(out, finding, why):
@@ -24,7 +33,7 @@ def _home_file(path, facts):
 
 def persistence_plan(findings, facts, connected_user, quarantine_ids, protected_paths=None):
     """{'disable': [system units], 'move': {path: [ids]}, 'key_lines': {path: {...}}, 'manual': [...]}."""
-    out = {"disable": [], "move": {}, "key_lines": {}, "manual": []}
+    out = {"disable": [], "disable_global": [], "disable_user": [], "move": {}, "key_lines": {}, "manual": []}
     facts = facts or {}
     key_files = [f for f in (facts.get("ssh_keys") or {}).get("files", [])
                  if f.get("user") == connected_user and f.get("would_apply")]
@@ -55,15 +64,38 @@ def persistence_plan(findings, facts, connected_user, quarantine_ids, protected_
             _manual(out, f, "protected file (a shared shell file or a user's dotfile): remove the line by hand")
             continue
         out["move"].setdefault(subject, []).append(fid)
-        if fid in UNIT_IDS and ev.get("scope") == "system" and ev.get("unit_file") == subject:
-            if ev.get("unit") and ev["unit"] not in out["disable"]:
-                out["disable"].append(ev["unit"])
+        if fid in UNIT_IDS and ev.get("unit_file") == subject and ev.get("unit"):
+            _plan_disable(out, ev)
     for plan in out["key_lines"].values():
         plan["fingerprints"] = sorted(set(plan["fingerprints"]))
         plan["ids"] = sorted(set(plan["ids"]))
     # timers/sockets/paths before the units they activate
-    out["disable"].sort(key=lambda name: (not name.endswith((".timer", ".socket", ".path")), name))
+    out["disable"].sort(key=_activators_first)
+    out["disable_global"].sort(key=_activators_first)
+    out["disable_user"].sort(key=lambda item: (item["user"], _activators_first(item["unit"])))
     return out
+
+
+def _activators_first(name):
+    return (not name.endswith((".timer", ".socket", ".path")), name)
+
+
+def _plan_disable(out, ev):
+    scope, unit = ev.get("scope"), ev["unit"]
+    if scope == "system":
+        if unit not in out["disable"]:
+            out["disable"].append(unit)
+    elif scope == "user":
+        if unit not in out["disable_global"]:
+            out["disable_global"].append(unit)
+    elif isinstance(scope, str) and scope.startswith("user:") and ev.get("uid") is not None:
+        user = scope.split(":", 1)[1]
+        if any(d["user"] == user and d["unit"] == unit for d in out["disable_user"]):
+            return
+        # a global unit seen through the user's manager is disabled globally, not per user
+        if not ev.get("unit_file", "").startswith(GLOBAL_USER_DIRS):
+            homes = [l for l in ev.get("links") or [] if not l.startswith(GLOBAL_USER_DIRS)]
+            out["disable_user"].append({"user": user, "uid": ev["uid"], "unit": unit, "links": sorted(homes)})
 
 
 class FilterModule(object):

@@ -152,9 +152,10 @@ def collect(root, params, users, entries, extra_paths, problems):
             add(_scan(root, path, params, "shell", True, when, entries))
     for name, path in _dir_files(root, "/etc/profile.d", params, problems):
         sh = name.endswith(".sh")
+        # commands kept (every non-comment line) to recognise hostguard's own drop-in
         add(_scan(root, path, params, "profile.d", sh,
                   "sourced by /etc/profile at every login shell" if sh else
-                  "not sourced: /etc/profile reads only *.sh", entries))
+                  "not sourced: /etc/profile reads only *.sh", entries, extract=lambda text: [text]))
     motd_pam = pam_motd(root, params)
     for name, path in _dir_files(root, "/etc/update-motd.d", params, problems):
         entry = _scan(root, path, params, "update-motd.d", False, "", entries)
@@ -269,6 +270,31 @@ NOPASSWD = CHECKS.define(
 
 ROOT_HOOK_KINDS = ("update-motd.d", "udev", "modprobe.d", "apt", "profile.d", "xdg-autostart")
 
+# The profile.d drop-in roles/baseline_hardening writes (tasks/shell.yml), line by line: at its
+# path and with exactly these commands it is hostguard's own, not an unowned hook. Anything
+# else in the file (one more command) and it is judged like any other hook.
+HOSTGUARD_SHELL_PATH = re.compile(r"\A/etc/profile\.d/[0-9]{2}-hostguard-shell\.sh\Z")
+HOSTGUARD_SHELL_LINES = (
+    re.compile(r"\Aif ! readonly -p 2>/dev/null \| grep -q ' TMOUT='; then\Z"),
+    re.compile(r"\ATMOUT=[0-9]{1,6}\Z"),
+    re.compile(r"\Areadonly TMOUT\Z"),
+    re.compile(r"\Aexport TMOUT\Z"),
+    re.compile(r"\Afi\Z"),
+    re.compile(r"\Aumask 0?[0-7]{3}\Z"),
+)
+
+
+def hostguard_managed(entry):
+    """The role that wrote this hook when it is hostguard's own drop-in, else None."""
+    if entry.get("location") != "profile.d" or not HOSTGUARD_SHELL_PATH.match(entry.get("path") or ""):
+        return None
+    commands = [c.strip() for _n, c in entry.get("commands") or []]
+    if len(commands) != len(HOSTGUARD_SHELL_LINES) or entry.get("hits"):
+        return None
+    if all(p.match(c) for p, c in zip(HOSTGUARD_SHELL_LINES, commands)):
+        return "hostguard.hardening.baseline_hardening"
+    return None
+
 
 def _is_rule_hook(entry):
     if entry["location"] in ("udev", "modprobe.d", "apt", "xdg-autostart"):
@@ -319,8 +345,11 @@ def check(state, ctx):
         if kind == "sudoers" and entry["runs"]:
             for rule in sudo_nopasswd(entry, params["nopasswd_allowed"]):
                 findings.append(NOPASSWD.fail(entry["path"], dict(ev, **rule)))
+        managed = hostguard_managed(entry)
+        if managed:
+            item["managed_by"] = managed
         if (kind in ROOT_HOOK_KINDS and entry["runs"] and ctx["package_known"] and entry.get("owned_known")
-                and not entry.get("package") and not user and _is_rule_hook(entry)):
+                and not entry.get("package") and not user and _is_rule_hook(entry) and not managed):
             recent = files.is_recent(entry, params, ctx["now"])
             findings.append(UNOWNED_HOOK.fail(entry["path"], dict(
                 ev, package=None, recent=recent, executable=files.is_executable(entry),

