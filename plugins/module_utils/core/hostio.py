@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Small root-confined host readers and the one time-boxed command runner shared by areas.
 
-- ``read_text_lines``/``list_dir``/``find_executable`` read under ``root`` through safe_read
+- ``read_text_lines``/``list_dir``/``find_executable`` read under ``root`` (safe_read, core.paths)
   (bounded, never following a symlinked file or directory).
 - ``run_command`` runs a command time-boxed with its output capped; areas call it only when
   ``is_live(root)`` (auditing this host, root == "/"). Never raises.
@@ -16,6 +16,7 @@ __metaclass__ = type
 import os
 import select
 import signal
+import stat
 import subprocess
 import time
 
@@ -44,10 +45,18 @@ def list_dir(root, path, limit=MAX_DIR_ENTRIES):
 
 def find_executable(root, names, dirs=("/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/sbin",
                                        "/usr/local/bin")):
+    """The first ``directory/name`` that is an executable regular file, resolved inside root.
+
+    Every component (``/bin`` -> ``usr/bin`` included) is resolved inside root (core.paths), so
+    a directory link out of root never makes a host binary count as the audited system's.
+    """
     for name in names:
         for directory in dirs:
-            real = safe_read.join_root(root, os.path.join(directory, name))
-            if os.path.isfile(real) and os.access(real, os.X_OK):
+            try:
+                res = paths.resolve(root, os.path.join(directory, name))
+            except (OSError, ValueError):
+                continue
+            if res.ok and res.st is not None and stat.S_ISREG(res.st.st_mode) and res.st.st_mode & 0o111:
                 return os.path.join(directory, name)
     return None
 

@@ -67,3 +67,22 @@ def test_baseline_host_reads_nothing_through_a_directory_link_out_of_root(tmp_pa
         hostio.read_text_lines(str(root), "/etc/d/login.defs")
     assert hostio.read_text_lines(str(root), "/etc/d3/inside.conf") == ["INSIDE"]
     assert hostio.list_dir(str(root), "/etc/d/") == []
+
+
+def test_find_executable_resolves_directory_links_inside_root(tmp_path):
+    """``/usr/sbin`` as an absolute link to a host directory holding ``sshd``: the host binary is
+    not the audited system's; ``/sbin -> usr/sbin`` inside root still finds the root's own."""
+    from ansible_collections.hostguard.hardening.plugins.module_utils.core import hostio
+    host = tmp_path / "host"
+    root = tmp_path / "root"
+    write(str(host), "/sbin/sshd", "#!/bin/sh\n")
+    os.chmod(str(host / "sbin" / "sshd"), 0o755)
+    (root / "usr").mkdir(parents=True)
+    os.symlink(str(host / "sbin"), str(root / "usr" / "sbin"))
+    assert hostio.find_executable(str(root), ["sshd"], dirs=("/usr/sbin",)) is None
+    write(str(root), "/usr/lib/own/sshd", "#!/bin/sh\n")
+    os.chmod(str(root / "usr" / "lib" / "own" / "sshd"), 0o755)
+    os.symlink("usr/lib/own", str(root / "sbin"))
+    assert hostio.find_executable(str(root), ["sshd"], dirs=("/usr/sbin", "/sbin")) == "/sbin/sshd"
+    os.chmod(str(root / "usr" / "lib" / "own" / "sshd"), 0o644)
+    assert hostio.find_executable(str(root), ["sshd"], dirs=("/sbin",)) is None
