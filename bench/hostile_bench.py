@@ -136,8 +136,8 @@ def linear_figures(sizes=(16 * 1024, 128 * 1024, 1024 * 1024), family=None):
     import test_linematch_linear as T
     import test_patterns_linear as P
     print("## linearity: worst adversarial input of each pattern, grown to 1 MiB")
-    print("%-44s %12s %12s %12s %8s %8s %8s" % (("pattern",) + tuple("steps@%dK" % (n >> 10) for n in sizes)
-                                               + ("st/ch 1M", "ratio", "cpu s 1M")))
+    header = ("pattern",) + tuple("steps@%dK" % (n >> 10) for n in sizes) + ("st/ch 1M", "ratio", "cpu s 1M")
+    print("%-44s %12s %12s %12s %8s %8s %8s" % header)
     worst_ratio, worst_per_char, rows = 0.0, 0.0, 0
     families = []
     for name, _f in linematch.MALICIOUS_PATTERNS:

@@ -66,7 +66,7 @@ def io_counters(pid):
     out = {}
     with open("/proc/%d/io" % pid) as f:
         for line in f:
-            key, _, value = line.partition(":")
+            key, _sep, value = line.partition(":")
             if key in ("wchar", "write_bytes"):
                 out[key] = int(value)
     return out

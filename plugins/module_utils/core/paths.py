@@ -344,8 +344,8 @@ def sample_names(names, head=4, tail=4):
     names = list(names)
     if len(names) <= head + tail:
         return ", ".join(names)
-    return "%s, ... (%d more) ..., %s" % (", ".join(names[:head]), len(names) - head - tail,
-                                         ", ".join(names[-tail:]))
+    more = len(names) - head - tail
+    return "%s, ... (%d more) ..., %s" % (", ".join(names[:head]), more, ", ".join(names[-tail:]))
 
 
 def sorted_names(root, path, cap=1 << 16):

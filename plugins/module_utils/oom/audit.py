@@ -106,8 +106,8 @@ def configured_oom_adj(root, unit):
     """(value or None, where, errors) from the unit file then its drop-ins (last wins)."""
     value, where, errors = None, None, []
     for path in unit.get("dropins_not_read") or []:   # a later drop-in may set it (issue 17)
-        errors.append({"file": path, "reason": "not read: more than %d drop-ins in its directory"
-                                                % systemd_units.MAX_DROPINS})
+        reason = "not read: more than %d drop-ins in its directory" % systemd_units.MAX_DROPINS
+        errors.append({"file": path, "reason": reason})
     for path in systemd_units.unit_files(unit):
         try:
             assignments = parse_unit_oom(systemd_units.read_lines(root, path), path)

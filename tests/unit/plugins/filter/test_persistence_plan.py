@@ -48,8 +48,8 @@ def test_connected_user_without_other_keys_still_gets_the_protect_flag(tmp_path)
 
 
 def test_nothing_to_do_on_a_clean_audit():
-    assert persistence_plan([], {}, "root", IDS, PROTECTED) == {"disable": [], "disable_global": [], "disable_user": [],
-                                                          "move": {}, "key_lines": {}, "manual": []}
+    assert persistence_plan([], {}, "root", IDS, PROTECTED) == {
+        "disable": [], "disable_global": [], "disable_user": [], "move": {}, "key_lines": {}, "manual": []}
 
 
 def test_user_units_are_disabled_in_their_own_manager(tmp_path):

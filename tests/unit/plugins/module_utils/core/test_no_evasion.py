@@ -7,7 +7,6 @@ a byte budget. Either the malicious file is still reported (budgets are per file
 says explicitly that a budget was spent and names the malicious file as not read; a "pass" for
 what the unread file sets is a defect. Each hostile part is named by a finding too."""
 import json
-import os
 
 import pytest
 
@@ -15,7 +14,6 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.core.registry 
 from cron_tree import base_tree, symlink
 from conftest import write
 from hostile_root import HOSTILE_LINE, hostile_files
-
 
 
 def findings(result, check_id=None, status=None):
