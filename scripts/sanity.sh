@@ -7,10 +7,16 @@ set -euo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
 PY="${PYTHON:-$REPO/.venv/bin/python}"
 "$REPO/scripts/sanity-bootstrap.sh" "$PY" >/dev/null
-WORK="${HG_SANITY_DIR:-$REPO/.cache/sanity}"
+# The copy lives OUTSIDE the checkout: inside it, ansible-test asks git for the targets, finds the
+# copy git-ignored (.cache/) and skips every target ("All targets skipped") yet exits 0.
+WORK="${HG_SANITY_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/hg-sanity-XXXXXX")}"
+case "$WORK/" in
+  "$REPO"/*) echo "sanity: HG_SANITY_DIR must be outside the checkout ($REPO)" >&2; exit 2 ;;
+esac
 DEST="$WORK/ansible_collections/hostguard/hardening"
 rm -rf "$WORK"
 mkdir -p "$DEST"
+trap 'rm -rf "$WORK"' EXIT
 cd "$REPO"
 git ls-files -z --cached --others --exclude-standard | while IFS= read -r -d '' f; do
   [ -e "$f" ] && printf '%s\0' "$f"
@@ -31,4 +37,13 @@ if [ -n "$missing" ]; then
   echo "sanity: not found on PATH:$missing (the import/compile tests need each Python; shellcheck: scripts/install-system-deps.sh)" >&2
   exit 2
 fi
-exec ansible-test sanity --local --color no "$@"
+LOG="$WORK.log"
+rc=0
+ansible-test sanity --local --color no "$@" 2>&1 | tee "$LOG" || rc=$?
+# A run that tested nothing is a failure, never a pass.
+if grep -q "All targets skipped" "$LOG"; then
+  echo "sanity: ansible-test skipped every target: nothing was tested" >&2
+  rc=2
+fi
+rm -f "$LOG"
+exit $rc
