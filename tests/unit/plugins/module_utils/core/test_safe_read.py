@@ -181,8 +181,8 @@ def test_iter_line_blocks_and_iter_lines_fd_agree_with_the_obvious_split(tmp_pat
     monkeypatch.setattr(safe_read, "CHUNK_BYTES", chunk)
     rnd = random.Random(chunk)
     path = str(tmp_path / "f")
-    for _ in range(300):
-        data = bytes(rnd.choice(b"ab\n\n") for _ in range(rnd.randint(0, 120)))
+    for _round in range(300):
+        data = bytes(rnd.choice(b"ab\n\n") for _byte in range(rnd.randint(0, 120)))
         max_line = rnd.choice([1, 2, 5, 50])
         max_bytes = rnd.choice([0, 10, 60, 1000])
         with open(path, "wb") as handle:
