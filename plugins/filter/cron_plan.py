@@ -7,6 +7,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.hostguard.hardening.plugins.plugin_utils.filters import filter_module
+
 
 def _in_scope(path, scopes):
     return any(path == s or path.startswith(s.rstrip("/") + "/") for s in scopes or [])
@@ -30,6 +32,4 @@ def cron_quarantine_plan(findings, ids, scopes, protected, extra_files=None):
     return {"move": move, "manual": manual}
 
 
-class FilterModule(object):
-    def filters(self):
-        return {"hostguard_cron_quarantine_plan": cron_quarantine_plan}
+FilterModule = filter_module(cron_quarantine_plan)

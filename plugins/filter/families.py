@@ -56,6 +56,8 @@ _value:
 
 import fnmatch
 
+from ansible_collections.hostguard.hardening.plugins.plugin_utils.filters import filter_module
+
 OTHER = "other"
 
 
@@ -79,6 +81,4 @@ def family_split(settings, families, selected=None):
     return out
 
 
-class FilterModule(object):
-    def filters(self):
-        return {"hostguard_family_split": family_split}
+FilterModule = filter_module(family_split)

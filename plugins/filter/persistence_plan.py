@@ -14,6 +14,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.hostguard.hardening.plugins.plugin_utils.filters import filter_module
+
 UNIT_IDS = ("HG-PERS-001", "HG-PERS-002")
 KEY_IDS = ("HG-PERS-020", "HG-PERS-021", "HG-PERS-022")
 GLOBAL_USER_DIRS = ("/etc/xdg/systemd/user/", "/etc/systemd/user/", "/run/systemd/user/",
@@ -98,6 +100,4 @@ def _plan_disable(out, ev):
             out["disable_user"].append({"user": user, "uid": ev["uid"], "unit": unit, "links": sorted(homes)})
 
 
-class FilterModule(object):
-    def filters(self):
-        return {"hostguard_persistence_plan": persistence_plan}
+FilterModule = filter_module(persistence_plan)

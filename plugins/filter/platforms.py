@@ -43,12 +43,11 @@ _value:
 """
 
 from ansible_collections.hostguard.hardening.plugins.plugin_utils import platforms as platform_rules
+from ansible_collections.hostguard.hardening.plugins.plugin_utils.filters import filter_module
 
 
 def hostguard_platform_check(facts, platforms, role="this role"):
     return platform_rules.check(facts, platforms, role)
 
 
-class FilterModule(object):
-    def filters(self):
-        return {"hostguard_platform_check": hostguard_platform_check}
+FilterModule = filter_module(hostguard_platform_check)

@@ -6,6 +6,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.hostguard.hardening.plugins.plugin_utils.filters import filter_module
+
 
 def redis_config_get(lines):
     """`redis-cli CONFIG GET pattern` prints name and value on alternate lines -> dict."""
@@ -21,6 +23,4 @@ def redis_runtime_drift(lines, data_dir, dbfilename):
     return dict((k, running[k]) for k in ("dir", "dbfilename") if k in running and running[k] != wanted[k])
 
 
-class FilterModule(object):
-    def filters(self):
-        return {"hostguard_redis_runtime_drift": redis_runtime_drift}
+FilterModule = filter_module(redis_runtime_drift)

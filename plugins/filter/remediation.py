@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.hostguard.hardening.plugins.plugin_utils import remediation
+from ansible_collections.hostguard.hardening.plugins.plugin_utils.filters import filter_module
 
 
 def remediation_summary(results):
@@ -18,9 +19,4 @@ def remediation_verdict(results, strict=False):
     return remediation.host_verdict(results or {}, strict=bool(strict)) or ""
 
 
-class FilterModule(object):
-    def filters(self):
-        return {
-            "hostguard_remediation_summary": remediation_summary,
-            "hostguard_remediation_verdict": remediation_verdict,
-        }
+FilterModule = filter_module(remediation_summary, remediation_verdict)

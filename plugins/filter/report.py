@@ -14,6 +14,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.hostguard.hardening.plugins.plugin_utils.report import (
     build_report, summary_lines)
+from ansible_collections.hostguard.hardening.plugins.plugin_utils.filters import filter_module
 
 
 def hostguard_report(result, host, generated_at=None, waivers=None, severity_overrides=None):
@@ -35,9 +36,4 @@ def hostguard_report_summary(report, top=10):
     return summary_lines(report, top=int(top))
 
 
-class FilterModule(object):
-    def filters(self):
-        return {
-            "hostguard_report": hostguard_report,
-            "hostguard_report_summary": hostguard_report_summary,
-        }
+FilterModule = filter_module(hostguard_report, hostguard_report_summary)

@@ -9,6 +9,8 @@ __metaclass__ = type
 
 import re
 
+from ansible_collections.hostguard.hardening.plugins.plugin_utils.filters import filter_module
+
 # sshd -T prints without-password for prohibit-password (older OpenSSH) - same meaning.
 ALIASES = {"prohibit-password": "without-password"}
 ROOT_KEY_ONLY = ("without-password", "prohibit-password", "forced-commands-only")
@@ -98,12 +100,5 @@ def sshd_lockout(after, user, keys, groups):
     return out
 
 
-class FilterModule(object):
-    def filters(self):
-        return {
-            "hostguard_sshd_want": sshd_want,
-            "hostguard_sshd_config_dump": sshd_config_dump,
-            "hostguard_sshd_not_effective": sshd_not_effective,
-            "hostguard_sshd_keyfiles": sshd_keyfiles,
-            "hostguard_sshd_lockout": sshd_lockout,
-        }
+FilterModule = filter_module(
+    sshd_want, sshd_config_dump, sshd_not_effective, sshd_keyfiles, sshd_lockout)

@@ -10,6 +10,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.sysctl.baseline import default_baseline
+from ansible_collections.hostguard.hardening.plugins.plugin_utils.filters import filter_module
 
 
 def _norm_key(key):
@@ -94,11 +95,4 @@ def sysctl_baseline(exclude=None, values=None, cluster_failover_node=False):
     return out
 
 
-class FilterModule(object):
-    def filters(self):
-        return {
-            "hostguard_sysctl_baseline": sysctl_baseline,
-            "hostguard_sysctl_drift": sysctl_drift,
-            "hostguard_sysctl_not_live": sysctl_not_live,
-            "hostguard_sysctl_overridden": sysctl_overridden,
-        }
+FilterModule = filter_module(sysctl_baseline, sysctl_drift, sysctl_not_live, sysctl_overridden)

@@ -9,6 +9,8 @@ __metaclass__ = type
 
 import base64
 
+from ansible_collections.hostguard.hardening.plugins.plugin_utils.filters import filter_module
+
 
 def unit_names(entries):
     """[{unit: cron, ...}] -> same entries with unit names completed (cron -> cron.service)."""
@@ -64,10 +66,4 @@ def oom_report(proc_results, state):
     return out
 
 
-class FilterModule(object):
-    def filters(self):
-        return {
-            "hostguard_unit_names": unit_names,
-            "hostguard_systemctl_show": systemctl_show,
-            "hostguard_oom_report": oom_report,
-        }
+FilterModule = filter_module(unit_names, systemctl_show, oom_report)
