@@ -150,6 +150,21 @@ def split_host_tag(rest):
     return None, None, rest
 
 
+def _split_prefix(kind, epoch, rest):
+    """The Prefix of a stamped line whose ``rest`` may start with a host and a tag."""
+    host, tag, msg = split_host_tag(rest)
+    return Prefix(kind, host, epoch, None, tag, msg)
+
+
+def _numeric_epoch(g, zone=None):
+    """Epoch of the groups year, month, day, hour, minute, second, fraction (and ``zone``);
+    None for a date that does not exist."""
+    epoch = epoch_of(int(g[0]), int(g[1]), int(g[2]), int(g[3]), int(g[4]), int(g[5]))
+    if epoch is not None:
+        epoch += _frac(g[6]) - tz_offset(zone) if zone else _frac(g[6])
+    return epoch
+
+
 def recognise_dmesg(text, ctx):
     m = RE_DMESG.match(text)
     if m:
@@ -261,19 +276,14 @@ def recognise_iso(text, ctx):
     if not m:
         return None
     g = m.groups()
-    epoch = epoch_of(int(g[0]), int(g[1]), int(g[2]), int(g[3]), int(g[4]), int(g[5]))
-    if epoch is not None:
-        epoch += _frac(g[6]) - tz_offset(g[7])
-    host, tag, msg = split_host_tag(text[m.end():])
-    return Prefix("iso", host, epoch, None, tag, msg)
+    return _split_prefix("iso", _numeric_epoch(g, g[7]), text[m.end():])
 
 
 def recognise_unix(text, ctx):
     m = RE_UNIX.match(text)
     if not m:
         return None
-    host, tag, msg = split_host_tag(text[m.end():])
-    return Prefix("short-unix", host, float(m.group(1)) + _frac(m.group(2)), None, tag, msg)
+    return _split_prefix("short-unix", float(m.group(1)) + _frac(m.group(2)), text[m.end():])
 
 
 def recognise_syslog(text, ctx):
@@ -292,8 +302,7 @@ def recognise_syslog(text, ctx):
     rest = text[m.end():]
     if g[6].startswith(":"):
         return Prefix("syslog", None, epoch, None, None, rest)
-    host, tag, msg = split_host_tag(rest)
-    return Prefix("syslog", host, epoch, None, tag, msg)
+    return _split_prefix("syslog", epoch, rest)
 
 
 def recognise_logread(text, ctx):
@@ -302,11 +311,8 @@ def recognise_logread(text, ctx):
         return None
     g = m.groups()
     month = month_number(g[1])
-    epoch = None
-    if month:
-        epoch = epoch_of(int(g[6]), month, int(g[2]), int(g[3]), int(g[4]), int(g[5]))
-    host, tag, msg = split_host_tag(text[m.end():])
-    return Prefix("logread", host, epoch, None, tag, msg)
+    epoch = epoch_of(int(g[6]), month, int(g[2]), int(g[3]), int(g[4]), int(g[5])) if month else None
+    return _split_prefix("logread", epoch, text[m.end():])
 
 
 def recognise_short_full(text, ctx):
@@ -314,12 +320,7 @@ def recognise_short_full(text, ctx):
     m = RE_SHORT_FULL.match(text)
     if not m:
         return None
-    g = m.groups()
-    epoch = epoch_of(int(g[0]), int(g[1]), int(g[2]), int(g[3]), int(g[4]), int(g[5]))
-    if epoch is not None:
-        epoch += _frac(g[6])
-    host, tag, msg = split_host_tag(text[m.end():])
-    return Prefix("short-full", host, epoch, None, tag, msg)
+    return _split_prefix("short-full", _numeric_epoch(m.groups()), text[m.end():])
 
 
 def recognise_tag(text, ctx):

@@ -205,6 +205,13 @@ def judge(incident, table, likely_adj=500):
     return {"verdict": "undetermined", "reason": reason, "largest_consumer": None, "immune_holders": []}
 
 
+def _span(run):
+    """Seconds from the first to the last kill of a loop or storm (None when one is untimed)."""
+    if run["first_t"] is None or run["last_t"] is None:
+        return None
+    return round(run["last_t"] - run["first_t"], 3)
+
+
 def _cap(mapping, size):
     """Drop the oldest keys of an insertion-ordered dict beyond ``size``."""
     while len(mapping) > size:
@@ -421,11 +428,9 @@ class Parser(object):
     def _flush_loop(self, key):
         cl = self._loops.pop(key, None)
         if cl is not None and cl["count"] >= self.loop_min:
-            span = None
-            if cl["first_t"] is not None and cl["last_t"] is not None:
-                span = round(cl["last_t"] - cl["first_t"], 3)
-                if span < self.loop_min_span:
-                    return
+            span = _span(cl)
+            if span is not None and span < self.loop_min_span:
+                return
             self.loops.append({"host": cl["host"], "name": cl["name"], "kills": cl["count"],
                                "first": cl["first"], "last": cl["last"], "span_s": span,
                                "pids": cl["pids"], "killers": sorted(cl["killers"])})
@@ -435,11 +440,8 @@ class Parser(object):
     def _flush_storm(self, host):
         st = self._storm.pop(host, None)
         if st is not None and st["count"] >= self.storm_min:
-            span = None
-            if st["first_t"] is not None and st["last_t"] is not None:
-                span = round(st["last_t"] - st["first_t"], 3)
             self.storms.append({"host": host, "kills": st["count"], "first": st["first"], "last": st["last"],
-                                "span_s": span, "victims": st["victims"],
+                                "span_s": _span(st), "victims": st["victims"],
                                 "ended_after": st.get("last_victim"),
                                 "largest_release": st["largest_release"]})
 
