@@ -23,7 +23,20 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.core import pa
 
 DEFAULT_MAX_READ_BYTES = 1024 * 1024
 DEFAULT_MAX_LINE_BYTES = 4096
+DEFAULT_MAX_FILE_SIZE = 256 * 1024   # over this a config, unit, hook or key file is "oversized"
 CHUNK_BYTES = 64 * 1024
+
+
+def scan_options(max_entries):
+    """The option spec (argument_spec format) of an area that walks directories and reads their
+    files with this module's bounds (cron, persistence): head read per file, the size that makes
+    a file oversized, the per-line cap, and names listed per directory (the area's default)."""
+    return dict(
+        max_read_bytes=dict(type="int", default=DEFAULT_MAX_READ_BYTES),
+        max_file_size=dict(type="int", default=DEFAULT_MAX_FILE_SIZE),
+        max_line_bytes=dict(type="int", default=DEFAULT_MAX_LINE_BYTES),
+        max_entries=dict(type="int", default=max_entries),
+    )
 
 FILE_TYPES = (
     (stat.S_ISREG, "file"),

@@ -9,14 +9,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings import Check, CheckSet
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.safe_read import scan_options
 
 AREA = "cron"
 
 OPTIONS = dict(
-    max_read_bytes=dict(type="int", default=1048576),
-    max_file_size=dict(type="int", default=262144),
-    max_line_bytes=dict(type="int", default=4096),
-    max_entries=dict(type="int", default=1000),
+    scan_options(max_entries=1000),
     max_depth=dict(type="int", default=4),
     extra_paths=dict(type="list", elements="path", default=[]),
     # Daemon builds to give verdicts for besides the installed ones (detected from the root);

@@ -10,14 +10,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings import CheckSet
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.safe_read import scan_options
 
 CHECKS = CheckSet(area="persistence", prefix="HG-PERS")
 
 OPTIONS = dict(
-    max_read_bytes=dict(type="int", default=1048576),
-    max_file_size=dict(type="int", default=262144),
-    max_line_bytes=dict(type="int", default=4096),
-    max_entries=dict(type="int", default=20000),
+    scan_options(max_entries=20000),
     max_users=dict(type="int", default=5000),
     max_inventory=dict(type="int", default=2000),
     max_findings_per_check=dict(type="int", default=200),
