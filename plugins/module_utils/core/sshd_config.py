@@ -23,6 +23,7 @@ import os
 import re
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import paths, safe_read
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.budget import FairBudget
 
 # Keywords that accumulate instead of "first value wins" (sshd_config(5): "Multiple options
 # of this type are permitted"). Only the ones we read matter here.
@@ -34,7 +35,10 @@ MAX_CONFIG_BYTES = 1024 * 1024
 # Bytes read over the whole Include tree: a file included again and again (a self-Include, the
 # same drop-in named by many Include lines) costs its size each time, so the tree is capped as a
 # whole; what is cut is said in ``problems`` and ``cut``.
+# Fair (core.budget): MIN_FILE_BYTES stay kept for each of the MAX_CONFIG_FILES files that may
+# still come, so a huge early drop-in cannot push a later small one out unread (issue 17).
 MAX_TREE_BYTES = 4 * 1024 * 1024
+MIN_FILE_BYTES = 8 * 1024
 MAX_INCLUDES_OF_ONE_FILE = 4
 MAX_LISTED_NAMES = 16384        # directory entries looked at for one Include glob
 
@@ -129,6 +133,7 @@ def parse_config_tree(root, path="/etc/ssh/sshd_config"):
     match_all = {"values": {}, "args": {}, "origin": {}}
     stack = []
     seen_count = {}
+    tree_budget = FairBudget(MAX_TREE_BYTES, MAX_CONFIG_BYTES, MAX_CONFIG_FILES, MIN_FILE_BYTES)
 
     def cut(message, lost=None):
         """``lost``: the file sshd reads (here or further) that was not read, or not fully."""
@@ -155,14 +160,13 @@ def parse_config_tree(root, path="/etc/ssh/sshd_config"):
                 cut("%s included more than %d times; later inclusions not read"
                     % (vpath, MAX_INCLUDES_OF_ONE_FILE))
             return
-        if len(state["files"]) >= MAX_CONFIG_FILES:
+        if tree_budget.granted >= MAX_CONFIG_FILES:   # attempts count: a FIFO is a file too
             cut("more than %d config files: %s not read" % (MAX_CONFIG_FILES, vpath), vpath)
             return
-        left = MAX_TREE_BYTES - state["bytes"]
-        if left <= 0:
+        if tree_budget.left <= 0:
             cut("configuration tree larger than %d bytes: %s not read" % (MAX_TREE_BYTES, vpath), vpath)
             return
-        budget = min(MAX_CONFIG_BYTES, left)
+        budget = tree_budget.grant()
         try:   # resolved inside root: a drop-in link is followed there, never on the host
             info, lines = safe_read.iter_lines_in_root(root, vpath, max_bytes=budget)
             size = info.get("size") or 0
@@ -176,6 +180,7 @@ def parse_config_tree(root, path="/etc/ssh/sshd_config"):
                 state["problems"].append(message)   # listed by a glob yet absent: a broken link
             return
         state["bytes"] += min(size, budget)
+        tree_budget.spend(min(size, budget))
         state["files"].append(vpath)
         if depth == 0:
             state["found"] = True
@@ -216,7 +221,8 @@ def parse_config_tree(root, path="/etc/ssh/sshd_config"):
                     rank[0] += 1
                     state["order"][keyword] = rank[0]
         if size > budget:   # said after the head's values: they come before the unread tail
-            cut("%s: only the first %d of %d bytes read (byte budget)" % (vpath, budget, size), vpath)
+            cut("%s: only the first %d of %d bytes read (byte budget: %s)"
+                % (vpath, budget, size, tree_budget.describe()), vpath)
         stack.pop()
 
     parse_file(path, 0, None)

@@ -27,6 +27,7 @@ def parse_main_cf(lines):
 
 
 MAX_EXPANDED_CHARS = 4096
+MIN_SHARE_CHARS = 256
 _PARAM_REF = re.compile(r"\$(?:\{(\w+)\}|\((\w+)\)|(\w+))")
 
 
@@ -34,45 +35,47 @@ def expand_postfix(value, params, notes=None, budget=MAX_EXPANDED_CHARS):
     """Expand $name, ${name}, $(name) from ``params``, bounded in work and size.
 
     Each parameter is expanded once (memoised), a parameter that refers to itself (directly or
-    through others) is left as written (postfix refuses such a loop too), and every result is
-    cut at ``budget`` characters, so ``mail_name = $mail_name $mail_name ...`` costs one pass.
-    What was cut or looped is appended to ``notes`` (a list) when given."""
+    through others) is left as written (postfix refuses such a loop too). The budget is per
+    reference, not first come (issue 17: no evasion by budget): the text written around the
+    references is always kept, and each reference's expansion is cut to its share of
+    ``budget`` (``budget`` / the text's references, at least MIN_SHARE_CHARS), so a huge
+    ``$mail_name`` cannot push the ``(Debian/GNU)`` written after it out of the result. A
+    result is at most its own text plus max(budget, MIN_SHARE_CHARS x references): linear in
+    the input. What was cut or looped is appended to ``notes`` (a list) when given."""
     memo = {}
     active = set()
     notes = notes if notes is not None else []
 
+    def note(what):
+        if what not in notes:
+            notes.append(what)
+
     def expand_text(text):
+        refs = list(_PARAM_REF.finditer(text))
+        if not refs:
+            return text
+        share = max(MIN_SHARE_CHARS, budget // len(refs))
         out = []
-        size = 0
         last = 0
-        for match in _PARAM_REF.finditer(text):
-            pieces = [text[last:match.start()]]
+        for match in refs:
+            out.append(text[last:match.start()])
             last = match.end()
             name = match.group(1) or match.group(2) or match.group(3)
             if name in active:
-                if "loop" not in notes:
-                    notes.append("loop")
-                pieces.append(match.group(0))
+                note("loop")
+                out.append(match.group(0))
             elif name in params:
                 if name not in memo:
                     active.add(name)
                     memo[name] = expand_text(str(params[name]))
                     active.discard(name)
-                pieces.append(memo[name])
-            else:
-                pieces.append(match.group(0))
-            for piece in pieces:
+                piece = memo[name]
+                if len(piece) > share:
+                    note("cut")
+                    piece = piece[:share]
                 out.append(piece)
-                size += len(piece)
-            if size > budget:
-                if "cut" not in notes:
-                    notes.append("cut")
-                return "".join(out)[:budget]
+            else:
+                out.append(match.group(0))
         out.append(text[last:])
-        result = "".join(out)
-        if len(result) > budget:
-            if "cut" not in notes:
-                notes.append("cut")
-            return result[:budget]
-        return result
+        return "".join(out)
     return expand_text(str(value))

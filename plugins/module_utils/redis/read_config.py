@@ -7,9 +7,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import fnmatch
+import os
 import posixpath
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import paths
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.budget import FairBudget
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import safe_read
 from ansible_collections.hostguard.hardening.plugins.module_utils.redis.parse_config import SECRET_DIRECTIVES, ConfigSyntaxError, parse_user_rules, split_args
 
@@ -20,6 +22,9 @@ MAX_INCLUDE_DEPTH = 8
 MAX_FILES = 256
 MAX_TOTAL_CONFIG_BYTES = 8 * 1024 * 1024   # all config files and includes of one config together
 MAX_GLOB_ENTRIES = 4096                    # directory entries an include glob may look at
+# kept for every file of the tree that may still come (MAX_FILES of them): a huge early include
+# cannot push a later small one out unread (issue 17); 255 x 16 KiB leaves the first file its 4 MiB
+MIN_FILE_BYTES = 16 * 1024
 
 
 def parse_config(path, root="/", max_depth=MAX_INCLUDE_DEPTH, max_bytes=MAX_CONFIG_BYTES,
@@ -31,13 +36,15 @@ def parse_config(path, root="/", max_depth=MAX_INCLUDE_DEPTH, max_bytes=MAX_CONF
     Includes are processed inline where they appear (Redis: ``include`` is executed when
     its line is read, and the last value of a directive wins), globs expand sorted.
     Bounded (issue 17): every path is resolved inside ``root`` by core.paths (links too), a
-    NUL in an include is refused, all files together may use ``total_bytes``, a file already
-    read is not read again (one 4 MiB file included 255 times), a glob looks at no more than
-    MAX_GLOB_ENTRIES directory entries (self-symlinks doubling per level); each cut is a
-    problem saying what was not read.
+    NUL in an include is refused, each file reads at most ``max_bytes`` and all together
+    ``total_bytes`` under a fair budget (core.budget: MIN_FILE_BYTES stay kept for every file
+    that may follow, so one huge include cannot hide a later one), a file already read is not
+    read again (one 4 MiB file included 255 times: identity checked before reading), a glob
+    looks at no more than MAX_GLOB_ENTRIES directory entries (self-symlinks doubling per
+    level); each cut is a problem saying what was not read.
     """
     state = {"directives": [], "files": [], "problems": [], "sentinel": False, "seen": 0,
-             "bytes_left": total_bytes, "read": {}}
+             "budget": FairBudget(total_bytes, max_bytes, MAX_FILES, MIN_FILE_BYTES), "read": {}}
     _parse_file(path, root, state, depth=0, stack=(), max_depth=max_depth, max_bytes=max_bytes)
     return {"path": path, "directives": state["directives"], "files": state["files"],
             "problems": state["problems"], "sentinel": state["sentinel"]}
@@ -63,31 +70,42 @@ def _parse_file(path, root, state, depth, stack, max_depth, max_bytes):
         state["problems"].append({"path": path, "reason": "too_many_files",
                                   "detail": "more than %d config files" % MAX_FILES})
         return
-    if state["bytes_left"] <= 0:
+    budget = state["budget"]
+    if budget.left <= 0:
         state["problems"].append({"path": path, "reason": "byte_budget",
                                   "detail": "not read: the %d-byte budget of this config and its "
-                                            "includes is spent" % MAX_TOTAL_CONFIG_BYTES})
+                                            "includes is spent" % budget.total})
         return
     state["seen"] += 1
     try:
-        data, info, truncated, ident = read_config_file(root, path, min(max_bytes, state["bytes_left"]))
+        fd, info = safe_read.open_in_root(root, path)
     except safe_read.SafeReadError as exc:
         state["problems"].append({"path": path, "reason": exc.reason, "detail": exc.message})
         return
-    if ident in state["read"]:
-        state["problems"].append({"path": path, "reason": "repeated_include",
-                                  "detail": "already read (as %s): included again, not re-read"
-                                            % state["read"][ident]})
+    try:
+        ident = (info["dev"], info["inode"])
+        if ident in state["read"]:
+            state["problems"].append({"path": path, "reason": "repeated_include",
+                                      "detail": "already read (as %s): included again, not re-read"
+                                                % state["read"][ident]})
+            return
+        cap = budget.grant()
+        data = _read_fd(fd, cap, path)
+    except safe_read.SafeReadError as exc:
+        state["problems"].append({"path": path, "reason": exc.reason, "detail": exc.message})
         return
+    finally:
+        os.close(fd)
+    truncated = info["size"] > len(data)
     state["read"][ident] = path
-    state["bytes_left"] -= len(data)
+    budget.spend(len(data))
     entry = {"path": path, "mode": info["mode"], "uid": info["uid"], "gid": info["gid"],
              "size": info["size"], "truncated": truncated, "secret": False, "included_by": stack[-1] if stack else None}
     state["files"].append(entry)
     if truncated:
         state["problems"].append({"path": path, "reason": "truncated",
-                                  "detail": "not fully scanned: only the first %d of %d bytes were read"
-                                            % (len(data), info["size"])})
+                                  "detail": "not fully scanned: only the first %d of %d bytes were read "
+                                            "(byte budget: %s)" % (len(data), info["size"], budget.describe())})
         # do not parse a half line at the cut
         cut = data.rfind(b"\n")
         data = data[:cut + 1] if cut >= 0 else b""
@@ -132,6 +150,21 @@ def _parse_file(path, root, state, depth, stack, max_depth, max_bytes):
                 _parse_file(included, root, state, depth + 1, stack + (path,), max_depth, max_bytes)
             continue
         state["directives"].append((path, lineno, name, args[1:]))
+
+
+def _read_fd(fd, max_bytes, path):
+    chunks = []
+    remaining = max(0, int(max_bytes))
+    try:
+        while remaining > 0:
+            chunk = os.read(fd, min(safe_read.CHUNK_BYTES, remaining))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+    except OSError as exc:
+        raise safe_read.SafeReadError(path, "io_error", os.strerror(exc.errno or 0) or str(exc))
+    return b"".join(chunks)
 
 
 _GLOB_CHARS = "*?["

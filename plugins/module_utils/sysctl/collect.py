@@ -41,6 +41,7 @@ import os
 
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import systemd_units
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.budget import FairBudget
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.paths import sample_names, sorted_names
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.safe_read import (
     SafeReadError, decode_line, iter_lines, join_root, read_in_root)
@@ -97,25 +98,41 @@ def read_runtime(root, key):
 
 
 class Budget(object):
-    """What is left of the sysctl.d byte and entry budgets; ``cuts`` says what was not read."""
+    """The sysctl.d byte and entry budgets, fair across the files (core.budget: each file has
+    its own cap and the total keeps an even share for every file still to read, so one huge
+    file early in the order cannot push a later one out); ``cuts`` says what was not read."""
 
     def __init__(self, total_bytes=MAX_TOTAL_CONF_BYTES, total_entries=MAX_TOTAL_ENTRIES):
-        self.bytes = total_bytes
-        self.entries = total_entries
+        self.total_bytes = total_bytes
+        self.total_entries = total_entries
         self.cuts = []
+        self.plan(1)
+
+    def plan(self, files):
+        """Share the totals between ``files`` files (called once the file list is known)."""
+        self.byte_budget = FairBudget(self.total_bytes, MAX_CONF_BYTES, files)
+        self.entry_budget = FairBudget(self.total_entries, MAX_ENTRIES_PER_FILE, files)
+
+    @property
+    def bytes(self):
+        return self.byte_budget.left
+
+    @property
+    def entries(self):
+        return self.entry_budget.left
 
 
 def read_conf(root, path, errors, budget=None):
     """Entries of one configuration file (path as the audited system sees it), read within
-    the per-file and the remaining total budgets; a cut is recorded in ``budget.cuts``."""
+    its share of the budgets; a cut is recorded in ``budget.cuts``."""
     budget = budget if budget is not None else Budget()
-    max_bytes = min(MAX_CONF_BYTES, max(0, budget.bytes))
-    max_entries = min(MAX_ENTRIES_PER_FILE, max(0, budget.entries))
+    max_bytes = budget.byte_budget.grant()
+    max_entries = budget.entry_budget.grant()
     if max_bytes <= 0 or max_entries <= 0:
         budget.cuts.append({"file": path, "reason": "total budget spent",
                             "message": "not read: the sysctl.d budget (%d bytes, %d entries) "
-                                       "was spent on earlier files" % (MAX_TOTAL_CONF_BYTES,
-                                                                       MAX_TOTAL_ENTRIES)})
+                                       "was spent on earlier files" % (budget.total_bytes,
+                                                                       budget.total_entries)})
         return []
     out = []
     used = 0
@@ -129,19 +146,20 @@ def read_conf(root, path, errors, budget=None):
             entries = parse_conf_lines([(lineno, decode_line(raw))], path)
             if entries and len(out) >= max_entries:
                 budget.cuts.append({"file": path, "reason": "entries",
-                                    "message": "not fully scanned: more than %d assignments; "
-                                               "read up to line %d" % (max_entries, lineno)})
+                                    "message": "not fully scanned: more than %d assignments (entry "
+                                               "budget: %s); read up to line %d"
+                                               % (max_entries, budget.entry_budget.describe("entries"), lineno)})
                 break
             out.extend(entries)
     except SafeReadError as exc:
         errors.append({"file": path, "reason": exc.reason, "message": exc.message})
         return []
-    budget.bytes -= used
-    budget.entries -= len(out)
+    budget.byte_budget.spend(min(used, max_bytes))
+    budget.entry_budget.spend(len(out))
     if used >= max_bytes:
         budget.cuts.append({"file": path, "reason": "bytes",
-                            "message": "not fully scanned: only the first %d bytes were read"
-                                       % max_bytes})
+                            "message": "not fully scanned: only the first %d bytes were read "
+                                       "(byte budget: %s)" % (max_bytes, budget.byte_budget.describe())})
     if cut_lines:
         budget.cuts.append({"file": path, "reason": "line",
                             "message": "%d line(s) longer than %d bytes ignored"
@@ -202,6 +220,7 @@ def persisted_entries(root="/", dirs=SYSCTL_DIRS, loader="systemd", budget=None)
     """All entries of all applied files in order, plus file bookkeeping."""
     files, shadowed, errors = config_files(root, dirs, loader)
     budget = budget if budget is not None else Budget()
+    budget.plan(len(files))
     entries = []
     for item in files:
         for entry in read_conf(root, item["real"], errors, budget):
