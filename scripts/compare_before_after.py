@@ -13,7 +13,9 @@ bug fixed on purpose (listed in the closing note) or a regression.
     scripts/compare_before_after.py --all-areas --before COMMIT   # a change that must not change results
 
 ``--all-areas``: both sides run the current area API (core.runner.audit_host) with every area the
-BEFORE commit registers, default options; used to show that a speed change changed nothing.
+BEFORE commit registers, default options, and every finding is compared whole (``_fields``: the
+leaves that differ: title, severity, remediation, references, evidence, detail) as are the facts;
+used to show that a speed change or a refactoring changed nothing.
 """
 from __future__ import absolute_import, division, print_function
 
@@ -103,7 +105,7 @@ print(json.dumps(out, default=str))
 
 # facts that change from one run to the next whatever the code (clocks, durations, live processes)
 VOLATILE_FACTS = ("seconds", "elapsed", "timestamp", "now", "uptime", "pid", "zombie", "mtime_age", "age_",
-                  "rss_", "process_count")
+                  "rss_", "process_count", "victims", "MemAvailable", "MemFree")
 
 
 def differing_leaves(a, b, path="", limit=200):
@@ -130,6 +132,16 @@ def keyed(result, new):
         fid = finding["id"] if new else RENAMED_IDS.get(finding["id"], finding["id"])
         area = fid.split("-")[1].lower()
         out.setdefault(area, {})[(fid, str(finding["subject"]))] = (finding["status"], finding["severity"])
+    return out
+
+
+def by_key(result):
+    """{"<id> <subject> #n": finding}: every finding of a report, whole."""
+    out = {}
+    for finding in result["findings"]:
+        key = "%s %s" % (finding["id"], finding["subject"])
+        count = sum(1 for k in out if k.rsplit(" #", 1)[0] == key)
+        out["%s #%d" % (key, count)] = finding
     return out
 
 
@@ -177,7 +189,12 @@ def main(argv=None):
             fields_before = set(before) | set("facts." + RENAMED_AREAS.get(a, a) for a in before["facts"])
             fields_after = set(after) | set("facts." + a for a in after["facts"])
             if args.all_areas:
-                # same API on both sides: every area's facts must be equal too (leaf paths that differ)
+                # same API on both sides: every finding must be equal field by field (title,
+                # remediation, references, evidence, detail ...), and every area's facts too
+                result["_fields"] = {"changed": sorted(
+                    path for path in differing_leaves(by_key(before), by_key(after))
+                    if not any(word in path for word in VOLATILE_FACTS)), "same": len(before["findings"]),
+                    "only_before": [], "only_after": []}
                 result["_facts"] = {"changed": sorted(
                     "%s %s" % (area, path) for area in sorted(set(before["facts"]) | set(after["facts"]))
                     for path in differing_leaves(before["facts"].get(area), after["facts"].get(area))

@@ -9,53 +9,41 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostfacts import (
-    Evaluators, Host, run_evaluators, verdict)
+    Host, run_evaluators, verdict)
 from ansible_collections.hostguard.hardening.plugins.module_utils.accounting.spec import CHECKS
 
-EVALUATORS = Evaluators()
 ROLE = "baseline_hardening"
 PACCT = ("/var/account/pacct", "/var/log/account/pacct", "/var/log/pacct")
 
-PROCESS_ACCOUNTING = CHECKS.define("HG-ACCT-001", "process accounting not enabled", "low", reads=", ".join(PACCT),
-                                   remediation="apt-get install acct (enables /var/log/account/pacct).",
-                                   references={"lynis": "ACCT-9622"}, role=ROLE)
 
-
-@EVALUATORS(PROCESS_ACCOUNTING)
-def check_process_accounting(host):
+@CHECKS.check("HG-ACCT-001", "low", "process accounting not enabled", lynis="ACCT-9622", reads=", ".join(PACCT),
+              remediation="apt-get install acct (enables /var/log/account/pacct).", role=ROLE)
+def check_process_accounting(check, host):
     found = [p for p in PACCT if host.is_file(p)]
-    return verdict(PROCESS_ACCOUNTING, "pacct", not found, {"pacct": found})
+    return verdict(check, "pacct", not found, {"pacct": found})
 
 
-SYSSTAT = CHECKS.define("HG-ACCT-002", "sysstat accounting not collecting", "low",
-                        reads="/etc/default/sysstat, /etc/cron.d/sysstat, sysstat.service",
-                        remediation="apt-get install sysstat; ENABLED=\"true\" in /etc/default/sysstat.",
-                        references={"lynis": "ACCT-9626"})
-
-
-@EVALUATORS(SYSSTAT)
-def check_sysstat(host):
+@CHECKS.check("HG-ACCT-002", "low", "sysstat accounting not collecting", lynis="ACCT-9626",
+              reads="/etc/default/sysstat, /etc/cron.d/sysstat, sysstat.service",
+              remediation="apt-get install sysstat; ENABLED=\"true\" in /etc/default/sysstat.")
+def check_sysstat(check, host):
     # Lynis: the first of these that exists decides
     if host.is_file("/etc/default/sysstat"):
         enabled = any(l.startswith("ENABLED") and "true" in l.lower() for l in host.config_lines("/etc/default/sysstat"))
-        return verdict(SYSSTAT, "/etc/default/sysstat", not enabled, {"enabled": enabled})
+        return verdict(check, "/etc/default/sysstat", not enabled, {"enabled": enabled})
     if host.is_file("/etc/cron.d/sysstat"):
         lines = host.config_lines("/etc/cron.d/sysstat")
-        return verdict(SYSSTAT, "/etc/cron.d/sysstat", not lines, {"cron_lines": len(lines)})
+        return verdict(check, "/etc/cron.d/sysstat", not lines, {"cron_lines": len(lines)})
     if host.is_file("/lib/systemd/system/sysstat.service") or host.is_file("/etc/systemd/system/sysstat.service"):
         enabled = bool(host.lstat("/etc/systemd/system/multi-user.target.wants/sysstat.service"))
-        return verdict(SYSSTAT, "sysstat.service", not enabled, {"enabled": enabled})
-    return SYSSTAT.fail("sysstat", {"installed": False})
+        return verdict(check, "sysstat.service", not enabled, {"enabled": enabled})
+    return check.fail("sysstat", {"installed": False})
 
 
-AUDITD = CHECKS.define("HG-ACCT-003", "auditd not running", "medium", reads="/proc/*/comm",
-                       remediation="apt-get install auditd; systemctl enable --now auditd.",
-                       references={"lynis": "ACCT-9628", "cis": "4.1.1"})
-
-
-@EVALUATORS(AUDITD)
-def check_auditd(host):
-    return verdict(AUDITD, "auditd", not host.running("auditd"), {"binary": host.which("auditd")})
+@CHECKS.check("HG-ACCT-003", "medium", "auditd not running", lynis="ACCT-9628", cis="4.1.1", reads="/proc/*/comm",
+              remediation="apt-get install auditd; systemctl enable --now auditd.")
+def check_auditd(check, host):
+    return verdict(check, "auditd", not host.running("auditd"), {"binary": host.which("auditd")})
 
 
 def audit_rules(host):
@@ -66,18 +54,14 @@ def audit_rules(host):
     return rules
 
 
-AUDIT_RULES = CHECKS.define("HG-ACCT-004", "auditd runs with an empty rule set", "medium",
-                            reads="/etc/audit/rules.d/*.rules, /etc/audit/audit.rules",
-                            remediation="Add audit rules (e.g. the CIS set) to /etc/audit/rules.d/ and augenrules --load.",
-                            references={"lynis": "ACCT-9630"})
-
-
-@EVALUATORS(AUDIT_RULES)
-def check_audit_rules(host):
+@CHECKS.check("HG-ACCT-004", "medium", "auditd runs with an empty rule set", lynis="ACCT-9630",
+              reads="/etc/audit/rules.d/*.rules, /etc/audit/audit.rules",
+              remediation="Add audit rules (e.g. the CIS set) to /etc/audit/rules.d/ and augenrules --load.")
+def check_audit_rules(check, host):
     if not host.running("auditd") or not host.which("auditctl"):
-        return AUDIT_RULES.skip("auditd", "auditd is not running (Lynis skips too)")
+        return check.skip("auditd", "auditd is not running (Lynis skips too)")
     rules = audit_rules(host)
-    return verdict(AUDIT_RULES, "/etc/audit/rules.d", not rules, {"rules": len(rules)})
+    return verdict(check, "/etc/audit/rules.d", not rules, {"rules": len(rules)})
 
 
 def auditd_conf(host):
@@ -87,49 +71,37 @@ def auditd_conf(host):
     return None
 
 
-AUDIT_CONF = CHECKS.define("HG-ACCT-005", "auditd configuration file not found", "low",
-                           reads="/etc/audit/auditd.conf, /etc/auditd.conf",
-                           remediation="Reinstall auditd (ships /etc/audit/auditd.conf).", references={"lynis": "ACCT-9632"})
-
-
-@EVALUATORS(AUDIT_CONF)
-def check_audit_conf(host):
+@CHECKS.check("HG-ACCT-005", "low", "auditd configuration file not found", lynis="ACCT-9632", reads="/etc/audit/auditd.conf, /etc/auditd.conf",
+              remediation="Reinstall auditd (ships /etc/audit/auditd.conf).")
+def check_audit_conf(check, host):
     if not host.running("auditd"):
-        return AUDIT_CONF.skip("auditd", "auditd is not running (Lynis skips too)")
+        return check.skip("auditd", "auditd is not running (Lynis skips too)")
     conf = auditd_conf(host)
-    return verdict(AUDIT_CONF, conf or "auditd.conf", conf is None, {"config": conf})
+    return verdict(check, conf or "auditd.conf", conf is None, {"config": conf})
 
 
-AUDIT_LOG = CHECKS.define("HG-ACCT-006", "auditd log file defined but missing", "low", reads="auditd.conf log_file",
-                          remediation="Check log_file= in auditd.conf and that auditd can write it.",
-                          references={"lynis": "ACCT-9634"})
-
-
-@EVALUATORS(AUDIT_LOG)
-def check_audit_log(host):
+@CHECKS.check("HG-ACCT-006", "low", "auditd log file defined but missing", lynis="ACCT-9634", reads="auditd.conf log_file",
+              remediation="Check log_file= in auditd.conf and that auditd can write it.")
+def check_audit_log(check, host):
     conf = auditd_conf(host) if host.running("auditd") else None
     if not conf:
-        return AUDIT_LOG.skip("auditd", "auditd is not running with a configuration (Lynis skips too)")
+        return check.skip("auditd", "auditd is not running with a configuration (Lynis skips too)")
     log = "/var/log/audit/audit.log"
     for line in host.config_lines(conf):
         key, _sep, value = line.partition("=")
         if key.strip() == "log_file":
             log = value.strip()
-    return verdict(AUDIT_LOG, log, not host.is_file(log), {"log_file": log})
+    return verdict(check, log, not host.is_file(log), {"log_file": log})
 
 
-SNOOPY = CHECKS.define("HG-ACCT-007", "Snoopy installed but not loaded via /etc/ld.so.preload", "low",
-                       reads="/lib/snoopy.so, /etc/ld.so.preload", remediation="Add /lib/snoopy.so to /etc/ld.so.preload (snoopy-enable).",
-                       references={"lynis": "ACCT-9636"})
-
-
-@EVALUATORS(SNOOPY)
-def check_snoopy(host):
+@CHECKS.check("HG-ACCT-007", "low", "Snoopy installed but not loaded via /etc/ld.so.preload", lynis="ACCT-9636",
+              reads="/lib/snoopy.so, /etc/ld.so.preload", remediation="Add /lib/snoopy.so to /etc/ld.so.preload (snoopy-enable).")
+def check_snoopy(check, host):
     if not host.is_file("/lib/snoopy.so"):
-        return SNOOPY.passed("/lib/snoopy.so", {"installed": False})
+        return check.passed("/lib/snoopy.so", {"installed": False})
     loaded = any("/lib/snoopy.so" in l for l in host.config_lines("/etc/ld.so.preload"))
-    return verdict(SNOOPY, "/etc/ld.so.preload", not loaded, {"installed": True, "preloaded": loaded})
+    return verdict(check, "/etc/ld.so.preload", not loaded, {"installed": True, "preloaded": loaded})
 
 
 def audit(params):
-    return run_evaluators(EVALUATORS, Host(params["root"]))
+    return run_evaluators(CHECKS, Host(params["root"]))

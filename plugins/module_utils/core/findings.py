@@ -19,6 +19,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import functools
+
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.redact import (
     escape_controls, redact, redact_tokens)
 
@@ -34,6 +36,8 @@ MAX_EVIDENCE_ITEMS = 20
 MAX_EVIDENCE_DEPTH = 4
 
 REPORT_SCHEMA_VERSION = 1
+# What an inventory check (severity info, Lynis only logs what it found) says to do.
+INVENTORY_REMEDIATION = "None needed (inventory)."
 
 
 def _gate_string(value, keep_newlines):
@@ -199,10 +203,18 @@ def area_result(findings, facts=None, timing_seconds=None):
 class CheckSet(object):
     """The checks of one area, keyed by ID; every ID starts with the area's prefix.
 
-    Checks are defined where they are evaluated::
+    A check is declared directly above the function that evaluates it (Lynis's ``Register``
+    above its test)::
 
-        RDB_IN_SPOOL = CHECKS.define("HG-CRON-001", "Redis RDB dump in a cron directory",
-                                     "critical", reads="...", remediation="...")
+        @CHECKS.check("HG-ACCT-002", "low", "sysstat accounting not collecting", lynis="ACCT-9626",
+                      reads="/etc/default/sysstat", remediation="apt-get install sysstat")
+        def check_sysstat(check, host):
+            return verdict(check, "/etc/default/sysstat", ...)
+
+    The function receives its :class:`Check` first; callers leave it out
+    (``check_sysstat(host)``) and find it as ``check_sysstat.check``. ``evaluators`` lists the
+    (check, function) pairs so declared, in definition order, for ``run_evaluators``.
+    ``define`` makes a check without an evaluator (one shared by several functions).
 
     ``CHECKS["HG-CRON-001"]`` looks one up; iterating yields them in definition order."""
 
@@ -210,6 +222,7 @@ class CheckSet(object):
         self.area = area
         self.prefix = prefix
         self._checks = {}
+        self.evaluators = []
 
     @classmethod
     def of(cls, area, prefix, checks):
@@ -232,6 +245,26 @@ class CheckSet(object):
                role=None, weight=None):
         return self.add(Check(check_id, title, severity, self.area, reads, remediation,
                               references=references, role=role, weight=weight))
+
+    def check(self, check_id, severity, title, reads, remediation, role=None, weight=None, **references):
+        """Decorator: define check ``check_id`` and make the function below its evaluator.
+
+        ``references`` by name (``lynis="ACCT-9626", cis="4.1.1", attack="T1053.003"``)."""
+        check = self.define(check_id, title, severity, reads, remediation, references=references,
+                            role=role, weight=weight)
+
+        def register(function):
+            @functools.wraps(function)
+            def evaluate(*args, **kwargs):
+                return function(check, *args, **kwargs)
+            evaluate.check = check
+            self.evaluators.append((check, evaluate))
+            return evaluate
+        return register
+
+    def info(self, check_id, title, lynis, reads):
+        """Decorator: an inventory check (severity info) evaluated by the function below."""
+        return self.check(check_id, "info", title, reads, INVENTORY_REMEDIATION, lynis=lynis)
 
     def __getitem__(self, check_id):
         return self._checks[check_id]

@@ -26,7 +26,7 @@ import stat
 import time
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import hostio, paths, procfs, safe_read
-from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings import area_result
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings import INVENTORY_REMEDIATION, area_result
 
 MAX_CONFIG_BYTES = 1024 * 1024
 MAX_DPKG_STATUS_BYTES = 64 * 1024 * 1024
@@ -266,10 +266,11 @@ class Evaluators(list):
 
 
 def run_evaluators(evaluators, host, facts=None):
-    """Run every (check, function(host)) pair; a function returns a finding, a list of
-    findings or None. An exception becomes the check's error finding."""
+    """Run every (check, function(host)) pair (of a list, or a CheckSet's ``evaluators``); a
+    function returns a finding, a list of findings or None. An exception becomes the check's
+    error finding."""
     findings = []
-    for check, function in evaluators:
+    for check, function in getattr(evaluators, "evaluators", evaluators):
         try:
             result = function(host)
         except Exception as exc:  # one broken check must not hide the others
@@ -309,7 +310,7 @@ def define_presence(checks, evaluators, check_id, title, lynis, binaries=(), pro
     tool is added to when present (e.g. the area's "any scanner found" summary reads it)."""
     reads = ", ".join(list(binaries) + ["process " + p for p in processes] + list(files)
                       + ["package " + p for p in packages])
-    check = checks.define(check_id, title, "info", reads=reads, remediation="None needed (inventory).",
+    check = checks.define(check_id, title, "info", reads=reads, remediation=INVENTORY_REMEDIATION,
                           references={"lynis": lynis})
 
     def evaluate(host):
@@ -324,7 +325,7 @@ def define_presence(checks, evaluators, check_id, title, lynis, binaries=(), pro
 
 def define_info(checks, check_id, title, lynis, reads):
     """An inventory check: severity info, passes with what it found (Lynis only logs it)."""
-    return checks.define(check_id, title, "info", reads=reads, remediation="None needed (inventory).",
+    return checks.define(check_id, title, "info", reads=reads, remediation=INVENTORY_REMEDIATION,
                          references={"lynis": lynis})
 
 

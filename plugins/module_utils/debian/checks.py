@@ -8,32 +8,23 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostfacts import (
-    Evaluators, Host, run_evaluators, verdict)
+    Host, run_evaluators, verdict)
 from ansible_collections.hostguard.hardening.plugins.module_utils.debian.spec import CHECKS
 
-EVALUATORS = Evaluators()
 ROLE = "baseline_hardening"
 DEBIAN_BINPATHS = ("/bin", "/sbin", "/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin")
 
-BINARIES = CHECKS.define("HG-DEB-001", "system binaries the Debian tests need (inventory)", "info",
-                         reads=", ".join(DEBIAN_BINPATHS), remediation="None needed (inventory).",
-                         references={"lynis": "DEB-0001"})
 
-
-@EVALUATORS(BINARIES)
-def check_binaries(host):
+@CHECKS.check("HG-DEB-001", "info", "system binaries the Debian tests need (inventory)", lynis="DEB-0001", reads=", ".join(DEBIAN_BINPATHS),
+              remediation="None needed (inventory).")
+def check_binaries(check, host):
     count = sum(len(host.listdir(d)) for d in DEBIAN_BINPATHS if host.lstat(d) and host.lstat(d)["type"] == "directory")
-    return BINARIES.passed("binaries", {"count": count})
+    return check.passed("binaries", {"count": count})
 
 
-PAM_TMPDIR = CHECKS.define("HG-DEB-002", "libpam-tmpdir not installed", "low",
-                           reads="/lib, /usr/lib (pam_tmpdir.so), /etc/pam.d/common-session",
-                           remediation="apt-get install libpam-tmpdir (gives each session a private $TMPDIR).",
-                           references={"lynis": "DEB-0280"}, role=ROLE)
-
-
-@EVALUATORS(PAM_TMPDIR)
-def check_pam_tmpdir(host):
+@CHECKS.check("HG-DEB-002", "low", "libpam-tmpdir not installed", lynis="DEB-0280", reads="/lib, /usr/lib (pam_tmpdir.so), /etc/pam.d/common-session",
+              remediation="apt-get install libpam-tmpdir (gives each session a private $TMPDIR).", role=ROLE)
+def check_pam_tmpdir(check, host):
     # Lynis: find /lib /usr/lib -name pam_tmpdir.so; the package records where it put it
     installed = bool(host.installed("libpam-tmpdir"))
     found = installed or any(host.is_file(d + "/pam_tmpdir.so") for d in
@@ -41,7 +32,7 @@ def check_pam_tmpdir(host):
                               "/lib/aarch64-linux-gnu/security", "/usr/lib/aarch64-linux-gnu/security",
                               "/lib/security", "/usr/lib/security"))
     enabled = any("pam_tmpdir.so" in line for line in host.config_lines("/etc/pam.d/common-session"))
-    return verdict(PAM_TMPDIR, "pam_tmpdir.so", not found, {"installed": found, "in_common_session": enabled})
+    return verdict(check, "pam_tmpdir.so", not found, {"installed": found, "in_common_session": enabled})
 
 
 def _apt_tool(check, host, binary, conf_suffix):
@@ -50,48 +41,33 @@ def _apt_tool(check, host, binary, conf_suffix):
     return verdict(check, binary, not path or not hooks, {"installed": bool(path), "apt_hook": hooks})
 
 
-LISTBUGS = CHECKS.define("HG-DEB-003", "apt-listbugs not installed (or its APT hook missing)", "low",
-                         reads="apt-listbugs, /etc/apt/apt.conf.d/*listbugs", remediation="apt-get install apt-listbugs.",
-                         references={"lynis": "DEB-0810"})
+@CHECKS.check("HG-DEB-003", "low", "apt-listbugs not installed (or its APT hook missing)", lynis="DEB-0810",
+              reads="apt-listbugs, /etc/apt/apt.conf.d/*listbugs", remediation="apt-get install apt-listbugs.")
+def check_listbugs(check, host):
+    return _apt_tool(check, host, "apt-listbugs", "listbugs")
 
 
-@EVALUATORS(LISTBUGS)
-def check_listbugs(host):
-    return _apt_tool(LISTBUGS, host, "apt-listbugs", "listbugs")
+@CHECKS.check("HG-DEB-004", "low", "apt-listchanges not installed (or its APT hook missing)", lynis="DEB-0811",
+              reads="apt-listchanges, /etc/apt/apt.conf.d/*listchanges", remediation="apt-get install apt-listchanges.")
+def check_listchanges(check, host):
+    return _apt_tool(check, host, "apt-listchanges", "listchanges")
 
 
-LISTCHANGES = CHECKS.define("HG-DEB-004", "apt-listchanges not installed (or its APT hook missing)", "low",
-                            reads="apt-listchanges, /etc/apt/apt.conf.d/*listchanges",
-                            remediation="apt-get install apt-listchanges.", references={"lynis": "DEB-0811"})
+@CHECKS.check("HG-DEB-005", "low", "needrestart not installed", lynis="DEB-0831", reads="needrestart", remediation="apt-get install needrestart.",
+              role=ROLE)
+def check_needrestart(check, host):
+    return verdict(check, "needrestart", not host.which("needrestart"), {})
 
 
-@EVALUATORS(LISTCHANGES)
-def check_listchanges(host):
-    return _apt_tool(LISTCHANGES, host, "apt-listchanges", "listchanges")
-
-
-NEEDRESTART = CHECKS.define("HG-DEB-005", "needrestart not installed", "low", reads="needrestart",
-                            remediation="apt-get install needrestart.", references={"lynis": "DEB-0831"}, role=ROLE)
-
-
-@EVALUATORS(NEEDRESTART)
-def check_needrestart(host):
-    return verdict(NEEDRESTART, "needrestart", not host.which("needrestart"), {})
-
-
-FAIL2BAN = CHECKS.define("HG-DEB-006", "fail2ban not installed, or its configuration not localised (jail.local)", "low",
-                         reads="fail2ban-server, /etc/fail2ban/**/jail.local",
-                         remediation="apt-get install fail2ban; put local settings in /etc/fail2ban/jail.local.",
-                         references={"lynis": "DEB-0880"})
-
-
-@EVALUATORS(FAIL2BAN)
-def check_fail2ban(host):
+@CHECKS.check("HG-DEB-006", "low", "fail2ban not installed, or its configuration not localised (jail.local)", lynis="DEB-0880",
+              reads="fail2ban-server, /etc/fail2ban/**/jail.local",
+              remediation="apt-get install fail2ban; put local settings in /etc/fail2ban/jail.local.")
+def check_fail2ban(check, host):
     if not host.which("fail2ban-server"):
-        return FAIL2BAN.fail("fail2ban", {"installed": False})
+        return check.fail("fail2ban", {"installed": False})
     local = host.is_file("/etc/fail2ban/jail.local") or host.is_file("/etc/fail2ban/jail.d/jail.local")
-    return verdict(FAIL2BAN, "fail2ban", not local, {"installed": True, "jail_local": local})
+    return verdict(check, "fail2ban", not local, {"installed": True, "jail_local": local})
 
 
 def audit(params):
-    return run_evaluators(EVALUATORS, Host(params["root"]))
+    return run_evaluators(CHECKS, Host(params["root"]))

@@ -8,11 +8,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostfacts import (
-    Evaluators, Host, mode_of, run_evaluators, verdict)
+    Host, mode_of, run_evaluators, verdict)
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.tooldb import malware_scanners_found
 from ansible_collections.hostguard.hardening.plugins.module_utils.hardening.spec import CHECKS
 
-EVALUATORS = Evaluators()
 COMPILERS = ("as", "cc", "clang", "gcc")
 
 
@@ -20,51 +19,36 @@ def compilers(host):
     return dict((name, host.which(name)) for name in COMPILERS if host.which(name))
 
 
-INSTALLED = CHECKS.define("HG-HRDN-001", "compilers installed (inventory)", "info", reads="as, cc, clang, gcc in PATH",
-                          remediation="None needed (inventory).", references={"lynis": "HRDN-7220"})
+@CHECKS.check("HG-HRDN-001", "info", "compilers installed (inventory)", lynis="HRDN-7220", reads="as, cc, clang, gcc in PATH",
+              remediation="None needed (inventory).")
+def check_installed(check, host):
+    return check.passed("compilers", {"compilers": compilers(host)})
 
 
-@EVALUATORS(INSTALLED)
-def check_installed(host):
-    return INSTALLED.passed("compilers", {"compilers": compilers(host)})
-
-
-WORLD_EXEC = CHECKS.define("HG-HRDN-002", "compiler executable by every user", "low", reads="as, cc, clang, gcc (symlinks followed)",
-                           remediation="Remove compilers from production hosts, or chmod o-x them (root-only).",
-                           references={"lynis": "HRDN-7222"})
-
-
-@EVALUATORS(WORLD_EXEC)
-def check_world_exec(host):
+@CHECKS.check("HG-HRDN-002", "low", "compiler executable by every user", lynis="HRDN-7222", reads="as, cc, clang, gcc (symlinks followed)",
+              remediation="Remove compilers from production hosts, or chmod o-x them (root-only).")
+def check_world_exec(check, host):
     found = compilers(host)
     if not found:
-        return WORLD_EXEC.passed("compilers", {"compilers": {}})
+        return check.passed("compilers", {"compilers": {}})
     world = sorted(n for n, p in found.items() if mode_of(host.stat(p)) & 0o001)
-    return verdict(WORLD_EXEC, "compilers", bool(world), {"world_executable": world})
+    return verdict(check, "compilers", bool(world), {"world_executable": world})
 
 
-SCANNER = CHECKS.define("HG-HRDN-003", "no malware scanner installed", "medium",
-                        reads="chkrootkit, rkhunter, maldet, clamscan, clamd, commercial AV daemons",
-                        remediation="apt-get install rkhunter (or chkrootkit, clamav) and scan periodically.",
-                        references={"lynis": "HRDN-7230"})
-
-
-@EVALUATORS(SCANNER)
-def check_scanner(host):
+@CHECKS.check("HG-HRDN-003", "medium", "no malware scanner installed", lynis="HRDN-7230",
+              reads="chkrootkit, rkhunter, maldet, clamscan, clamd, commercial AV daemons",
+              remediation="apt-get install rkhunter (or chkrootkit, clamav) and scan periodically.")
+def check_scanner(check, host):
     found = malware_scanners_found(host)
-    return verdict(SCANNER, "malware scanner", not found, {"found": found})
+    return verdict(check, "malware scanner", not found, {"found": found})
 
 
-BINFMT = CHECKS.define("HG-HRDN-004", "non-native binary formats registered (binfmt_misc)", "info",
-                       reads="/proc/sys/fs/binfmt_misc", remediation="None needed (inventory).",
-                       references={"lynis": "HRDN-7231"})
-
-
-@EVALUATORS(BINFMT)
-def check_binfmt(host):
+@CHECKS.check("HG-HRDN-004", "info", "non-native binary formats registered (binfmt_misc)", lynis="HRDN-7231", reads="/proc/sys/fs/binfmt_misc",
+              remediation="None needed (inventory).")
+def check_binfmt(check, host):
     names = [n for n in host.listdir("/proc/sys/fs/binfmt_misc") if n not in ("register", "status")]
-    return BINFMT.passed("/proc/sys/fs/binfmt_misc", {"formats": names})
+    return check.passed("/proc/sys/fs/binfmt_misc", {"formats": names})
 
 
 def audit(params):
-    return run_evaluators(EVALUATORS, Host(params["root"]))
+    return run_evaluators(CHECKS, Host(params["root"]))

@@ -9,23 +9,15 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostfacts import (
-    Evaluators, define_info, Host, run_evaluators, verdict)
+    Host, run_evaluators, verdict)
 from ansible_collections.hostguard.hardening.plugins.module_utils.mac.spec import CHECKS
 
-EVALUATORS = Evaluators()
 AA_PROFILES = "/sys/kernel/security/apparmor/profiles"
 
 
-def _info(check_id, title, lynis, reads):
-    return define_info(CHECKS, check_id, title, lynis, reads)
-
-
-APPARMOR = _info("HG-MACF-001", "AppArmor tools present", "MACF-6204", "aa-status / apparmor_status")
-
-
-@EVALUATORS(APPARMOR)
-def check_apparmor(host):
-    return APPARMOR.passed("apparmor", {"aa_status": host.which("aa-status", "apparmor_status")})
+@CHECKS.info("HG-MACF-001", "AppArmor tools present", "MACF-6204", "aa-status / apparmor_status")
+def check_apparmor(check, host):
+    return check.passed("apparmor", {"aa_status": host.which("aa-status", "apparmor_status")})
 
 
 def apparmor_profiles(host):
@@ -40,82 +32,60 @@ def apparmor_profiles(host):
     return modes
 
 
-APPARMOR_ENABLED = CHECKS.define("HG-MACF-002", "AppArmor installed but no policy loaded", "medium",
-                                 reads=AA_PROFILES + ", /sys/module/apparmor/parameters/enabled",
-                                 remediation="Enable AppArmor (apparmor=1 security=apparmor) and load profiles (systemctl enable --now apparmor).",
-                                 references={"lynis": "MACF-6208", "cis": "1.6.1"})
-
-
-@EVALUATORS(APPARMOR_ENABLED)
-def check_apparmor_enabled(host):
+@CHECKS.check("HG-MACF-002", "medium", "AppArmor installed but no policy loaded", lynis="MACF-6208", cis="1.6.1",
+              reads=AA_PROFILES + ", /sys/module/apparmor/parameters/enabled",
+              remediation="Enable AppArmor (apparmor=1 security=apparmor) and load profiles (systemctl enable --now apparmor).")
+def check_apparmor_enabled(check, host):
     if not host.which("aa-status", "apparmor_status"):
-        return APPARMOR_ENABLED.skip("apparmor", "AppArmor tools are not installed (Lynis skips too)")
+        return check.skip("apparmor", "AppArmor tools are not installed (Lynis skips too)")
     modes = apparmor_profiles(host)
     if modes is None:
         # Lynis: "Check output of aa-status" when securityfs is not readable
-        return APPARMOR_ENABLED.fail(AA_PROFILES, {"readable": False})
+        return check.fail(AA_PROFILES, {"readable": False})
     loaded = sum(modes.values())
-    return verdict(APPARMOR_ENABLED, AA_PROFILES, loaded == 0, {"profiles": modes})
+    return verdict(check, AA_PROFILES, loaded == 0, {"profiles": modes})
 
 
-SELINUX = _info("HG-MACF-003", "SELinux tools present", "MACF-6232", "sestatus")
+@CHECKS.info("HG-MACF-003", "SELinux tools present", "MACF-6232", "sestatus")
+def check_selinux(check, host):
+    return check.passed("selinux", {"sestatus": host.which("sestatus")})
 
 
-@EVALUATORS(SELINUX)
-def check_selinux(host):
-    return SELINUX.passed("selinux", {"sestatus": host.which("sestatus")})
-
-
-SELINUX_MODE = CHECKS.define("HG-MACF-004", "SELinux mode differs from /etc/selinux/config", "medium",
-                             reads="/sys/fs/selinux/enforce, /etc/selinux/config",
-                             remediation="Set SELINUX= in /etc/selinux/config to the running mode (or reboot into it).",
-                             references={"lynis": "MACF-6234"})
-
-
-@EVALUATORS(SELINUX_MODE)
-def check_selinux_mode(host):
+@CHECKS.check("HG-MACF-004", "medium", "SELinux mode differs from /etc/selinux/config", lynis="MACF-6234",
+              reads="/sys/fs/selinux/enforce, /etc/selinux/config",
+              remediation="Set SELINUX= in /etc/selinux/config to the running mode (or reboot into it).")
+def check_selinux_mode(check, host):
     if not host.which("sestatus"):
-        return SELINUX_MODE.skip("selinux", "sestatus is not installed (Lynis skips too)")
+        return check.skip("selinux", "sestatus is not installed (Lynis skips too)")
     enforce = (host.read("/sys/fs/selinux/enforce", 16) or "").strip()
     current = {"1": "enforcing", "0": "permissive"}.get(enforce, "disabled")
     config = "disabled"
     for line in host.config_lines("/etc/selinux/config"):
         if line.startswith("SELINUX="):
             config = line.split("=", 1)[1].strip().lower()
-    return verdict(SELINUX_MODE, "/etc/selinux/config", current != config, {"current": current, "config": config})
+    return verdict(check, "/etc/selinux/config", current != config, {"current": current, "config": config})
 
 
-TOMOYO = _info("HG-MACF-005", "TOMOYO Linux present", "MACF-6240", "tomoyo-init")
+@CHECKS.info("HG-MACF-005", "TOMOYO Linux present", "MACF-6240", "tomoyo-init")
+def check_tomoyo(check, host):
+    return check.passed("tomoyo", {"tomoyo_init": host.which("tomoyo-init")})
 
 
-@EVALUATORS(TOMOYO)
-def check_tomoyo(host):
-    return TOMOYO.passed("tomoyo", {"tomoyo_init": host.which("tomoyo-init")})
+@CHECKS.info("HG-MACF-006", "grsecurity present", "RBAC-6272", "/dev/grsec, /proc/sys/kernel/grsecurity")
+def check_grsec(check, host):
+    return check.passed("grsecurity", {"present": host.exists("/dev/grsec") or host.is_dir("/proc/sys/kernel/grsecurity")})
 
 
-GRSEC = _info("HG-MACF-006", "grsecurity present", "RBAC-6272", "/dev/grsec, /proc/sys/kernel/grsecurity")
-
-
-@EVALUATORS(GRSEC)
-def check_grsec(host):
-    return GRSEC.passed("grsecurity", {"present": host.exists("/dev/grsec") or host.is_dir("/proc/sys/kernel/grsecurity")})
-
-
-ACTIVE = CHECKS.define("HG-MACF-007", "no MAC framework active (AppArmor, SELinux, TOMOYO)", "medium",
-                       reads=AA_PROFILES + ", /sys/fs/selinux/enforce",
-                       remediation="Enable AppArmor (Debian's default LSM) with its profiles.",
-                       references={"lynis": "MACF-6290"})
-
-
-@EVALUATORS(ACTIVE)
-def check_active(host):
+@CHECKS.check("HG-MACF-007", "medium", "no MAC framework active (AppArmor, SELinux, TOMOYO)", lynis="MACF-6290",
+              reads=AA_PROFILES + ", /sys/fs/selinux/enforce", remediation="Enable AppArmor (Debian's default LSM) with its profiles.")
+def check_active(check, host):
     modes = apparmor_profiles(host) or {}
     selinux = (host.read("/sys/fs/selinux/enforce", 16) or "").strip() in ("0", "1")
     active = bool(sum(modes.values())) or selinux
     # Lynis MACF-6290 only logs (no suggestion): inventory severity, fail = no framework active
-    return ACTIVE.result("fail" if not active else "pass", "mac", {"apparmor_profiles": modes, "selinux": selinux},
-                         severity="info" if not active else None)
+    return check.result("fail" if not active else "pass", "mac", {"apparmor_profiles": modes, "selinux": selinux},
+                        severity="info" if not active else None)
 
 
 def audit(params):
-    return run_evaluators(EVALUATORS, Host(params["root"]))
+    return run_evaluators(CHECKS, Host(params["root"]))

@@ -4,7 +4,7 @@ import json
 import pytest
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings import (
-    Check, bound_evidence, sort_findings, summarize, worst_severity, MAX_EVIDENCE_STRING)
+    Check, CheckSet, INVENTORY_REMEDIATION, bound_evidence, sort_findings, summarize, worst_severity, MAX_EVIDENCE_STRING)
 
 CHECK = Check("HG-TEST-001", "A test check", "high", "test", "/etc/x",
               "Fix it", references={"lynis": "TEST-0001"}, role="cron_hygiene")
@@ -54,3 +54,30 @@ def test_sort_puts_worst_failures_first():
     findings = [CHECK.passed("z"), CHECK.fail("b", severity="low"), CHECK.fail("a", severity="critical")]
     ordered = sort_findings(findings)
     assert [f["subject"] for f in ordered] == ["a", "b", "z"]
+
+
+def test_check_decorator_declares_the_check_above_its_evaluator():
+    checks = CheckSet(area="demo", prefix="HG-DEMO")
+
+    @checks.check("HG-DEMO-001", "low", "demo file missing", lynis="DEMO-1234", cis="1.2",
+                  reads="/etc/demo", remediation="create /etc/demo", role="demo_role")
+    def check_demo(check, present):
+        return check.passed("/etc/demo") if present else check.fail("/etc/demo")
+
+    @checks.info("HG-DEMO-002", "demo inventory", "DEMO-1235", "/etc/demo.d")
+    def check_inventory(check, present):
+        return check.passed("/etc/demo.d", {"present": present})
+
+    check = checks["HG-DEMO-001"]
+    assert check_demo.check is check and check_demo.__name__ == "check_demo"
+    assert (check.title, check.severity, check.reads, check.role) == (
+        "demo file missing", "low", "/etc/demo", "demo_role")
+    assert check.references == {"lynis": "DEMO-1234", "cis": "1.2"}
+    assert check_demo(False)["status"] == "fail" and check_demo(True)["id"] == "HG-DEMO-001"
+    info = checks["HG-DEMO-002"]
+    assert (info.severity, info.remediation) == ("info", INVENTORY_REMEDIATION)
+    assert info.references == {"lynis": "DEMO-1235"}
+    assert checks.evaluators == [(check, check_demo), (info, check_inventory)]
+    assert check_inventory(True)["evidence"] == {"present": True}
+    with pytest.raises(ValueError):
+        checks.check("HG-OTHER-001", "low", "t", reads="r", remediation="m")
