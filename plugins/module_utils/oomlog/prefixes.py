@@ -309,9 +309,9 @@ def recognise_logread(text, ctx):
     m = RE_CTIME.match(text)
     if not m:
         return None
-    g = m.groups()
-    month = month_number(g[1])
-    epoch = epoch_of(int(g[6]), month, int(g[2]), int(g[3]), int(g[4]), int(g[5])) if month else None
+    _weekday, month_name, day, hh, mm, ss, year = m.groups()
+    month = month_number(month_name)
+    epoch = epoch_of(int(year), month, int(day), int(hh), int(mm), int(ss)) if month else None
     return _split_prefix("logread", epoch, text[m.end():])
 
 
