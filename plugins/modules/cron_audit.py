@@ -80,13 +80,8 @@ options:
     elements: str
     choices: [all, debian_cron, cronie_debian, cronie_rhel, busybox_crond]
     default: []
-attributes:
-  check_mode:
-    support: full
-    description: Read-only; runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Nothing changes, so there is no diff.
+extends_documentation_fragment:
+  - hostguard.hardening.read_only
 notes:
   - Run as root for a complete audit; unreadable paths are reported as findings with status C(error).
 seealso:

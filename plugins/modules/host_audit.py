@@ -66,13 +66,9 @@ seealso:
   - module: hostguard.hardening.cron_audit
   - plugin: hostguard.hardening.hostguard_report
     plugin_type: filter
+extends_documentation_fragment:
+  - hostguard.hardening.read_only
 attributes:
-  check_mode:
-    support: full
-    description: Read-only; runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Nothing changes, so there is no diff.
   platform:
     support: full
     platforms: posix

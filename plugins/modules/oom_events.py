@@ -95,13 +95,8 @@ options:
 notes:
   - Check IDs HG-OOMLOG-001..005; see docs/oom-forensics.md.
   - Supports check mode (it never changes anything).
-attributes:
-  check_mode:
-    support: full
-    description: Read-only; runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Nothing changes, so there is no diff.
+extends_documentation_fragment:
+  - hostguard.hardening.read_only
 author:
   - hostguard engineers (@hostguard)
 """
