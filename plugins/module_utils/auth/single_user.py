@@ -26,12 +26,15 @@ SINGLE_USER = CHECKS.define(
     references={"lynis": "AUTH-9308", "cis": "1.4.3"})
 
 
-def exec_start(root, unit):
+def exec_start(root, unit, cuts=None):
     """The ExecStart values systemd would use for ``unit`` (an empty assignment resets), or None
-    when no unit file exists."""
+    when no unit file exists. A drop-in walk cut by count is appended to ``cuts``."""
     found = systemd_units.find_unit(root, unit)
     if found is None or found["masked"] or not found["real"]:
         return None
+    cut = systemd_units.dropins_cut(found)
+    if cut and cuts is not None:
+        cuts.append(cut)
     values = []
     for path in [found["real"]] + list(found.get("dropins") or []):
         try:
@@ -60,13 +63,16 @@ def sysv_sulogin(host):
 
 def single_user_findings(host):
     units = {}
+    cuts = []
     for unit in UNITS:
-        values = exec_start(host.root, unit)
+        values = exec_start(host.root, unit, cuts)
         if values is not None:
             units[unit] = values
     if units:
         ok = [u for u, values in units.items() if any("sulogin" in v for v in values)]
         ev = {"units": dict((u, v[-1] if v else "") for u, v in units.items()), "with_sulogin": ok}
+        if cuts:   # a drop-in not read may replace ExecStart=: never a pass (issue 17)
+            return [SINGLE_USER.error("single-user mode", "; ".join(cuts), ev)]
         if ok:
             return [SINGLE_USER.passed("single-user mode", ev)]
         return [SINGLE_USER.fail("single-user mode", ev, "no rescue/emergency unit runs sulogin: no password asked")]

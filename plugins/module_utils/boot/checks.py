@@ -266,10 +266,14 @@ def check_exposure(host):
     if not services:
         return SERVICE_EXPOSURE.skip("systemd", "no enabled services found (not a systemd system?)")
     scores = {}
+    cuts = []
     for name in services:
         unit = systemd_units.find_unit(host.root, name)
         if unit is None or unit.get("masked"):
             continue
+        cut = systemd_units.dropins_cut(unit)
+        if cut:
+            cuts.append(cut)
         assignments = []
         for path in systemd_units.unit_files(unit):
             try:
@@ -280,6 +284,9 @@ def check_exposure(host):
         value, level, _bad = exposure(merge_service(assignments))
         scores[name] = {"exposure": value / 10.0, "level": level}
     exposed = sorted(n for n, s in scores.items() if s["exposure"] * 10 >= EXPOSED_AT)
+    if cuts and not exposed:   # a drop-in not read may weaken a service: never a pass (issue 17)
+        return SERVICE_EXPOSURE.error("enabled services", "; ".join(cuts[:4]),
+                                      {"scores": dict((n, scores[n]) for n in sorted(scores)[:20])})
     return verdict(SERVICE_EXPOSURE, "enabled services", bool(exposed),
                    {"exposed": exposed, "scores": dict((n, scores[n]) for n in sorted(scores)[:20])})
 

@@ -140,9 +140,22 @@ def find_unit(root, name, dirs=UNIT_DIRS):
         if real:
             dropins.append(real)
     main["dropins"] = dropins
-    main["dropins_not_read"] = not_read[:64]
+    # the first and the last 32 (files apply in name order: the last ones matter)
+    main["dropins_not_read"] = not_read if len(not_read) <= 64 else not_read[:32] + not_read[-32:]
     main["dropins_not_read_count"] = len(not_read)
     return main
+
+
+def dropins_cut(unit):
+    """None, or the "not fully scanned: ..." text an area reports (as a finding, issue 17) when
+    a drop-in directory of ``unit`` held more than MAX_DROPINS names: the rest were not read
+    and a later drop-in may set what the area judges."""
+    count = (unit or {}).get("dropins_not_read_count") or 0
+    if not count:
+        return None
+    return ("not fully scanned: %s: %d drop-in(s) past the first %d names of a drop-in directory "
+            "not read: %s" % (unit.get("name"), count, MAX_DROPINS,
+                              paths.sample_names(unit.get("dropins_not_read") or [])))
 
 
 def unit_files(unit):

@@ -307,6 +307,14 @@ def audit_service(root, spec, procs, live, use_live):
             findings.append(check.fail(subject, ev, detail=detail))
         else:
             findings.append(check.passed(subject, ev))
+    cut = systemd_units.dropins_cut(unit)
+    if cut:   # a drop-in not read may set OOMScoreAdjust=: said as a finding (issue 17)
+        judged = findings.pop()
+        if judged["status"] == "fail":
+            judged["detail"] = "%s; %s" % (judged["detail"], cut)
+            findings.append(judged)
+        else:
+            findings.append(check.error(subject, cut, dict(fact_ev(fact), dropins_not_read=unit["dropins_not_read"])))
 
     # HG-OOM-001: protection threshold (sshd by default; services with max_oom_score_adj)
     limit = spec.get("max_oom_score_adj")

@@ -202,8 +202,11 @@ def classify_file(root, unit, dirs):
     return ("file" if in_search else "linked"), full["path"]
 
 
-def dropins_for(name, names, scan, root):
-    """Drop-in paths for a unit known by ``names`` in application order (file-name order)."""
+def dropins_for(name, names, scan, root, params=None, problems=None):
+    """Drop-in paths for a unit known by ``names`` in application order (file-name order).
+    A drop-in directory of more than ``max_entries`` names is an HG-PERS-043 in ``problems``
+    (once per directory), never a silent cut (issue 17)."""
+    limit = (params or {}).get("max_entries") or 4096
     chosen = {}
     dir_names = []
     for n in names:
@@ -216,7 +219,11 @@ def dropins_for(name, names, scan, root):
             candidates.append((priority, path))
     candidates.sort()
     for _priority, path in candidates:
-        entries, _total, _res = list_dir(root, path, 4096)
+        entries, total, res = list_dir(root, path, limit)
+        said = scan.setdefault("dropin_dirs_said", set())
+        if problems is not None and path not in said:
+            said.add(path)
+            problems.extend(files.directory_findings(path, total, dict(params or {}, max_entries=limit), res))
         for entry in entries:
             if entry.endswith(".conf") and entry not in chosen:
                 chosen[entry] = path + "/" + entry
@@ -284,7 +291,7 @@ def enabled_state(unit, links_by_unit, aliases_by_target):
     return "static"
 
 
-def load_scope(root, scan, dirs, params, entries):
+def load_scope(root, scan, dirs, params, entries, problems=None):
     """Every unit of one scope with settings, exec lines, state. ``entries`` collects every
     scanned file (for package lookup and file checks)."""
     units = {}
@@ -320,7 +327,7 @@ def load_scope(root, scan, dirs, params, entries):
         main["scope"] = scan["scope"]
         entries.append(main)
         unit["files"].append(main)
-        for dropin in dropins_for(name, [name] + unit["aliases"], scan, root):
+        for dropin in dropins_for(name, [name] + unit["aliases"], scan, root, params, problems):
             d = parse_unit(root, dropin, params, unit["settings"], unit["execs"])
             d["location"] = "systemd drop-in"
             d["scope"] = scan["scope"]
@@ -604,7 +611,7 @@ def collect(root, params, users, entries, extra_paths, problems):
     """Every scope's units (system, global user units, each user with units of his own)."""
     scopes = []
     scan = scan_scope(root, "system", SYSTEM_DIRS, params, problems)
-    units, links, aliases = load_scope(root, scan, SYSTEM_DIRS, params, entries)
+    units, links, aliases = load_scope(root, scan, SYSTEM_DIRS, params, entries, problems)
     scopes.append({"scope": "system", "user": None, "units": units, "links": links,
                    "aliases": aliases, "dirs": SYSTEM_DIRS})
     lingering = find_lingering(root, params)
@@ -620,12 +627,12 @@ def collect(root, params, users, entries, extra_paths, problems):
     if personal:
         for user, dirs in personal:
             scan = scan_scope(root, "user:" + user["name"], dirs, params, problems)
-            units, links, aliases = load_scope(root, scan, dirs, params, entries)
+            units, links, aliases = load_scope(root, scan, dirs, params, entries, problems)
             scopes.append({"scope": "user:" + user["name"], "user": user["name"], "units": units,
                            "links": links, "aliases": aliases, "dirs": dirs,
                            "lingering": user["name"] in lingering})
     scan = scan_scope(root, "user", GLOBAL_USER_DIRS, params, problems)
-    units, links, aliases = load_scope(root, scan, GLOBAL_USER_DIRS, params, entries)
+    units, links, aliases = load_scope(root, scan, GLOBAL_USER_DIRS, params, entries, problems)
     scopes.append({"scope": "user", "user": "every user", "units": units, "links": links,
                    "aliases": aliases, "dirs": GLOBAL_USER_DIRS, "lingering": False})
     for sc in scopes:

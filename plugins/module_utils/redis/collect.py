@@ -55,7 +55,8 @@ def find_units(root="/"):
     units = {}
     for name, unit in systemd_units.find_units(root, UNIT_PATTERNS).items():
         units[name] = {"masked": unit["masked"],
-                       "files": [] if unit["masked"] else systemd_units.unit_files(unit)}
+                       "files": [] if unit["masked"] else systemd_units.unit_files(unit),
+                       "cut": systemd_units.dropins_cut(unit)}
     return units
 
 

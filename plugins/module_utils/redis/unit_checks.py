@@ -49,6 +49,8 @@ def grade_units(units, root="/"):
             findings.append(UNIT_UNSANDBOXED.skip(name, "unit is masked"))
             continue
         settings, problems = parse_unit(unit["files"], root)
+        if unit.get("cut"):
+            problems.append(unit["cut"])
         weak = grade_unit_settings(settings)
         ev = {"files": unit["files"], "User": settings.get("User"), "ProtectSystem": settings.get("ProtectSystem"),
               "ReadWritePaths": settings.get("ReadWritePaths", []) + settings.get("ReadWriteDirectories", []),
@@ -57,6 +59,8 @@ def grade_units(units, root="/"):
         if weak:
             ev["weaknesses"] = weak
             findings.append(UNIT_UNSANDBOXED.fail(name, ev, "; ".join(weak)))
+        elif unit.get("cut"):   # a drop-in not read may weaken it: never a pass (issue 17)
+            findings.append(UNIT_UNSANDBOXED.error(name, unit["cut"], ev))
         else:
             findings.append(UNIT_UNSANDBOXED.passed(name, ev))
     return findings
