@@ -12,46 +12,51 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-# prefix -> (title, owning area or None when a forensic area covers a few of its tests)
-CATEGORIES = (
-    ("BOOT", "Boot and services", "boot"),
-    ("KRNL", "Kernel", "kernel"),
-    ("PROC", "Memory and processes", "processes"),
-    ("AUTH", "Users, groups and authentication", "auth"),
-    ("SHLL", "Shells", "shells"),
-    ("FILE", "File systems", "file"),
-    ("USB", "USB devices", "usb"),
-    ("STRG", "Storage", "storage"),
-    ("NAME", "Name services", "nameservices"),
-    ("PKGS", "Software: packages", "packages"),
-    ("NETW", "Networking", "networking"),
-    ("PRNT", "Printers and spools", None),
-    ("MAIL", "Software: e-mail and messaging", "mail"),
-    ("FIRE", "Software: firewalls", "firewall"),
-    ("HTTP", "Software: webserver", None),
-    ("SSH", "SSH support", "ssh"),
-    ("SNMP", "SNMP support", None),
-    ("DBS", "Databases", None),
-    ("LDAP", "LDAP services", None),
-    ("PHP", "PHP", None),
-    ("SQD", "Squid support", None),
-    ("LOGG", "Logging and files", "logs"),
-    ("INSE", "Insecure services", "insecure_services"),
-    ("BANN", "Banners and identification", "banners"),
-    ("SCHD", "Scheduled tasks", None),
-    ("ACCT", "Accounting", "accounting"),
-    ("TIME", "Time and synchronization", "timesync"),
-    ("CRYP", "Cryptography", "crypto"),
-    ("VIRT", "Virtualization", None),
-    ("CONT", "Containers", None),
-    ("MACF", "Security frameworks", "mac"),
-    ("FINT", "Software: file integrity", "file_integrity"),
-    ("TOOL", "Software: system tooling", "tooling"),
-    ("MALW", "Software: malware", "malware"),
-    ("HOME", "Home directories", "homedirs"),
-    ("HRDN", "Hardening", "hardening"),
-    ("DEB", "Debian tests", "debian"),
-)
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.values import text_table
+
+# Lynis's categories in Lynis's order: the test ID prefix, the hostguard area that owns the
+# category ("-": none, a forensic area covers a few of its tests), the title as Lynis prints it.
+_TABLE = """
+BOOT  boot              Boot and services
+KRNL  kernel            Kernel
+PROC  processes         Memory and processes
+AUTH  auth              Users, groups and authentication
+SHLL  shells            Shells
+FILE  file              File systems
+USB   usb               USB devices
+STRG  storage           Storage
+NAME  nameservices      Name services
+PKGS  packages          Software: packages
+NETW  networking        Networking
+PRNT  -                 Printers and spools
+MAIL  mail              Software: e-mail and messaging
+FIRE  firewall          Software: firewalls
+HTTP  -                 Software: webserver
+SSH   ssh               SSH support
+SNMP  -                 SNMP support
+DBS   -                 Databases
+LDAP  -                 LDAP services
+PHP   -                 PHP
+SQD   -                 Squid support
+LOGG  logs              Logging and files
+INSE  insecure_services Insecure services
+BANN  banners           Banners and identification
+SCHD  -                 Scheduled tasks
+ACCT  accounting        Accounting
+TIME  timesync          Time and synchronization
+CRYP  crypto            Cryptography
+VIRT  -                 Virtualization
+CONT  -                 Containers
+MACF  mac               Security frameworks
+FINT  file_integrity    Software: file integrity
+TOOL  tooling           Software: system tooling
+MALW  malware           Software: malware
+HOME  homedirs          Home directories
+HRDN  hardening         Hardening
+DEB   debian            Debian tests
+"""
+CATEGORIES = tuple((prefix, title, None if area == "-" else area)
+                   for prefix, area, title in text_table(_TABLE, 3))
 TITLES = dict((prefix, title) for prefix, title, _area in CATEGORIES)
 CATEGORY_AREAS = tuple(area for _p, _t, area in CATEGORIES if area)
 

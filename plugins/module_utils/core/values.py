@@ -15,3 +15,13 @@ def duplicates(values):
             dups.add(value)
         seen.add(value)
     return sorted(dups)
+
+
+def text_table(text, columns):
+    """The rows of a table written as text, one row a line (blank lines skipped): each row the
+    tuple of its ``columns`` blank-separated fields, the last field taking the rest of the line."""
+    rows = tuple(tuple(line.split(None, columns - 1)) for line in text.splitlines() if line.strip())
+    for row in rows:
+        if len(row) != columns:
+            raise ValueError("table row %r: %d fields, not %d" % (" ".join(row), len(row), columns))
+    return rows

@@ -36,6 +36,7 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.linematch import (
     match_line)
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.redact import redact
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.values import text_table
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import paths
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.safe_read import (
     SafeReadError, decode_line, iter_lines_fd, looks_binary, stat_to_info)
@@ -61,22 +62,22 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.cron import da
 from ansible_collections.hostguard.hardening.plugins.module_utils.cron.collect import load_accounts  # noqa: E402
 
 # ---------------------------------------------------------------------------------------
-# Locations: (path as the audited system sees it, kind, is a directory)
+# Locations, in scan order: path as the audited system sees it, kind, file or directory
 # ---------------------------------------------------------------------------------------
-LOCATIONS = (
-    ("/etc/crontab", "system_crontab", False),
-    ("/etc/cron.d", "crond", True),
-    ("/etc/cron.hourly", "runparts", True),
-    ("/etc/cron.daily", "runparts", True),
-    ("/etc/cron.weekly", "runparts", True),
-    ("/etc/cron.monthly", "runparts", True),
-    ("/etc/anacrontab", "anacrontab", False),
-    ("/var/spool/cron", "spool_cronie", True),
-    ("/var/spool/cron/crontabs", "spool_debian", True),
-    ("/etc/rc.local", "boot", False),
-    ("/etc/rc.d", "boot", True),
-    ("/etc/init.d", "boot", True),
-)
+LOCATIONS = tuple((path, kind, {"file": False, "dir": True}[what]) for path, kind, what in text_table("""
+/etc/crontab             system_crontab file
+/etc/cron.d              crond          dir
+/etc/cron.hourly         runparts       dir
+/etc/cron.daily          runparts       dir
+/etc/cron.weekly         runparts       dir
+/etc/cron.monthly        runparts       dir
+/etc/anacrontab          anacrontab     file
+/var/spool/cron          spool_cronie   dir
+/var/spool/cron/crontabs spool_debian   dir
+/etc/rc.local            boot           file
+/etc/rc.d                boot           dir
+/etc/init.d              boot           dir
+""", 3))
 SPOOL_KINDS = ("spool_cronie", "spool_debian")
 FAMILIES = ("cronie", "debian")
 
