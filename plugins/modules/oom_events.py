@@ -48,11 +48,16 @@ options:
     type: int
     default: 4096
   max_read_bytes:
-    description: Stop reading a source after this many bytes.
+    description:
+      - Size budget of a source. A file bigger than this is read from its last I(max_read_bytes) bytes (the tail, the
+        recent incidents); a command is stopped after this many bytes. A source read in part is an HG-OOMLOG-001 error
+        saying how much was scanned, never a pass.
     type: int
     default: 8589934592
   timeout:
-    description: Seconds allowed to C(dmesg), C(journalctl) or C(/dev/kmsg).
+    description:
+      - Time budget in seconds of a source (C(dmesg), C(journalctl), C(/dev/kmsg) or a file). A file whose reading overruns
+        it stops there and the unread bytes are said in an HG-OOMLOG-001 error.
     type: float
     default: 30
   loop_window:

@@ -11,7 +11,7 @@ import time
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings import (
     Check, CheckSet, area_result, sort_findings)
 from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog.collect import (
-    SOURCES, _collect, boot_epoch, plan_sources)
+    SOURCES, _collect, boot_epoch, plan_sources, scan_cut_message)
 from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog import recorder
 from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog.records import PAGE_KB_DEFAULT, Parser
 from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog.scanner import Scanner
@@ -178,4 +178,10 @@ def audit(options):
         recorder.current_boot_id(root) if used.get("source") in ("dmesg", "kmsg") else None)
     # ---------------------------------------------------------------------------------------------
     findings = make_findings(parser, opts, label, incidents=facts["incidents"])
+    cut = scan_cut_message(used)
+    if cut:   # a partial scan is said as a finding, and is never a pass (issue 17)
+        counts["not_scanned_bytes"] = (used.get("offset") or 0) + (used.get("unread") or 0)
+        findings = [f for f in findings if f["status"] != "pass"]
+        findings.append(CHECKS["HG-OOMLOG-001"].error(label, cut, dict(
+            (k, used.get(k)) for k in ("bytes", "size", "offset", "unread", "cut", "timed_out") if k in used)))
     return area_result(sort_findings(findings), facts, round(time.time() - started, 3))
