@@ -11,6 +11,7 @@ bug fixed on purpose (listed in the closing note) or a regression.
 
     scripts/compare_before_after.py [--before COMMIT] [--json OUT]
     scripts/compare_before_after.py --all-areas --before COMMIT   # a change that must not change results
+    scripts/compare_before_after.py --all-areas --fixtures-only --before COMMIT   # fixture roots only
 
 ``--all-areas``: both sides run the current area API (core.runner.audit_host) with every area the
 BEFORE commit registers, default options, and every finding is compared whole (``_fields``: the
@@ -71,7 +72,7 @@ def run(snippet, collections, root, options, areas):
     return json.loads(proc.stdout)
 
 
-def roots(workdir):
+def roots(workdir, live=True):
     from cron_tree import base_tree, hostile_tree, seed_000
     from conftest import write
     out = {}
@@ -89,7 +90,8 @@ def roots(workdir):
     write(planted, "etc/redis/redis.conf", "bind 0.0.0.0\nprotected-mode no\nport 6379\ndir /var/spool/cron\n")
     write(planted, "etc/ssh/sshd_config", "PermitRootLogin yes\nX11Forwarding yes\n")
     out["planted"] = planted
-    out["this-machine"] = "/"
+    if live:
+        out["this-machine"] = "/"
     return out
 
 
@@ -105,7 +107,8 @@ print(json.dumps(out, default=str))
 
 # facts that change from one run to the next whatever the code (clocks, durations, live processes)
 VOLATILE_FACTS = ("seconds", "elapsed", "timestamp", "now", "uptime", "pid", "zombie", "mtime_age", "age_",
-                  "rss_", "process_count", "victims", "MemAvailable", "MemFree")
+                  "rss_", "process_count", "victims", "MemAvailable", "MemFree",
+                  "deleted")
 
 
 def differing_leaves(a, b, path="", limit=200):
@@ -164,6 +167,9 @@ def main(argv=None):
     parser.add_argument("--limit", type=int, default=8, help="lines shown per difference kind")
     parser.add_argument("--all-areas", action="store_true",
                         help="both sides on the current API, every area of BEFORE, default options")
+    parser.add_argument("--fixtures-only", action="store_true",
+                        help="leave out this machine's own / (its processes, interfaces and logs move"
+                             " while the two sides run)")
     args = parser.parse_args(argv)
     workdir = tempfile.mkdtemp(prefix="hg-before-after-")
     old_tree = os.path.join(workdir, "before")
@@ -178,7 +184,7 @@ def main(argv=None):
         new_opts.pop("baseline")
         new_opts["ssh"] = {"use_sshd_t": False}
         summary = {}
-        for name, root in roots(os.path.join(workdir, "roots")).items():
+        for name, root in roots(os.path.join(workdir, "roots"), live=not args.fixtures_only).items():
             if args.all_areas:
                 before = run(ALL_SNIPPET, old_c, root, {}, [])
                 after = run(ALL_SNIPPET, new_c, root, {}, sorted(before["areas"]))

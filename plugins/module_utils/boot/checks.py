@@ -16,25 +16,17 @@ import re
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import procfs, systemd_units
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostfacts import (
-    Evaluators, define_file_inventory, define_info, Host, is_world_writable, run_evaluators, verdict)
+    define_file_inventory, Host, is_world_writable, run_evaluators, verdict)
 from ansible_collections.hostguard.hardening.plugins.module_utils.boot.exposure import exposure, merge_service
 from ansible_collections.hostguard.hardening.plugins.module_utils.boot.spec import CHECKS
 
-EVALUATORS = Evaluators()
 MAX_SERVICES = 256
 
 
-def _info(check_id, title, lynis, reads):
-    return define_info(CHECKS, check_id, title, lynis, reads)
-
-
-SERVICE_MANAGER = _info("HG-BOOT-001", "service manager (PID 1) identified", "BOOT-5104", "/proc/1/cmdline")
-
-
-@EVALUATORS(SERVICE_MANAGER)
-def check_service_manager(host):
+@CHECKS.info("HG-BOOT-001", "service manager (PID 1) identified", "BOOT-5104", "/proc/1/cmdline")
+def check_service_manager(check, host):
     manager = service_manager(host)
-    return SERVICE_MANAGER.passed("/proc/1/cmdline", {"service_manager": manager})
+    return check.passed("/proc/1/cmdline", {"service_manager": manager})
 
 
 def service_manager(host):
@@ -52,19 +44,16 @@ def service_manager(host):
     return "unknown"
 
 
-SYSLINUX = define_file_inventory(CHECKS, EVALUATORS, "HG-BOOT-002", "Syslinux boot loader detected", "BOOT-5108",
+SYSLINUX = define_file_inventory(CHECKS, CHECKS.evaluators, "HG-BOOT-002", "Syslinux boot loader detected", "BOOT-5108",
                                  "/boot/syslinux/syslinux.cfg")
 
 
-REFIND = define_file_inventory(CHECKS, EVALUATORS, "HG-BOOT-003", "rEFInd boot loader detected", "BOOT-5109",
+REFIND = define_file_inventory(CHECKS, CHECKS.evaluators, "HG-BOOT-003", "rEFInd boot loader detected", "BOOT-5109",
                                "/boot/refind_linux.conf")
 
 
-UEFI = _info("HG-BOOT-004", "UEFI boot and Secure Boot state", "BOOT-5116", "/sys/firmware/efi")
-
-
-@EVALUATORS(UEFI)
-def check_uefi(host):
+@CHECKS.info("HG-BOOT-004", "UEFI boot and Secure Boot state", "BOOT-5116", "/sys/firmware/efi")
+def check_uefi(check, host):
     uefi = host.is_dir("/sys/firmware/efi")
     secure = False
     for name in host.listdir("/sys/firmware/efi/efivars"):
@@ -72,16 +61,15 @@ def check_uefi(host):
             data = host.read("/sys/firmware/efi/efivars/" + name, 64)
             # 4 bytes of attributes, then the value (Lynis: od field 5)
             secure = secure or (data is not None and len(data) > 4 and data[4] == "\x01")
-    return UEFI.passed("/sys/firmware/efi", {"uefi": uefi, "secure_boot": secure})
+    return check.passed("/sys/firmware/efi", {"uefi": uefi, "secure_boot": secure})
 
 
 GRUB_FILES = ("/boot/grub/grub.cfg", "/boot/grub2/grub.cfg", "/boot/grub/grub.conf", "/boot/grub/menu.lst")
-GRUB = _info("HG-BOOT-005", "GRUB boot loader detected", "BOOT-5121", ", ".join(GRUB_FILES))
 
 
-@EVALUATORS(GRUB)
-def check_grub(host):
-    return GRUB.passed("/boot/grub", {"config": grub_config(host)})
+@CHECKS.info("HG-BOOT-005", "GRUB boot loader detected", "BOOT-5121", ", ".join(GRUB_FILES))
+def check_grub(check, host):
+    return check.passed("/boot/grub", {"config": grub_config(host)})
 
 
 def grub_config(host):
@@ -91,19 +79,16 @@ def grub_config(host):
     return None
 
 
-GRUB_PASSWORD = CHECKS.define(
-    "HG-BOOT-006", "GRUB boot loader has no password", "medium",
-    reads="grub.cfg, /boot/grub/custom.cfg, /etc/grub.d/[0-9][0-9]*",
-    remediation="Set 'set superusers' and a 'password_pbkdf2' entry (grub-mkpasswd-pbkdf2) in /etc/grub.d/40_custom, then update-grub.",
-    references={"lynis": "BOOT-5122", "cis": "1.4.1"})
 _GRUB_PW = re.compile(r"password --md5|password --encrypted")
 
 
-@EVALUATORS(GRUB_PASSWORD)
-def check_grub_password(host):
+@CHECKS.check("HG-BOOT-006", "medium", "GRUB boot loader has no password", lynis="BOOT-5122", cis="1.4.1",
+              reads="grub.cfg, /boot/grub/custom.cfg, /etc/grub.d/[0-9][0-9]*",
+              remediation="Set 'set superusers' and a 'password_pbkdf2' entry (grub-mkpasswd-pbkdf2) in /etc/grub.d/40_custom, then update-grub.")
+def check_grub_password(check, host):
     config = grub_config(host)
     if config is None:
-        return GRUB_PASSWORD.skip("/boot/grub", "no GRUB configuration (Lynis skips the test too)")
+        return check.skip("/boot/grub", "no GRUB configuration (Lynis skips the test too)")
     files = [config, "/boot/grub/custom.cfg"]
     files += ["/etc/grub.d/" + n for n in host.listdir("/etc/grub.d") if n[:2].isdigit()]
     superusers = pbkdf2 = legacy = False
@@ -121,43 +106,32 @@ def check_grub_password(host):
             if "password_pbkdf2" in line or "grub.pbkdf2" in line:
                 pbkdf2 = True
     ok = legacy or (superusers and pbkdf2)
-    return verdict(GRUB_PASSWORD, config, not ok, {"superusers": superusers, "pbkdf2": pbkdf2,
-                                                   "legacy_password": legacy, "files": sorted(set(where))})
+    return verdict(check, config, not ok, {"superusers": superusers, "pbkdf2": pbkdf2,
+                                           "legacy_password": legacy, "files": sorted(set(where))})
 
 
-LILO = CHECKS.define("HG-BOOT-007", "LILO boot loader has no password", "medium", reads="/etc/lilo.conf",
-                     remediation="Add 'password=<password>' above the first image= line of /etc/lilo.conf.",
-                     references={"lynis": "BOOT-5139"})
-
-
-@EVALUATORS(LILO)
-def check_lilo(host):
+@CHECKS.check("HG-BOOT-007", "medium", "LILO boot loader has no password", lynis="BOOT-5139", reads="/etc/lilo.conf",
+              remediation="Add 'password=<password>' above the first image= line of /etc/lilo.conf.")
+def check_lilo(check, host):
     path = "/etc/lilo.conf"
     if not host.is_file(path):
-        return LILO.passed(path, {"present": False})
+        return check.passed(path, {"present": False})
     has_pw = any(re.match(r"password\s?=", line) for line in host.config_lines(path))
-    return verdict(LILO, path, not has_pw, {"present": True, "password": has_pw})
+    return verdict(check, path, not has_pw, {"present": True, "password": has_pw})
 
 
-ELILO = _info("HG-BOOT-008", "ELILO boot loader detected", "BOOT-5140", "/etc/elilo.conf, /boot/efi/EFI/*/elilo.conf")
-
-
-@EVALUATORS(ELILO)
-def check_elilo(host):
+@CHECKS.info("HG-BOOT-008", "ELILO boot loader detected", "BOOT-5140", "/etc/elilo.conf, /boot/efi/EFI/*/elilo.conf")
+def check_elilo(check, host):
     found = [p for p in ("/etc/elilo.conf", "/boot/efi/EFI/debian/elilo.conf") if host.is_file(p)]
-    return ELILO.passed("/etc/elilo.conf", {"found": found})
+    return check.passed("/etc/elilo.conf", {"found": found})
 
 
-SILO = define_file_inventory(CHECKS, EVALUATORS, "HG-BOOT-009", "SILO boot loader detected", "BOOT-5142",
+SILO = define_file_inventory(CHECKS, CHECKS.evaluators, "HG-BOOT-009", "SILO boot loader detected", "BOOT-5142",
                              "/etc/silo.conf")
 
 
-YABOOT = define_file_inventory(CHECKS, EVALUATORS, "HG-BOOT-010", "YABOOT boot loader detected", "BOOT-5155",
+YABOOT = define_file_inventory(CHECKS, CHECKS.evaluators, "HG-BOOT-010", "YABOOT boot loader detected", "BOOT-5155",
                                "/etc/yaboot.conf")
-
-
-BOOT_SERVICES = _info("HG-BOOT-011", "services enabled at boot (inventory)", "BOOT-5177",
-                      "/etc/systemd/system/*.wants")
 
 
 def enabled_services(host):
@@ -170,22 +144,20 @@ def enabled_services(host):
     return sorted(names)[:MAX_SERVICES]
 
 
-@EVALUATORS(BOOT_SERVICES)
-def check_boot_services(host):
+@CHECKS.info("HG-BOOT-011", "services enabled at boot (inventory)", "BOOT-5177", "/etc/systemd/system/*.wants")
+def check_boot_services(check, host):
     services = enabled_services(host)
-    return BOOT_SERVICES.passed("/etc/systemd/system", {"count": len(services), "services": services})
+    return check.passed("/etc/systemd/system", {"count": len(services), "services": services})
 
 
-RUNLEVEL = CHECKS.define("HG-BOOT-012", "default runlevel/target cannot be determined", "low",
-                         reads="/etc/systemd/system/default.target, /lib/systemd/system/default.target",
-                         remediation="Set a default target: systemctl set-default multi-user.target.",
-                         references={"lynis": "BOOT-5180"})
 TARGET_RUNLEVEL = {"poweroff.target": 0, "rescue.target": 1, "multi-user.target": 3,
                    "graphical.target": 5, "reboot.target": 6}
 
 
-@EVALUATORS(RUNLEVEL)
-def check_runlevel(host):
+@CHECKS.check("HG-BOOT-012", "low", "default runlevel/target cannot be determined", lynis="BOOT-5180",
+              reads="/etc/systemd/system/default.target, /lib/systemd/system/default.target",
+              remediation="Set a default target: systemctl set-default multi-user.target.")
+def check_runlevel(check, host):
     target = None
     for path in ("/etc/systemd/system/default.target", "/lib/systemd/system/default.target",
                  "/usr/lib/systemd/system/default.target"):
@@ -194,18 +166,13 @@ def check_runlevel(host):
             target = os.path.basename(found[1])
             break
     runlevel = TARGET_RUNLEVEL.get(target)
-    return verdict(RUNLEVEL, "default.target", target is None, {"target": target, "runlevel": runlevel})
+    return verdict(check, "default.target", target is None, {"target": target, "runlevel": runlevel})
 
 
-STARTUP_WRITABLE = CHECKS.define(
-    "HG-BOOT-013", "world-writable startup script", "high",
-    reads="/etc/init.d, /etc/rc.d, /etc/rcS.d, /etc/rc[0-6].d, /etc/rc, /etc/rc.local, /etc/rc.d/rc.sysinit",
-    remediation="chmod o-w on the script; review it for tampering.",
-    references={"lynis": "BOOT-5184", "attack": "T1037.004"})
-
-
-@EVALUATORS(STARTUP_WRITABLE)
-def check_startup_writable(host):
+@CHECKS.check("HG-BOOT-013", "high", "world-writable startup script", lynis="BOOT-5184", attack="T1037.004",
+              reads="/etc/init.d, /etc/rc.d, /etc/rcS.d, /etc/rc[0-6].d, /etc/rc, /etc/rc.local, /etc/rc.d/rc.sysinit",
+              remediation="chmod o-w on the script; review it for tampering.")
+def check_startup_writable(check, host):
     dirs = ["/etc/init.d", "/etc/rc.d", "/etc/rcS.d"] + ["/etc/rc%d.d" % n for n in range(7)]
     writable = []
     for directory in dirs:
@@ -217,54 +184,43 @@ def check_startup_writable(host):
         info = host.stat(path)
         if info and info["type"] == "file" and is_world_writable(info):
             writable.append(path)
-    return verdict(STARTUP_WRITABLE, "startup scripts", bool(writable), {"world_writable": sorted(set(writable))})
+    return verdict(check, "startup scripts", bool(writable), {"world_writable": sorted(set(writable))})
 
 
-UPTIME = _info("HG-BOOT-014", "system uptime", "BOOT-5202", "/proc/uptime")
-
-
-@EVALUATORS(UPTIME)
-def check_uptime(host):
+@CHECKS.info("HG-BOOT-014", "system uptime", "BOOT-5202", "/proc/uptime")
+def check_uptime(check, host):
     text = host.read("/proc/uptime", 256) or ""
     try:
         seconds = int(float(text.split()[0]))
     except (ValueError, IndexError):
         seconds = None
-    return UPTIME.passed("/proc/uptime", {"uptime_seconds": seconds,
-                                          "uptime_days": None if seconds is None else seconds // 86400})
+    return check.passed("/proc/uptime", {"uptime_seconds": seconds,
+                                         "uptime_days": None if seconds is None else seconds // 86400})
 
 
-RESCUE_SULOGIN = CHECKS.define(
-    "HG-BOOT-015", "rescue.service does not ask for the root password (sulogin)", "medium",
-    reads="/usr/lib/systemd/system/rescue.service",
-    remediation="ExecStart of rescue.service must run sulogin (Debian's default does via systemd-sulogin-shell).",
-    references={"lynis": "BOOT-5260"})
-
-
-@EVALUATORS(RESCUE_SULOGIN)
-def check_rescue(host):
+@CHECKS.check("HG-BOOT-015", "medium", "rescue.service does not ask for the root password (sulogin)", lynis="BOOT-5260",
+              reads="/usr/lib/systemd/system/rescue.service",
+              remediation="ExecStart of rescue.service must run sulogin (Debian's default does via systemd-sulogin-shell).")
+def check_rescue(check, host):
     path = "/usr/lib/systemd/system/rescue.service"
     lines = host.lines(path)
     if lines is None:
-        return RESCUE_SULOGIN.skip(path, "no rescue.service (Lynis skips it too)")
+        return check.skip(path, "no rescue.service (Lynis skips it too)")
     ok = any(re.match(r"ExecStart=.*sulogin", line) for line in lines)
-    return verdict(RESCUE_SULOGIN, path, not ok, {"sulogin": ok})
+    return verdict(check, path, not ok, {"sulogin": ok})
 
 
-SERVICE_EXPOSURE = CHECKS.define(
-    "HG-BOOT-016", "enabled service is EXPOSED or UNSAFE (systemd-analyze security, from unit files)", "low",
-    reads="unit files and drop-ins of services enabled in /etc/systemd/system/*.wants",
-    remediation="Add sandboxing to the unit (NoNewPrivileges=, ProtectSystem=strict, PrivateTmp=, "
-                "CapabilityBoundingSet=, SystemCallFilter=@system-service ...) via a drop-in.",
-    references={"lynis": "BOOT-5264"})
 EXPOSED_AT = 75
 
 
-@EVALUATORS(SERVICE_EXPOSURE)
-def check_exposure(host):
+@CHECKS.check("HG-BOOT-016", "low", "enabled service is EXPOSED or UNSAFE (systemd-analyze security, from unit files)", lynis="BOOT-5264",
+              reads="unit files and drop-ins of services enabled in /etc/systemd/system/*.wants",
+              remediation="Add sandboxing to the unit (NoNewPrivileges=, ProtectSystem=strict, PrivateTmp=, "
+                          "CapabilityBoundingSet=, SystemCallFilter=@system-service ...) via a drop-in.")
+def check_exposure(check, host):
     services = enabled_services(host)
     if not services:
-        return SERVICE_EXPOSURE.skip("systemd", "no enabled services found (not a systemd system?)")
+        return check.skip("systemd", "no enabled services found (not a systemd system?)")
     scores = {}
     cuts = []
     for name in services:
@@ -285,11 +241,11 @@ def check_exposure(host):
         scores[name] = {"exposure": value / 10.0, "level": level}
     exposed = sorted(n for n, s in scores.items() if s["exposure"] * 10 >= EXPOSED_AT)
     if cuts and not exposed:   # a drop-in not read may weaken a service: never a pass (issue 17)
-        return SERVICE_EXPOSURE.error("enabled services", "; ".join(cuts[:4]),
-                                      {"scores": dict((n, scores[n]) for n in sorted(scores)[:20])})
-    return verdict(SERVICE_EXPOSURE, "enabled services", bool(exposed),
+        return check.error("enabled services", "; ".join(cuts[:4]),
+                           {"scores": dict((n, scores[n]) for n in sorted(scores)[:20])})
+    return verdict(check, "enabled services", bool(exposed),
                    {"exposed": exposed, "scores": dict((n, scores[n]) for n in sorted(scores)[:20])})
 
 
 def audit(params):
-    return run_evaluators(EVALUATORS, Host(params["root"]))
+    return run_evaluators(CHECKS, Host(params["root"]))

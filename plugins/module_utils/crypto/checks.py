@@ -12,11 +12,10 @@ import os
 import time
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostfacts import (
-    Evaluators, Host, run_evaluators, verdict)
+    Host, run_evaluators, verdict)
 from ansible_collections.hostguard.hardening.plugins.module_utils.crypto import x509
 from ansible_collections.hostguard.hardening.plugins.module_utils.crypto.spec import CHECKS
 
-EVALUATORS = Evaluators()
 # Lynis default.prf ssl-certificate-paths (and -to-ignore)
 CERT_PATHS = ("/etc/apache2", "/etc/dovecot", "/etc/httpd", "/etc/letsencrypt", "/etc/pki", "/etc/postfix",
               "/etc/refind.d/keys", "/etc/ssl", "/opt/psa/var/certificates", "/usr/local/psa/var/certificates",
@@ -81,13 +80,9 @@ def open_bytes(host, path):
     return data
 
 
-EXPIRED = CHECKS.define("HG-CRYP-001", "expired certificate", "medium",
-                        reads=", ".join(CERT_PATHS) + " (files not installed by a package)",
-                        remediation="Renew or remove the certificate.", references={"lynis": "CRYP-7902"})
-
-
-@EVALUATORS(EXPIRED)
-def check_expired(host):
+@CHECKS.check("HG-CRYP-001", "medium", "expired certificate", lynis="CRYP-7902", reads=", ".join(CERT_PATHS) + " (files not installed by a package)",
+              remediation="Renew or remove the certificate.")
+def check_expired(check, host):
     now = time.time()
     expired, count = [], 0
     for path in cert_files(host, CERT_PATHS):
@@ -96,16 +91,12 @@ def check_expired(host):
         certs = grade(host, path, now, limit=1)
         count += len(certs)
         expired += ["%s (%s, %s)" % (path, c["cn"], c["not_after"]) for c in certs if c["expired"]]
-    return verdict(EXPIRED, "certificates", bool(expired), {"checked": count, "expired": expired})
+    return verdict(check, "certificates", bool(expired), {"checked": count, "expired": expired})
 
 
-STORE = CHECKS.define("HG-CRYP-002", "expired or weak CA certificate in the system trust store", "medium",
-                      reads=", ".join(SYSTEM_STORES), remediation="Remove it (dpkg-reconfigure ca-certificates, update-ca-certificates).",
-                      references={"cis": "n/a"})
-
-
-@EVALUATORS(STORE)
-def check_store(host):
+@CHECKS.check("HG-CRYP-002", "medium", "expired or weak CA certificate in the system trust store", cis="n/a", reads=", ".join(SYSTEM_STORES),
+              remediation="Remove it (dpkg-reconfigure ca-certificates, update-ca-certificates).")
+def check_store(check, host):
     now = time.time()
     bad, count = [], 0
     for path in cert_files(host, SYSTEM_STORES):
@@ -114,76 +105,52 @@ def check_store(host):
             reasons = (["expired %s" % cert["not_after"]] if cert["expired"] else []) + cert["weak"]
             if reasons:
                 bad.append("%s: %s" % (os.path.basename(path), ", ".join(reasons)))
-    return verdict(STORE, "CA store", bool(bad), {"checked": count, "problems": bad})
+    return verdict(check, "CA store", bool(bad), {"checked": count, "problems": bad})
 
 
-LUKS = CHECKS.define("HG-CRYP-003", "LUKS encrypted block devices (inventory)", "info", reads="/etc/crypttab",
-                     remediation="None needed (inventory).", references={"lynis": "CRYP-7930"})
-
-
-@EVALUATORS(LUKS)
-def check_luks(host):
+@CHECKS.info("HG-CRYP-003", "LUKS encrypted block devices (inventory)", "CRYP-7930", "/etc/crypttab")
+def check_luks(check, host):
     entries = [l.split()[0] for l in host.config_lines("/etc/crypttab") if "luks" in l and l.split()]
-    return LUKS.passed("/etc/crypttab", {"luks": entries})
+    return check.passed("/etc/crypttab", {"luks": entries})
 
 
-SWAP = CHECKS.define("HG-CRYP-004", "swap is not encrypted", "low", reads="/proc/swaps, /etc/crypttab",
-                     remediation="Put swap on dm-crypt (cryptsetup, /etc/crypttab).", references={"lynis": "CRYP-7931"})
-
-
-@EVALUATORS(SWAP)
-def check_swap(host):
+@CHECKS.check("HG-CRYP-004", "low", "swap is not encrypted", lynis="CRYP-7931", reads="/proc/swaps, /etc/crypttab",
+              remediation="Put swap on dm-crypt (cryptsetup, /etc/crypttab).")
+def check_swap(check, host):
     swaps = [l.split()[0] for l in (host.lines("/proc/swaps") or [])[1:] if l.split()]
     if not swaps:
-        return SWAP.skip("/proc/swaps", "no swap in use")
+        return check.skip("/proc/swaps", "no swap in use")
     plain = [s for s in swaps if not s.startswith(("/dev/mapper/", "/dev/dm-"))]
-    return verdict(SWAP, "/proc/swaps", bool(plain), {"swap": swaps, "unencrypted": plain})
+    return verdict(check, "/proc/swaps", bool(plain), {"swap": swaps, "unencrypted": plain})
 
 
-ENTROPY = CHECKS.define("HG-CRYP-005", "kernel entropy pool low (<= 200 bits)", "info",
-                        reads="/proc/sys/kernel/random/entropy_avail", remediation="None needed on kernels >= 5.18 (256 fixed).",
-                        references={"lynis": "CRYP-8002"})
-
-
-@EVALUATORS(ENTROPY)
-def check_entropy(host):
+@CHECKS.check("HG-CRYP-005", "info", "kernel entropy pool low (<= 200 bits)", lynis="CRYP-8002", reads="/proc/sys/kernel/random/entropy_avail",
+              remediation="None needed on kernels >= 5.18 (256 fixed).")
+def check_entropy(check, host):
     text = (host.read("/proc/sys/kernel/random/entropy_avail", 64) or "").strip()
     # Lynis only logs the value (no suggestion): inventory
-    return ENTROPY.passed("entropy", {"entropy_avail": int(text) if text.isdigit() else None})
+    return check.passed("entropy", {"entropy_avail": int(text) if text.isdigit() else None})
 
 
-HWRNG = CHECKS.define("HG-CRYP-006", "hardware RNG (inventory)", "info", reads="/sys/class/misc/hw_random/rng_current",
-                      remediation="None needed (inventory).", references={"lynis": "CRYP-8004"})
-
-
-@EVALUATORS(HWRNG)
-def check_hwrng(host):
+@CHECKS.info("HG-CRYP-006", "hardware RNG (inventory)", "CRYP-8004", "/sys/class/misc/hw_random/rng_current")
+def check_hwrng(check, host):
     current = (host.read("/sys/class/misc/hw_random/rng_current", 256) or "").strip() or None
-    return HWRNG.passed("hw_random", {"rng_current": current, "rngd": bool(host.running("rngd"))})
+    return check.passed("hw_random", {"rng_current": current, "rngd": bool(host.running("rngd"))})
 
 
-SWRNG = CHECKS.define("HG-CRYP-007", "software RNG daemons (inventory)", "info", reads="/proc/*/cmdline",
-                      remediation="None needed (inventory).", references={"lynis": "CRYP-8005"})
-
-
-@EVALUATORS(SWRNG)
-def check_swrng(host):
+@CHECKS.info("HG-CRYP-007", "software RNG daemons (inventory)", "CRYP-8005", "/proc/*/cmdline")
+def check_swrng(check, host):
     names = ("audio-entropyd", "haveged", "jitterentropy-rngd")
     found = sorted(set(n for p in host.processes() for n in names if n in " ".join(p["argv"])))
-    return SWRNG.passed("rng daemons", {"running": found})
+    return check.passed("rng daemons", {"running": found})
 
 
-MOR = CHECKS.define("HG-CRYP-008", "UEFI MemoryOverwriteRequest bit (inventory)", "info",
-                    reads="/sys/firmware/efi/efivars/MemoryOverwriteRequestControl-*", remediation="None needed (inventory).",
-                    references={"lynis": "CRYP-8006"})
-
-
-@EVALUATORS(MOR)
-def check_mor(host):
+@CHECKS.info("HG-CRYP-008", "UEFI MemoryOverwriteRequest bit (inventory)", "CRYP-8006", "/sys/firmware/efi/efivars/MemoryOverwriteRequestControl-*")
+def check_mor(check, host):
     path = "/sys/firmware/efi/efivars/MemoryOverwriteRequestControl-e20939be-32d4-41be-a150-897f85d49829"
     data = host.read(path, 64)
-    return MOR.passed(path, {"set": None if data is None else (len(data) > 4 and data[4] == "\x01")})
+    return check.passed(path, {"set": None if data is None else (len(data) > 4 and data[4] == "\x01")})
 
 
 def audit(params):
-    return run_evaluators(EVALUATORS, Host(params["root"]))
+    return run_evaluators(CHECKS, Host(params["root"]))

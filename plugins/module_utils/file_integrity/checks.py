@@ -11,15 +11,14 @@ __metaclass__ = type
 import re
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostfacts import (
-    Evaluators, Host, define_presence, run_evaluators, verdict)
+    Host, define_presence, run_evaluators, verdict)
 from ansible_collections.hostguard.hardening.plugins.module_utils.file_integrity.spec import CHECKS
 
-EVALUATORS = Evaluators()
 FOUND = "fint_tools"
 AIDE_CONFIG_DIRS = ("/etc", "/etc/aide", "/usr/local/etc", "/usr/pkg/etc", "/usr/local/etc/aide", "/opt")
 
-define_presence(CHECKS, EVALUATORS, "HG-FINT-001", "AFICK installed", "FINT-4310", binaries=("afick.pl",), found_key=FOUND)
-define_presence(CHECKS, EVALUATORS, "HG-FINT-002", "AIDE installed", "FINT-4314", binaries=("aide",), found_key=FOUND)
+define_presence(CHECKS, CHECKS.evaluators, "HG-FINT-001", "AFICK installed", "FINT-4310", binaries=("afick.pl",), found_key=FOUND)
+define_presence(CHECKS, CHECKS.evaluators, "HG-FINT-002", "AIDE installed", "FINT-4314", binaries=("aide",), found_key=FOUND)
 
 
 def aide_config(host):
@@ -29,18 +28,13 @@ def aide_config(host):
     return None
 
 
-AIDE_CONFIG = CHECKS.define("HG-FINT-003", "AIDE installed without a configuration file", "medium",
-                            reads=", ".join(d + "/aide.conf" for d in AIDE_CONFIG_DIRS),
-                            remediation="Install aide-common (Debian ships /etc/aide/aide.conf).",
-                            references={"lynis": "FINT-4315"})
-
-
-@EVALUATORS(AIDE_CONFIG)
-def check_aide_config(host):
+@CHECKS.check("HG-FINT-003", "medium", "AIDE installed without a configuration file", lynis="FINT-4315",
+              reads=", ".join(d + "/aide.conf" for d in AIDE_CONFIG_DIRS), remediation="Install aide-common (Debian ships /etc/aide/aide.conf).")
+def check_aide_config(check, host):
     if not host.which("aide"):
-        return AIDE_CONFIG.skip("aide", "AIDE is not installed (Lynis skips too)")
+        return check.skip("aide", "AIDE is not installed (Lynis skips too)")
     config = aide_config(host)
-    return verdict(AIDE_CONFIG, config or "aide.conf", config is None, {"config": config})
+    return verdict(check, config or "aide.conf", config is None, {"config": config})
 
 
 def with_aide_config(check):
@@ -52,7 +46,7 @@ def with_aide_config(check):
             if not config:
                 return check.skip("aide", "AIDE or its configuration is missing (Lynis skips too)")
             return function(host, config)
-        EVALUATORS.append((check, evaluate))
+        CHECKS.evaluators.append((check, evaluate))
         return function
     return register
 
@@ -80,13 +74,13 @@ def check_aide_db(host, config):
                                                                       "size": info["size"] if info else None})
 
 
-define_presence(CHECKS, EVALUATORS, "HG-FINT-005", "Osiris installed", "FINT-4318", binaries=("osiris",), found_key=FOUND)
-define_presence(CHECKS, EVALUATORS, "HG-FINT-006", "Samhain installed", "FINT-4322", binaries=("samhain",), found_key=FOUND)
-define_presence(CHECKS, EVALUATORS, "HG-FINT-007", "Tripwire installed", "FINT-4326", binaries=("tripwire",), found_key=FOUND)
-define_presence(CHECKS, EVALUATORS, "HG-FINT-008", "OSSEC syscheck running", "FINT-4328", processes=("ossec-syscheckd",),
+define_presence(CHECKS, CHECKS.evaluators, "HG-FINT-005", "Osiris installed", "FINT-4318", binaries=("osiris",), found_key=FOUND)
+define_presence(CHECKS, CHECKS.evaluators, "HG-FINT-006", "Samhain installed", "FINT-4322", binaries=("samhain",), found_key=FOUND)
+define_presence(CHECKS, CHECKS.evaluators, "HG-FINT-007", "Tripwire installed", "FINT-4326", binaries=("tripwire",), found_key=FOUND)
+define_presence(CHECKS, CHECKS.evaluators, "HG-FINT-008", "OSSEC syscheck running", "FINT-4328", processes=("ossec-syscheckd",),
                 found_key=FOUND)
-define_presence(CHECKS, EVALUATORS, "HG-FINT-009", "mtree installed", "FINT-4330", binaries=("mtree",), found_key=FOUND)
-define_presence(CHECKS, EVALUATORS, "HG-FINT-010", "osqueryd running", "FINT-4338", processes=("osqueryd",), found_key=FOUND)
+define_presence(CHECKS, CHECKS.evaluators, "HG-FINT-009", "mtree installed", "FINT-4330", binaries=("mtree",), found_key=FOUND)
+define_presence(CHECKS, CHECKS.evaluators, "HG-FINT-010", "osqueryd running", "FINT-4338", processes=("osqueryd",), found_key=FOUND)
 
 AIDE_CHECKSUMS = CHECKS.define("HG-FINT-011", "AIDE configured without SHA256/SHA512 checksums", "low",
                                reads="aide.conf", remediation="Use sha256 or sha512 in the AIDE rule groups.",
@@ -99,29 +93,20 @@ def check_aide_checksums(host, config):
     return verdict(AIDE_CHECKSUMS, config, not strong, {"sha256_or_sha512": strong})
 
 
-IMA = CHECKS.define("HG-FINT-012", "IMA measurements (inventory)", "info", reads="/sys/kernel/security/ima",
-                    remediation="None needed (inventory).", references={"lynis": "FINT-4339"})
-
-
-@EVALUATORS(IMA)
-def check_ima(host):
+@CHECKS.info("HG-FINT-012", "IMA measurements (inventory)", "FINT-4339", "/sys/kernel/security/ima")
+def check_ima(check, host):
     count = (host.read("/sys/kernel/security/ima/runtime_measurements_count", 64) or "").strip()
     if count.isdigit() and int(count) > 1:
         host.cache.setdefault(FOUND, []).append("HG-FINT-012")
-    return IMA.passed("/sys/kernel/security/ima", {"measurements": count or None})
+    return check.passed("/sys/kernel/security/ima", {"measurements": count or None})
 
 
-ANY_TOOL = CHECKS.define("HG-FINT-013", "no file integrity tool installed", "medium",
-                         reads="the FINT inventory checks above",
-                         remediation="apt-get install aide aide-common; aideinit.",
-                         references={"lynis": "FINT-4350", "cis": "1.3.1"})
-
-
-@EVALUATORS(ANY_TOOL)
-def check_any_tool(host):
+@CHECKS.check("HG-FINT-013", "medium", "no file integrity tool installed", lynis="FINT-4350", cis="1.3.1", reads="the FINT inventory checks above",
+              remediation="apt-get install aide aide-common; aideinit.")
+def check_any_tool(check, host):
     found = host.cache.get(FOUND, [])
-    return verdict(ANY_TOOL, "file integrity", not found, {"found_by": found})
+    return verdict(check, "file integrity", not found, {"found_by": found})
 
 
 def audit(params):
-    return run_evaluators(EVALUATORS, Host(params["root"]))
+    return run_evaluators(CHECKS, Host(params["root"]))

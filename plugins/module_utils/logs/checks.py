@@ -16,10 +16,9 @@ import re
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import procfs
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostfacts import (
-    Evaluators, define_info, define_process_inventory, Host, run_evaluators, verdict)
+    define_process_inventory, Host, run_evaluators, verdict)
 from ansible_collections.hostguard.hardening.plugins.module_utils.logs.spec import CHECKS
 
-EVALUATORS = Evaluators()
 ROLE = "baseline_hardening"
 LOG_DIRS = ("/var/log", "/var/adm")
 MAX_FDS_PER_PROCESS = 1024
@@ -27,88 +26,60 @@ SYSLOG_NAMES = ("syslogd", "rsyslogd", "syslog-ng", "metalog", "systemd-journald
                 "busybox-syslogd")
 
 
-def _info(check_id, title, lynis, reads):
-    return define_info(CHECKS, check_id, title, lynis, reads)
-
-
 def _running(host, *names):
     return bool(host.running(*names))
 
 
-SYSLOG_RUNNING = CHECKS.define(
-    "HG-LOGG-001", "no syslog daemon or journal is running", "medium", reads="/proc/*/comm",
-    remediation="Run systemd-journald or rsyslog.", references={"lynis": "LOGG-2130"})
-
-
-@EVALUATORS(SYSLOG_RUNNING)
-def check_syslog_running(host):
+@CHECKS.check("HG-LOGG-001", "medium", "no syslog daemon or journal is running", lynis="LOGG-2130", reads="/proc/*/comm",
+              remediation="Run systemd-journald or rsyslog.")
+def check_syslog_running(check, host):
     # Lynis: ps ax | egrep "syslogd|syslog-ng|metalog|systemd-journal" (a substring match)
     found = sorted(set(p["comm"] for p in host.processes()
                        if re.search(r"syslogd|syslog-ng|metalog|systemd-journal",
                                     " ".join(p["argv"]) or p["comm"])))
-    return verdict(SYSLOG_RUNNING, "syslog", not found, {"running": found})
+    return verdict(check, "syslog", not found, {"running": found})
 
 
-SYSLOG_NG = define_process_inventory(CHECKS, EVALUATORS, "HG-LOGG-002", "syslog-ng running", "LOGG-2132",
+SYSLOG_NG = define_process_inventory(CHECKS, CHECKS.evaluators, "HG-LOGG-002", "syslog-ng running", "LOGG-2132",
                                      "syslog-ng", ("syslog-ng",))
 
 
-SYSLOG_NG_CONFIG = CHECKS.define(
-    "HG-LOGG-003", "syslog-ng configuration does not pass syslog-ng -s", "medium",
-    reads="syslog-ng -s (live host only)", remediation="Fix /etc/syslog-ng/syslog-ng.conf until syslog-ng -s passes.",
-    references={"lynis": "LOGG-2134"})
-
-
-@EVALUATORS(SYSLOG_NG_CONFIG)
-def check_syslog_ng_config(host):
+@CHECKS.check("HG-LOGG-003", "medium", "syslog-ng configuration does not pass syslog-ng -s", lynis="LOGG-2134", reads="syslog-ng -s (live host only)",
+              remediation="Fix /etc/syslog-ng/syslog-ng.conf until syslog-ng -s passes.")
+def check_syslog_ng_config(check, host):
     binary = host.which("syslog-ng")
     if not binary or not _running(host, "syslog-ng"):
-        return SYSLOG_NG_CONFIG.skip("syslog-ng", "syslog-ng is not installed and running (Lynis skips too)")
+        return check.skip("syslog-ng", "syslog-ng is not installed and running (Lynis skips too)")
     if not host.live:
-        return SYSLOG_NG_CONFIG.skip("syslog-ng", "syntax check needs the binary of the audited host (root is not /)")
+        return check.skip("syslog-ng", "syntax check needs the binary of the audited host (root is not /)")
     res = host.run([binary, "-s"])
-    return verdict(SYSLOG_NG_CONFIG, "/etc/syslog-ng/syslog-ng.conf", res["rc"] != 0,
+    return verdict(check, "/etc/syslog-ng/syslog-ng.conf", res["rc"] != 0,
                    {"rc": res["rc"], "error": res["error"], "stderr": res["stderr"][-300:]})
 
 
-JOURNALD = define_process_inventory(CHECKS, EVALUATORS, "HG-LOGG-004", "systemd-journald running", "LOGG-2136",
+JOURNALD = define_process_inventory(CHECKS, CHECKS.evaluators, "HG-LOGG-004", "systemd-journald running", "LOGG-2136",
                                     "systemd-journald", ("systemd-journald", "systemd-journal"))
 
 
-KLOGD = CHECKS.define(
-    "HG-LOGG-005", "no kernel logger: neither klogd nor rsyslog/journald/metalog running", "medium",
-    reads="/proc/*/comm", remediation="Run systemd-journald or rsyslog (imklog), or klogd.",
-    references={"lynis": "LOGG-2138"})
-
-
-@EVALUATORS(KLOGD)
-def check_klogd(host):
+@CHECKS.check("HG-LOGG-005", "medium", "no kernel logger: neither klogd nor rsyslog/journald/metalog running", lynis="LOGG-2138",
+              reads="/proc/*/comm", remediation="Run systemd-journald or rsyslog (imklog), or klogd.")
+def check_klogd(check, host):
     covered = _running(host, "rsyslogd", "systemd-journald", "systemd-journal", "metalog")
     klogd = _running(host, "klogd")
-    return verdict(KLOGD, "klogd", not covered and not klogd, {"kernel_log_reader": covered, "klogd": klogd})
+    return verdict(check, "klogd", not covered and not klogd, {"kernel_log_reader": covered, "klogd": klogd})
 
 
-MINILOGD = CHECKS.define(
-    "HG-LOGG-006", "minilogd is running", "medium", reads="/proc/*/comm",
-    remediation="minilogd is a boot-time stub: stop it once the real syslog runs.",
-    references={"lynis": "LOGG-2142"})
+@CHECKS.check("HG-LOGG-006", "medium", "minilogd is running", lynis="LOGG-2142", reads="/proc/*/comm",
+              remediation="minilogd is a boot-time stub: stop it once the real syslog runs.")
+def check_minilogd(check, host):
+    return verdict(check, "minilogd", _running(host, "minilogd"), {})
 
 
-@EVALUATORS(MINILOGD)
-def check_minilogd(host):
-    return verdict(MINILOGD, "minilogd", _running(host, "minilogd"), {})
-
-
-LOGROTATE = CHECKS.define(
-    "HG-LOGG-007", "no log rotation configured (logrotate.conf / logrotate.d)", "low",
-    reads="/etc/logrotate.conf, /etc/logrotate.d", remediation="apt-get install logrotate.",
-    references={"lynis": "LOGG-2146"})
-
-
-@EVALUATORS(LOGROTATE)
-def check_logrotate(host):
+@CHECKS.check("HG-LOGG-007", "low", "no log rotation configured (logrotate.conf / logrotate.d)", lynis="LOGG-2146",
+              reads="/etc/logrotate.conf, /etc/logrotate.d", remediation="apt-get install logrotate.")
+def check_logrotate(check, host):
     conf, ddir = host.is_file("/etc/logrotate.conf"), host.is_dir("/etc/logrotate.d")
-    return verdict(LOGROTATE, "/etc/logrotate.conf", not (conf or ddir),
+    return verdict(check, "/etc/logrotate.conf", not (conf or ddir),
                    {"logrotate.conf": conf, "logrotate.d": ddir})
 
 
@@ -126,26 +97,18 @@ def logrotate_paths(host):
     return out[:512]
 
 
-LOGROTATED_FILES = _info("HG-LOGG-008", "files named in the logrotate configuration (inventory)", "LOGG-2148",
-                         "/etc/logrotate.conf, /etc/logrotate.d/*")
-
-
-@EVALUATORS(LOGROTATED_FILES)
-def check_logrotated_files(host):
+@CHECKS.info("HG-LOGG-008", "files named in the logrotate configuration (inventory)", "LOGG-2148", "/etc/logrotate.conf, /etc/logrotate.d/*")
+def check_logrotated_files(check, host):
     paths = logrotate_paths(host)
     exists = [p for p in paths if "*" not in p and host.exists(p)]
-    return LOGROTATED_FILES.passed("/etc/logrotate.d", {"count": len(paths), "existing": exists})
+    return check.passed("/etc/logrotate.d", {"count": len(paths), "existing": exists})
 
 
-LOGROTATE_DIRS = _info("HG-LOGG-009", "directories named in the logrotate configuration (inventory)", "LOGG-2150",
-                       "/etc/logrotate.conf, /etc/logrotate.d/*")
-
-
-@EVALUATORS(LOGROTATE_DIRS)
-def check_logrotate_dirs(host):
+@CHECKS.info("HG-LOGG-009", "directories named in the logrotate configuration (inventory)", "LOGG-2150", "/etc/logrotate.conf, /etc/logrotate.d/*")
+def check_logrotate_dirs(check, host):
     dirs = sorted(set(os.path.dirname(p) for p in logrotate_paths(host)))
-    return LOGROTATE_DIRS.passed("/etc/logrotate.d", {"directories": [d for d in dirs if host.is_dir(d)],
-                                                      "missing": [d for d in dirs if not host.is_dir(d)]})
+    return check.passed("/etc/logrotate.d", {"directories": [d for d in dirs if host.is_dir(d)],
+                                             "missing": [d for d in dirs if not host.is_dir(d)]})
 
 
 _RSYSLOG_REMOTE = re.compile(r"@@?[a-zA-Z0-9\-]+")
@@ -173,28 +136,20 @@ def remote_logging(host):
     return bool(hits), hits
 
 
-REMOTE_LOGGING = CHECKS.define(
-    "HG-LOGG-010", "no remote logging configured", "low",
-    reads="/etc/rsyslog.conf, /etc/rsyslog.d/*, /etc/syslog-ng/syslog-ng.conf, /etc/syslog.conf",
-    remediation="Forward logs to a log host (rsyslog: *.* @@loghost:514; or systemd-journal-upload).",
-    references={"lynis": "LOGG-2154", "cis": "4.2.1.5", "attack": "T1070.002"})
-
-
-@EVALUATORS(REMOTE_LOGGING)
-def check_remote_logging(host):
+@CHECKS.check("HG-LOGG-010", "low", "no remote logging configured", lynis="LOGG-2154", cis="4.2.1.5", attack="T1070.002",
+              reads="/etc/rsyslog.conf, /etc/rsyslog.d/*, /etc/syslog-ng/syslog-ng.conf, /etc/syslog.conf",
+              remediation="Forward logs to a log host (rsyslog: *.* @@loghost:514; or systemd-journal-upload).")
+def check_remote_logging(check, host):
     if not host.running(*SYSLOG_NAMES) and not any(
             re.search(r"syslogd|syslog-ng|metalog|systemd-journal", p["comm"]) for p in host.processes()):
-        return REMOTE_LOGGING.skip("syslog", "no syslog daemon running (Lynis skips the test too)")
+        return check.skip("syslog", "no syslog daemon running (Lynis skips the test too)")
     enabled, hits = remote_logging(host)
-    return verdict(REMOTE_LOGGING, "syslog", not enabled, {"remote_targets": hits})
+    return verdict(check, "syslog", not enabled, {"remote_targets": hits})
 
 
-LOG_PATHS = _info("HG-LOGG-011", "log directories present", "LOGG-2170", ", ".join(LOG_DIRS))
-
-
-@EVALUATORS(LOG_PATHS)
-def check_log_paths(host):
-    return LOG_PATHS.passed("/var/log", {"directories": [d for d in LOG_DIRS if host.is_dir(d)]})
+@CHECKS.info("HG-LOGG-011", "log directories present", "LOGG-2170", ", ".join(LOG_DIRS))
+def check_log_paths(check, host):
+    return check.passed("/var/log", {"directories": [d for d in LOG_DIRS if host.is_dir(d)]})
 
 
 def open_files(host, limit_pids=4096):
@@ -218,62 +173,44 @@ def open_files(host, limit_pids=4096):
     return out
 
 
-OPEN_LOGS = _info("HG-LOGG-012", "open log files (inventory)", "LOGG-2180", "/proc/*/fd")
-
-
-@EVALUATORS(OPEN_LOGS)
-def check_open_logs(host):
+@CHECKS.info("HG-LOGG-012", "open log files (inventory)", "LOGG-2180", "/proc/*/fd")
+def check_open_logs(check, host):
     logs = sorted(set(t for _c, t in open_files(host) if t.endswith("log")))
-    return OPEN_LOGS.passed("/proc/*/fd", {"open_log_files": logs})
+    return check.passed("/proc/*/fd", {"open_log_files": logs})
 
 
-DELETED_IN_USE = CHECKS.define(
-    "HG-LOGG-013", "deleted files still held open", "low", reads="/proc/*/fd",
-    remediation="Find why the process keeps the deleted file (log rotated without reload, a dropped "
-                "binary); restart or signal it.",
-    references={"lynis": "LOGG-2190", "attack": "T1070.004"})
-
-
-@EVALUATORS(DELETED_IN_USE)
-def check_deleted_in_use(host):
+@CHECKS.check("HG-LOGG-013", "low", "deleted files still held open", lynis="LOGG-2190", attack="T1070.004", reads="/proc/*/fd",
+              remediation="Find why the process keeps the deleted file (log rotated without reload, a dropped "
+                          "binary); restart or signal it.")
+def check_deleted_in_use(check, host):
     # Lynis: lsof +L1, minus mysqld, /dev/zero and aio; memfd:/shm segments are not files on disk
     deleted = sorted(set("%s(%s)" % (t[:-len(" (deleted)")], c) for c, t in open_files(host)
                          if t.endswith(" (deleted)") and c != "mysqld"
                          and not t.startswith(("/dev/zero", "/memfd:", "/[aio]", "/dev/shm/", "/SYSV"))))
-    return verdict(DELETED_IN_USE, "/proc/*/fd", bool(deleted), {"deleted": deleted})
+    return verdict(check, "/proc/*/fd", bool(deleted), {"deleted": deleted})
 
 
-EMPTY_OPEN_LOGS = _info("HG-LOGG-014", "open log files that are empty (inventory)", "LOGG-2192", "/proc/*/fd")
-
-
-@EVALUATORS(EMPTY_OPEN_LOGS)
-def check_empty_open_logs(host):
+@CHECKS.info("HG-LOGG-014", "open log files that are empty (inventory)", "LOGG-2192", "/proc/*/fd")
+def check_empty_open_logs(check, host):
     empty = []
     for comm, target in open_files(host):
         if target.endswith("log"):
             info = host.lstat(target)
             if info and info["type"] == "file" and info["size"] == 0:
                 empty.append("%s,%s" % (comm, target))
-    return EMPTY_OPEN_LOGS.passed("/proc/*/fd", {"empty": sorted(set(empty))})
+    return check.passed("/proc/*/fd", {"empty": sorted(set(empty))})
 
 
-METALOG = define_process_inventory(CHECKS, EVALUATORS, "HG-LOGG-015", "metalog running", "LOGG-2210",
+METALOG = define_process_inventory(CHECKS, CHECKS.evaluators, "HG-LOGG-015", "metalog running", "LOGG-2210",
                                    "metalog", ("metalog",))
 
 
-RSYSLOG = define_process_inventory(CHECKS, EVALUATORS, "HG-LOGG-016", "rsyslog running", "LOGG-2230",
+RSYSLOG = define_process_inventory(CHECKS, CHECKS.evaluators, "HG-LOGG-016", "rsyslog running", "LOGG-2230",
                                    "rsyslogd", ("rsyslogd",))
 
 
-RFC3195 = define_process_inventory(CHECKS, EVALUATORS, "HG-LOGG-017", "RFC 3195 (reliable syslog) daemon running", "LOGG-2240",
+RFC3195 = define_process_inventory(CHECKS, CHECKS.evaluators, "HG-LOGG-017", "RFC 3195 (reliable syslog) daemon running", "LOGG-2240",
                                    "rfc3195d", ("rfc3195d",))
-
-
-JOURNAL_PERSISTENT = CHECKS.define(
-    "HG-LOGG-018", "journald keeps logs in memory only (not persistent)", "medium",
-    reads="/etc/systemd/journald.conf, journald.conf.d/*.conf, /var/log/journal",
-    remediation="Storage=persistent in /etc/systemd/journald.conf.d/ (or create /var/log/journal with Storage=auto).",
-    references={"cis": "4.2.2.3"}, role=ROLE)
 
 
 def journald_storage(host):
@@ -295,15 +232,17 @@ def journald_storage(host):
     return storage, source
 
 
-@EVALUATORS(JOURNAL_PERSISTENT)
-def check_journal_persistent(host):
+@CHECKS.check("HG-LOGG-018", "medium", "journald keeps logs in memory only (not persistent)", cis="4.2.2.3",
+              reads="/etc/systemd/journald.conf, journald.conf.d/*.conf, /var/log/journal",
+              remediation="Storage=persistent in /etc/systemd/journald.conf.d/ (or create /var/log/journal with Storage=auto).", role=ROLE)
+def check_journal_persistent(check, host):
     if not host.is_file("/lib/systemd/systemd-journald") and not host.is_file("/usr/lib/systemd/systemd-journald"):
-        return JOURNAL_PERSISTENT.skip("journald", "systemd-journald is not installed")
+        return check.skip("journald", "systemd-journald is not installed")
     storage, source = journald_storage(host)
     persistent = storage == "persistent" or (storage == "auto" and host.is_dir("/var/log/journal"))
-    return verdict(JOURNAL_PERSISTENT, "/etc/systemd/journald.conf", not persistent,
+    return verdict(check, "/etc/systemd/journald.conf", not persistent,
                    {"storage": storage, "set_in": source, "var_log_journal": host.is_dir("/var/log/journal")})
 
 
 def audit(params):
-    return run_evaluators(EVALUATORS, Host(params["root"]))
+    return run_evaluators(CHECKS, Host(params["root"]))

@@ -16,10 +16,9 @@ import re
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import procfs
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostfacts import (
-    Evaluators, define_info, Host, run_evaluators, verdict)
+    Host, run_evaluators, verdict)
 from ansible_collections.hostguard.hardening.plugins.module_utils.networking.spec import CHECKS
 
-EVALUATORS = Evaluators()
 IFF_PROMISC = 0x100
 LOCAL_RESOLVERS = ("::1", "127.0.0.1", "127.0.0.53", "127.0.1.1", "0.0.0.0")
 UNCOMMON_PROTOCOLS = ("dccp", "sctp", "rds", "tipc")
@@ -28,26 +27,18 @@ MAX_WAIT = 5000
 WAIT_STATES = ("04", "05", "06", "08")
 
 
-def _info(check_id, title, lynis, reads):
-    return define_info(CHECKS, check_id, title, lynis, reads)
-
-
 def hostname(host):
     text = (host.read("/proc/sys/kernel/hostname", 512) or host.read("/etc/hostname", 512) or "").strip()
     return text
 
 
-HOSTNAME = CHECKS.define("HG-NETW-001", "hostname too long or with invalid characters", "low",
-                         reads="/proc/sys/kernel/hostname, /etc/hostname",
-                         remediation="Use a hostname of letters, digits, '-' and '.' (RFC 1123), at most 253 characters.",
-                         references={"lynis": "NETW-2400"})
-
-
-@EVALUATORS(HOSTNAME)
-def check_hostname(host):
+@CHECKS.check("HG-NETW-001", "low", "hostname too long or with invalid characters", lynis="NETW-2400",
+              reads="/proc/sys/kernel/hostname, /etc/hostname",
+              remediation="Use a hostname of letters, digits, '-' and '.' (RFC 1123), at most 253 characters.")
+def check_hostname(check, host):
     name = hostname(host)
     invalid = re.sub(r"[A-Za-z0-9.\-]", "", name)
-    return verdict(HOSTNAME, name or "hostname", len(name) > 253 or bool(invalid),
+    return verdict(check, name or "hostname", len(name) > 253 or bool(invalid),
                    {"length": len(name), "invalid_characters": sorted(set(invalid))})
 
 
@@ -56,14 +47,11 @@ def sysctl(host, key):
     return None if text is None else text.strip()
 
 
-IPV6 = CHECKS.define("HG-NETW-002", "IPv6 MTU below 1280", "low", reads="/proc/sys/net/ipv6/conf/{all,default}/mtu",
-                     remediation="Set an IPv6 MTU of at least 1280 (RFC 8200).", references={"lynis": "NETW-2600"})
-
-
-@EVALUATORS(IPV6)
-def check_ipv6(host):
+@CHECKS.check("HG-NETW-002", "low", "IPv6 MTU below 1280", lynis="NETW-2600", reads="/proc/sys/net/ipv6/conf/{all,default}/mtu",
+              remediation="Set an IPv6 MTU of at least 1280 (RFC 8200).")
+def check_ipv6(check, host):
     if not host.is_dir("/proc/sys/net/ipv6"):
-        return IPV6.passed("net.ipv6", {"mode": "disabled"})
+        return check.passed("net.ipv6", {"mode": "disabled"})
     ra, redirects = sysctl(host, "net.ipv6.conf.default.accept_ra"), sysctl(host, "net.ipv6.conf.default.accept_redirects")
     mode = "manual" if (ra, redirects) == ("0", "0") else ("auto" if "1" in (ra, redirects) else "disabled")
     low = []
@@ -71,7 +59,7 @@ def check_ipv6(host):
         value = sysctl(host, key)
         if value and value.isdigit() and int(value) < 1280:
             low.append("%s=%s" % (key, value))
-    return verdict(IPV6, "net.ipv6", bool(low), {"mode": mode, "low_mtu": low})
+    return verdict(check, "net.ipv6", bool(low), {"mode": mode, "low_mtu": low})
 
 
 def nameservers(host):
@@ -84,60 +72,43 @@ def nameservers(host):
     return out
 
 
-NAMESERVER_ANSWERS = CHECKS.define(
-    "HG-NETW-003", "a configured name server does not answer", "low", reads="/etc/resolv.conf",
-    remediation="Check the name server and that port 53 is not blocked.", references={"lynis": "NETW-2704"})
+@CHECKS.check("HG-NETW-003", "low", "a configured name server does not answer", lynis="NETW-2704", reads="/etc/resolv.conf",
+              remediation="Check the name server and that port 53 is not blocked.")
+def check_nameserver_answers(check, host):
+    return check.skip("/etc/resolv.conf", "querying a name server needs the network; hostguard audits without it",
+                      {"nameservers": nameservers(host)})
 
 
-@EVALUATORS(NAMESERVER_ANSWERS)
-def check_nameserver_answers(host):
-    return NAMESERVER_ANSWERS.skip("/etc/resolv.conf", "querying a name server needs the network; hostguard audits without it",
-                                   {"nameservers": nameservers(host)})
-
-
-TWO_NAMESERVERS = CHECKS.define(
-    "HG-NETW-004", "fewer than 2 responsive name servers", "low", reads="/etc/resolv.conf",
-    remediation="Add a backup name server to /etc/resolv.conf.", references={"lynis": "NETW-2705"})
-
-
-@EVALUATORS(TWO_NAMESERVERS)
-def check_two_nameservers(host):
+@CHECKS.check("HG-NETW-004", "low", "fewer than 2 responsive name servers", lynis="NETW-2705", reads="/etc/resolv.conf",
+              remediation="Add a backup name server to /etc/resolv.conf.")
+def check_two_nameservers(check, host):
     servers = nameservers(host)
     if any(s in LOCAL_RESOLVERS for s in servers):
-        return TWO_NAMESERVERS.skip("/etc/resolv.conf", "a local resolver is configured (Lynis skips too)", {"nameservers": servers})
-    return TWO_NAMESERVERS.skip("/etc/resolv.conf", "whether a name server responds needs the network", {"nameservers": servers})
+        return check.skip("/etc/resolv.conf", "a local resolver is configured (Lynis skips too)", {"nameservers": servers})
+    return check.skip("/etc/resolv.conf", "whether a name server responds needs the network", {"nameservers": servers})
 
 
 def interfaces(host):
     return list(host.listdir("/sys/class/net"))
 
 
-INTERFACES = _info("HG-NETW-005", "network interfaces (inventory)", "NETW-3004", "/sys/class/net")
+@CHECKS.info("HG-NETW-005", "network interfaces (inventory)", "NETW-3004", "/sys/class/net")
+def check_interfaces(check, host):
+    return check.passed("/sys/class/net", {"interfaces": interfaces(host)})
 
 
-@EVALUATORS(INTERFACES)
-def check_interfaces(host):
-    return INTERFACES.passed("/sys/class/net", {"interfaces": interfaces(host)})
-
-
-MACS = _info("HG-NETW-006", "network MAC addresses (inventory)", "NETW-3006", "/sys/class/net/*/address")
-
-
-@EVALUATORS(MACS)
-def check_macs(host):
+@CHECKS.info("HG-NETW-006", "network MAC addresses (inventory)", "NETW-3006", "/sys/class/net/*/address")
+def check_macs(check, host):
     macs = {}
     for name in interfaces(host):
         value = (host.read("/sys/class/net/%s/address" % name, 64) or "").strip()
         if value and value != "00:00:00:00:00:00":
             macs[name] = value
-    return MACS.passed("/sys/class/net", {"mac_addresses": macs})
+    return check.passed("/sys/class/net", {"mac_addresses": macs})
 
 
-ADDRESSES = _info("HG-NETW-007", "IP addresses (inventory)", "NETW-3008", "/proc/net/fib_trie, /proc/net/if_inet6")
-
-
-@EVALUATORS(ADDRESSES)
-def check_addresses(host):
+@CHECKS.info("HG-NETW-007", "IP addresses (inventory)", "NETW-3008", "/proc/net/fib_trie, /proc/net/if_inet6")
+def check_addresses(check, host):
     v4, v6 = set(), set()
     lines = host.lines("/proc/net/fib_trie", 4 * 1024 * 1024) or []
     for index, line in enumerate(lines):
@@ -147,27 +118,19 @@ def check_addresses(host):
         parts = line.split()
         if parts:
             v6.add(":".join(parts[0][i:i + 4] for i in range(0, 32, 4)))
-    return ADDRESSES.passed("addresses", {"ipv4": sorted(v4), "ipv6": sorted(v6)[:20]})
+    return check.passed("addresses", {"ipv4": sorted(v4), "ipv6": sorted(v6)[:20]})
 
 
-LISTENING = _info("HG-NETW-008", "listening ports (inventory)", "NETW-3012", "/proc/net/{tcp,tcp6,udp,udp6}")
-
-
-@EVALUATORS(LISTENING)
-def check_listening(host):
+@CHECKS.info("HG-NETW-008", "listening ports (inventory)", "NETW-3012", "/proc/net/{tcp,tcp6,udp,udp6}")
+def check_listening(check, host):
     socks = procfs.listening_sockets(host.root, protos=("tcp", "tcp6", "udp", "udp6"))
     items = sorted(set("%s %s:%s" % (s["proto"], s["addr"], s["port"]) for s in socks))
-    return LISTENING.passed("/proc/net", {"count": len(items), "listening": items})
+    return check.passed("/proc/net", {"count": len(items), "listening": items})
 
 
-PROMISC = CHECKS.define(
-    "HG-NETW-009", "network interface in promiscuous mode", "high", reads="/sys/class/net/*/flags",
-    remediation="Find the sniffer that set IFF_PROMISC (ip link show; ps) and stop it, unless the host is a monitor.",
-    references={"lynis": "NETW-3015", "attack": "T1040"})
-
-
-@EVALUATORS(PROMISC)
-def check_promisc(host):
+@CHECKS.check("HG-NETW-009", "high", "network interface in promiscuous mode", lynis="NETW-3015", attack="T1040", reads="/sys/class/net/*/flags",
+              remediation="Find the sniffer that set IFF_PROMISC (ip link show; ps) and stop it, unless the host is a monitor.")
+def check_promisc(check, host):
     found = []
     for name in interfaces(host):
         text = (host.read("/sys/class/net/%s/flags" % name, 64) or "").strip()
@@ -177,52 +140,37 @@ def check_promisc(host):
             continue
         if flags & IFF_PROMISC:
             found.append(name)
-    return verdict(PROMISC, "interfaces", bool(found), {"promiscuous": found})
+    return verdict(check, "interfaces", bool(found), {"promiscuous": found})
 
 
-WAIT_CONNECTIONS = CHECKS.define(
-    "HG-NETW-010", "more than 5000 connections in a WAIT state", "low", reads="/proc/net/tcp, /proc/net/tcp6",
-    remediation="Find the service that leaves connections in TIME_WAIT/CLOSE_WAIT.", references={"lynis": "NETW-3028"})
-
-
-@EVALUATORS(WAIT_CONNECTIONS)
-def check_wait_connections(host):
+@CHECKS.check("HG-NETW-010", "low", "more than 5000 connections in a WAIT state", lynis="NETW-3028", reads="/proc/net/tcp, /proc/net/tcp6",
+              remediation="Find the service that leaves connections in TIME_WAIT/CLOSE_WAIT.")
+def check_wait_connections(check, host):
     count = 0
     for name in ("tcp", "tcp6"):
         for line in (host.lines("/proc/net/" + name, procfs.MAX_NET_BYTES) or [])[1:]:
             parts = line.split()
             if len(parts) > 3 and parts[3] in WAIT_STATES:
                 count += 1
-    return verdict(WAIT_CONNECTIONS, "/proc/net/tcp", count > MAX_WAIT, {"wait_connections": count, "limit": MAX_WAIT})
+    return verdict(check, "/proc/net/tcp", count > MAX_WAIT, {"wait_connections": count, "limit": MAX_WAIT})
 
 
-DHCP = _info("HG-NETW-011", "DHCP client running", "NETW-3030", "/proc/*/comm")
-
-
-@EVALUATORS(DHCP)
-def check_dhcp(host):
+@CHECKS.info("HG-NETW-011", "DHCP client running", "NETW-3030", "/proc/*/comm")
+def check_dhcp(check, host):
     names = sorted(set(p["comm"] for p in host.running("dhclient", "dhcpcd", "udhcpc", "dhcpcd-bin")))
-    return DHCP.passed("dhcp", {"running": names})
+    return check.passed("dhcp", {"running": names})
 
 
-ARP_MONITOR = _info("HG-NETW-012", "ARP monitoring software running", "NETW-3032", "/proc/*/comm")
-
-
-@EVALUATORS(ARP_MONITOR)
-def check_arp_monitor(host):
+@CHECKS.info("HG-NETW-012", "ARP monitoring software running", "NETW-3032", "/proc/*/comm")
+def check_arp_monitor(check, host):
     names = sorted(set(p["comm"] for p in host.running("addrwatch", "arpwatch", "arpon")))
-    return ARP_MONITOR.passed("arp", {"running": names})
+    return check.passed("arp", {"running": names})
 
 
-UNCOMMON = CHECKS.define(
-    "HG-NETW-013", "uncommon network protocol not disabled (dccp, sctp, rds, tipc)", "low",
-    reads="/etc/modprobe.conf, /etc/modprobe.d/*",
-    remediation="install <proto> /bin/true in /etc/modprobe.d/ for each protocol not needed.",
-    references={"lynis": "NETW-3200", "cis": "3.4"}, role="baseline_hardening")
-
-
-@EVALUATORS(UNCOMMON)
-def check_uncommon(host):
+@CHECKS.check("HG-NETW-013", "low", "uncommon network protocol not disabled (dccp, sctp, rds, tipc)", lynis="NETW-3200", cis="3.4",
+              reads="/etc/modprobe.conf, /etc/modprobe.d/*",
+              remediation="install <proto> /bin/true in /etc/modprobe.d/ for each protocol not needed.", role="baseline_hardening")
+def check_uncommon(check, host):
     files = ["/etc/modprobe.conf"] + ["/etc/modprobe.d/" + n for n in host.listdir("/etc/modprobe.d")]
     disabled = set()
     for path in files:
@@ -231,22 +179,17 @@ def check_uncommon(host):
             if match:
                 disabled.add(match.group(1))
     enabled = [p for p in UNCOMMON_PROTOCOLS if p not in disabled]
-    return [verdict(UNCOMMON, proto, proto in enabled, {"disabled": proto not in enabled})
+    return [verdict(check, proto, proto in enabled, {"disabled": proto not in enabled})
             for proto in UNCOMMON_PROTOCOLS]
 
 
-IP_FORWARD = CHECKS.define(
-    "HG-NETW-014", "IP forwarding enabled on a host that is not a router", "medium",
-    reads="/proc/sys/net/ipv4/ip_forward, /proc/sys/net/ipv6/conf/all/forwarding",
-    remediation="net.ipv4.ip_forward=0 (and net.ipv6.conf.all.forwarding=0) unless the host routes or runs containers.",
-    references={"cis": "3.2.1"})
-
-
-@EVALUATORS(IP_FORWARD)
-def check_ip_forward(host):
+@CHECKS.check("HG-NETW-014", "medium", "IP forwarding enabled on a host that is not a router", cis="3.2.1",
+              reads="/proc/sys/net/ipv4/ip_forward, /proc/sys/net/ipv6/conf/all/forwarding",
+              remediation="net.ipv4.ip_forward=0 (and net.ipv6.conf.all.forwarding=0) unless the host routes or runs containers.")
+def check_ip_forward(check, host):
     v4, v6 = sysctl(host, "net.ipv4.ip_forward"), sysctl(host, "net.ipv6.conf.all.forwarding")
-    return verdict(IP_FORWARD, "ip_forward", "1" in (v4, v6), {"ipv4": v4, "ipv6": v6})
+    return verdict(check, "ip_forward", "1" in (v4, v6), {"ipv4": v4, "ipv6": v6})
 
 
 def audit(params):
-    return run_evaluators(EVALUATORS, Host(params["root"]))
+    return run_evaluators(CHECKS, Host(params["root"]))

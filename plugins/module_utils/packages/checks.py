@@ -19,11 +19,10 @@ import re
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import safe_read
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostfacts import (
-    Evaluators, define_info, Host, run_evaluators, verdict)
+    Host, run_evaluators, verdict)
 from ansible_collections.hostguard.hardening.plugins.module_utils.packages import debversion
 from ansible_collections.hostguard.hardening.plugins.module_utils.packages.spec import CHECKS
 
-EVALUATORS = Evaluators()
 ROLE = "baseline_hardening"
 MAX_LIST_BYTES = 256 * 1024 * 1024
 KERNEL_PACKAGES = re.compile(r"^(linux-image-[0-9]|raspberrypi-kernel|pve-kernel-[0-9])")
@@ -31,48 +30,31 @@ SECURITY_SOURCE = re.compile(r"security\.debian\.org|security\.ubuntu\.com|secur
 BROKEN_STATES = ("half-installed", "unpacked", "half-configured", "triggers-awaiting", "triggers-pending")
 
 
-def _info(check_id, title, lynis, reads):
-    return define_info(CHECKS, check_id, title, lynis, reads)
-
-
-DPKG = _info("HG-PKGS-001", "installed packages (dpkg inventory)", "PKGS-7345", "/var/lib/dpkg/status")
-
-
-@EVALUATORS(DPKG)
-def check_dpkg(host):
+@CHECKS.info("HG-PKGS-001", "installed packages (dpkg inventory)", "PKGS-7345", "/var/lib/dpkg/status")
+def check_dpkg(check, host):
     pkgs = host.packages()
     installed = [n for n, p in pkgs.items() if p["status"].endswith(" installed")]
-    return DPKG.passed("/var/lib/dpkg/status", {"installed": len(installed)})
+    return check.passed("/var/lib/dpkg/status", {"installed": len(installed)})
 
 
-UNPURGED = CHECKS.define(
-    "HG-PKGS-002", "removed packages whose configuration was not purged (dpkg 'rc')", "low",
-    reads="/var/lib/dpkg/status", remediation="dpkg --purge the packages (removes their conffiles, cron jobs, init scripts).",
-    references={"lynis": "PKGS-7346"})
-
-
-@EVALUATORS(UNPURGED)
-def check_unpurged(host):
+@CHECKS.check("HG-PKGS-002", "low", "removed packages whose configuration was not purged (dpkg 'rc')", lynis="PKGS-7346",
+              reads="/var/lib/dpkg/status", remediation="dpkg --purge the packages (removes their conffiles, cron jobs, init scripts).")
+def check_unpurged(check, host):
     if not host.is_file("/usr/bin/dpkg"):
-        return UNPURGED.skip("dpkg", "no /usr/bin/dpkg (Lynis skips too)")
+        return check.skip("dpkg", "no /usr/bin/dpkg (Lynis skips too)")
     rc = sorted(n for n, p in host.packages().items() if p["status"] == "deinstall ok config-files")
-    return verdict(UNPURGED, "/var/lib/dpkg/status", bool(rc), {"count": len(rc), "packages": rc})
+    return verdict(check, "/var/lib/dpkg/status", bool(rc), {"count": len(rc), "packages": rc})
 
 
-DEBSUMS = CHECKS.define(
-    "HG-PKGS-003", "debsums not installed or not run from cron", "low",
-    reads="debsums in PATH, /etc/cron*/debsums", remediation="apt-get install debsums; enable its cron job (/etc/default/debsums).",
-    references={"lynis": "PKGS-7370"})
-
-
-@EVALUATORS(DEBSUMS)
-def check_debsums(host):
+@CHECKS.check("HG-PKGS-003", "low", "debsums not installed or not run from cron", lynis="PKGS-7370", reads="debsums in PATH, /etc/cron*/debsums",
+              remediation="apt-get install debsums; enable its cron job (/etc/default/debsums).")
+def check_debsums(check, host):
     if not host.which("dpkg"):
-        return DEBSUMS.skip("dpkg", "no dpkg (Lynis skips too)")
+        return check.skip("dpkg", "no dpkg (Lynis skips too)")
     binary = host.which("debsums")
     cron = [d for d in ("/etc/cron.daily", "/etc/cron.weekly", "/etc/cron.monthly", "/etc/cron.d")
             if "debsums" in host.listdir(d)]
-    return verdict(DEBSUMS, "debsums", not binary or not cron, {"installed": bool(binary), "cron": cron})
+    return verdict(check, "debsums", not binary or not cron, {"installed": bool(binary), "cron": cron})
 
 
 def apt_sources(host):
@@ -86,18 +68,13 @@ def apt_sources(host):
     return out
 
 
-SECURITY_REPO = CHECKS.define(
-    "HG-PKGS-004", "no security repository in the apt sources", "high",
-    reads="/etc/apt/sources.list, /etc/apt/sources.list.d/*",
-    remediation="Add the security suite, e.g. 'deb http://deb.debian.org/debian-security bookworm-security main' "
-                "(or Suites: bookworm-security in a .sources file).",
-    references={"lynis": "PKGS-7388"})
-
-
-@EVALUATORS(SECURITY_REPO)
-def check_security_repo(host):
+@CHECKS.check("HG-PKGS-004", "high", "no security repository in the apt sources", lynis="PKGS-7388",
+              reads="/etc/apt/sources.list, /etc/apt/sources.list.d/*",
+              remediation="Add the security suite, e.g. 'deb http://deb.debian.org/debian-security bookworm-security main' "
+                          "(or Suites: bookworm-security in a .sources file).")
+def check_security_repo(check, host):
     if not (host.is_file("/etc/apt/sources.list") and host.is_dir("/etc/apt/sources.list.d")):
-        return SECURITY_REPO.skip("/etc/apt", "no sources.list with a sources.list.d (Lynis skips too)")
+        return check.skip("/etc/apt", "no sources.list with a sources.list.d (Lynis skips too)")
     hits = []
     for path, line in apt_sources(host):
         if "#" in line:
@@ -105,23 +82,18 @@ def check_security_repo(host):
         # Lynis's pattern, plus deb822 ("Suites: bookworm-security", ".../debian-security")
         if SECURITY_SOURCE.search(line + " ") or re.search(r"-security(\s|$)|/updates(\s|$)", line):
             hits.append("%s: %s" % (path, line[:120]))
-    return verdict(SECURITY_REPO, "/etc/apt/sources.list", not hits, {"security_sources": hits})
+    return verdict(check, "/etc/apt/sources.list", not hits, {"security_sources": hits})
 
 
-DB_CONSISTENT = CHECKS.define(
-    "HG-PKGS-005", "package database inconsistent (packages half-installed or unconfigured)", "medium",
-    reads="/var/lib/dpkg/status", remediation="dpkg --configure -a; apt-get -f install.",
-    references={"lynis": "PKGS-7390"})
-
-
-@EVALUATORS(DB_CONSISTENT)
-def check_db_consistent(host):
+@CHECKS.check("HG-PKGS-005", "medium", "package database inconsistent (packages half-installed or unconfigured)", lynis="PKGS-7390",
+              reads="/var/lib/dpkg/status", remediation="dpkg --configure -a; apt-get -f install.")
+def check_db_consistent(check, host):
     if not host.is_file("/usr/bin/apt-get"):
-        return DB_CONSISTENT.skip("apt-get", "no apt-get (Lynis skips too)")
+        return check.skip("apt-get", "no apt-get (Lynis skips too)")
     broken = sorted("%s (%s)" % (n, p["status"].split()[-1]) for n, p in host.packages().items()
                     if p["status"].split()[-1:] and p["status"].split()[-1] in BROKEN_STATES
                     or p["status"].split()[1:2] == ["reinstreq"])
-    return verdict(DB_CONSISTENT, "/var/lib/dpkg/status", bool(broken), {"broken": broken})
+    return verdict(check, "/var/lib/dpkg/status", bool(broken), {"broken": broken})
 
 
 def parse_packages_list(text):
@@ -154,76 +126,53 @@ def pending_security_updates(host):
     return lists, pending
 
 
-SECURITY_UPDATES = CHECKS.define(
-    "HG-PKGS-006", "security updates pending", "high",
-    reads="/var/lib/apt/lists/*security*_Packages, /var/lib/dpkg/status",
-    remediation="apt-get update && apt-get upgrade (or enable unattended-upgrades).",
-    references={"lynis": "PKGS-7392"}, role=ROLE)
-
-
-@EVALUATORS(SECURITY_UPDATES)
-def check_security_updates(host):
+@CHECKS.check("HG-PKGS-006", "high", "security updates pending", lynis="PKGS-7392",
+              reads="/var/lib/apt/lists/*security*_Packages, /var/lib/dpkg/status",
+              remediation="apt-get update && apt-get upgrade (or enable unattended-upgrades).", role=ROLE)
+def check_security_updates(check, host):
     if not host.is_file("/usr/bin/apt-get"):
-        return SECURITY_UPDATES.skip("apt-get", "no apt-get (Lynis skips too)")
+        return check.skip("apt-get", "no apt-get (Lynis skips too)")
     lists, pending = pending_security_updates(host)
     if not lists:
-        return SECURITY_UPDATES.passed("/var/lib/apt/lists", {"security_lists": 0},
-                                       detail="no security package list downloaded: refreshing it needs the network")
+        return check.passed("/var/lib/apt/lists", {"security_lists": 0},
+                            detail="no security package list downloaded: refreshing it needs the network")
     names = sorted(pending)
-    return verdict(SECURITY_UPDATES, "/var/lib/apt/lists", bool(pending),
+    return verdict(check, "/var/lib/apt/lists", bool(pending),
                    {"count": len(names), "packages": ["%s %s -> %s" % (n, pending[n][0], pending[n][1]) for n in names]})
 
 
-APT_SHOW_VERSIONS = CHECKS.define(
-    "HG-PKGS-007", "apt-show-versions not installed", "low", reads="/usr/bin/apt-show-versions",
-    remediation="apt-get install apt-show-versions.", references={"lynis": "PKGS-7394"})
-
-
-@EVALUATORS(APT_SHOW_VERSIONS)
-def check_apt_show_versions(host):
+@CHECKS.check("HG-PKGS-007", "low", "apt-show-versions not installed", lynis="PKGS-7394", reads="/usr/bin/apt-show-versions",
+              remediation="apt-get install apt-show-versions.")
+def check_apt_show_versions(check, host):
     if not host.is_file("/usr/bin/apt-get"):
-        return APT_SHOW_VERSIONS.skip("apt-get", "no apt-get (Lynis skips too)")
-    return verdict(APT_SHOW_VERSIONS, "/usr/bin/apt-show-versions", not host.is_file("/usr/bin/apt-show-versions"), {})
+        return check.skip("apt-get", "no apt-get (Lynis skips too)")
+    return verdict(check, "/usr/bin/apt-show-versions", not host.is_file("/usr/bin/apt-show-versions"), {})
 
 
-AUDIT_TOOL = CHECKS.define(
-    "HG-PKGS-008", "no package audit tool", "low", reads="apt-get, debsecan",
-    remediation="apt-get (Debian) or debsecan lets the host list vulnerable packages.",
-    references={"lynis": "PKGS-7398"})
-
-
-@EVALUATORS(AUDIT_TOOL)
-def check_audit_tool(host):
+@CHECKS.check("HG-PKGS-008", "low", "no package audit tool", lynis="PKGS-7398", reads="apt-get, debsecan",
+              remediation="apt-get (Debian) or debsecan lets the host list vulnerable packages.")
+def check_audit_tool(check, host):
     tools = [t for t in ("apt-get", "debsecan", "apt-check") if host.which(t)]
-    return verdict(AUDIT_TOOL, "package audit tool", not tools, {"tools": tools})
+    return verdict(check, "package audit tool", not tools, {"tools": tools})
 
 
-KERNELS = CHECKS.define(
-    "HG-PKGS-009", "more than 5 kernel packages installed", "low", reads="/var/lib/dpkg/status",
-    remediation="apt autoremove --purge old kernels.", references={"lynis": "PKGS-7410"})
-
-
-@EVALUATORS(KERNELS)
-def check_kernels(host):
+@CHECKS.check("HG-PKGS-009", "low", "more than 5 kernel packages installed", lynis="PKGS-7410", reads="/var/lib/dpkg/status",
+              remediation="apt autoremove --purge old kernels.")
+def check_kernels(check, host):
     if not host.which("dpkg"):
-        return KERNELS.skip("dpkg", "no dpkg")
+        return check.skip("dpkg", "no dpkg")
     # Lynis counts dpkg -l lines: every state, 'rc' included
     names = sorted(n for n in host.packages() if KERNEL_PACKAGES.match(n))
-    return verdict(KERNELS, "kernel packages", len(names) > 5, {"count": len(names), "packages": names})
+    return verdict(check, "kernel packages", len(names) > 5, {"count": len(names), "packages": names})
 
 
-AUTO_UPGRADES = CHECKS.define(
-    "HG-PKGS-010", "no tool to download and apply upgrades automatically", "medium",
-    reads="/usr/bin/unattended-upgrade, /bin/auter, /sbin/yum-cron, /usr/bin/dnf-automatic",
-    remediation="apt-get install unattended-upgrades; APT::Periodic::Unattended-Upgrade \"1\".",
-    references={"lynis": "PKGS-7420", "cis": "1.9"}, role=ROLE)
-
-
-@EVALUATORS(AUTO_UPGRADES)
-def check_auto_upgrades(host):
+@CHECKS.check("HG-PKGS-010", "medium", "no tool to download and apply upgrades automatically", lynis="PKGS-7420", cis="1.9",
+              reads="/usr/bin/unattended-upgrade, /bin/auter, /sbin/yum-cron, /usr/bin/dnf-automatic",
+              remediation="apt-get install unattended-upgrades; APT::Periodic::Unattended-Upgrade \"1\".", role=ROLE)
+def check_auto_upgrades(check, host):
     tools = [p for p in ("/bin/auter", "/sbin/yum-cron", "/usr/bin/dnf-automatic", "/usr/bin/unattended-upgrade")
              if host.is_file(p)]
-    return verdict(AUTO_UPGRADES, "unattended upgrades", not tools, {"tools": tools})
+    return verdict(check, "unattended upgrades", not tools, {"tools": tools})
 
 
 INTEGRITY = CHECKS.define(
@@ -296,7 +245,7 @@ def check_integrity(host, packages, budget):
 
 def audit(params):
     host = Host(params["root"])
-    result = run_evaluators(EVALUATORS, host)
+    result = run_evaluators(CHECKS, host)
     try:
         result["findings"].extend(check_integrity(host, params["integrity_packages"], params["integrity_max_bytes"]))
     except Exception as exc:

@@ -11,10 +11,9 @@ __metaclass__ = type
 import re
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostfacts import (
-    Evaluators, Host, run_evaluators, verdict)
+    Host, run_evaluators, verdict)
 from ansible_collections.hostguard.hardening.plugins.module_utils.shells.spec import CHECKS
 
-EVALUATORS = Evaluators()
 ROLE = "baseline_hardening"
 SHELL_FILES = ("/etc/bashrc", "/etc/bash.bashrc", "/etc/bash.bashrc.local", "/etc/csh.cshrc", "/etc/profile",
                "/etc/zshenv", "/etc/zsh/zshrc")
@@ -27,24 +26,16 @@ def profile_files(host):
     return ["/etc/profile"] + host.glob_files("/etc/profile.d", ".sh")
 
 
-SHELLS = CHECKS.define("HG-SHLL-001", "/etc/shells lists shells that do not exist (inventory)", "info",
-                       reads="/etc/shells", remediation="None needed (inventory).", references={"lynis": "SHLL-6211"})
-
-
-@EVALUATORS(SHELLS)
-def check_shells(host):
+@CHECKS.info("HG-SHLL-001", "/etc/shells lists shells that do not exist (inventory)", "SHLL-6211", "/etc/shells")
+def check_shells(check, host):
     listed = [l for l in host.config_lines("/etc/shells") if l.startswith("/")]
     missing = [s for s in listed if not host.is_file(s)]
-    return SHELLS.passed("/etc/shells", {"shells": len(listed), "missing": missing})
+    return check.passed("/etc/shells", {"shells": len(listed), "missing": missing})
 
 
-TMOUT = CHECKS.define("HG-SHLL-002", "no idle session timeout (TMOUT readonly in /etc/profile*, timeoutd, autolog)", "low",
-                      reads="/etc/profile, /etc/profile.d/*.sh", remediation="readonly TMOUT=900; export TMOUT in /etc/profile.d/.",
-                      references={"lynis": "SHLL-6220", "cis": "5.5.5"}, role=ROLE)
-
-
-@EVALUATORS(TMOUT)
-def check_tmout(host):
+@CHECKS.check("HG-SHLL-002", "low", "no idle session timeout (TMOUT readonly in /etc/profile*, timeoutd, autolog)", lynis="SHLL-6220", cis="5.5.5",
+              reads="/etc/profile, /etc/profile.d/*.sh", remediation="readonly TMOUT=900; export TMOUT in /etc/profile.d/.", role=ROLE)
+def check_tmout(check, host):
     daemons = sorted(set(p["comm"] for p in host.running("timeoutd", "autolog")))
     values, readonly = [], False
     for path in profile_files(host):
@@ -53,20 +44,16 @@ def check_tmout(host):
             match = re.search(r"\bTMOUT=(\d+)", line)
             if match:
                 values.append("%s: %s" % (path, match.group(1)))
-            marker = _READONLY.search(line)      # then TMOUT after it: a staged search, linear
+            marker = _READONLY.search(line)      # then check after it: a staged search, linear
             if marker and _TMOUT_WORD.search(line, marker.end()):
                 readonly = True
     ok = bool(daemons) or bool(values)
-    return verdict(TMOUT, "TMOUT", not ok, {"tmout": values, "readonly": readonly, "daemons": daemons})
+    return verdict(check, "TMOUT", not ok, {"tmout": values, "readonly": readonly, "daemons": daemons})
 
 
-UMASK = CHECKS.define("HG-SHLL-003", "shell startup file sets a umask weaker than 027", "low",
-                      reads=", ".join(SHELL_FILES), remediation="umask 027 in the shell startup files.",
-                      references={"lynis": "SHLL-6230"}, role=ROLE)
-
-
-@EVALUATORS(UMASK)
-def check_umask(host):
+@CHECKS.check("HG-SHLL-003", "low", "shell startup file sets a umask weaker than 027", lynis="SHLL-6230", reads=", ".join(SHELL_FILES),
+              remediation="umask 027 in the shell startup files.", role=ROLE)
+def check_umask(check, host):
     weak = []
     for path in SHELL_FILES:
         for line in host.lines(path) or []:
@@ -77,8 +64,8 @@ def check_umask(host):
             value = words[1] if len(words) > 1 and words[0] == "umask" else None
             if value and value not in STRICT_UMASKS:
                 weak.append("%s: umask %s" % (path, value))
-    return verdict(UMASK, "umask", bool(weak), {"weak": weak})
+    return verdict(check, "umask", bool(weak), {"weak": weak})
 
 
 def audit(params):
-    return run_evaluators(EVALUATORS, Host(params["root"]))
+    return run_evaluators(CHECKS, Host(params["root"]))

@@ -12,10 +12,9 @@ import os
 import time
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostfacts import (
-    Evaluators, Host, is_world_writable, run_evaluators, verdict)
+    Host, is_world_writable, run_evaluators, verdict)
 from ansible_collections.hostguard.hardening.plugins.module_utils.timesync.spec import CHECKS
 
-EVALUATORS = Evaluators()
 ROLE = "baseline_hardening"
 NTP_FILES = ("/etc/ntp.conf", "/etc/ntp/step-tickers", "/etc/ntp.conf.local", "/etc/chrony.conf",
              "/etc/chrony/chrony.conf", "/etc/openntpd/ntpd.conf", "/etc/systemd/timesyncd.conf", "/etc/ntpsec/ntp.conf")
@@ -32,56 +31,39 @@ def ntp_daemons(host):
     return sorted(set(out))
 
 
-NTP_RUNNING = CHECKS.define("HG-TIME-001", "no NTP daemon or client running", "medium", reads="/proc/*/comm",
-                            remediation="systemctl enable --now systemd-timesyncd (or install chrony).",
-                            references={"lynis": "TIME-3104", "cis": "2.1.1"}, role=ROLE)
-
-
-@EVALUATORS(NTP_RUNNING)
-def check_ntp_running(host):
+@CHECKS.check("HG-TIME-001", "medium", "no NTP daemon or client running", lynis="TIME-3104", cis="2.1.1", reads="/proc/*/comm",
+              remediation="systemctl enable --now systemd-timesyncd (or install chrony).", role=ROLE)
+def check_ntp_running(check, host):
     daemons = ntp_daemons(host)
-    return verdict(NTP_RUNNING, "ntp", not daemons, {"running": daemons})
+    return verdict(check, "ntp", not daemons, {"running": daemons})
 
 
-TIMESYNCD_SYNCED = CHECKS.define(
-    "HG-TIME-002", "systemd-timesyncd has not synchronised the clock recently", "medium",
-    reads=", ".join(SYNC_FILES), remediation="Check NTP reachability (timedatectl timesync-status).",
-    references={"lynis": "TIME-3185"})
-
-
-@EVALUATORS(TIMESYNCD_SYNCED)
-def check_timesyncd_synced(host):
+@CHECKS.check("HG-TIME-002", "medium", "systemd-timesyncd has not synchronised the clock recently", lynis="TIME-3185", reads=", ".join(SYNC_FILES),
+              remediation="Check NTP reachability (timedatectl timesync-status).")
+def check_timesyncd_synced(check, host):
     if not host.running("systemd-timesyncd", "systemd-timesyn"):
-        return TIMESYNCD_SYNCED.skip("systemd-timesyncd", "systemd-timesyncd is not running")
+        return check.skip("systemd-timesyncd", "systemd-timesyncd is not running")
     for path in SYNC_FILES:
         info = host.stat(path)
         if info:
             age = int(time.time()) - info["mtime"]
-            return verdict(TIMESYNCD_SYNCED, path, age >= STALE_SECONDS, {"age_seconds": age})
-    return TIMESYNCD_SYNCED.fail("systemd-timesyncd", {"synchronised": "never"})
+            return verdict(check, path, age >= STALE_SECONDS, {"age_seconds": age})
+    return check.fail("systemd-timesyncd", {"synchronised": "never"})
 
 
-TZ = CHECKS.define("HG-TIME-003", "time zone (inventory)", "info", reads="/etc/timezone, /etc/localtime",
-                   remediation="None needed (inventory).", references={"lynis": "TIME-3148"})
-
-
-@EVALUATORS(TZ)
-def check_tz(host):
+@CHECKS.info("HG-TIME-003", "time zone (inventory)", "TIME-3148", "/etc/timezone, /etc/localtime")
+def check_tz(check, host):
     link = host.resolve("/etc/localtime")
     zone = (host.read("/etc/timezone", 256) or "").strip() or (link[1].split("zoneinfo/")[-1] if link else None)
-    return TZ.passed("timezone", {"timezone": zone, "TZ": os.environ.get("TZ") if host.live else None})
+    return check.passed("timezone", {"timezone": zone, "TZ": os.environ.get("TZ") if host.live else None})
 
 
-CONFIG_WRITABLE = CHECKS.define("HG-TIME-004", "world-writable time configuration file", "high",
-                                reads=", ".join(NTP_FILES), remediation="chmod o-w the file.",
-                                references={"lynis": "TIME-3170"})
-
-
-@EVALUATORS(CONFIG_WRITABLE)
-def check_config_writable(host):
+@CHECKS.check("HG-TIME-004", "high", "world-writable time configuration file", lynis="TIME-3170", reads=", ".join(NTP_FILES),
+              remediation="chmod o-w the file.")
+def check_config_writable(check, host):
     writable = [p for p in NTP_FILES if host.is_file(p) and is_world_writable(host.stat(p))]
-    return verdict(CONFIG_WRITABLE, "ntp configuration", bool(writable), {"world_writable": writable})
+    return verdict(check, "ntp configuration", bool(writable), {"world_writable": writable})
 
 
 def audit(params):
-    return run_evaluators(EVALUATORS, Host(params["root"]))
+    return run_evaluators(CHECKS, Host(params["root"]))

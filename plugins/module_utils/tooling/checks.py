@@ -10,10 +10,9 @@ __metaclass__ = type
 import re
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostfacts import (
-    Evaluators, define_file_inventory, define_info, Host, find_presence, present, run_evaluators, verdict)
+    define_file_inventory, Host, find_presence, present, run_evaluators, verdict)
 from ansible_collections.hostguard.hardening.plugins.module_utils.tooling.spec import CHECKS
 
-EVALUATORS = Evaluators()
 ANSIBLE_ARTIFACTS = ("/etc/ansible", "/root/.ansible", "/tmp/.ansible", "/var/log/ansible.log")
 AUTOMATION = dict(binaries=("cf-agent", "chef-client", "erchef", "puppet", "salt-minion", "salt-master"),
                   processes=("cf-serverd", "cf-server"), files=ANSIBLE_ARTIFACTS + ("/opt/puppetlabs/puppet/bin/puppet",
@@ -27,21 +26,12 @@ def note_ids(host, tool, found):
         host.cache.setdefault("ids", []).append(tool)
 
 
-def _info(check_id, title, lynis, reads):
-    return define_info(CHECKS, check_id, title, lynis, reads)
-
-
-AUTOMATION_TOOL = CHECKS.define(
-    "HG-TOOL-001", "no configuration management tool found (Ansible, CFEngine, Chef, Puppet, Salt)", "low",
-    reads=", ".join(AUTOMATION["files"]) + ", " + ", ".join(AUTOMATION["binaries"]),
-    remediation="Manage the host with a configuration management tool (hostguard is an Ansible collection).",
-    references={"lynis": "TOOL-5002"})
-
-
-@EVALUATORS(AUTOMATION_TOOL)
-def check_automation(host):
+@CHECKS.check("HG-TOOL-001", "low", "no configuration management tool found (Ansible, CFEngine, Chef, Puppet, Salt)", lynis="TOOL-5002",
+              reads=", ".join(AUTOMATION["files"]) + ", " + ", ".join(AUTOMATION["binaries"]),
+              remediation="Manage the host with a configuration management tool (hostguard is an Ansible collection).")
+def check_automation(check, host):
     found = find_presence(host, **AUTOMATION)
-    return verdict(AUTOMATION_TOOL, "automation", not present(found), dict((k, v) for k, v in found.items() if v))
+    return verdict(check, "automation", not present(found), dict((k, v) for k, v in found.items() if v))
 
 
 def fail2ban_config(host):
@@ -51,27 +41,19 @@ def fail2ban_config(host):
     return None
 
 
-FAIL2BAN = _info("HG-TOOL-002", "Fail2ban installed", "TOOL-5102", "fail2ban-server, /etc/fail2ban/jail.{local,conf}")
-
-
-@EVALUATORS(FAIL2BAN)
-def check_fail2ban(host):
+@CHECKS.info("HG-TOOL-002", "Fail2ban installed", "TOOL-5102", "fail2ban-server, /etc/fail2ban/jail.{local,conf}")
+def check_fail2ban(check, host):
     binary = host.which("fail2ban-server")
     note_ids(host, "fail2ban", binary)
-    return FAIL2BAN.passed("fail2ban", {"binary": binary, "config": fail2ban_config(host)})
+    return check.passed("fail2ban", {"binary": binary, "config": fail2ban_config(host)})
 
 
-FAIL2BAN_JAILS = CHECKS.define(
-    "HG-TOOL-003", "every Fail2ban jail is disabled", "medium",
-    reads="/etc/fail2ban/jail.conf, jail.local, jail.d/*.{conf,local}",
-    remediation="Enable at least the sshd jail (enabled = true in /etc/fail2ban/jail.d/).",
-    references={"lynis": "TOOL-5104"})
-
-
-@EVALUATORS(FAIL2BAN_JAILS)
-def check_fail2ban_jails(host):
+@CHECKS.check("HG-TOOL-003", "medium", "every Fail2ban jail is disabled", lynis="TOOL-5104",
+              reads="/etc/fail2ban/jail.conf, jail.local, jail.d/*.{conf,local}",
+              remediation="Enable at least the sshd jail (enabled = true in /etc/fail2ban/jail.d/).")
+def check_fail2ban_jails(check, host):
     if not (host.which("fail2ban-server") and fail2ban_config(host) and host.which("fail2ban-client")):
-        return FAIL2BAN_JAILS.skip("fail2ban", "Fail2ban is not installed with a configuration (Lynis skips too)")
+        return check.skip("fail2ban", "Fail2ban is not installed with a configuration (Lynis skips too)")
     files = ["/etc/fail2ban/jail.conf"] + sorted(host.glob_files("/etc/fail2ban/jail.d", ".conf")) + \
         ["/etc/fail2ban/jail.local"] + sorted(host.glob_files("/etc/fail2ban/jail.d", ".local"))
     enabled, section, default = {}, None, False
@@ -88,50 +70,38 @@ def check_fail2ban_jails(host):
                 else:
                     enabled[section] = value
     active = sorted(n for n, v in enabled.items() if v) or (["(DEFAULT)"] if default and enabled else [])
-    return verdict(FAIL2BAN_JAILS, fail2ban_config(host), not active, {"enabled_jails": active})
+    return verdict(check, fail2ban_config(host), not active, {"enabled_jails": active})
 
 
-SNORT = _info("HG-TOOL-004", "Snort installed or running", "TOOL-5120", "snort")
-
-
-@EVALUATORS(SNORT)
-def check_snort(host):
+@CHECKS.info("HG-TOOL-004", "Snort installed or running", "TOOL-5120", "snort")
+def check_snort(check, host):
     found = find_presence(host, binaries=("snort",), processes=("snort",))
     note_ids(host, "snort", present(found))
-    return SNORT.passed("snort", dict((k, v) for k, v in found.items() if v) or {"present": False})
+    return check.passed("snort", dict((k, v) for k, v in found.items() if v) or {"present": False})
 
 
-SNORT_CONFIG = define_file_inventory(CHECKS, EVALUATORS, "HG-TOOL-005", "Snort configuration file", "TOOL-5122",
+SNORT_CONFIG = define_file_inventory(CHECKS, CHECKS.evaluators, "HG-TOOL-005", "Snort configuration file", "TOOL-5122",
                                      "/etc/snort/snort.conf")
 
 
-SURICATA = _info("HG-TOOL-006", "Suricata running", "TOOL-5130", "process Suricata-Main")
-
-
-@EVALUATORS(SURICATA)
-def check_suricata(host):
+@CHECKS.info("HG-TOOL-006", "Suricata running", "TOOL-5130", "process Suricata-Main")
+def check_suricata(check, host):
     running = bool(host.running("Suricata-Main", "suricata"))
     note_ids(host, "suricata", running)
-    return SURICATA.passed("suricata", {"running": running})
+    return check.passed("suricata", {"running": running})
 
 
-OSSEC = _info("HG-TOOL-007", "OSSEC/Wazuh running", "TOOL-5126", "processes ossec-*, wazuh-*")
-
-
-@EVALUATORS(OSSEC)
-def check_ossec(host):
+@CHECKS.info("HG-TOOL-007", "OSSEC/Wazuh running", "TOOL-5126", "processes ossec-*, wazuh-*")
+def check_ossec(check, host):
     running = sorted(set(p["comm"] for p in host.processes() if p["comm"].startswith(("ossec-", "wazuh-"))))
     note_ids(host, "ossec", running)
-    return OSSEC.passed("ossec", {"running": running})
+    return check.passed("ossec", {"running": running})
 
 
-IDS = _info("HG-TOOL-008", "IDS/IPS tool present (summary)", "TOOL-5190", "the TOOL checks above")
-
-
-@EVALUATORS(IDS)
-def check_ids(host):
-    return IDS.passed("ids", {"found": host.cache.get("ids", [])})
+@CHECKS.info("HG-TOOL-008", "IDS/IPS tool present (summary)", "TOOL-5190", "the TOOL checks above")
+def check_ids(check, host):
+    return check.passed("ids", {"found": host.cache.get("ids", [])})
 
 
 def audit(params):
-    return run_evaluators(EVALUATORS, Host(params["root"]))
+    return run_evaluators(CHECKS, Host(params["root"]))
