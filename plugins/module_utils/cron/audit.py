@@ -37,21 +37,16 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.core.linematch
     match_line)
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.redact import redact
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.values import text_table
+from ansible_collections.hostguard.hardening.plugins.module_utils.cron.spec import OPTIONS
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import paths
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.safe_read import (
     SafeReadError, decode_line, iter_lines_fd, looks_binary, stat_to_info)
 
 AREA = "cron"
 
-DEFAULTS = {
-    "root": "/",
-    "max_read_bytes": 1024 * 1024,   # head read per file (seed 000: never read whole)
-    "max_file_size": 256 * 1024,     # "oversized": no legitimate cron file or init script is this big
-    "max_line_bytes": 4096,          # per-line cap while streaming
-    "max_entries": 1000,             # names listed per directory
-    "max_depth": 4,                  # recursion under /etc/rc.d
-    "extra_paths": [],
-}
+# A direct call's defaults (tests, scripts): the spec's (cron_audit's documentation says what
+# each bounds) and root; ``daemons`` is read from the options as given.
+DEFAULTS = dict([(key, spec["default"]) for key, spec in OPTIONS.items() if key != "daemons"], root="/")
 SNIFF_BYTES = 8192                   # head kept in memory for magic / binary detection
 MAX_MATCHES_PER_FILE = 10
 EXCERPT_CHARS = 200
