@@ -18,12 +18,6 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.core import sa
 from ansible_collections.hostguard.hardening.plugins.module_utils.auth.spec import CHECKS
 
 UNITS = ("console-shell.service", "emergency.service", "rescue.service")
-SINGLE_USER = CHECKS.define(
-    "HG-AUTH-024", "single-user mode asks for a password (sulogin)", "medium",
-    reads="rescue/emergency/console-shell .service (unit and drop-ins), else /etc/inittab, /etc/sysconfig/init",
-    remediation="Keep ExecStart=-/lib/systemd/systemd-sulogin-shell rescue (and emergency) in the units; "
-                "remove overrides that start a shell without sulogin",
-    references={"lynis": "AUTH-9308", "cis": "1.4.3"})
 
 
 def exec_start(root, unit, cuts=None):
@@ -61,7 +55,11 @@ def sysv_sulogin(host):
     return performed, found
 
 
-def single_user_findings(host):
+@CHECKS.check("HG-AUTH-024", "medium", "single-user mode asks for a password (sulogin)", lynis="AUTH-9308", cis="1.4.3",
+              reads="rescue/emergency/console-shell .service (unit and drop-ins), else /etc/inittab, /etc/sysconfig/init",
+              remediation="Keep ExecStart=-/lib/systemd/systemd-sulogin-shell rescue (and emergency) in the units; "
+                          "remove overrides that start a shell without sulogin")
+def single_user_findings(check, host):
     units = {}
     cuts = []
     for unit in UNITS:
@@ -72,12 +70,12 @@ def single_user_findings(host):
         ok = [u for u, values in units.items() if any("sulogin" in v for v in values)]
         ev = {"units": dict((u, v[-1] if v else "") for u, v in units.items()), "with_sulogin": ok}
         if cuts:   # a drop-in not read may replace ExecStart=: never a pass (issue 17)
-            return [SINGLE_USER.error("single-user mode", "; ".join(cuts), ev)]
+            return [check.error("single-user mode", "; ".join(cuts), ev)]
         if ok:
-            return [SINGLE_USER.passed("single-user mode", ev)]
-        return [SINGLE_USER.fail("single-user mode", ev, "no rescue/emergency unit runs sulogin: no password asked")]
+            return [check.passed("single-user mode", ev)]
+        return [check.fail("single-user mode", ev, "no rescue/emergency unit runs sulogin: no password asked")]
     performed, found = sysv_sulogin(host)
     if not performed:
-        return [SINGLE_USER.skip("single-user mode", "no rescue/emergency unit, no /etc/inittab")]
-    return [SINGLE_USER.passed("single-user mode", {"sysv": True}) if found else
-            SINGLE_USER.fail("single-user mode", {"sysv": True}, "inittab/sysconfig do not run sulogin for runlevel S")]
+        return [check.skip("single-user mode", "no rescue/emergency unit, no /etc/inittab")]
+    return [check.passed("single-user mode", {"sysv": True}) if found else
+            check.fail("single-user mode", {"sysv": True}, "inittab/sysconfig do not run sulogin for runlevel S")]

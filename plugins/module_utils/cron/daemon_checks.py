@@ -15,29 +15,6 @@ DROPPED_CODES = ("SYNTAX_ERROR", "NO_FINAL_NEWLINE", "GARBAGE", "TOO_LONG", "TOO
                  "WRONG_FILE_OWNER", "WRONG_SYMLINK_OWNER", "HARD_LINKS", "CANT_OPEN", "NOT_ROOT_OWNED",
                  "BLOCKS_DAEMON")
 
-DAEMON_DROPS = CHECKS.define(
-    "HG-CRON-014", "Crontab an installed cron daemon refuses or drops (whole file or its jobs)", "medium",
-    reads="per daemon build: file rules, content rules (whole-file vs per-line), PAM account expiry "
-          "from <root>/etc/shadow ageing fields, home directories",
-    remediation="Fix what the daemon names (mode, owner, the bad line, the final newline, the "
-                "account) so that the jobs run, or remove the dead file",
-    references={"lynis": "SCHD-7704", "attack": ATTACK_CRON}, role="cron_hygiene")
-
-HARD_LINK = CHECKS.define(
-    "HG-CRON-015", "Hard link (link count > 1) in a cron location", "high",
-    reads="lstat link count of every cron entry",
-    remediation="A crontab has one name: find the other names of the inode (find / -samefile) and "
-                "replace the entry by a copy or remove it; a link to /etc/shadow or another "
-                "system file is an attack",
-    references={"attack": ATTACK_CRON}, role="cron_hygiene")
-
-WALK_CUT = CHECKS.define(
-    "HG-CRON-016", "Boot directory tree deeper than max_depth (not fully walked)", "medium",
-    reads="directory tree of /etc/rc.d, /etc/init.d",
-    remediation="Boot script trees are shallow: inspect the deep directories; raise max_depth to "
-                "audit them",
-    references={"attack": "T1037.004"}, role="cron_hygiene")
-
 
 def runners(verdicts):
     return sorted(name for name, v in verdicts.items() if v.get("would_run"))
@@ -81,31 +58,46 @@ def annotate_rdb_and_foreign(findings, per_path):
             finding["detail"] = never_ran(verdicts)
 
 
-def check_daemon_verdicts(per_path):
+@CHECKS.check("HG-CRON-014", "medium", "Crontab an installed cron daemon refuses or drops (whole file or its jobs)", lynis="SCHD-7704",
+              attack=ATTACK_CRON,
+              reads="per daemon build: file rules, content rules (whole-file vs per-line), PAM account expiry "
+                    "from <root>/etc/shadow ageing fields, home directories",
+              remediation="Fix what the daemon names (mode, owner, the bad line, the final newline, the "
+                          "account) so that the jobs run, or remove the dead file", role="cron_hygiene")
+def check_daemon_verdicts(check, per_path):
     out = []
     for path in sorted(per_path):
         for name, v in sorted(per_path[path].items()):
             if not v.get("installed") or v.get("would_run"):
                 continue
             if v["code"] in DROPPED_CODES:
-                out.append(DAEMON_DROPS.fail(path, {"daemon": name, "code": v["code"], "reason": v["reason"],
-                                                    "log": v.get("log"), "dropped": v.get("dropped")[:5]},
-                                             "%s: %s" % (name, v["reason"])))
+                out.append(check.fail(path, {"daemon": name, "code": v["code"], "reason": v["reason"],
+                                             "log": v.get("log"), "dropped": v.get("dropped")[:5]},
+                                      "%s: %s" % (name, v["reason"])))
     return out
 
 
-def check_hard_links(files):
+@CHECKS.check("HG-CRON-015", "high", "Hard link (link count > 1) in a cron location", attack=ATTACK_CRON,
+              reads="lstat link count of every cron entry",
+              remediation="A crontab has one name: find the other names of the inode (find / -samefile) and "
+                          "replace the entry by a copy or remove it; a link to /etc/shadow or another "
+                          "system file is an attack", role="cron_hygiene")
+def check_hard_links(check, files):
     out = []
     for rec in files:
         if rec.get("type") == "file" and (rec.get("nlink") or 1) > 1:
-            out.append(HARD_LINK.fail(rec["path"], {"nlink": rec["nlink"], "owner": rec.get("owner"),
-                                                    "mode": rec.get("mode")},
-                                      "this file has %d names; its content hash is withheld" % rec["nlink"]))
+            out.append(check.fail(rec["path"], {"nlink": rec["nlink"], "owner": rec.get("owner"),
+                                                "mode": rec.get("mode")},
+                                  "this file has %d names; its content hash is withheld" % rec["nlink"]))
     return out
 
 
-def check_walk_cut(cut, max_depth):
+@CHECKS.check("HG-CRON-016", "medium", "Boot directory tree deeper than max_depth (not fully walked)", attack="T1037.004",
+              reads="directory tree of /etc/rc.d, /etc/init.d",
+              remediation="Boot script trees are shallow: inspect the deep directories; raise max_depth to "
+                          "audit them", role="cron_hygiene")
+def check_walk_cut(check, cut, max_depth):
     if not cut:
         return []
-    return [WALK_CUT.fail(path, {"max_depth": max_depth}, "not entered: deeper than max_depth=%d; "
-                          "files below it were not audited" % max_depth) for path in cut[:50]]
+    return [check.fail(path, {"max_depth": max_depth}, "not entered: deeper than max_depth=%d; "
+                       "files below it were not audited" % max_depth) for path in cut[:50]]

@@ -19,22 +19,21 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.core.modprobe 
     loaded_modules, module_state)
 
 RARE_FILESYSTEMS = ("cramfs", "freevxfs", "hfs", "hfsplus", "jffs2", "squashfs", "udf")
-UNUSED_FS = CHECKS.define(
-    "HG-FILE-012", "kernel modules of rarely needed file systems loaded", "low",
-    reads="/proc/modules, modprobe.d(5) files",
-    remediation="Unload them and add 'install <fs> /bin/true' to /etc/modprobe.d/ (when the host needs none of them)",
-    references={"lynis": "FILE-6430", "cis": "1.1.1"}, role="baseline_hardening")
 
 
-def unused_fs_findings(root):
+@CHECKS.check("HG-FILE-012", "low", "kernel modules of rarely needed file systems loaded", lynis="FILE-6430", cis="1.1.1",
+              reads="/proc/modules, modprobe.d(5) files",
+              remediation="Unload them and add 'install <fs> /bin/true' to /etc/modprobe.d/ (when the host needs none of them)",
+              role="baseline_hardening")
+def unused_fs_findings(check, root):
     loaded = loaded_modules(root)
     if loaded is None:
-        return [UNUSED_FS.passed("kernel modules", {"loaded": [], "modules_file": False},
-                                 "no /proc/modules: the kernel has no loadable modules (or root is not live)")]
+        return [check.passed("kernel modules", {"loaded": [], "modules_file": False},
+                             "no /proc/modules: the kernel has no loadable modules (or root is not live)")]
     state = module_state(root)
     found = [fs for fs in RARE_FILESYSTEMS if fs in loaded]
     disabled = sorted(fs for fs in RARE_FILESYSTEMS if fs in state["disabled"] or fs in state["blacklisted"])
     ev = {"loaded": found, "disabled_in_modprobe_d": disabled}
     if found:
-        return [UNUSED_FS.fail("kernel modules", ev, "loaded: %s" % ", ".join(found))]
-    return [UNUSED_FS.passed("kernel modules", ev)]
+        return [check.fail("kernel modules", ev, "loaded: %s" % ", ".join(found))]
+    return [check.passed("kernel modules", ev)]

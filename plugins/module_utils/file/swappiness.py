@@ -13,12 +13,6 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.core import pa
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostio import read_text_lines
 from ansible_collections.hostguard.hardening.plugins.module_utils.file.spec import CHECKS
 
-SWAPPINESS = CHECKS.define(
-    "HG-FILE-013", "vm.swappiness is 0, or above 60 with swap on a rotational disk", "low",
-    reads="/proc/sys/vm/swappiness, /proc/swaps, /sys/class/block/*/queue/rotational",
-    remediation="Set vm.swappiness to 1-60 in /etc/sysctl.d/ (1 when swapping should be rare)",
-    references={"lynis": "FILE-6394"})
-
 
 def _first(root, path):
     """First line of a small file, links followed inside root (sysfs is all links)."""
@@ -51,17 +45,20 @@ def swap_disks(root):
     return out
 
 
-def swappiness_findings(root):
+@CHECKS.check("HG-FILE-013", "low", "vm.swappiness is 0, or above 60 with swap on a rotational disk", lynis="FILE-6394",
+              reads="/proc/sys/vm/swappiness, /proc/swaps, /sys/class/block/*/queue/rotational",
+              remediation="Set vm.swappiness to 1-60 in /etc/sysctl.d/ (1 when swapping should be rare)")
+def swappiness_findings(check, root):
     value = _first(root, "/proc/sys/vm/swappiness")
     if value is None or not value.isdigit():
-        return [SWAPPINESS.skip("vm.swappiness", "/proc/sys/vm/swappiness is not readable under root")]
+        return [check.skip("vm.swappiness", "/proc/sys/vm/swappiness is not readable under root")]
     level = int(value)
     ev = {"swappiness": level}
     if level == 0:
-        return [SWAPPINESS.fail("vm.swappiness", ev, "0 disables swapping: the OOM killer acts instead")]
+        return [check.fail("vm.swappiness", ev, "0 disables swapping: the OOM killer acts instead")]
     if level > 60:
         disks = swap_disks(root)
         ev["swap_rotational"] = disks
         if any(disks.values()):
-            return [SWAPPINESS.fail("vm.swappiness", ev, "%d > 60 with swap on a rotational disk" % level)]
-    return [SWAPPINESS.passed("vm.swappiness", ev)]
+            return [check.fail("vm.swappiness", ev, "%d > 60 with swap on a rotational disk" % level)]
+    return [check.passed("vm.swappiness", ev)]

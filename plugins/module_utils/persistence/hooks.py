@@ -221,20 +221,16 @@ def collect(root, params, users, entries, extra_paths, problems):
     return {"hooks": hooks}
 
 
-PRELOAD = CHECKS.define(
-    "HG-PERS-030", "/etc/ld.so.preload lists a library", "high",
-    reads="/etc/ld.so.preload entries, their package owner",
-    remediation="Empty the file (persistence_hygiene quarantines it): a preloaded library runs "
-                "inside every program, the usual way rootkits hide files and processes",
-    references={"attack": "T1574.006"}, role="persistence_hygiene")
-
-
 def preload_libraries(entry):
     """ld.so(8): entries of /etc/ld.so.preload are separated by whitespace or colons."""
     return [w for _no, text in entry["commands"] for w in re.split(r"[\s:]+", text) if w]
 
 
-def check_preload(entry, ctx):
+@CHECKS.check("HG-PERS-030", "high", "/etc/ld.so.preload lists a library", attack="T1574.006",
+              reads="/etc/ld.so.preload entries, their package owner",
+              remediation="Empty the file (persistence_hygiene quarantines it): a preloaded library runs "
+                          "inside every program, the usual way rootkits hide files and processes", role="persistence_hygiene")
+def check_preload(check, entry, ctx):
     libs = preload_libraries(entry)
     if not libs:
         return None
@@ -246,8 +242,8 @@ def check_preload(entry, ctx):
         odd = bool(match_line(lib, command=lib)) or (ctx["package_known"] and not owner)
         worst = worst or odd
         details.append({"library": lib, "exists": r["status"] == "ok", "package": owner})
-    return PRELOAD.fail(entry["path"], {"path": entry["path"], "libraries": details},
-                        severity="critical" if worst else None)
+    return check.fail(entry["path"], {"path": entry["path"], "libraries": details},
+                      severity="critical" if worst else None)
 
 
 MALICIOUS_HOOK = CHECKS.define(
