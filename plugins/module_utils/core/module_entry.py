@@ -6,6 +6,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+# First: every module_utils file imported after this one is compiled once, not twice, from the
+# AnsiballZ zip (core/zipload.py; a no-op outside a zip).
+from ansible_collections.hostguard.hardening.plugins.module_utils.core import zipload
+
+zipload.install()
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings import summarize
