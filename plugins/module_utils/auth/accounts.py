@@ -37,43 +37,33 @@ def _unreadable(check, path, exc):
     return check.error(path, exc.message)
 
 
-UID_ZERO = CHECKS.define(
-    "HG-AUTH-005", "No account other than root has UID 0", "high", reads="/etc/passwd",
-    remediation="Give the account its own UID (usermod -u) or remove it (userdel)",
-    references={"lynis": "AUTH-9204", "attack": "T1078.003"}, weight=3)
-UNIQUE_UIDS = CHECKS.define(
-    "HG-AUTH-006", "Every UID in /etc/passwd is unique", "medium", reads="/etc/passwd",
-    remediation="Give each account its own UID (usermod -u), fix file ownership",
-    references={"lynis": "AUTH-9208"})
-
-
-def check_passwd(root):
+@CHECKS.check("HG-AUTH-005", "high", "No account other than root has UID 0", lynis="AUTH-9204", attack="T1078.003", reads="/etc/passwd",
+              remediation="Give the account its own UID (usermod -u) or remove it (userdel)", weight=3)
+@CHECKS.check("HG-AUTH-006", "medium", "Every UID in /etc/passwd is unique", lynis="AUTH-9208", reads="/etc/passwd",
+              remediation="Give each account its own UID (usermod -u), fix file ownership")
+def check_passwd(uid_zero, unique_uids, root):
     rows, exc = _rows(root, "/etc/passwd", 7)
     if rows is None:
-        return [_unreadable(UID_ZERO, "/etc/passwd", exc), _unreadable(UNIQUE_UIDS, "/etc/passwd", exc)]
+        return [_unreadable(uid_zero, "/etc/passwd", exc), _unreadable(unique_uids, "/etc/passwd", exc)]
     extra = extra_uid_zero(rows)
-    out = [UID_ZERO.fail("/etc/passwd", {"accounts": extra}, "UID 0 also held by %s" % ", ".join(extra))
-           if extra else UID_ZERO.passed("/etc/passwd", {"accounts": []})]
+    out = [uid_zero.fail("/etc/passwd", {"accounts": extra}, "UID 0 also held by %s" % ", ".join(extra))
+           if extra else uid_zero.passed("/etc/passwd", {"accounts": []})]
     dups = duplicates(f[2] for f in rows)
-    out.append(UNIQUE_UIDS.fail("/etc/passwd", {"uids": dups}, "UIDs used more than once: %s" % ", ".join(dups))
-               if dups else UNIQUE_UIDS.passed("/etc/passwd", {"uids": []}))
+    out.append(unique_uids.fail("/etc/passwd", {"uids": dups}, "UIDs used more than once: %s" % ", ".join(dups))
+               if dups else unique_uids.passed("/etc/passwd", {"uids": []}))
     return out
 
 
-UNIQUE_GIDS = CHECKS.define(
-    "HG-AUTH-007", "Every GID in /etc/group is unique", "low", reads="/etc/group",
-    remediation="Give each group its own GID (groupmod -g)", references={"lynis": "AUTH-9222"})
-UNIQUE_GROUP_NAMES = CHECKS.define(
-    "HG-AUTH-008", "Every group name in /etc/group is unique", "low", reads="/etc/group",
-    remediation="Remove or rename the duplicate group entries (grpck)", references={"lynis": "AUTH-9226"})
-
-
-def check_groups(root):
+@CHECKS.check("HG-AUTH-007", "low", "Every GID in /etc/group is unique", lynis="AUTH-9222", reads="/etc/group",
+              remediation="Give each group its own GID (groupmod -g)")
+@CHECKS.check("HG-AUTH-008", "low", "Every group name in /etc/group is unique", lynis="AUTH-9226", reads="/etc/group",
+              remediation="Remove or rename the duplicate group entries (grpck)")
+def check_groups(unique_gids, unique_group_names, root):
     rows, exc = _rows(root, "/etc/group", 3)
     if rows is None:
-        return [_unreadable(UNIQUE_GIDS, "/etc/group", exc), _unreadable(UNIQUE_GROUP_NAMES, "/etc/group", exc)]
+        return [_unreadable(unique_gids, "/etc/group", exc), _unreadable(unique_group_names, "/etc/group", exc)]
     out = []
-    for check, index, what in ((UNIQUE_GIDS, 2, "GIDs"), (UNIQUE_GROUP_NAMES, 0, "group names")):
+    for check, index, what in ((unique_gids, 2, "GIDs"), (unique_group_names, 0, "group names")):
         dups = duplicates(f[index] for f in rows)
         out.append(check.fail("/etc/group", {"duplicates": dups}, "%s used more than once: %s"
                               % (what, ", ".join(dups))) if dups else check.passed("/etc/group", {"duplicates": []}))

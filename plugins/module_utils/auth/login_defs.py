@@ -94,20 +94,15 @@ def login_defs_findings(options):
     return findings
 
 
-ROUNDS = CHECKS.define(
-    "HG-AUTH-015", "Password hashing rounds configured in login.defs (SHA_CRYPT_MIN/MAX_ROUNDS)", "low",
-    reads="/etc/login.defs",
-    remediation="Set SHA_CRYPT_MIN_ROUNDS 5000 (or more) and SHA_CRYPT_MAX_ROUNDS in /etc/login.defs",
-    references={"lynis": "AUTH-9230"}, weight=2)
-
-
-def check_hashing_rounds(values):
+@CHECKS.check("HG-AUTH-015", "low", "Password hashing rounds configured in login.defs (SHA_CRYPT_MIN/MAX_ROUNDS)", lynis="AUTH-9230",
+              reads="/etc/login.defs", remediation="Set SHA_CRYPT_MIN_ROUNDS 5000 (or more) and SHA_CRYPT_MAX_ROUNDS in /etc/login.defs", weight=2)
+def check_hashing_rounds(check, values):
     """Lynis AUTH-9230: 0 (unset) is a suggestion (AddHP 0 2); under 5000 earns 1 of 2 points
     without a suggestion; 5000 or more 2 of 2."""
     rounds = hashing_rounds(values)
     ev = {"rounds": rounds}
     if rounds == 0:
-        return ROUNDS.fail("/etc/login.defs", ev, "password hashing rounds are not configured")
+        return check.fail("/etc/login.defs", ev, "password hashing rounds are not configured")
     if rounds < 5000:
-        return ROUNDS.passed("/etc/login.defs", ev, "low number of hashing rounds: %d" % rounds)
-    return ROUNDS.passed("/etc/login.defs", ev, "%d hashing rounds" % rounds)
+        return check.passed("/etc/login.defs", ev, "low number of hashing rounds: %d" % rounds)
+    return check.passed("/etc/login.defs", ev, "%d hashing rounds" % rounds)

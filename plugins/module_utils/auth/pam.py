@@ -17,12 +17,6 @@ PAM_DIRS = ("/usr/lib/aarch64-linux-gnu/security", "/lib/arm-linux-gnueabihf/sec
             "/lib64/security", "/usr/lib", "/usr/lib/security", "/usr/lib/x86_64-linux-gnu/security")
 STRENGTH_MODULES = ("pam_cracklib.so", "pam_passwdqc.so", "pam_pwquality.so")
 
-STRENGTH = CHECKS.define(
-    "HG-AUTH-014", "A PAM module for password strength testing is installed", "low",
-    reads=", ".join(PAM_DIRS),
-    remediation="apt-get install libpam-pwquality (pam_pwquality) and configure /etc/security/pwquality.conf",
-    references={"lynis": "AUTH-9262", "attack": "T1110"}, weight=3)
-
 
 def installed_strength_modules(root):
     found = []
@@ -34,8 +28,11 @@ def installed_strength_modules(root):
     return found
 
 
-def check_pam_strength(root):
+@CHECKS.check("HG-AUTH-014", "low", "A PAM module for password strength testing is installed", lynis="AUTH-9262", attack="T1110",
+              reads=", ".join(PAM_DIRS), remediation="apt-get install libpam-pwquality (pam_pwquality) and configure /etc/security/pwquality.conf",
+              weight=3)
+def check_pam_strength(check, root):
     found = installed_strength_modules(root)
     if found:
-        return STRENGTH.passed("pam", {"modules": found})
-    return STRENGTH.fail("pam", {"modules": []}, "none of %s is installed" % ", ".join(STRENGTH_MODULES))
+        return check.passed("pam", {"modules": found})
+    return check.fail("pam", {"modules": []}, "none of %s is installed" % ", ".join(STRENGTH_MODULES))

@@ -10,18 +10,13 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostio im
 from ansible_collections.hostguard.hardening.plugins.module_utils.auth.parse_login_defs import umask_is_strict, umasks_in_shell
 from ansible_collections.hostguard.hardening.plugins.module_utils.auth.spec import CHECKS
 
-PROFILE_UMASK = CHECKS.define(
-    "HG-AUTH-004", "No weak umask set in shell profiles (/etc/profile, /etc/profile.d)", "low",
-    reads="/etc/profile, /etc/profile.d/*",
-    remediation="Replace weak umask commands in /etc/profile and /etc/profile.d with umask 027",
-    references={"lynis": "AUTH-9328"})
 
-
-def profile_umask_finding(root):
+@CHECKS.check("HG-AUTH-004", "low", "No weak umask set in shell profiles (/etc/profile, /etc/profile.d)", lynis="AUTH-9328",
+              reads="/etc/profile, /etc/profile.d/*", remediation="Replace weak umask commands in /etc/profile and /etc/profile.d with umask 027")
+def profile_umask_finding(check, root):
     """AUTH-9328 for shell profiles. Lynis reads every file in /etc/profile.d and /etc/profile;
     /etc/profile sources only /etc/profile.d/*.sh (Debian, RHEL), so we read those.
     Weak = any umask set there that is not strict. None set -> skip (login.defs governs)."""
-    check = PROFILE_UMASK
     files = ["/etc/profile"] + ["/etc/profile.d/" + n for n in list_dir(root, "/etc/profile.d")
                                 if n.endswith(".sh")]
     seen = []

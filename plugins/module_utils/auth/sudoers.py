@@ -21,14 +21,6 @@ SUDOERS_LOCATIONS = ("/etc/sudoers", "/usr/local/etc/sudoers", "/usr/pkg/etc/sud
 MAX_DROPINS = 1024
 MAX_DEPTH = 8
 
-SUDOERS = CHECKS.define("HG-AUTH-016", "sudoers file present (inventory)", "info", reads=", ".join(SUDOERS_LOCATIONS),
-                        remediation="None needed (inventory).", references={"lynis": "AUTH-9250"})
-SUDOERS_PERMS = CHECKS.define(
-    "HG-AUTH-017", "sudo configuration owned by root:root, not writable or readable by others", "high",
-    reads="/etc/sudoers, /etc/sudoers.d (links followed inside root)",
-    remediation="chown root:root and chmod 0440 the sudoers files, chmod 0750 /etc/sudoers.d",
-    references={"lynis": "AUTH-9252", "cis": "5.3"}, role="baseline_hardening")
-
 
 def file_ok(st):
     mode = stat.S_IMODE(st.st_mode)
@@ -65,15 +57,19 @@ def describe(path, st):
     return "%s %04o %d:%d" % (path, stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid)
 
 
-def sudoers_findings(root):
+@CHECKS.info("HG-AUTH-016", "sudoers file present (inventory)", "AUTH-9250", ", ".join(SUDOERS_LOCATIONS))
+@CHECKS.check("HG-AUTH-017", "high", "sudo configuration owned by root:root, not writable or readable by others", lynis="AUTH-9252", cis="5.3",
+              reads="/etc/sudoers, /etc/sudoers.d (links followed inside root)",
+              remediation="chown root:root and chmod 0440 the sudoers files, chmod 0750 /etc/sudoers.d", role="baseline_hardening")
+def sudoers_findings(sudoers, sudoers_perms, root):
     found = []
     for path in SUDOERS_LOCATIONS:
         res = paths.resolve(root, path)
         if res.ok and res.st is not None and stat.S_ISREG(res.st.st_mode):
             found.append((path, res.st))
-    out = [SUDOERS.passed("sudoers", {"files": [p for p, _st in found]})]
+    out = [sudoers.passed("sudoers", {"files": [p for p, _st in found]})]
     if not found:
-        out.append(SUDOERS_PERMS.skip("sudoers", "no sudoers file (Lynis skips AUTH-9252 too)"))
+        out.append(sudoers_perms.skip("sudoers", "no sudoers file (Lynis skips AUTH-9252 too)"))
         return out
     main, main_st = found[-1]       # Lynis keeps the last location found
     checked, bad = [describe(main, main_st)], [] if file_ok(main_st) else [describe(main, main_st)]
@@ -89,7 +85,7 @@ def sudoers_findings(root):
                 bad.append(describe(path, st))
     ev = {"checked": checked, "unsafe": bad}
     if bad:
-        out.append(SUDOERS_PERMS.fail("sudoers", ev, "unsafe ownership or permissions: %s" % ", ".join(bad)))
+        out.append(sudoers_perms.fail("sudoers", ev, "unsafe ownership or permissions: %s" % ", ".join(bad)))
     else:
-        out.append(SUDOERS_PERMS.passed("sudoers", ev))
+        out.append(sudoers_perms.passed("sudoers", ev))
     return out

@@ -212,8 +212,10 @@ class CheckSet(object):
             return verdict(check, "/etc/default/sysstat", ...)
 
     The function receives its :class:`Check` first; callers leave it out
-    (``check_sysstat(host)``) and find it as ``check_sysstat.check``. ``evaluators`` lists the
-    (check, function) pairs so declared, in definition order, for ``run_evaluators``.
+    (``check_sysstat(host)``) and find it as ``check_sysstat.check``. A function that grades
+    several checks carries one decorator each and receives them in that order, top first
+    (``.checks``). ``evaluators`` lists the (first check, function) pairs so declared, in
+    definition order, for ``run_evaluators``.
     ``define`` makes a check without an evaluator (one shared by several functions).
 
     ``CHECKS["HG-CRON-001"]`` looks one up; iterating yields them in definition order."""
@@ -254,10 +256,18 @@ class CheckSet(object):
                             role=role, weight=weight)
 
         def register(function):
+            checks = (check,)
+            stacked = getattr(function, "checks", None)
+            if stacked:   # several checks graded by one function: their decorators stack, top first
+                self.evaluators.remove((stacked[0], function))
+                checks += stacked
+                function = function.__wrapped__
+
             @functools.wraps(function)
             def evaluate(*args, **kwargs):
-                return function(check, *args, **kwargs)
+                return function(*(checks + args), **kwargs)
             evaluate.check = check
+            evaluate.checks = checks
             self.evaluators.append((check, evaluate))
             return evaluate
         return register

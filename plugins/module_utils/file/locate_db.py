@@ -13,18 +13,16 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.file.spec impo
 LOCATE_DBS = ("/var/lib/mlocate/mlocate.db", "/var/lib/locate/locatedb", "/var/lib/locatedb",
               "/var/lib/slocate/slocate.db", "/var/cache/locate/locatedb", "/var/db/locate.database",
               "/var/lib/plocate/plocate.db")
-LOCATE_DB = CHECKS.define(
-    "HG-FILE-014", "locate is installed but its database is missing", "low",
-    reads=", ".join(LOCATE_DBS), remediation="Run updatedb (its timer/cron job creates the database daily)",
-    references={"lynis": "FILE-6410"})
 
 
-def locate_findings(host):
+@CHECKS.check("HG-FILE-014", "low", "locate is installed but its database is missing", lynis="FILE-6410", reads=", ".join(LOCATE_DBS),
+              remediation="Run updatedb (its timer/cron job creates the database daily)")
+def locate_findings(check, host):
     binary = host.which("locate")
     if not binary:
-        return [LOCATE_DB.skip("locate", "no locate binary (Lynis skips FILE-6410 too)")]
+        return [check.skip("locate", "no locate binary (Lynis skips FILE-6410 too)")]
     found = [db for db in LOCATE_DBS if host.is_file(db)]
     ev = {"binary": binary, "databases": found}
     if found:
-        return [LOCATE_DB.passed("locate", ev)]
-    return [LOCATE_DB.fail("locate", ev, "no locate database: run updatedb")]
+        return [check.passed("locate", ev)]
+    return [check.fail("locate", ev, "no locate database: run updatedb")]

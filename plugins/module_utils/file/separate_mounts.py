@@ -9,17 +9,14 @@ __metaclass__ = type
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import safe_read
 from ansible_collections.hostguard.hardening.plugins.module_utils.file.spec import CHECKS
 
-SEPARATE = CHECKS.define(
-    "HG-FILE-001", "Separate file system for /home, /tmp and /var", "low",
-    reads="/proc/self/mounts (live), else /etc/fstab under root",
-    remediation="Put the directory on its own file system (partition, LV or tmpfs for /tmp)",
-    references={"lynis": "FILE-6310"}, weight=1)
 DEFAULT_SEPARATE_MOUNTS = ["/home", "/tmp", "/var"]
 
 
-def separate_mount_findings(options, points, source):
+@CHECKS.check("HG-FILE-001", "low", "Separate file system for /home, /tmp and /var", lynis="FILE-6310",
+              reads="/proc/self/mounts (live), else /etc/fstab under root",
+              remediation="Put the directory on its own file system (partition, LV or tmpfs for /tmp)", weight=1)
+def separate_mount_findings(check, options, points, source):
     root = options.get("root", "/")
-    check = SEPARATE
     findings = []
     for mp in options.get("separate_mounts") or DEFAULT_SEPARATE_MOUNTS:
         real = safe_read.join_root(root, mp)

@@ -11,14 +11,6 @@ import stat
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import paths
 from ansible_collections.hostguard.hardening.plugins.module_utils.file.spec import CHECKS
 
-TMP_STICKY = CHECKS.define(
-    "HG-FILE-002", "/tmp has the sticky bit", "medium", reads="/tmp (lstat)",
-    remediation="chmod 1777 /tmp (or mount a tmpfs with mode=1777)",
-    references={"lynis": "FILE-6362", "attack": "T1222.002"}, weight=3)
-VAR_TMP_STICKY = CHECKS.define(
-    "HG-FILE-003", "/var/tmp has the sticky bit", "medium", reads="/var/tmp (lstat)",
-    remediation="chmod 1777 /var/tmp", references={"lynis": "FILE-6363", "attack": "T1222.002"}, weight=3)
-
 
 def check_sticky(root, path, check):
     """Lynis runs the test on a real directory (FILE-6363 skips a missing or symlinked /var/tmp;
@@ -36,5 +28,9 @@ def check_sticky(root, path, check):
     return check.fail(path, ev, "%s lacks the sticky bit: any user can delete others' files there" % path)
 
 
-def sticky_findings(root):
-    return [check_sticky(root, "/tmp", TMP_STICKY), check_sticky(root, "/var/tmp", VAR_TMP_STICKY)]
+@CHECKS.check("HG-FILE-002", "medium", "/tmp has the sticky bit", lynis="FILE-6362", attack="T1222.002", reads="/tmp (lstat)",
+              remediation="chmod 1777 /tmp (or mount a tmpfs with mode=1777)", weight=3)
+@CHECKS.check("HG-FILE-003", "medium", "/var/tmp has the sticky bit", lynis="FILE-6363", attack="T1222.002", reads="/var/tmp (lstat)",
+              remediation="chmod 1777 /var/tmp", weight=3)
+def sticky_findings(tmp_sticky, var_tmp_sticky, root):
+    return [check_sticky(root, "/tmp", tmp_sticky), check_sticky(root, "/var/tmp", var_tmp_sticky)]

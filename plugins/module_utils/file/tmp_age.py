@@ -18,10 +18,6 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.file.spec impo
 TMP_OLD_DAYS = 90          # Lynis's TMP_OLD_DAYS
 MAX_ENTRIES = 2000
 MAX_DEPTH = 32
-OLD_TMP = CHECKS.define(
-    "HG-FILE-015", "files in /tmp not accessed for more than 90 days", "low", reads="/tmp (walked, bounded)",
-    remediation="Review and remove them; clean /tmp at boot (tmpfs /tmp, or systemd-tmpfiles' age for /tmp)",
-    references={"lynis": "FILE-6354"})
 
 
 def old_files(top, now, days=TMP_OLD_DAYS, max_entries=MAX_ENTRIES, max_depth=MAX_DEPTH):
@@ -59,14 +55,16 @@ def old_files(top, now, days=TMP_OLD_DAYS, max_entries=MAX_ENTRIES, max_depth=MA
     return found, seen, cut
 
 
-def tmp_age_findings(root, now=None, max_entries=MAX_ENTRIES):
+@CHECKS.check("HG-FILE-015", "low", "files in /tmp not accessed for more than 90 days", lynis="FILE-6354", reads="/tmp (walked, bounded)",
+              remediation="Review and remove them; clean /tmp at boot (tmpfs /tmp, or systemd-tmpfiles' age for /tmp)")
+def tmp_age_findings(check, root, now=None, max_entries=MAX_ENTRIES):
     res = paths.resolve(root, "/tmp", follow=False)
     if not res.ok or res.st is None or not stat.S_ISDIR(res.st.st_mode):
-        return [OLD_TMP.skip("/tmp", "/tmp is not a directory (Lynis skips FILE-6354 too)")]
+        return [check.skip("/tmp", "/tmp is not a directory (Lynis skips FILE-6354 too)")]
     top = paths.host_path(root, "/tmp")
     found, seen, cut = old_files(top, time.time() if now is None else now, max_entries=max(1, max_entries))
     prefix = len(top.rstrip("/")) - len("/tmp")
     ev = {"entries_seen": seen, "walk_cut": cut, "old": ["%s (%d days)" % (p[prefix:], age) for p, age in found]}
     if found:
-        return [OLD_TMP.fail("/tmp", ev, "%d files in /tmp older than %d days" % (len(found), TMP_OLD_DAYS))]
-    return [OLD_TMP.passed("/tmp", ev, "walk cut after %d entries" % seen if cut else None)]
+        return [check.fail("/tmp", ev, "%d files in /tmp older than %d days" % (len(found), TMP_OLD_DAYS))]
+    return [check.passed("/tmp", ev, "walk cut after %d entries" % seen if cut else None)]

@@ -10,21 +10,16 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostio im
 from ansible_collections.hostguard.hardening.plugins.module_utils.firewall.collect import firewall_state
 from ansible_collections.hostguard.hardening.plugins.module_utils.firewall.spec import CHECKS
 
-UNUSED_RULES = CHECKS.define(
-    "HG-FIRE-001", "Firewall rules that never matched (zero packet counters)", "info",
-    reads="iptables-save -c, ip6tables-save -c, nft -j list ruleset (root=/ only)",
-    remediation="Review rules that never matched: stale, shadowed or mis-ordered rules",
-    references={"lynis": "FIRE-4513"})
-ACTIVE = CHECKS.define(
-    "HG-FIRE-002", "A host firewall is active (iptables or nftables rules loaded)", "medium",
-    reads="iptables-save, nft -j list ruleset (root=/ only)",
-    remediation="Load a default-deny nftables ruleset (nftables.service) or iptables rules",
-    references={"lynis": "FIRE-4590", "attack": "T1562.004"}, weight=5)
 
-
-def firewall_findings(options, state=None):
+@CHECKS.check("HG-FIRE-001", "info", "Firewall rules that never matched (zero packet counters)", lynis="FIRE-4513",
+              reads="iptables-save -c, ip6tables-save -c, nft -j list ruleset (root=/ only)",
+              remediation="Review rules that never matched: stale, shadowed or mis-ordered rules")
+@CHECKS.check("HG-FIRE-002", "medium", "A host firewall is active (iptables or nftables rules loaded)", lynis="FIRE-4590", attack="T1562.004",
+              reads="iptables-save, nft -j list ruleset (root=/ only)",
+              remediation="Load a default-deny nftables ruleset (nftables.service) or iptables rules", weight=5)
+def firewall_findings(unused_rules, active, options, state=None):
     root = options.get("root", "/")
-    unused_check, active_check = UNUSED_RULES, ACTIVE
+    unused_check, active_check = unused_rules, active
     if not is_live(root):
         why = "firewall state is live kernel state; not read when root is not /"
         return [unused_check.skip("firewall", why), active_check.skip("firewall", why)]

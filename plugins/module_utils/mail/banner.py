@@ -50,16 +50,11 @@ def os_release_words(root):
     return words
 
 
-BANNER = CHECKS.define(
-    "HG-MAIL-001", "Postfix SMTP banner does not reveal mail software or OS", "low",
-    reads="postconf -h (root=/), else /etc/postfix/main.cf",
-    remediation="Set smtpd_banner = $myhostname ESMTP (postconf -e), reload postfix",
-    references={"lynis": "MAIL-8818", "attack": "T1592.002"})
-
-
-def mail_finding(options):
+@CHECKS.check("HG-MAIL-001", "low", "Postfix SMTP banner does not reveal mail software or OS", lynis="MAIL-8818", attack="T1592.002",
+              reads="postconf -h (root=/), else /etc/postfix/main.cf",
+              remediation="Set smtpd_banner = $myhostname ESMTP (postconf -e), reload postfix")
+def mail_finding(check, options):
     root = options.get("root", "/")
-    check = BANNER
     main_cf = safe_read.join_root(root, "/etc/postfix/main.cf")
     postconf = find_executable(root, ["postconf"])
     if not os.path.lexists(main_cf) and not postconf:

@@ -29,17 +29,12 @@ def host_name(root):
     return None
 
 
-HOSTNAME_ON_LOCALHOST = CHECKS.define(
-    "HG-NAME-001", "Hostname not mapped on the localhost line of /etc/hosts", "info",
-    reads="/etc/hosts, /etc/hostname (kernel hostname when root=/)",
-    remediation="Keep localhost lines for localhost only; map the hostname to the host's address "
-                "(Debian convention: 127.0.1.1 <fqdn> <short>)",
-    references={"lynis": "NAME-4406"}, weight=1)
-
-
-def name_finding(options):
+@CHECKS.check("HG-NAME-001", "info", "Hostname not mapped on the localhost line of /etc/hosts", lynis="NAME-4406",
+              reads="/etc/hosts, /etc/hostname (kernel hostname when root=/)",
+              remediation="Keep localhost lines for localhost only; map the hostname to the host's address "
+                          "(Debian convention: 127.0.1.1 <fqdn> <short>)", weight=1)
+def name_finding(check, options):
     root = options.get("root", "/")
-    check = HOSTNAME_ON_LOCALHOST
     hostname = host_name(root)
     if not hostname:
         return check.skip("/etc/hosts", "hostname unknown")
@@ -57,35 +52,30 @@ def name_finding(options):
     return check.passed("/etc/hosts", evidence=ev)
 
 
-DUPLICATES = CHECKS.define(
-    "HG-NAME-002", "No duplicate address/name lines in /etc/hosts", "info", reads="/etc/hosts",
-    remediation="Remove the duplicate lines from /etc/hosts", references={"lynis": "NAME-4402"}, weight=1)
-HOST_ENTRY = CHECKS.define(
-    "HG-NAME-003", "/etc/hosts has an entry for this server's name", "info",
-    reads="/etc/hosts, /etc/hostname (kernel hostname when root=/)",
-    remediation="Add the host's address, FQDN and short name to /etc/hosts",
-    references={"lynis": "NAME-4404"}, weight=1)
-
-
-def hosts_file_findings(options):
+@CHECKS.check("HG-NAME-002", "info", "No duplicate address/name lines in /etc/hosts", lynis="NAME-4402", reads="/etc/hosts",
+              remediation="Remove the duplicate lines from /etc/hosts", weight=1)
+@CHECKS.check("HG-NAME-003", "info", "/etc/hosts has an entry for this server's name", lynis="NAME-4404",
+              reads="/etc/hosts, /etc/hostname (kernel hostname when root=/)",
+              remediation="Add the host's address, FQDN and short name to /etc/hosts", weight=1)
+def hosts_file_findings(duplicates, host_entry, options):
     """NAME-4402 and NAME-4404 (Lynis greps the short host name)."""
     root = options.get("root", "/")
     try:
         lines = read_text_lines(root, "/etc/hosts")
     except safe_read.SafeReadError as exc:
         if exc.reason == "missing":
-            return [DUPLICATES.skip("/etc/hosts", "no /etc/hosts"), HOST_ENTRY.skip("/etc/hosts", "no /etc/hosts")]
-        return [DUPLICATES.error("/etc/hosts", exc.message), HOST_ENTRY.error("/etc/hosts", exc.message)]
+            return [duplicates.skip("/etc/hosts", "no /etc/hosts"), host_entry.skip("/etc/hosts", "no /etc/hosts")]
+        return [duplicates.error("/etc/hosts", exc.message), host_entry.error("/etc/hosts", exc.message)]
     dups = duplicate_pairs(lines)
-    out = [DUPLICATES.fail("/etc/hosts", {"duplicates": dups}, "duplicate lines: %s" % ", ".join(dups))
-           if dups else DUPLICATES.passed("/etc/hosts", {"duplicates": []})]
+    out = [duplicates.fail("/etc/hosts", {"duplicates": dups}, "duplicate lines: %s" % ", ".join(dups))
+           if dups else duplicates.passed("/etc/hosts", {"duplicates": []})]
     hostname = host_name(root)
     if not hostname:
-        out.append(HOST_ENTRY.skip("/etc/hosts", "hostname unknown"))
+        out.append(host_entry.skip("/etc/hosts", "hostname unknown"))
         return out
     short = hostname.split(".")[0]
     hits = lines_naming_host(lines, short)
     ev = {"hostname": short, "lines": hits}
-    out.append(HOST_ENTRY.passed("/etc/hosts", ev) if hits else
-               HOST_ENTRY.fail("/etc/hosts", ev, "no /etc/hosts line names %s" % short))
+    out.append(host_entry.passed("/etc/hosts", ev) if hits else
+               host_entry.fail("/etc/hosts", ev, "no /etc/hosts line names %s" % short))
     return out

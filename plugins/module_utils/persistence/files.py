@@ -203,35 +203,26 @@ def directory_findings(path, total, params, res):
     return []
 
 
-MODIFIED_PACKAGED = CHECKS.define(
-    "HG-PERS-044", "Packaged file differs from the package's checksum", "high",
-    reads="/var/lib/dpkg/info/<package>.md5sums under root vs the file's md5",
-    remediation="Reinstall the package (apt-get install --reinstall <package>) after keeping a "
-                "copy of the changed file for forensics",
-    references={"attack": "T1543.002"})
-
-
-def check_modified(entry, label):
+@CHECKS.check("HG-PERS-044", "high", "Packaged file differs from the package's checksum", attack="T1543.002",
+              reads="/var/lib/dpkg/info/<package>.md5sums under root vs the file's md5",
+              remediation="Reinstall the package (apt-get install --reinstall <package>) after keeping a "
+                          "copy of the changed file for forensics")
+def check_modified(check, entry, label):
     if entry.get("modified") is True:
-        return MODIFIED_PACKAGED.fail(entry["path"], {"path": entry["path"], "location": label,
-                                                      "package": entry.get("package")})
+        return check.fail(entry["path"], {"path": entry["path"], "location": label,
+                                          "package": entry.get("package")})
     return None
 
 
-NON_ROOT_WRITABLE = CHECKS.define(
-    "HG-PERS-045", "Persistence file writable by a user other than its runner", "high",
-    reads="lstat owner and mode",
-    remediation="chown root:root and chmod go-w: whoever can write it runs code as root "
-                "(user files: owner the user, mode go-w)",
-    references={"attack": "T1543.002"})
-
-
-def check_writable(entry, label, allowed_uids=(0,)):
+@CHECKS.check("HG-PERS-045", "high", "Persistence file writable by a user other than its runner", attack="T1543.002", reads="lstat owner and mode",
+              remediation="chown root:root and chmod go-w: whoever can write it runs code as root "
+                          "(user files: owner the user, mode go-w)")
+def check_writable(check, entry, label, allowed_uids=(0,)):
     info = entry.get("info") or {}
     if entry["status"] != "ok" or not info:
         return None
     mode = int(info["mode"], 8)
     if info["uid"] not in allowed_uids or mode & 0o022:
-        return NON_ROOT_WRITABLE.fail(entry["path"], {"path": entry["path"], "location": label,
-                                                      "uid": info["uid"], "mode": info["mode"]})
+        return check.fail(entry["path"], {"path": entry["path"], "location": label,
+                                          "uid": info["uid"], "mode": info["mode"]})
     return None

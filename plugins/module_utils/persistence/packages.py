@@ -221,17 +221,13 @@ def apply(entries, owners, summary, root="/", max_bytes=1048576):
                 e["modified"] = own["sum"] != mine
 
 
-DB_NOT_READ = CHECKS.define(
-    "HG-PERS-046", "Package database present but not read: ownership and checksums unknown", "low",
-    reads="/usr/lib/sysimage/rpm and /var/lib/rpm (rpmdb.sqlite, BerkeleyDB Packages, ndb "
-          "Packages.db), rpmdb.sqlite-wal",
-    remediation="Ownership (HG-PERS-003/032) and checksum (HG-PERS-044) verdicts are missing for "
-                "this database's files: verify them with the package manager itself (rpm -Va), "
-                "or convert the database (rpmdb --rebuilddb with rpm >= 4.16 writes SQLite)",
-    references={})
-
-
-def db_findings(summary):
+@CHECKS.check("HG-PERS-046", "low", "Package database present but not read: ownership and checksums unknown",
+              reads="/usr/lib/sysimage/rpm and /var/lib/rpm (rpmdb.sqlite, BerkeleyDB Packages, ndb "
+                    "Packages.db), rpmdb.sqlite-wal",
+              remediation="Ownership (HG-PERS-003/032) and checksum (HG-PERS-044) verdicts are missing for "
+                          "this database's files: verify them with the package manager itself (rpm -Va), "
+                          "or convert the database (rpmdb --rebuilddb with rpm >= 4.16 writes SQLite)")
+def db_findings(check, summary):
     """One error result per package database the lookup could not read in full."""
     out = []
     for report in summary.get("rpm_databases") or ():
@@ -241,6 +237,6 @@ def db_findings(summary):
               "note": report.get("note")}
         if report.get("bad_headers"):
             ev["bad_headers"] = report["bad_headers"]
-        out.append(DB_NOT_READ.error(report["path"], report.get("note") or "%d header(s) not parsable"
-                                     % report.get("bad_headers", 0), ev))
+        out.append(check.error(report["path"], report.get("note") or "%d header(s) not parsable"
+                               % report.get("bad_headers", 0), ev))
     return out

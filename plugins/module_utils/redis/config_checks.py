@@ -27,12 +27,9 @@ def check_config_problems(cfg_path, parsed):
             for problem in parsed["problems"]]
 
 
-WORLD_READABLE = CHECKS.define(
-    "HG-REDIS-009", "Redis config file readable by everyone", "high", "config file mode",
-    "chmod 640 (owner redis or root, group redis)", {"lynis": "DBS-1882"})
-
-
-def check_file_modes(parsed, acl):
+@CHECKS.check("HG-REDIS-009", "high", "Redis config file readable by everyone", lynis="DBS-1882", reads="config file mode",
+              remediation="chmod 640 (owner redis or root, group redis)")
+def check_file_modes(check, parsed, acl):
     """HG-REDIS-009: config files (and the aclfile) readable by everyone."""
     findings = []
     for entry in parsed["files"]:
@@ -40,16 +37,16 @@ def check_file_modes(parsed, acl):
         world = bool(mode & stat.S_IROTH)
         ev = {"path": entry["path"], "mode": entry["mode"], "holds_secret": entry["secret"]}
         if world and entry["secret"]:
-            findings.append(WORLD_READABLE.fail(entry["path"], ev, "world-readable and holds a password"))
+            findings.append(check.fail(entry["path"], ev, "world-readable and holds a password"))
         elif world:
-            findings.append(WORLD_READABLE.fail(entry["path"], ev, "world-readable (no password in it)",
-                                                severity="low"))
+            findings.append(check.fail(entry["path"], ev, "world-readable (no password in it)",
+                                       severity="low"))
         else:
-            findings.append(WORLD_READABLE.passed(entry["path"], ev))
+            findings.append(check.passed(entry["path"], ev))
     if acl and int(acl.get("mode", "0"), 8) & stat.S_IROTH:
-        findings.append(WORLD_READABLE.fail(acl["path"], {"path": acl["path"], "mode": acl["mode"],
-                                                          "holds_secret": True},
-                                            "aclfile is world-readable"))
+        findings.append(check.fail(acl["path"], {"path": acl["path"], "mode": acl["mode"],
+                                                 "holds_secret": True},
+                                   "aclfile is world-readable"))
     return findings
 
 

@@ -13,17 +13,12 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.redis.parse_co
 from ansible_collections.hostguard.hardening.plugins.module_utils.redis.spec import CHECKS
 
 
-DUMP_DRIFT = CHECKS.define(
-    "HG-REDIS-004", "Redis dir/dbfilename drifted from the config or points into a system directory",
-    "critical", "CONFIG GET dir/dbfilename, /proc/<pid>/cwd, config file",
-    "Treat the host as compromised: inspect and quarantine the written file (see the cron "
-    "audit of the same path), restart Redis from its config, then close access",
-    {"attack": "T1053.003"})
-
-
-def grade_drift(inst, runtime, eff):
+@CHECKS.check("HG-REDIS-004", "critical", "Redis dir/dbfilename drifted from the config or points into a system directory", attack="T1053.003",
+              reads="CONFIG GET dir/dbfilename, /proc/<pid>/cwd, config file",
+              remediation="Treat the host as compromised: inspect and quarantine the written file (see the cron "
+                          "audit of the same path), restart Redis from its config, then close access")
+def grade_drift(check, inst, runtime, eff):
     """HG-REDIS-004: the signature of the cron-writing attack."""
-    check = DUMP_DRIFT
     explicit = eff.get("explicit") or ()
     conf_dir = eff.get("dir") if "dir" in explicit else None
     if conf_dir and not conf_dir.startswith("/"):

@@ -111,37 +111,30 @@ def check_exposure(inst, good, pm):
     return EXPOSED.passed(inst["name"], ev), False
 
 
-CONFIG_UNAUTHENTICATED = CHECKS.define(
-    "HG-REDIS-003", "Redis CONFIG command callable by an unauthenticated client", "high",
-    "live probe (CONFIG GET without AUTH)",
-    "Require authentication; deny CONFIG to untrusted ACL users (-@dangerous) or "
-    "rename-command CONFIG \"\"", {"lynis": "DBS-1886", "attack": "T1190"})
-
-
-def check_config_command(subject, good, remote_unauth):
+@CHECKS.check("HG-REDIS-003", "high", "Redis CONFIG command callable by an unauthenticated client", lynis="DBS-1886", attack="T1190",
+              reads="live probe (CONFIG GET without AUTH)",
+              remediation="Require authentication; deny CONFIG to untrusted ACL users (-@dangerous) or "
+                          "rename-command CONFIG \"\"")
+def check_config_command(check, subject, good, remote_unauth):
     """HG-REDIS-003: CONFIG answered without AUTH (critical when the instance is exposed)."""
     accesses = [p.get("unauth", {}).get("config_access") for p in good if p["ping"] == "ok"]
     ev = {"unauthenticated_config": accesses}
     if "allowed" in accesses:
-        return CONFIG_UNAUTHENTICATED.fail(subject, ev, severity="critical" if remote_unauth else None)
+        return check.fail(subject, ev, severity="critical" if remote_unauth else None)
     if accesses or any(p["ping"] in ("noauth", "denied") for p in good):
-        return CONFIG_UNAUTHENTICATED.passed(subject, ev, "CONFIG refused without authentication")
-    return CONFIG_UNAUTHENTICATED.skip(subject, "no probe answered", ev)
+        return check.passed(subject, ev, "CONFIG refused without authentication")
+    return check.skip(subject, "no probe answered", ev)
 
 
-RUNS_AS_ROOT = CHECKS.define(
-    "HG-REDIS-007", "Redis runs as root", "high", "/proc/<pid>/status Uid",
-    "Run redis-server as a dedicated unprivileged user (User=redis in the unit)",
-    {"attack": "T1190"})
-
-
-def check_run_as(inst):
+@CHECKS.check("HG-REDIS-007", "high", "Redis runs as root", attack="T1190", reads="/proc/<pid>/status Uid",
+              remediation="Run redis-server as a dedicated unprivileged user (User=redis in the unit)")
+def check_run_as(check, inst):
     """HG-REDIS-007: the server's effective uid; [] when unknown."""
     ev = {"pid": inst.get("pid"), "uid": inst.get("uid"), "user": inst.get("user")}
     if inst.get("uid") == 0:
-        return [RUNS_AS_ROOT.fail(inst["name"], ev)]
+        return [check.fail(inst["name"], ev)]
     if inst.get("uid") is not None:
-        return [RUNS_AS_ROOT.passed(inst["name"], ev)]
+        return [check.passed(inst["name"], ev)]
     return []
 
 

@@ -11,13 +11,6 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.redis.dangerou
 from ansible_collections.hostguard.hardening.plugins.module_utils.redis.spec import CHECKS
 
 
-UNIT_UNSANDBOXED = CHECKS.define(
-    "HG-REDIS-008", "Redis systemd unit without sandboxing", "medium",
-    "unit files and drop-ins (User, ProtectSystem, ReadWritePaths, NoNewPrivileges, ProtectHome)",
-    "Use a drop-in: User=redis, ProtectSystem=strict, ReadWritePaths=/var/lib/redis, "
-    "NoNewPrivileges=yes, ProtectHome=yes", {"attack": "T1053.003"})
-
-
 def grade_unit_settings(settings):
     """Weaknesses of a unit's sandboxing; [] when it is sandboxed well enough."""
     weak = []
@@ -42,11 +35,15 @@ def grade_unit_settings(settings):
     return weak
 
 
-def grade_units(units, root="/"):
+@CHECKS.check("HG-REDIS-008", "medium", "Redis systemd unit without sandboxing", attack="T1053.003",
+              reads="unit files and drop-ins (User, ProtectSystem, ReadWritePaths, NoNewPrivileges, ProtectHome)",
+              remediation="Use a drop-in: User=redis, ProtectSystem=strict, ReadWritePaths=/var/lib/redis, "
+                          "NoNewPrivileges=yes, ProtectHome=yes")
+def grade_units(check, units, root="/"):
     findings = []
     for name, unit in sorted(units.items()):
         if unit.get("masked"):
-            findings.append(UNIT_UNSANDBOXED.skip(name, "unit is masked"))
+            findings.append(check.skip(name, "unit is masked"))
             continue
         settings, problems = parse_unit(unit["files"], root)
         if unit.get("cut"):
@@ -58,9 +55,9 @@ def grade_units(units, root="/"):
               "problems": problems}
         if weak:
             ev["weaknesses"] = weak
-            findings.append(UNIT_UNSANDBOXED.fail(name, ev, "; ".join(weak)))
+            findings.append(check.fail(name, ev, "; ".join(weak)))
         elif unit.get("cut"):   # a drop-in not read may weaken it: never a pass (issue 17)
-            findings.append(UNIT_UNSANDBOXED.error(name, unit["cut"], ev))
+            findings.append(check.error(name, unit["cut"], ev))
         else:
-            findings.append(UNIT_UNSANDBOXED.passed(name, ev))
+            findings.append(check.passed(name, ev))
     return findings

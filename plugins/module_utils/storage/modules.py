@@ -9,32 +9,28 @@ __metaclass__ = type
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.modprobe import loaded_modules, module_state
 from ansible_collections.hostguard.hardening.plugins.module_utils.storage.spec import CHECKS
 
-USB_STORAGE = CHECKS.define(
-    "HG-STRG-001", "usb-storage kernel module disabled or blacklisted", "low",
-    reads="/etc/modprobe.d, /run/modprobe.d, /usr/local/lib/modprobe.d, /lib/modprobe.d, "
-          "/usr/lib/modprobe.d (*.conf), /etc/modprobe.conf",
-    remediation="Add 'install usb-storage /bin/false' and 'blacklist usb-storage' to "
-                "/etc/modprobe.d/hostguard.conf, then update-initramfs -u",
-    references={"lynis": "USB-1000", "attack": "T1052.001"})
-FIREWIRE = CHECKS.define(
-    "HG-STRG-002", "FireWire modules disabled or blacklisted", "low",
-    reads="/etc/modprobe.d and the other modprobe.d directories (*.conf), /etc/modprobe.conf",
-    remediation="Add 'install firewire-core /bin/false' and 'blacklist firewire-core' to "
-                "/etc/modprobe.d/hostguard.conf",
-    references={"lynis": "STRG-1846", "attack": "T1200"})
 USB_STORAGE_MODULES = ("usb_storage",)
 # Lynis STRG-1846 accepts ohci1394, firewire-ohci/firewire_ohci, firewire-core; we also
 # accept firewire_sbp2 (the FireWire storage protocol driver itself).
 FIREWIRE_MODULES = ("ohci1394", "firewire_ohci", "firewire_core", "firewire_sbp2")
 
 
-def storage_findings(options):
+@CHECKS.check("HG-STRG-001", "low", "usb-storage kernel module disabled or blacklisted", lynis="USB-1000", attack="T1052.001",
+              reads="/etc/modprobe.d, /run/modprobe.d, /usr/local/lib/modprobe.d, /lib/modprobe.d, "
+                    "/usr/lib/modprobe.d (*.conf), /etc/modprobe.conf",
+              remediation="Add 'install usb-storage /bin/false' and 'blacklist usb-storage' to "
+                          "/etc/modprobe.d/hostguard.conf, then update-initramfs -u")
+@CHECKS.check("HG-STRG-002", "low", "FireWire modules disabled or blacklisted", lynis="STRG-1846", attack="T1200",
+              reads="/etc/modprobe.d and the other modprobe.d directories (*.conf), /etc/modprobe.conf",
+              remediation="Add 'install firewire-core /bin/false' and 'blacklist firewire-core' to "
+                          "/etc/modprobe.d/hostguard.conf")
+def storage_findings(usb_storage, firewire, options):
     root = options.get("root", "/")
     state = module_state(root)
     loaded = loaded_modules(root)
     out = []
-    for check, subject, modules in ((USB_STORAGE, "usb-storage", USB_STORAGE_MODULES),
-                                    (FIREWIRE, "firewire", FIREWIRE_MODULES)):
+    for check, subject, modules in ((usb_storage, "usb-storage", USB_STORAGE_MODULES),
+                                    (firewire, "firewire", FIREWIRE_MODULES)):
         hits = {}
         for mod in modules:
             if mod in state["disabled"]:

@@ -10,12 +10,6 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings 
 from ansible_collections.hostguard.hardening.plugins.module_utils.sysctl.parse_key import key_problem, normalize_value
 from ansible_collections.hostguard.hardening.plugins.module_utils.sysctl.spec import CHECKS
 
-BASELINE_DIFFERS = CHECKS.define(
-    "HG-SYSCTL-001", "Kernel parameter differs from the hardening baseline", "low",
-    reads="<root>/proc/sys",
-    remediation="Set the expected value in /etc/sysctl.d/ (a drop-in that sorts last) and load it "
-                "with `sysctl --system`, or override the baseline for this host",
-    references={"lynis": "KRNL-6000"}, role="sysctl_hardening")
 # Its findings say area "oom" (the OOM policy), as they did when this check was HG-OOM-010.
 OOM_POLICY_DIFFERS = CHECKS.add(Check(
     "HG-SYSCTL-004", "OOM policy kernel parameter differs from the baseline", "medium",
@@ -48,9 +42,13 @@ def where(entry):
     return "%s:%s" % (entry["file"], entry["line"])
 
 
-def evaluate_key(key, spec, runtime, runtime_status, winner):
+@CHECKS.check("HG-SYSCTL-001", "low", "Kernel parameter differs from the hardening baseline", lynis="KRNL-6000",
+              reads="<root>/proc/sys", role="sysctl_hardening",
+              remediation="Set the expected value in /etc/sysctl.d/ (a drop-in that sorts last) and load it "
+                          "with `sysctl --system`, or override the baseline for this host")
+def evaluate_key(baseline, key, spec, runtime, runtime_status, winner):
     """The baseline finding for one key (HG-SYSCTL-004 for OOM policy keys, else HG-SYSCTL-001)."""
-    check = OOM_POLICY_DIFFERS if spec.get("source") == "oom" else BASELINE_DIFFERS
+    check = OOM_POLICY_DIFFERS if spec.get("source") == "oom" else baseline
     expected = spec.get("expected")
     evidence = {"expected": expected, "runtime": runtime,
                 "persisted": winner["value"] if winner else None,

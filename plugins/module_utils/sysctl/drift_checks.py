@@ -11,16 +11,12 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.sysctl.config_
 from ansible_collections.hostguard.hardening.plugins.module_utils.sysctl.parse_key import key_problem
 from ansible_collections.hostguard.hardening.plugins.module_utils.sysctl.spec import CHECKS
 
-RUNTIME_DRIFT = CHECKS.define(
-    "HG-SYSCTL-002", "Runtime kernel parameter differs from the persisted configuration", "low",
-    reads="<root>/proc/sys, sysctl.d files",
-    remediation="Someone changed the value at runtime (or a boot-time file was never applied): "
-                "decide which value is right, persist it in /etc/sysctl.d and apply it",
-    references={"lynis": "KRNL-6000"}, role="sysctl_hardening")
 
-
-def evaluate_drift(key, runtime, runtime_status, winner):
-    check = RUNTIME_DRIFT
+@CHECKS.check("HG-SYSCTL-002", "low", "Runtime kernel parameter differs from the persisted configuration", lynis="KRNL-6000",
+              reads="<root>/proc/sys, sysctl.d files",
+              remediation="Someone changed the value at runtime (or a boot-time file was never applied): "
+                          "decide which value is right, persist it in /etc/sysctl.d and apply it", role="sysctl_hardening")
+def evaluate_drift(check, key, runtime, runtime_status, winner):
     evidence = {"runtime": runtime, "persisted": winner["value"],
                 "persisted_in": where(winner)}
     if winner.get("pattern"):

@@ -81,3 +81,18 @@ def test_check_decorator_declares_the_check_above_its_evaluator():
     assert check_inventory(True)["evidence"] == {"present": True}
     with pytest.raises(ValueError):
         checks.check("HG-OTHER-001", "low", "t", reads="r", remediation="m")
+
+
+def test_stacked_check_decorators_give_one_function_its_checks_top_first():
+    checks = CheckSet(area="demo", prefix="HG-DEMO")
+
+    @checks.info("HG-DEMO-001", "demo inventory", "DEMO-1", "/etc/demo")
+    @checks.check("HG-DEMO-002", "medium", "demo broken", reads="/etc/demo", remediation="fix it")
+    def demo_findings(inventory, broken, ok):
+        return [inventory.passed("demo"), broken.passed("demo") if ok else broken.fail("demo")]
+
+    assert [c.id for c in demo_findings.checks] == ["HG-DEMO-001", "HG-DEMO-002"]
+    assert [f["id"] for f in demo_findings(False)] == ["HG-DEMO-001", "HG-DEMO-002"]
+    assert demo_findings(False)[1]["status"] == "fail"
+    assert checks.evaluators == [(checks["HG-DEMO-001"], demo_findings)]
+    assert checks.ids() == ["HG-DEMO-001", "HG-DEMO-002"]   # defined in reading order
