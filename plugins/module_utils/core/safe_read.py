@@ -38,6 +38,7 @@ def scan_options(max_entries):
         max_entries=dict(type="int", default=max_entries),
     )
 
+
 FILE_TYPES = (
     (stat.S_ISREG, "file"),
     (stat.S_ISDIR, "directory"),
