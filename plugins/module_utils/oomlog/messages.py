@@ -192,6 +192,9 @@ def _kill_line(msg, at):
         uid, m = leading_int(rest[6:])
         out["uid"] = uid
         rest = rest[6 + m:].lstrip(",")
+    if not rest.strip() and at + len("Killed process ") + n == len(msg.rstrip()):
+        out.update(name=None, fields={}, name_wrapped=True)   # "(name)." wrapped onto the next line
+        return out
     if not rest.startswith(" ("):
         return None
     name, end = paren_name(rest, 1)
@@ -370,6 +373,8 @@ def classify(msg, tag=None):
     at = msg.find("Killed process ")
     if at >= 0:
         kill = _kill_line(msg, at)
+        if kill is not None and kill.get("name_wrapped"):
+            return "kill_head", kill                    # a kill only once the next line gives "(name)"
         if kill is not None:
             tail = msg[at:at + 200]
             if "sharing same memory" in tail:

@@ -275,6 +275,7 @@ class Parser(object):
         self._last_line_key = None                 # the last kill line, to drop pasted duplicates
         self.fast_rows = None                      # (head, stamped, table): rows_fast may take the next lines
         self._kill_wrap = None                     # (host, victim) of a kill line without its fields
+        self._kill_head = None                     # (host, epoch, uptime, kill) of "Killed process N" alone
         self._row_added = None                     # (table, msg) of the row the last line added
         self.last_error = None
 
@@ -506,6 +507,16 @@ class Parser(object):
                 return
             if self._follow_left <= 0:
                 self._unfollow()
+        elif mode == "killhead":
+            head, self._kill_head = self._kill_head, None
+            self._unfollow()
+            if head is not None and host in (None, head[0]) and msg[:1] == "(":
+                name, end = M.paren_name(msg, 0)        # 2.4's "Killed process N" + "(name)." wrapped by a mailer
+                if name is not None:
+                    kill = dict(head[3], name=name, fields=M.parse_kill_fields(msg[end:]))
+                    kill.pop("name_wrapped", None)
+                    self._killed(head[0], head[1], head[2], kill)
+                    return
         elif mode == "killwrap":
             self._follow_left -= 1
             wrap = self._kill_wrap
@@ -657,6 +668,11 @@ class Parser(object):
 
     def _on_kill(self, host, epoch, uptime, kill, tag):
         self._killed(host, epoch, uptime, kill)
+
+    def _on_kill_head(self, host, epoch, uptime, kill, tag):
+        if not self.follow:                             # its "(name)." may be the next line
+            self._kill_head = (host, epoch, uptime, kill)
+            self._follow("killhead", 1)
 
     def _on_select(self, host, epoch, uptime, sel, tag):
         self._select(host, epoch, uptime, sel)

@@ -439,3 +439,15 @@ def test_kill_and_trigger_lines_wrapped_by_a_paste_are_joined():
     other = ("Apr 20 20:03:27 a kernel: Out of memory: Killed process 7 (x)\n"
              "Apr 20 20:03:27 b kernel: total-vm:999kB, anon-rss:999kB\n")
     assert "total_vm_kb" not in only(k.parse_bytes(other.encode()))["victim"]
+
+
+def test_kill_line_wrapped_after_the_pid_takes_its_name_from_the_next_line():
+    """2.4's "Killed process N (name)." wrapped by a mailer after the pid (LKML 2001, fixture
+    lkml_2001_ledford_kill_list_mailer_wrapped): one kill once "(name)." follows; a line cut after
+    the pid alone, or followed by anything else, is no kill (its pid may be cut too)."""
+    head = b"Mar 11 18:24:30 monster kernel: Out of Memory: Killed process 11300\n"
+    p = k.parse_bytes(head + b"(run-parts).\n", year=2001)
+    [inc] = p.result_incidents()
+    assert (inc["victim"]["pid"], inc["victim"]["name"], inc["host"]) == (11300, "run-parts", "monster")
+    assert not k.parse_bytes(head, year=2001).result_incidents()
+    assert not k.parse_bytes(head + b"Mar 11 18:24:31 monster kernel: eth0: link up\n", year=2001).result_incidents()
