@@ -44,11 +44,11 @@ def service_manager(host):
     return "unknown"
 
 
-SYSLINUX = define_file_inventory(CHECKS, CHECKS.evaluators, "HG-BOOT-002", "Syslinux boot loader detected", "BOOT-5108",
+SYSLINUX = define_file_inventory(CHECKS, "HG-BOOT-002", "Syslinux boot loader detected", "BOOT-5108",
                                  "/boot/syslinux/syslinux.cfg")
 
 
-REFIND = define_file_inventory(CHECKS, CHECKS.evaluators, "HG-BOOT-003", "rEFInd boot loader detected", "BOOT-5109",
+REFIND = define_file_inventory(CHECKS, "HG-BOOT-003", "rEFInd boot loader detected", "BOOT-5109",
                                "/boot/refind_linux.conf")
 
 
@@ -126,11 +126,11 @@ def check_elilo(check, host):
     return check.passed("/etc/elilo.conf", {"found": found})
 
 
-SILO = define_file_inventory(CHECKS, CHECKS.evaluators, "HG-BOOT-009", "SILO boot loader detected", "BOOT-5142",
+SILO = define_file_inventory(CHECKS, "HG-BOOT-009", "SILO boot loader detected", "BOOT-5142",
                              "/etc/silo.conf")
 
 
-YABOOT = define_file_inventory(CHECKS, CHECKS.evaluators, "HG-BOOT-010", "YABOOT boot loader detected", "BOOT-5155",
+YABOOT = define_file_inventory(CHECKS, "HG-BOOT-010", "YABOOT boot loader detected", "BOOT-5155",
                                "/etc/yaboot.conf")
 
 

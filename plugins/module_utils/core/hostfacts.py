@@ -13,9 +13,10 @@
   ``<root>/var/lib/dpkg/status`` (parsed once per file version, bounded);
 - commands run only through ``run()``, which refuses unless ``root`` is ``/``.
 
-``Evaluators`` pairs each Check with the function that evaluates it, so an area's audit is
-``run_evaluators(EVALUATORS, Host(root))``: an exception in one check becomes that check's
-``error`` finding, never a crash of the area. Stdlib only.
+Each check is declared by ``@CHECKS.check(...)`` above the function that evaluates it
+(core.findings.CheckSet), so an area's audit is ``run_evaluators(CHECKS, Host(root))``: an
+exception in one check becomes that check's ``error`` finding, never a crash of the area.
+Stdlib only.
 """
 from __future__ import absolute_import, division, print_function
 
@@ -255,22 +256,12 @@ def parse_dpkg_status(text):
     return out
 
 
-class Evaluators(list):
-    """[(check, function)] in definition order; ``@EVALUATORS(CHECK)`` registers one."""
-
-    def __call__(self, check):
-        def register(function):
-            self.append((check, function))
-            return function
-        return register
-
-
-def run_evaluators(evaluators, host, facts=None):
-    """Run every (check, function(host)) pair (of a list, or a CheckSet's ``evaluators``); a
-    function returns a finding, a list of findings or None. An exception becomes the check's
-    error finding."""
+def run_evaluators(checks, host, facts=None):
+    """Run the function(host) of every check of ``checks`` (a CheckSet) declared with an
+    evaluator, in definition order; a function returns a finding, a list of findings or None.
+    An exception becomes the check's error finding."""
     findings = []
-    for check, function in getattr(evaluators, "evaluators", evaluators):
+    for check, function in checks.evaluators:
         try:
             result = function(host)
         except Exception as exc:  # one broken check must not hide the others
@@ -303,43 +294,43 @@ def present(found):
     return bool(found["binary"] or found["running"] or found["files"] or found["packages"])
 
 
-def define_presence(checks, evaluators, check_id, title, lynis, binaries=(), processes=(), files=(),
-                    packages=(), found_key=None):
+def define_presence(checks, check_id, title, lynis, binaries=(), processes=(), files=(), packages=(),
+                    found_key=None):
     """An inventory check (severity info, always pass) that records whether a tool is present,
     as Lynis's "<tool> availability" tests do. ``found_key`` names the host.cache list the
     tool is added to when present (e.g. the area's "any scanner found" summary reads it)."""
     reads = ", ".join(list(binaries) + ["process " + p for p in processes] + list(files)
                       + ["package " + p for p in packages])
-    check = checks.define(check_id, title, "info", reads=reads, remediation=INVENTORY_REMEDIATION,
-                          references={"lynis": lynis})
 
-    def evaluate(host):
+    @checks.info(check_id, title, lynis, reads)
+    def evaluate(check, host):
         found = find_presence(host, binaries, processes, files, packages)
         if found_key and present(found):
             host.cache.setdefault(found_key, []).append(check_id)
         return check.passed(title, dict((k, v) for k, v in found.items() if v) or {"present": False})
-
-    evaluators.append((check, evaluate))
-    return check
+    return evaluate.check
 
 
 def define_info(checks, check_id, title, lynis, reads):
-    """An inventory check: severity info, passes with what it found (Lynis only logs it)."""
+    """An inventory check (severity info, passes with what it found: Lynis only logs it) whose
+    findings several functions make; one function's: ``@CHECKS.info`` above it."""
     return checks.define(check_id, title, "info", reads=reads, remediation=INVENTORY_REMEDIATION,
                          references={"lynis": lynis})
 
 
-def define_file_inventory(checks, evaluators, check_id, title, lynis, path):
+def define_file_inventory(checks, check_id, title, lynis, path):
     """An inventory check of one file (a boot loader's or a tool's configuration): passes with
     {"present": ``path`` is a regular file}, as Lynis only logs whether it found the file."""
-    check = define_info(checks, check_id, title, lynis, path)
-    evaluators.append((check, lambda host: check.passed(path, {"present": host.is_file(path)})))
-    return check
+    @checks.info(check_id, title, lynis, path)
+    def evaluate(check, host):
+        return check.passed(path, {"present": host.is_file(path)})
+    return evaluate.check
 
 
-def define_process_inventory(checks, evaluators, check_id, title, lynis, subject, names):
+def define_process_inventory(checks, check_id, title, lynis, subject, names):
     """An inventory check of a daemon: passes with {"running": a process named one of
     ``names`` runs} (read from /proc/*/comm under root)."""
-    check = define_info(checks, check_id, title, lynis, "/proc/*/comm")
-    evaluators.append((check, lambda host: check.passed(subject, {"running": bool(host.running(*names))})))
-    return check
+    @checks.info(check_id, title, lynis, "/proc/*/comm")
+    def evaluate(check, host):
+        return check.passed(subject, {"running": bool(host.running(*names))})
+    return evaluate.check

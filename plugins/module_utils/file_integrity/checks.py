@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import functools
 import re
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostfacts import (
@@ -17,8 +18,8 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.file_integrity
 FOUND = "fint_tools"
 AIDE_CONFIG_DIRS = ("/etc", "/etc/aide", "/usr/local/etc", "/usr/pkg/etc", "/usr/local/etc/aide", "/opt")
 
-define_presence(CHECKS, CHECKS.evaluators, "HG-FINT-001", "AFICK installed", "FINT-4310", binaries=("afick.pl",), found_key=FOUND)
-define_presence(CHECKS, CHECKS.evaluators, "HG-FINT-002", "AIDE installed", "FINT-4314", binaries=("aide",), found_key=FOUND)
+define_presence(CHECKS, "HG-FINT-001", "AFICK installed", "FINT-4310", binaries=("afick.pl",), found_key=FOUND)
+define_presence(CHECKS, "HG-FINT-002", "AIDE installed", "FINT-4314", binaries=("aide",), found_key=FOUND)
 
 
 def aide_config(host):
@@ -37,28 +38,23 @@ def check_aide_config(check, host):
     return verdict(check, config or "aide.conf", config is None, {"config": config})
 
 
-def with_aide_config(check):
-    """``@with_aide_config(CHECK)``: register ``function(host, config)`` for CHECK, run only when
-    AIDE and its configuration exist (else a skip, as Lynis skips the test)."""
-    def register(function):
-        def evaluate(host):
-            config = aide_config(host) if host.which("aide") else None
-            if not config:
-                return check.skip("aide", "AIDE or its configuration is missing (Lynis skips too)")
-            return function(host, config)
-        CHECKS.evaluators.append((check, evaluate))
-        return function
-    return register
+def with_aide_config(function):
+    """Below ``@CHECKS.check``: ``function(check, host, config)`` runs only when AIDE and its
+    configuration exist (else a skip, as Lynis skips the test)."""
+    @functools.wraps(function)
+    def evaluate(check, host):
+        config = aide_config(host) if host.which("aide") else None
+        if not config:
+            return check.skip("aide", "AIDE or its configuration is missing (Lynis skips too)")
+        return function(check, host, config)
+    return evaluate
 
 
-AIDE_DB = CHECKS.define("HG-FINT-004", "AIDE database missing or empty", "medium",
-                        reads="aide.conf database(_in)= and the file it names",
-                        remediation="Initialise the database: aideinit (Debian) or aide --init, then move it into place.",
-                        references={"lynis": "FINT-4316"})
-
-
-@with_aide_config(AIDE_DB)
-def check_aide_db(host, config):
+@CHECKS.check("HG-FINT-004", "medium", "AIDE database missing or empty", lynis="FINT-4316",
+              reads="aide.conf database(_in)= and the file it names",
+              remediation="Initialise the database: aideinit (Debian) or aide --init, then move it into place.")
+@with_aide_config
+def check_aide_db(check, host, config):
     lines = host.config_lines(config)
     defines = dict(m.groups() for m in (re.match(r"@@define\s+(\w+)\s+(\S+)", l) for l in lines) if m)
     database = None
@@ -70,27 +66,25 @@ def check_aide_db(host, config):
     if database is None:
         database = "/var/lib/aide/aide.db"
     info = host.stat(database)
-    return verdict(AIDE_DB, database, not info or info["size"] == 0, {"database": database,
-                                                                      "size": info["size"] if info else None})
+    return verdict(check, database, not info or info["size"] == 0, {"database": database,
+                                                                    "size": info["size"] if info else None})
 
 
-define_presence(CHECKS, CHECKS.evaluators, "HG-FINT-005", "Osiris installed", "FINT-4318", binaries=("osiris",), found_key=FOUND)
-define_presence(CHECKS, CHECKS.evaluators, "HG-FINT-006", "Samhain installed", "FINT-4322", binaries=("samhain",), found_key=FOUND)
-define_presence(CHECKS, CHECKS.evaluators, "HG-FINT-007", "Tripwire installed", "FINT-4326", binaries=("tripwire",), found_key=FOUND)
-define_presence(CHECKS, CHECKS.evaluators, "HG-FINT-008", "OSSEC syscheck running", "FINT-4328", processes=("ossec-syscheckd",),
+define_presence(CHECKS, "HG-FINT-005", "Osiris installed", "FINT-4318", binaries=("osiris",), found_key=FOUND)
+define_presence(CHECKS, "HG-FINT-006", "Samhain installed", "FINT-4322", binaries=("samhain",), found_key=FOUND)
+define_presence(CHECKS, "HG-FINT-007", "Tripwire installed", "FINT-4326", binaries=("tripwire",), found_key=FOUND)
+define_presence(CHECKS, "HG-FINT-008", "OSSEC syscheck running", "FINT-4328", processes=("ossec-syscheckd",),
                 found_key=FOUND)
-define_presence(CHECKS, CHECKS.evaluators, "HG-FINT-009", "mtree installed", "FINT-4330", binaries=("mtree",), found_key=FOUND)
-define_presence(CHECKS, CHECKS.evaluators, "HG-FINT-010", "osqueryd running", "FINT-4338", processes=("osqueryd",), found_key=FOUND)
-
-AIDE_CHECKSUMS = CHECKS.define("HG-FINT-011", "AIDE configured without SHA256/SHA512 checksums", "low",
-                               reads="aide.conf", remediation="Use sha256 or sha512 in the AIDE rule groups.",
-                               references={"lynis": "FINT-4402"})
+define_presence(CHECKS, "HG-FINT-009", "mtree installed", "FINT-4330", binaries=("mtree",), found_key=FOUND)
+define_presence(CHECKS, "HG-FINT-010", "osqueryd running", "FINT-4338", processes=("osqueryd",), found_key=FOUND)
 
 
-@with_aide_config(AIDE_CHECKSUMS)
-def check_aide_checksums(host, config):
+@CHECKS.check("HG-FINT-011", "low", "AIDE configured without SHA256/SHA512 checksums", lynis="FINT-4402",
+              reads="aide.conf", remediation="Use sha256 or sha512 in the AIDE rule groups.")
+@with_aide_config
+def check_aide_checksums(check, host, config):
     strong = any(re.search(r"sha256|sha512", line) for line in host.config_lines(config))
-    return verdict(AIDE_CHECKSUMS, config, not strong, {"sha256_or_sha512": strong})
+    return verdict(check, config, not strong, {"sha256_or_sha512": strong})
 
 
 @CHECKS.info("HG-FINT-012", "IMA measurements (inventory)", "FINT-4339", "/sys/kernel/security/ima")

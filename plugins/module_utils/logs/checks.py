@@ -40,7 +40,7 @@ def check_syslog_running(check, host):
     return verdict(check, "syslog", not found, {"running": found})
 
 
-SYSLOG_NG = define_process_inventory(CHECKS, CHECKS.evaluators, "HG-LOGG-002", "syslog-ng running", "LOGG-2132",
+SYSLOG_NG = define_process_inventory(CHECKS, "HG-LOGG-002", "syslog-ng running", "LOGG-2132",
                                      "syslog-ng", ("syslog-ng",))
 
 
@@ -57,7 +57,7 @@ def check_syslog_ng_config(check, host):
                    {"rc": res["rc"], "error": res["error"], "stderr": res["stderr"][-300:]})
 
 
-JOURNALD = define_process_inventory(CHECKS, CHECKS.evaluators, "HG-LOGG-004", "systemd-journald running", "LOGG-2136",
+JOURNALD = define_process_inventory(CHECKS, "HG-LOGG-004", "systemd-journald running", "LOGG-2136",
                                     "systemd-journald", ("systemd-journald", "systemd-journal"))
 
 
@@ -201,15 +201,15 @@ def check_empty_open_logs(check, host):
     return check.passed("/proc/*/fd", {"empty": sorted(set(empty))})
 
 
-METALOG = define_process_inventory(CHECKS, CHECKS.evaluators, "HG-LOGG-015", "metalog running", "LOGG-2210",
+METALOG = define_process_inventory(CHECKS, "HG-LOGG-015", "metalog running", "LOGG-2210",
                                    "metalog", ("metalog",))
 
 
-RSYSLOG = define_process_inventory(CHECKS, CHECKS.evaluators, "HG-LOGG-016", "rsyslog running", "LOGG-2230",
+RSYSLOG = define_process_inventory(CHECKS, "HG-LOGG-016", "rsyslog running", "LOGG-2230",
                                    "rsyslogd", ("rsyslogd",))
 
 
-RFC3195 = define_process_inventory(CHECKS, CHECKS.evaluators, "HG-LOGG-017", "RFC 3195 (reliable syslog) daemon running", "LOGG-2240",
+RFC3195 = define_process_inventory(CHECKS, "HG-LOGG-017", "RFC 3195 (reliable syslog) daemon running", "LOGG-2240",
                                    "rfc3195d", ("rfc3195d",))
 
 

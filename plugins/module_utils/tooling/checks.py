@@ -80,7 +80,7 @@ def check_snort(check, host):
     return check.passed("snort", dict((k, v) for k, v in found.items() if v) or {"present": False})
 
 
-SNORT_CONFIG = define_file_inventory(CHECKS, CHECKS.evaluators, "HG-TOOL-005", "Snort configuration file", "TOOL-5122",
+SNORT_CONFIG = define_file_inventory(CHECKS, "HG-TOOL-005", "Snort configuration file", "TOOL-5122",
                                      "/etc/snort/snort.conf")
 
 
