@@ -18,15 +18,6 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.homedirs.spec 
 
 MAX_HOMES = 2000
 MAX_NAMES = 4096
-HOME_LIST = CHECKS.define("HG-HOME-003", "home directories of /etc/passwd that exist (inventory)", "info",
-                          reads="/etc/passwd, each home (stat)", remediation="None needed (inventory).",
-                          references={"lynis": "HOME-9302"})
-HISTORY = CHECKS.define(
-    "HG-HOME-004", "shell history files are regular files (not links, FIFOs, directories)", "medium",
-    reads="/home and each home directory of /etc/passwd (names .*history, lstat)",
-    remediation="Replace the link by a regular file owned by the user (rm ~/.bash_history; touch it; chmod 600) "
-                "and find out who made it",
-    references={"lynis": "HOME-9310", "attack": "T1070.003"})
 
 
 def passwd_homes(lines):
@@ -69,14 +60,19 @@ def odd_history_files(root, directory):
     return out
 
 
-def history_findings(root, passwd_lines):
+@CHECKS.info("HG-HOME-003", "home directories of /etc/passwd that exist (inventory)", "HOME-9302", "/etc/passwd, each home (stat)")
+@CHECKS.check("HG-HOME-004", "medium", "shell history files are regular files (not links, FIFOs, directories)", lynis="HOME-9310", attack="T1070.003",
+              reads="/home and each home directory of /etc/passwd (names .*history, lstat)",
+              remediation="Replace the link by a regular file owned by the user (rm ~/.bash_history; touch it; chmod 600) "
+                          "and find out who made it")
+def history_findings(home_list, history, root, passwd_lines):
     homes = existing_dirs(root, passwd_homes(passwd_lines))
-    out = [HOME_LIST.passed("home directories", {"count": len(homes), "homes": homes})]
+    out = [home_list.passed("home directories", {"count": len(homes), "homes": homes})]
     looked = sorted(set(["/home"] + homes) - {"/"})
     odd = [item for directory in looked for item in odd_history_files(root, directory)]
     ev = {"directories": len(looked), "not_regular": odd}
     if odd:
-        out.append(HISTORY.fail("history files", ev, "history files that are not regular files: %s" % ", ".join(odd)))
+        out.append(history.fail("history files", ev, "history files that are not regular files: %s" % ", ".join(odd)))
     else:
-        out.append(HISTORY.passed("history files", ev))
+        out.append(history.passed("history files", ev))
     return out

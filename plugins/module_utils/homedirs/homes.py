@@ -10,22 +10,12 @@ import stat
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import paths, safe_read
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostio import read_text_lines
-from ansible_collections.hostguard.hardening.plugins.module_utils.homedirs.history import HISTORY, HOME_LIST, history_findings
+from ansible_collections.hostguard.hardening.plugins.module_utils.homedirs.history import history_findings
 from ansible_collections.hostguard.hardening.plugins.module_utils.homedirs.parse_passwd import login_accounts
 from ansible_collections.hostguard.hardening.plugins.module_utils.homedirs.spec import CHECKS
 
 MAX_PASSWD = 4 * 1024 * 1024
 MAX_HOMES = 2000
-
-PERMISSIONS = CHECKS.define(
-    "HG-HOME-001", "Home directories of login accounts are 750 or stricter (no group write, nothing for others)",
-    "medium", reads="/etc/passwd, each home directory (stat, links followed inside root)",
-    remediation="chmod 750 <home> (and set HOME_MODE 0750 in /etc/login.defs for new users)",
-    references={"lynis": "HOME-9304", "attack": "T1552.001"}, weight=2)
-OWNERSHIP = CHECKS.define(
-    "HG-HOME-002", "Users own their home directories", "medium",
-    reads="/etc/passwd, each home directory (stat, links followed inside root)",
-    remediation="chown <user> <home>", references={"lynis": "HOME-9306"}, weight=2)
 
 
 def home_states(root, accounts):
@@ -50,12 +40,17 @@ def owner_names(lines):
     return out
 
 
-def check_homes(root):
+@CHECKS.check("HG-HOME-001", "medium", "Home directories of login accounts are 750 or stricter (no group write, nothing for others)",
+              lynis="HOME-9304", attack="T1552.001", reads="/etc/passwd, each home directory (stat, links followed inside root)",
+              remediation="chmod 750 <home> (and set HOME_MODE 0750 in /etc/login.defs for new users)", weight=2)
+@CHECKS.check("HG-HOME-002", "medium", "Users own their home directories", lynis="HOME-9306",
+              reads="/etc/passwd, each home directory (stat, links followed inside root)", remediation="chown <user> <home>", weight=2)
+def check_homes(permissions, ownership, root):
     try:
         lines = read_text_lines(root, "/etc/passwd", MAX_PASSWD)
     except safe_read.SafeReadError as exc:
         why = "no /etc/passwd" if exc.reason == "missing" else exc.message
-        return [check.skip("/etc/passwd", why) for check in (PERMISSIONS, OWNERSHIP, HOME_LIST, HISTORY)]
+        return [check.skip("/etc/passwd", why) for check in (permissions, ownership) + history_findings.checks]
     accounts = login_accounts(lines)
     homes = home_states(root, accounts)
     loose = ["%s (%s, %04o)" % (home, user, stat.S_IMODE(st.st_mode)) for user, _uid, home, st in homes
@@ -68,9 +63,9 @@ def check_homes(root):
     ev = {"homes_checked": len(homes)}
     if len(accounts) > MAX_HOMES:
         ev["not_checked"] = len(accounts) - MAX_HOMES
-    out = [PERMISSIONS.fail("home directories", dict(ev, loose=loose), "not strict enough: %s" % ", ".join(loose))
-           if loose else PERMISSIONS.passed("home directories", dict(ev, loose=[]))]
-    out.append(OWNERSHIP.fail("home directories", dict(ev, foreign=foreign), "not owned by their user: %s"
-                              % ", ".join(foreign)) if foreign else OWNERSHIP.passed("home directories", dict(ev, foreign=[])))
+    out = [permissions.fail("home directories", dict(ev, loose=loose), "not strict enough: %s" % ", ".join(loose))
+           if loose else permissions.passed("home directories", dict(ev, loose=[]))]
+    out.append(ownership.fail("home directories", dict(ev, foreign=foreign), "not owned by their user: %s"
+                              % ", ".join(foreign)) if foreign else ownership.passed("home directories", dict(ev, foreign=[])))
     out.extend(history_findings(root, lines))
     return out
