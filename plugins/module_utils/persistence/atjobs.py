@@ -111,24 +111,14 @@ def job_verdict(entry, state):
     return True, "pending job of uid %d; %s" % (info["uid"], running)
 
 
-MALICIOUS_AT = CHECKS.define(
-    "HG-PERS-010", "at/batch job runs a malicious command", "critical",
-    reads="lines of every job in /var/spool/cron/atjobs and /var/spool/at",
-    remediation="atrm the job (or quarantine the spool file), then find who queued it",
-    references={"attack": "T1053.002", "lynis": "SCHD-7718"}, role="persistence_hygiene")
-RDB_AT = CHECKS.define(
-    "HG-PERS-011", "Redis dump or binary content in the at spool", "critical",
-    reads="first bytes of every spool file",
-    remediation="Quarantine the file and secure the Redis that wrote it (CONFIG SET dir)",
-    references={"attack": "T1053.002"}, role="persistence_hygiene")
-PENDING_AT = CHECKS.define(
-    "HG-PERS-012", "Pending at/batch job", "low",
-    reads="at spool files, their mode, owner and header",
-    remediation="Review it with at -c <job>; atrm it if nobody planned it",
-    references={"attack": "T1053.002", "lynis": "SCHD-7718"})
-
-
-def check(state, ctx):
+@CHECKS.check("HG-PERS-010", "critical", "at/batch job runs a malicious command", attack="T1053.002", lynis="SCHD-7718",
+              reads="lines of every job in /var/spool/cron/atjobs and /var/spool/at",
+              remediation="atrm the job (or quarantine the spool file), then find who queued it", role="persistence_hygiene")
+@CHECKS.check("HG-PERS-011", "critical", "Redis dump or binary content in the at spool", attack="T1053.002", reads="first bytes of every spool file",
+              remediation="Quarantine the file and secure the Redis that wrote it (CONFIG SET dir)", role="persistence_hygiene")
+@CHECKS.check("HG-PERS-012", "low", "Pending at/batch job", attack="T1053.002", lynis="SCHD-7718",
+              reads="at spool files, their mode, owner and header", remediation="Review it with at -c <job>; atrm it if nobody planned it")
+def check(malicious_at, rdb_at, pending_at, state, ctx):
     findings = []
     inventory = []
     for entry in state["jobs"]:
@@ -139,13 +129,13 @@ def check(state, ctx):
         findings.extend(files.file_findings(entry, ctx["params"], "at spool"))
         ev = {"path": entry["path"], "would_run": runs, "reason": reason}
         if entry["rdb"] or entry["binary"]:
-            findings.append(RDB_AT.fail(entry["path"], dict(ev, rdb=entry["rdb"], binary=entry["binary"])))
+            findings.append(rdb_at.fail(entry["path"], dict(ev, rdb=entry["rdb"], binary=entry["binary"])))
             continue
         for lineno, pattern, text in entry["hits"]:
-            findings.append(MALICIOUS_AT.fail(entry["path"], dict(ev, line=lineno, patterns=[pattern], excerpt=text),
+            findings.append(malicious_at.fail(entry["path"], dict(ev, line=lineno, patterns=[pattern], excerpt=text),
                                               severity=None if runs else "high"))
         if runs and not entry["hits"]:
-            findings.append(PENDING_AT.fail(entry["path"], dict(ev, uid=entry["info"]["uid"])))
+            findings.append(pending_at.fail(entry["path"], dict(ev, uid=entry["info"]["uid"])))
     facts = {"atd_installed": state["installed"], "atd_running": state["running"],
              "access": state["access"], "jobs": inventory[:ctx["params"]["max_inventory"]]}
     return findings, facts

@@ -147,32 +147,16 @@ def package_evidence(entry):
     return {"package": entry.get("package"), "modified": entry.get("modified")}
 
 
-NON_REGULAR = CHECKS.define(
-    "HG-PERS-040", "Non-regular entry or escaping symlink in a persistence location", "high",
-    reads="lstat and readlink of every entry (never followed outside root)",
-    remediation="Remove the FIFO, device or link after checking what created it: readers of "
-                "this location can block, or be pointed at another file",
-    references={"attack": "T1543.002"})
-OVERSIZED = CHECKS.define(
-    "HG-PERS-041", "Oversized persistence file (only its head was scanned)", "medium",
-    reads="lstat size; the bounded head read",
-    remediation="Inspect the file: units, hooks and key files are small; the audit read only "
-                "max_read_bytes of it",
-    references={})
-UNREADABLE = CHECKS.define(
-    "HG-PERS-042", "Unreadable persistence location", "medium",
-    reads="open/opendir errors",
-    remediation="Run the audit as root, or find why root cannot read it (FUSE, NFS root_squash)",
-    references={})
-TOO_MANY = CHECKS.define(
-    "HG-PERS-043", "Persistence directory with more entries than max_entries", "medium",
-    reads="directory listing (bounded)",
-    remediation="A unit or hook directory with that many entries is abnormal: inspect it; raise "
-                "max_entries to audit every entry",
-    references={})
-
-
-def file_findings(entry, params, label):
+@CHECKS.check("HG-PERS-040", "high", "Non-regular entry or escaping symlink in a persistence location", attack="T1543.002",
+              reads="lstat and readlink of every entry (never followed outside root)",
+              remediation="Remove the FIFO, device or link after checking what created it: readers of "
+                          "this location can block, or be pointed at another file")
+@CHECKS.check("HG-PERS-041", "medium", "Oversized persistence file (only its head was scanned)", reads="lstat size; the bounded head read",
+              remediation="Inspect the file: units, hooks and key files are small; the audit read only "
+                          "max_read_bytes of it")
+@CHECKS.check("HG-PERS-042", "medium", "Unreadable persistence location", reads="open/opendir errors",
+              remediation="Run the audit as root, or find why root cannot read it (FUSE, NFS root_squash)")
+def file_findings(non_regular, oversized, unreadable, entry, params, label):
     """Findings about the file itself (type, size, readability), whatever its content."""
     status = entry["status"]
     ev = {"path": entry["path"], "location": label}
@@ -180,26 +164,30 @@ def file_findings(entry, params, label):
         ev["link"] = entry["link"]
     if status in ("not_regular", "escapes"):
         ev["type"] = entry.get("type")
-        return [NON_REGULAR.fail(entry["path"], ev)]
+        return [non_regular.fail(entry["path"], ev)]
     if status == "symlink_loop":
-        return [NON_REGULAR.fail(entry["path"], dict(ev, type="symlink loop"))]
+        return [non_regular.fail(entry["path"], dict(ev, type="symlink loop"))]
     if status == "unreadable":
-        return [UNREADABLE.fail(entry["path"], dict(ev, error=entry.get("error")))]
+        return [unreadable.fail(entry["path"], dict(ev, error=entry.get("error")))]
     if status != "ok":
         return []
     size = (entry.get("info") or {}).get("size") or 0
     if size > params["max_file_size"] or entry.get("lines_capped") or entry.get("long_lines"):
         ev.update({"size": size, "scanned_bytes": min(size, params["max_read_bytes"]),
                    "long_lines": entry.get("long_lines", 0)})
-        return [OVERSIZED.fail(entry["path"], ev)]
+        return [oversized.fail(entry["path"], ev)]
     return []
 
 
-def directory_findings(path, total, params, res):
+@CHECKS.check("HG-PERS-043", "medium", "Persistence directory with more entries than max_entries", reads="directory listing (bounded)",
+              remediation="A unit or hook directory with that many entries is abnormal: inspect it; raise "
+                          "max_entries to audit every entry")
+def directory_findings(too_many, path, total, params, res):
+    unreadable = CHECKS["HG-PERS-042"]   # declared above file_findings
     if res.get("status") == "error":
-        return [UNREADABLE.fail(path, {"path": path, "error": res.get("error")})]
+        return [unreadable.fail(path, {"path": path, "error": res.get("error")})]
     if total > params["max_entries"]:
-        return [TOO_MANY.fail(path, {"path": path, "entries": total, "max_entries": params["max_entries"]})]
+        return [too_many.fail(path, {"path": path, "entries": total, "max_entries": params["max_entries"]})]
     return []
 
 

@@ -246,24 +246,6 @@ def check_preload(check, entry, ctx):
                       severity="critical" if worst else None)
 
 
-MALICIOUS_HOOK = CHECKS.define(
-    "HG-PERS-031", "Malicious command in a shell, login or system hook", "critical",
-    reads="every line of profile, bashrc, dotfiles, update-motd.d, udev RUN, modprobe install, "
-          "XDG autostart, APT hooks, sudoers",
-    remediation="Quarantine the file (dotfiles: remove the line), then find how it was written",
-    references={"attack": "T1546.004, T1037, T1546.017, T1547.006"}, role="persistence_hygiene")
-UNOWNED_HOOK = CHECKS.define(
-    "HG-PERS-032", "System hook that runs as root and no package owns", "medium",
-    reads="update-motd.d, udev rules with RUN, modprobe install, XDG autostart, APT hooks, "
-          "profile.d vs dpkg's .list files",
-    remediation="Find who installed it; quarantine it if nobody claims it",
-    references={"attack": "T1037, T1546.017, T1547.006"}, role="persistence_hygiene")
-NOPASSWD = CHECKS.define(
-    "HG-PERS-033", "sudo NOPASSWD rule for an unexpected user or group", "high",
-    reads="/etc/sudoers and the sudoers.d files sudo reads",
-    remediation="Remove the rule or list the principal in nopasswd_allowed if it is meant",
-    references={"attack": "T1548.003"})
-
 ROOT_HOOK_KINDS = ("update-motd.d", "udev", "modprobe.d", "apt", "profile.d", "xdg-autostart")
 
 # The profile.d drop-in roles/baseline_hardening writes (tasks/shell.yml), line by line: at its
@@ -313,7 +295,18 @@ def sudo_nopasswd(entry, allowed):
     return out
 
 
-def check(state, ctx):
+@CHECKS.check("HG-PERS-031", "critical", "Malicious command in a shell, login or system hook", attack="T1546.004, T1037, T1546.017, T1547.006",
+              reads="every line of profile, bashrc, dotfiles, update-motd.d, udev RUN, modprobe install, "
+                    "XDG autostart, APT hooks, sudoers", remediation="Quarantine the file (dotfiles: remove the line), then find how it was written",
+              role="persistence_hygiene")
+@CHECKS.check("HG-PERS-032", "medium", "System hook that runs as root and no package owns", attack="T1037, T1546.017, T1547.006",
+              reads="update-motd.d, udev rules with RUN, modprobe install, XDG autostart, APT hooks, "
+                    "profile.d vs dpkg's .list files", remediation="Find who installed it; quarantine it if nobody claims it",
+              role="persistence_hygiene")
+@CHECKS.check("HG-PERS-033", "high", "sudo NOPASSWD rule for an unexpected user or group", attack="T1548.003",
+              reads="/etc/sudoers and the sudoers.d files sudo reads",
+              remediation="Remove the rule or list the principal in nopasswd_allowed if it is meant")
+def check(malicious_hook, unowned_hook, nopasswd, state, ctx):
     findings = []
     inventory = []
     params = ctx["params"]
@@ -330,7 +323,7 @@ def check(state, ctx):
             continue
         ev = {"path": entry["path"], "kind": kind, "would_run": entry["runs"], "reason": entry["reason"]}
         for hit in entry["hits"]:
-            findings.append(MALICIOUS_HOOK.fail(entry["path"], dict(ev, line=hit["line"], patterns=[hit["pattern"]],
+            findings.append(malicious_hook.fail(entry["path"], dict(ev, line=hit["line"], patterns=[hit["pattern"]],
                                                                     excerpt=hit["excerpt"],
                                                                     package=entry.get("package")),
                                                 severity=None if entry["runs"] else "high"))
@@ -340,14 +333,14 @@ def check(state, ctx):
                 findings.append(one)
         if kind == "sudoers" and entry["runs"]:
             for rule in sudo_nopasswd(entry, params["nopasswd_allowed"]):
-                findings.append(NOPASSWD.fail(entry["path"], dict(ev, **rule)))
+                findings.append(nopasswd.fail(entry["path"], dict(ev, **rule)))
         managed = hostguard_managed(entry)
         if managed:
             item["managed_by"] = managed
         if (kind in ROOT_HOOK_KINDS and entry["runs"] and ctx["package_known"] and entry.get("owned_known")
                 and not entry.get("package") and not user and _is_rule_hook(entry) and not managed):
             recent = files.is_recent(entry, params, ctx["now"])
-            findings.append(UNOWNED_HOOK.fail(entry["path"], dict(
+            findings.append(unowned_hook.fail(entry["path"], dict(
                 ev, package=None, recent=recent, executable=files.is_executable(entry),
                 commands=[files.excerpt(c) for _n, c in entry["commands"][:3]]),
                 severity="high" if recent and (files.is_executable(entry) or kind != "update-motd.d") else None))

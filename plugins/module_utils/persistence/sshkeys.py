@@ -163,49 +163,32 @@ def collect(root, params, users, entries, problems):
     return {"settings": settings, "files": per_user, "groups": load_groups(root, users)}
 
 
-RDB_KEYS = CHECKS.define(
-    "HG-PERS-020", "Redis RDB dump written as an authorized_keys file", "critical",
-    reads="first bytes of every authorized_keys file (magic REDIS00 at offset 0)",
-    remediation="Remove the file's lines (persistence_hygiene keeps a backup in quarantine), "
-                "secure the Redis that wrote it (bind, protected-mode, ACL, rename CONFIG), "
-                "check the key's logins in the auth log",
-    references={"attack": "T1098.004"}, role="persistence_hygiene")
-JUNK_KEYS = CHECKS.define(
-    "HG-PERS-021", "Binary junk or unparsable lines in an authorized_keys file", "high",
-    reads="every line of every authorized_keys file",
-    remediation="authorized_keys holds only key lines and comments: find what wrote the rest",
-    references={"attack": "T1098.004"}, role="persistence_hygiene")
-KEY_OPTIONS = CHECKS.define(
-    "HG-PERS-022", "Key with a forced command or environment= option", "medium",
-    reads="options of every key line",
-    remediation="Check the command and environment a key line sets; remove the line if nobody "
-                "put it there",
-    references={"attack": "T1098.004"}, role="persistence_hygiene")
-STRICT_MODES = CHECKS.define(
-    "HG-PERS-023", "authorized_keys that sshd's StrictModes rejects (or would, were it on)", "medium",
-    reads="owner and mode of the file and every directory up to the home directory; StrictModes",
-    remediation="chown the file and its directories to the user (or root) and chmod go-w; with "
-                "StrictModes no, anyone who can write the file can log in as the user",
-    references={"attack": "T1098.004"})
-DUPLICATE_KEY = CHECKS.define(
-    "HG-PERS-024", "The same key authorizes several users", "medium",
-    reads="fingerprints of every key sshd would accept",
-    remediation="One key per person: a key shared by accounts (root among them) is how one "
-                "stolen key opens them all",
-    references={"attack": "T1098.004"})
-KEYS_COMMAND = CHECKS.define(
-    "HG-PERS-025", "AuthorizedKeysCommand runs a program at every SSH login", "low",
-    reads="AuthorizedKeysCommand in the effective sshd configuration",
-    remediation="Make sure the command is the one your identity system installed",
-    references={"attack": "T1098.004"})
-DORMANT_KEYS = CHECKS.define(
-    "HG-PERS-026", "Keys in a file sshd does not read (not in AuthorizedKeysFile)", "low",
-    reads="authorized_keys/authorized_keys2 outside AuthorizedKeysFile",
-    remediation="Remove the file, or know that a change of AuthorizedKeysFile would enable it",
-    references={"attack": "T1098.004"})
-
-
-def check(state, ctx):
+@CHECKS.check("HG-PERS-020", "critical", "Redis RDB dump written as an authorized_keys file", attack="T1098.004",
+              reads="first bytes of every authorized_keys file (magic REDIS00 at offset 0)",
+              remediation="Remove the file's lines (persistence_hygiene keeps a backup in quarantine), "
+                          "secure the Redis that wrote it (bind, protected-mode, ACL, rename CONFIG), "
+                          "check the key's logins in the auth log", role="persistence_hygiene")
+@CHECKS.check("HG-PERS-021", "high", "Binary junk or unparsable lines in an authorized_keys file", attack="T1098.004",
+              reads="every line of every authorized_keys file",
+              remediation="authorized_keys holds only key lines and comments: find what wrote the rest", role="persistence_hygiene")
+@CHECKS.check("HG-PERS-022", "medium", "Key with a forced command or environment= option", attack="T1098.004", reads="options of every key line",
+              remediation="Check the command and environment a key line sets; remove the line if nobody "
+                          "put it there", role="persistence_hygiene")
+@CHECKS.check("HG-PERS-023", "medium", "authorized_keys that sshd's StrictModes rejects (or would, were it on)", attack="T1098.004",
+              reads="owner and mode of the file and every directory up to the home directory; StrictModes",
+              remediation="chown the file and its directories to the user (or root) and chmod go-w; with "
+                          "StrictModes no, anyone who can write the file can log in as the user")
+@CHECKS.check("HG-PERS-024", "medium", "The same key authorizes several users", attack="T1098.004",
+              reads="fingerprints of every key sshd would accept",
+              remediation="One key per person: a key shared by accounts (root among them) is how one "
+                          "stolen key opens them all")
+@CHECKS.check("HG-PERS-025", "low", "AuthorizedKeysCommand runs a program at every SSH login", attack="T1098.004",
+              reads="AuthorizedKeysCommand in the effective sshd configuration",
+              remediation="Make sure the command is the one your identity system installed")
+@CHECKS.check("HG-PERS-026", "low", "Keys in a file sshd does not read (not in AuthorizedKeysFile)", attack="T1098.004",
+              reads="authorized_keys/authorized_keys2 outside AuthorizedKeysFile",
+              remediation="Remove the file, or know that a change of AuthorizedKeysFile would enable it")
+def check(rdb_keys, junk_keys, key_options, strict_modes, duplicate_key, keys_command, dormant_keys, state, ctx):
     settings = state["settings"]
     findings = []
     inventory = []
@@ -240,19 +223,19 @@ def check(state, ctx):
                 by_fp[fp]["users"].add(user["name"])
                 by_fp[fp]["paths"].add(path)
         if problem and entry["status"] == "ok":
-            findings.append(STRICT_MODES.fail(path, dict(ev, problem=problem, strict_modes=settings["strict_modes"]),
+            findings.append(strict_modes.fail(path, dict(ev, problem=problem, strict_modes=settings["strict_modes"]),
                                               severity=None if settings["strict_modes"] else "high"))
         if fps and not item["used"] and entry["status"] == "ok":
-            findings.append(DORMANT_KEYS.fail(path, ev))
+            findings.append(dormant_keys.fail(path, ev))
         if path in seen_entry:
             continue
         seen_entry.add(path)
         findings.extend(files.file_findings(entry, ctx["params"], "authorized_keys"))
         if entry.get("rdb"):
-            findings.append(RDB_KEYS.fail(path, dict(ev, junk_lines=entry.get("junk_lines", 0),
+            findings.append(rdb_keys.fail(path, dict(ev, junk_lines=entry.get("junk_lines", 0),
                                                      size=info.get("size"))))
         elif entry.get("junk_lines") or entry.get("binary"):
-            findings.append(JUNK_KEYS.fail(path, dict(ev, junk_lines=entry.get("junk_lines", 0),
+            findings.append(junk_keys.fail(path, dict(ev, junk_lines=entry.get("junk_lines", 0),
                                                       binary=entry.get("binary"))))
         for key in entry.get("keys", []):
             names = dict(key["options"])
@@ -261,7 +244,7 @@ def check(state, ctx):
             command = names.get("command") or ""
             hits = [n for n, _m in match_line(command, command=command)] if command else []
             env_effective = settings["permit_user_environment"]
-            findings.append(KEY_OPTIONS.fail(path, dict(
+            findings.append(key_options.fail(path, dict(
                 ev, line=key["line"], fingerprint=key["fingerprint"], options=sorted(names),
                 command=files.excerpt(command) if command else None, patterns=hits,
                 environment_effective=env_effective if "environment" in names else None),
@@ -269,12 +252,12 @@ def check(state, ctx):
     for fp, seen in sorted(by_fp.items()):
         if len(seen["users"]) > 1:
             paths = sorted(seen["paths"])
-            findings.append(DUPLICATE_KEY.fail(paths[0], {"fingerprint": fp, "users": sorted(seen["users"]),
+            findings.append(duplicate_key.fail(paths[0], {"fingerprint": fp, "users": sorted(seen["users"]),
                                                           "paths": paths}))
     if settings["authorized_keys_command"]:
         cmd = settings["authorized_keys_command"]
         hits = [n for n, _m in match_line(cmd, command=cmd)]
-        findings.append(KEYS_COMMAND.fail(SSHD_CONFIG, {"path": SSHD_CONFIG, "command": files.excerpt(cmd),
+        findings.append(keys_command.fail(SSHD_CONFIG, {"path": SSHD_CONFIG, "command": files.excerpt(cmd),
                                                         "user": settings["authorized_keys_command_user"],
                                                         "patterns": hits},
                                           severity="critical" if hits else None))
