@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import functools
 import time
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import safe_read
@@ -37,14 +38,28 @@ def _unreadable(check, path, exc):
     return check.error(path, exc.message)
 
 
+def reading(path, min_fields):
+    """Below a function's @CHECKS decorators: it is called with its checks and ``root`` and gets
+    the rows of ``path`` instead of ``root``; when the file cannot be read, each check gets its
+    skip or error finding instead."""
+    def wrap(function):
+        @functools.wraps(function)
+        def evaluate(*args):
+            checks, root = args[:-1], args[-1]
+            rows, exc = _rows(root, path, min_fields)
+            if rows is None:
+                return [_unreadable(check, path, exc) for check in checks]
+            return function(*(checks + (rows,)))
+        return evaluate
+    return wrap
+
+
 @CHECKS.check("HG-AUTH-005", "high", "No account other than root has UID 0", lynis="AUTH-9204", attack="T1078.003", reads="/etc/passwd",
               remediation="Give the account its own UID (usermod -u) or remove it (userdel)", weight=3)
 @CHECKS.check("HG-AUTH-006", "medium", "Every UID in /etc/passwd is unique", lynis="AUTH-9208", reads="/etc/passwd",
               remediation="Give each account its own UID (usermod -u), fix file ownership")
-def check_passwd(uid_zero, unique_uids, root):
-    rows, exc = _rows(root, "/etc/passwd", 7)
-    if rows is None:
-        return [_unreadable(uid_zero, "/etc/passwd", exc), _unreadable(unique_uids, "/etc/passwd", exc)]
+@reading("/etc/passwd", 7)
+def check_passwd(uid_zero, unique_uids, rows):
     extra = extra_uid_zero(rows)
     out = [uid_zero.fail("/etc/passwd", {"accounts": extra}, "UID 0 also held by %s" % ", ".join(extra))
            if extra else uid_zero.passed("/etc/passwd", {"accounts": []})]
@@ -58,10 +73,8 @@ def check_passwd(uid_zero, unique_uids, root):
               remediation="Give each group its own GID (groupmod -g)")
 @CHECKS.check("HG-AUTH-008", "low", "Every group name in /etc/group is unique", lynis="AUTH-9226", reads="/etc/group",
               remediation="Remove or rename the duplicate group entries (grpck)")
-def check_groups(unique_gids, unique_group_names, root):
-    rows, exc = _rows(root, "/etc/group", 3)
-    if rows is None:
-        return [_unreadable(unique_gids, "/etc/group", exc), _unreadable(unique_group_names, "/etc/group", exc)]
+@reading("/etc/group", 3)
+def check_groups(unique_gids, unique_group_names, rows):
     out = []
     for check, index, what in ((unique_gids, 2, "GIDs"), (unique_group_names, 0, "group names")):
         dups = duplicates(f[index] for f in rows)
@@ -70,35 +83,21 @@ def check_groups(unique_gids, unique_group_names, root):
     return out
 
 
-HASH_METHODS = CHECKS.define(
-    "HG-AUTH-009", "No password hashed with a poor method (DES, MD5, SHA-crypt with default rounds)",
-    "medium", reads="/etc/passwd, /etc/shadow (root only)",
-    remediation="Use yescrypt or SHA-512 with rounds (ENCRYPT_METHOD / SHA_CRYPT_MIN_ROUNDS in "
-                "login.defs, pam_unix rounds=), then expire the passwords so they are rehashed",
-    references={"lynis": "AUTH-9229", "attack": "T1110.002"}, weight=2)
-NO_EXPIRE = CHECKS.define(
-    "HG-AUTH-010", "Password-protected accounts have a maximum password age", "low",
-    reads="/etc/shadow (root only)",
-    remediation="Set a maximum age for password accounts: chage -M 365 <user>",
-    references={"lynis": "AUTH-9282"})
-NO_PASSWORD = CHECKS.define(
-    "HG-AUTH-011", "No account without a password", "high", reads="/etc/shadow (root only)",
-    remediation="Lock the account (passwd -l) or set a password",
-    references={"lynis": "AUTH-9283", "attack": "T1078"}, weight=3)
-LOCKED = CHECKS.define(
-    "HG-AUTH-012", "No locked non-system account left behind (UID > 999)", "info",
-    reads="/etc/passwd, /etc/shadow (root only)",
-    remediation="Review locked accounts and remove the ones no longer needed (userdel)",
-    references={"lynis": "AUTH-9284"})
-EXPIRED = CHECKS.define(
-    "HG-AUTH-013", "No account with an expired password", "low", reads="/etc/shadow (root only)",
-    remediation="Delete accounts which are no longer used, or have their users change the password",
-    references={"lynis": "AUTH-9288"}, weight=2)
-
-
-def check_shadow(root, now=None):
+@CHECKS.check("HG-AUTH-009", "medium", "No password hashed with a poor method (DES, MD5, SHA-crypt with default rounds)", lynis="AUTH-9229",
+              attack="T1110.002", reads="/etc/passwd, /etc/shadow (root only)",
+              remediation="Use yescrypt or SHA-512 with rounds (ENCRYPT_METHOD / SHA_CRYPT_MIN_ROUNDS in "
+                          "login.defs, pam_unix rounds=), then expire the passwords so they are rehashed", weight=2)
+@CHECKS.check("HG-AUTH-010", "low", "Password-protected accounts have a maximum password age", lynis="AUTH-9282", reads="/etc/shadow (root only)",
+              remediation="Set a maximum age for password accounts: chage -M 365 <user>")
+@CHECKS.check("HG-AUTH-011", "high", "No account without a password", lynis="AUTH-9283", attack="T1078", reads="/etc/shadow (root only)",
+              remediation="Lock the account (passwd -l) or set a password", weight=3)
+@CHECKS.check("HG-AUTH-012", "info", "No locked non-system account left behind (UID > 999)", lynis="AUTH-9284",
+              reads="/etc/passwd, /etc/shadow (root only)", remediation="Review locked accounts and remove the ones no longer needed (userdel)")
+@CHECKS.check("HG-AUTH-013", "low", "No account with an expired password", lynis="AUTH-9288", reads="/etc/shadow (root only)",
+              remediation="Delete accounts which are no longer used, or have their users change the password", weight=2)
+def check_shadow(hash_check, expiry_check, password_check, locked_check, expired_check, root, now=None):
     """AUTH-9229/9282/9283/9284/9288 from shadow(5) (and passwd for 9229/9284)."""
-    checks = (HASH_METHODS, NO_EXPIRE, NO_PASSWORD, LOCKED, EXPIRED)
+    checks = (hash_check, expiry_check, password_check, locked_check, expired_check)
     rows, exc = _rows(root, "/etc/shadow", 2)
     if rows is None:
         return [_unreadable(check, "/etc/shadow", exc) for check in checks]
@@ -118,11 +117,11 @@ def check_shadow(root, now=None):
         if f[2].lstrip("-").isdigit() and f[4].lstrip("-").isdigit() and today > int(f[2]) + int(f[4]):
             expired.append(f[0])
     out = []
-    for check, found, why in ((HASH_METHODS, poor, "poor password hashing: %s"),
-                              (NO_EXPIRE, no_expire, "password accounts without expiry: %s"),
-                              (NO_PASSWORD, no_password, "accounts without password: %s"),
-                              (LOCKED, locked, "locked non-system accounts: %s"),
-                              (EXPIRED, sorted(expired), "expired passwords: %s")):
+    for check, found, why in ((hash_check, poor, "poor password hashing: %s"),
+                              (expiry_check, no_expire, "password accounts without expiry: %s"),
+                              (password_check, no_password, "accounts without password: %s"),
+                              (locked_check, locked, "locked non-system accounts: %s"),
+                              (expired_check, sorted(expired), "expired passwords: %s")):
         ev = {"found": found}
         out.append(check.fail("/etc/shadow", ev, why % ", ".join(found)) if found
                    else check.passed("/etc/shadow", ev))
