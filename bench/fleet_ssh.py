@@ -19,6 +19,12 @@ removed afterwards (also on failure). Needs podman and the image of scripts/buil
     python3 bench/fleet_ssh.py 1 5        # other sizes
     HG_BENCH_LYNIS=none|last|all          # Lynis on a container of no / the last / every fleet
     HG_BENCH_LOCALHOST=0                  # skip the localhost comparison
+    HG_BENCH_BEFORE=/path/to/checkout     # also run that checkout's audit.yml on the same
+                                          # containers, in the same run ("audit (before)" rows)
+
+Each row carries the 1-minute load average when it started (the machine is shared: wall time
+moves with the others' load, CPU time much less). The AnsiballZ payload of host_audit (what
+one round trip sends, deflated and base64 as configured) is printed for each checkout.
 """
 import json
 import os
@@ -39,6 +45,21 @@ IMAGE = os.environ.get("HG_BENCH_IMAGE", "localhost/hostguard-bookworm:1")
 PREFIX = "journey-fleet-%s" % uuid.uuid4().hex[:6]
 CONTAINERS_CONF = os.environ.get("CONTAINERS_CONF") or os.path.join(REPO, "molecule", "containers.conf")
 STARTED = []          # every container this run created, removed in main() whatever happens
+BEFORE = os.environ.get("HG_BENCH_BEFORE") or None
+PAYLOAD = r"""
+import sys
+from ansible import constants as C
+from ansible.plugins.loader import init_plugin_loader, module_loader
+init_plugin_loader([sys.argv[1]])
+from ansible.executor.module_common import modify_module
+from ansible.parsing.dataloader import DataLoader
+from ansible.template import Templar
+ctx = module_loader.find_plugin_with_context(sys.argv[2])
+built = modify_module(module_name=sys.argv[2], module_path=ctx.plugin_resolved_path, module_args={},
+                      templar=Templar(loader=DataLoader()), module_compression=C.DEFAULT_MODULE_COMPRESSION,
+                      task_vars={"ansible_python_interpreter": "/usr/bin/python3"})
+print(len(built.b_module_data))
+"""
 PING = """---
 - name: Floor (one task per host)
   hosts: all
@@ -105,9 +126,23 @@ def start(n, pubkey):
     return names, hosts
 
 
-def run_playbook(playbook, inventory, workdir, extra=()):
-    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO, "ansible.cfg"),
-               ANSIBLE_COLLECTIONS_PATH=os.path.join(REPO, ".collections"), ANSIBLE_NOCOLOR="1",
+def payload_size(repo, workdir, module="hostguard.hardening.host_audit"):
+    """Bytes of the AnsiballZ payload of ``module`` as built from ``repo`` (None if it fails)."""
+    tmp = tempfile.mkdtemp(prefix="payload-", dir=workdir)
+    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(repo, "ansible.cfg"), ANSIBLE_LOCAL_TEMP=tmp)
+    proc = subprocess.run([sys.executable, "-c", PAYLOAD, os.path.join(repo, ".collections"), module], cwd=repo,
+                          env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
+                          timeout=600, check=False)
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        return int(proc.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return None
+
+
+def run_playbook(playbook, inventory, workdir, extra=(), repo=REPO):
+    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(repo, "ansible.cfg"),
+               ANSIBLE_COLLECTIONS_PATH=os.path.join(repo, ".collections"), ANSIBLE_NOCOLOR="1",
                ANSIBLE_PIPELINING="True", ANSIBLE_HOST_KEY_CHECKING="False", ANSIBLE_FORKS="20",
                ANSIBLE_SSH_ARGS="-o ControlMaster=auto -o ControlPersist=60s -o UserKnownHostsFile=/dev/null "
                                 "-o StrictHostKeyChecking=no", ANSIBLE_SSH_CONTROL_PATH_DIR=os.path.join(workdir, "cp"))
@@ -122,15 +157,22 @@ def run_playbook(playbook, inventory, workdir, extra=()):
     return wall, cpu
 
 
+def audits():
+    """(label, checkout) of the audit runs: this checkout, and HG_BENCH_BEFORE's first if set."""
+    return ([("audit (before)", BEFORE)] if BEFORE else []) + [("audit", REPO)]
+
+
 def report_row(n, label, rows):
     r = rows[label]
-    ratio = "%.2fx" % (r["wall"] / rows["ping"]["wall"]) if label == "audit" else ""
+    is_audit = label.startswith("audit")
+    ratio = "%.2fx" % (r["wall"] / rows["ping"]["wall"]) if is_audit else ""
     # what the audit adds to the floor's controller CPU, per host (startup and play setup are
     # in both; the rest is the module transfer, host_report and the publisher)
     extra = ("%.3f" % (r["controller_cpu_per_host"] - rows["ping"]["controller_cpu_per_host"])
-             if label == "audit" else "")
-    print("| %d | %s | %.2f | %s | %.3f | %s | %.3f |" % (n, label, r["wall"], ratio, r["controller_cpu_per_host"],
-                                                          extra, r["target_cpu_per_host"]), flush=True)
+             if is_audit else "")
+    print("| %d | %s | %.2f | %s | %.3f | %s | %.3f | %.1f |" % (
+        n, label, r["wall"], ratio, r["controller_cpu_per_host"], extra, r["target_cpu_per_host"],
+        r.get("load", float("nan"))), flush=True)
 
 
 def measure(n, keydir, workdir, pubkey, lynis=True):
@@ -146,14 +188,17 @@ def measure(n, keydir, workdir, pubkey, lynis=True):
         rows = {}
         # warm-up: first contact (ControlMaster, interpreter, page cache) is not what is compared
         run_playbook(ping, inventory, workdir)
-        for label, playbook, extra in (
-                ("ping", ping, []),
-                ("audit", os.path.join(REPO, "playbooks", "audit.yml"),
-                 ["-e", "hostguard_report_dir=%s" % os.path.join(workdir, "reports-%d" % n)])):
+        runs = [("ping", ping, [], REPO)] + [
+            (label, os.path.join(repo, "playbooks", "audit.yml"),
+             ["-e", "hostguard_report_dir=%s" % os.path.join(workdir, "reports-%d%s" % (n, "-before" if repo != REPO else ""))],
+             repo) for label, repo in audits()]
+        for label, playbook, extra, repo in runs:
             target0 = dict((h, container_cpu(d["hg_cid"])) for h, d in hosts.items())
-            wall, cpu = run_playbook(playbook, inventory, workdir, extra)
+            load = os.getloadavg()[0]
+            wall, cpu = run_playbook(playbook, inventory, workdir, extra, repo=repo)
             target = sum(container_cpu(d["hg_cid"]) - target0[h] for h, d in hosts.items())
-            rows[label] = {"wall": wall, "controller_cpu_per_host": cpu / n, "target_cpu_per_host": target / n}
+            rows[label] = {"wall": wall, "controller_cpu_per_host": cpu / n, "target_cpu_per_host": target / n,
+                           "load": load}
             report_row(n, label, rows)
         sizes, findings = [], []
         for host in hosts:
@@ -161,7 +206,7 @@ def measure(n, keydir, workdir, pubkey, lynis=True):
             sizes.append(os.path.getsize(path))
             with open(path) as handle:
                 findings.append(len(json.load(handle).get("findings") or []))
-        print("|  | (N = %d: report %.0f KiB, %.0f findings per host) | | | | | |"
+        print("|  | (N = %d: report %.0f KiB, %.0f findings per host) | | | | | | |"
               % (n, sum(sizes) / len(sizes) / 1024, sum(findings) / len(findings)), flush=True)
         if not lynis:
             return rows
@@ -180,18 +225,19 @@ def measure(n, keydir, workdir, pubkey, lynis=True):
 
 
 def localhost(workdir):
-    inventory = os.path.join(REPO, "inventory", "localhost.yml")
     ping = os.path.join(workdir, "ping.yml")
-    run_playbook(ping, inventory, workdir)
+    run_playbook(ping, os.path.join(REPO, "inventory", "localhost.yml"), workdir)
     best = {}
     for _round in range(3):
-        for label, playbook, extra in (
-                ("ping", ping, []),
-                ("audit", os.path.join(REPO, "playbooks", "audit.yml"),
-                 ["-e", "hostguard_report_dir=%s" % os.path.join(workdir, "reports-local")])):
-            wall, cpu = run_playbook(playbook, inventory, workdir, extra)
+        for label, playbook, extra, repo in [("ping", ping, [], REPO)] + [
+                (label, os.path.join(repo, "playbooks", "audit.yml"),
+                 ["-e", "hostguard_report_dir=%s" % os.path.join(workdir, "reports-local-%s" % ("before" if repo != REPO else "now"))], repo)
+                for label, repo in audits()]:
+            load = os.getloadavg()[0]
+            wall, cpu = run_playbook(playbook, os.path.join(repo, "inventory", "localhost.yml"), workdir, extra,
+                                     repo=repo)
             if label not in best or wall < best[label][0]:
-                best[label] = (wall, cpu)
+                best[label] = (wall, cpu, load)
     return best
 
 
@@ -216,8 +262,11 @@ def main(argv):
         load = os.getloadavg()
         print("fleet over SSH (pipelining, ControlPersist, forks 20), image %s, load %.1f %.1f %.1f"
               % (IMAGE, load[0], load[1], load[2]))
-        print("| N | run | wall s | audit/ping | controller CPU s/host | audit - ping, s/host | target CPU s/host |")
-        print("|---|---|---|---|---|---|---|")
+        for label, repo in audits():
+            size = payload_size(repo, workdir)
+            print("%s: AnsiballZ payload of host_audit %s bytes (%s)" % (label, size, repo))
+        print("| N | run | wall s | audit/ping | controller CPU s/host | audit - ping, s/host | target CPU s/host | load |")
+        print("|---|---|---|---|---|---|---|---|")
         for i, n in enumerate(sizes):
             # Lynis (minutes per host) once, on a container of the last fleet (the others idle);
             # HG_BENCH_LYNIS=all: on every fleet
@@ -226,9 +275,11 @@ def main(argv):
         if os.environ.get("HG_BENCH_LOCALHOST", "1") == "0":
             return 0
         best = localhost(workdir)
-        print("localhost (local connection, best of 3): one-task floor %.2f s, audit %.2f s = %.2fx; "
-              "controller CPU %.2f s vs %.2f s" % (best["ping"][0], best["audit"][0], best["audit"][0] / best["ping"][0],
-                                                   best["ping"][1], best["audit"][1]))
+        for label, _repo in audits():
+            print("localhost (local connection, best of 3 by wall): one-task floor %.2f s, %s %.2f s = %.2fx; "
+                  "CPU %.2f s vs %.2f s (load %.1f / %.1f)"
+                  % (best["ping"][0], label, best[label][0], best[label][0] / best["ping"][0], best["ping"][1],
+                     best[label][1], best["ping"][2], best[label][2]))
         return 0
     finally:
         for name in STARTED:
