@@ -8,10 +8,13 @@ __metaclass__ = type
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings import area_result
 from ansible_collections.hostguard.hardening.plugins.module_utils.auth.accounts import check_groups, check_passwd, check_shadow
+from ansible_collections.hostguard.hardening.plugins.module_utils.auth.consistency import consistency_findings
 from ansible_collections.hostguard.hardening.plugins.module_utils.auth.login_defs import login_defs_findings
 from ansible_collections.hostguard.hardening.plugins.module_utils.auth.pam import check_pam_strength
+from ansible_collections.hostguard.hardening.plugins.module_utils.auth.pam_syntax import pam_line_findings
 from ansible_collections.hostguard.hardening.plugins.module_utils.auth.profile_umask import profile_umask_finding
 from ansible_collections.hostguard.hardening.plugins.module_utils.auth.inventory import inventory_findings
+from ansible_collections.hostguard.hardening.plugins.module_utils.auth.nsswitch import nsswitch_findings
 from ansible_collections.hostguard.hardening.plugins.module_utils.auth.single_user import single_user_findings
 from ansible_collections.hostguard.hardening.plugins.module_utils.auth.sudoers import sudoers_findings
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostfacts import Host
@@ -25,10 +28,13 @@ def auth_findings(options):
     findings.extend(check_groups(root))
     findings.extend(check_shadow(root))
     findings.append(check_pam_strength(root))
+    findings.extend(pam_line_findings(root))
     host = Host(root)
     findings.extend(sudoers_findings(root))
     findings.extend(inventory_findings(host))
     findings.extend(single_user_findings(host))
+    findings.extend(nsswitch_findings(host))
+    findings.extend(consistency_findings(host))
     return findings
 
 

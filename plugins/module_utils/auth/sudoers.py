@@ -16,6 +16,8 @@ import stat
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import paths
 from ansible_collections.hostguard.hardening.plugins.module_utils.auth.spec import CHECKS
+from ansible_collections.hostguard.hardening.plugins.module_utils.auth.sudoers_syntax import (
+    dropin_included, sudoers_line_findings)
 
 SUDOERS_LOCATIONS = ("/etc/sudoers", "/usr/local/etc/sudoers", "/usr/pkg/etc/sudoers")
 MAX_DROPINS = 1024
@@ -70,9 +72,10 @@ def sudoers_findings(sudoers, sudoers_perms, root):
     out = [sudoers.passed("sudoers", {"files": [p for p, _st in found]})]
     if not found:
         out.append(sudoers_perms.skip("sudoers", "no sudoers file (Lynis skips AUTH-9252 too)"))
-        return out
+        return out + sudoers_line_findings(root, [])
     main, main_st = found[-1]       # Lynis keeps the last location found
     checked, bad = [describe(main, main_st)], [] if file_ok(main_st) else [describe(main, main_st)]
+    parsed = [(main, main_st)]
     dropins = main + ".d"
     res = paths.resolve(root, dropins)
     if res.ok and res.st is not None and stat.S_ISDIR(res.st.st_mode):
@@ -80,6 +83,8 @@ def sudoers_findings(sudoers, sudoers_perms, root):
         if not dir_ok(res.st):
             bad.append(describe(dropins, res.st))
         for path, st in dropin_files(root, dropins):
+            if path.count("/") == dropins.count("/") + 1 and dropin_included(path.rsplit("/", 1)[1]):
+                parsed.append((path, st))      # sudo's #includedir: this directory only
             checked.append(describe(path, st))
             if not file_ok(st):
                 bad.append(describe(path, st))
@@ -88,4 +93,4 @@ def sudoers_findings(sudoers, sudoers_perms, root):
         out.append(sudoers_perms.fail("sudoers", ev, "unsafe ownership or permissions: %s" % ", ".join(bad)))
     else:
         out.append(sudoers_perms.passed("sudoers", ev))
-    return out
+    return out + sudoers_line_findings(root, parsed)

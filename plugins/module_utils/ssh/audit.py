@@ -10,7 +10,9 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings 
 from ansible_collections.hostguard.hardening.plugins.module_utils.ssh.collect import openssh_version, ssh_effective
 from ansible_collections.hostguard.hardening.plugins.module_utils.ssh.config_validity import (
     check_sshd_accepts, check_tree_read)
+from ansible_collections.hostguard.hardening.plugins.module_utils.ssh.inventory import ssh_inventory_findings
 from ansible_collections.hostguard.hardening.plugins.module_utils.ssh.options_7408 import ssh_option_findings
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostfacts import Host
 
 
 def ssh_findings(options):
@@ -20,6 +22,7 @@ def ssh_findings(options):
     findings = ssh_option_findings(eff, options.get("ssh_expectations"), version)
     findings.append(check_sshd_accepts(eff, options.get("root", "/")))
     findings.append(check_tree_read(eff))
+    findings.extend(ssh_inventory_findings(Host(options.get("root", "/")), eff, version))
     facts = {"ssh_source": eff["source"], "ssh_files": eff.get("files", []),
              "openssh_version": ".".join(str(v) for v in version) if version else None,
              "openssh_version_source": version_source}

@@ -137,13 +137,17 @@ def read_conf(root, path, errors, budget=None):
     out = []
     used = 0
     cut_lines = 0
+    ignored = []
     try:
         for lineno, raw, cut in iter_lines(join_root(root, path), max_bytes, MAX_CONF_LINE):
             used += len(raw) + 1
             if cut:
                 cut_lines += 1
                 continue  # an over-long line is no sysctl assignment we could trust
-            entries = parse_conf_lines([(lineno, decode_line(raw))], path)
+            text = decode_line(raw)
+            entries = parse_conf_lines([(lineno, text)], path)
+            if not entries and text.strip() and text.strip()[0] not in "#;":
+                ignored.append(lineno)     # systemd-sysctl: "Line is not an assignment, ignoring"
             if entries and len(out) >= max_entries:
                 budget.cuts.append({"file": path, "reason": "entries",
                                     "message": "not fully scanned: more than %d assignments (entry "
@@ -160,6 +164,10 @@ def read_conf(root, path, errors, budget=None):
         budget.cuts.append({"file": path, "reason": "bytes",
                             "message": "not fully scanned: only the first %d bytes were read "
                                        "(byte budget: %s)" % (max_bytes, budget.byte_budget.describe())})
+    if ignored:
+        errors.append({"file": path, "reason": "not_an_assignment",
+                       "message": "%d line(s) systemd-sysctl ignores (not a key = value assignment): line %s"
+                                  % (len(ignored), ", ".join(str(n) for n in ignored[:10]))})
     if cut_lines:
         budget.cuts.append({"file": path, "reason": "line",
                             "message": "%d line(s) longer than %d bytes ignored"

@@ -18,8 +18,11 @@ CONFIG_SUSPICIOUS = CHECKS.define(
 
 
 def check_config_files(errors, cuts):
-    """One error per unreadable file (``errors``) and per budget cut (``cuts``)."""
-    findings = [CONFIG_SUSPICIOUS.error(err["file"], err["message"], {"reason": err["reason"]})
+    """One error per unreadable file (``errors``) and per budget cut (``cuts``); a file that was
+    read but holds lines systemd-sysctl ignores is a fail (the setting meant there is not applied)."""
+    findings = [(CONFIG_SUSPICIOUS.fail(err["file"], {"reason": err["reason"]}, err["message"])
+                 if err["reason"] == "not_an_assignment" else
+                 CONFIG_SUSPICIOUS.error(err["file"], err["message"], {"reason": err["reason"]}))
                 for err in errors[:MAX_PROBLEM_FINDINGS]]
     findings.extend(CONFIG_SUSPICIOUS.error(cut["file"], cut["message"], {"reason": cut["reason"]})
                     for cut in cuts[:MAX_PROBLEM_FINDINGS])

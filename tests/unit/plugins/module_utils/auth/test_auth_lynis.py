@@ -74,3 +74,55 @@ def test_single_user_mode_without_systemd(tmp_path):
     assert single_user.single_user_findings(Host(str(tmp_path)))[0]["status"] == "fail"
     write(tmp_path, "/etc/inittab", "~~:S:wait:/sbin/sulogin\n")
     assert single_user.single_user_findings(Host(str(tmp_path)))[0]["status"] == "pass"
+
+
+def test_nsswitch_nis_nisplus_ldap_as_lynis_greps(tmp_path):
+    from ansible_collections.hostguard.hardening.plugins.module_utils.auth import nsswitch
+    f = by_id(nsswitch.nsswitch_findings(Host(str(tmp_path))))
+    assert f["HG-AUTH-027"]["evidence"] == {"exists": False} and f["HG-AUTH-030"]["status"] == "skip"
+    write(tmp_path, "/etc/nsswitch.conf", "passwd:         files systemd\ngroup: files\n")
+    f = by_id(nsswitch.nsswitch_findings(Host(str(tmp_path))))
+    assert not f["HG-AUTH-027"]["evidence"]["nisplus"] and not f["HG-AUTH-028"]["evidence"]["nis"]
+    assert not f["HG-AUTH-029"]["evidence"]["ldap"] and f["HG-AUTH-030"]["status"] == "skip"
+    write(tmp_path, "/etc/nsswitch.conf", "passwd: compat\npasswd_compat: nis\n")
+    f = by_id(nsswitch.nsswitch_findings(Host(str(tmp_path))))
+    assert f["HG-AUTH-028"]["evidence"]["nis"] and not f["HG-AUTH-027"]["evidence"]["nisplus"]
+    write(tmp_path, "/etc/nsswitch.conf", "passwd: files nisplus\n")
+    f = by_id(nsswitch.nsswitch_findings(Host(str(tmp_path))))
+    assert f["HG-AUTH-027"]["evidence"]["nisplus"] and not f["HG-AUTH-028"]["evidence"]["nis"]
+    write(tmp_path, "/etc/nsswitch.conf", "passwd: files ldap\n")
+    write(tmp_path, "/etc/ldap/ldap.conf", "BASE dc=example\nhost ldap1.example ldap2.example\n")
+    f = by_id(nsswitch.nsswitch_findings(Host(str(tmp_path))))
+    assert f["HG-AUTH-029"]["evidence"]["ldap"] and f["HG-AUTH-030"]["status"] == "pass"
+    assert f["HG-AUTH-030"]["evidence"] == {"files": ["/etc/ldap/ldap.conf"], "servers": ["ldap1.example"]}
+    assert all(x["severity"] == "info" for x in f.values())
+
+
+def test_pwck_grpck_are_asked_on_the_live_system_only(tmp_path):
+    from ansible_collections.hostguard.hardening.plugins.module_utils.auth import consistency
+    f = by_id(consistency.consistency_findings(Host(str(tmp_path))))
+    assert f["HG-AUTH-031"]["status"] == "skip" and "root is not /" in f["HG-AUTH-031"]["detail"]
+    assert f["HG-AUTH-032"]["status"] == "skip"
+
+    class Live(object):
+        live = True
+
+        def __init__(self, rc, out=""):
+            self.rc, self.out, self.argv = rc, out, []
+
+        def is_file(self, path):
+            return path == "/usr/sbin/pwck"
+
+        def which(self, name):
+            return "/usr/sbin/" + name
+
+        def run(self, argv):
+            self.argv.append(argv)
+            return {"rc": self.rc, "stdout": self.out, "stderr": "", "error": None}
+    host = Live(2, "invalid password file entry\ndelete line 'x'? No\n")
+    f = by_id(consistency.consistency_findings(host))
+    assert host.argv == [["/usr/sbin/pwck", "-q", "-r"], ["/usr/sbin/grpck", "-r"]]
+    assert f["HG-AUTH-031"]["status"] == "fail" and f["HG-AUTH-031"]["evidence"]["rc"] == 2
+    assert "invalid password file entry" in f["HG-AUTH-031"]["detail"]
+    f = by_id(consistency.consistency_findings(Live(0)))
+    assert f["HG-AUTH-031"]["status"] == "pass" and f["HG-AUTH-032"]["status"] == "pass"

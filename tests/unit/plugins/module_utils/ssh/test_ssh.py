@@ -108,7 +108,8 @@ def test_ssh_findings_from_files(tmp_path):
     write(tmp_path, "/etc/ssh/sshd_config", "PermitRootLogin yes\nMaxAuthTries 6\nLogLevel VERBOSE\n")
     findings = ssh_findings({"root": str(tmp_path)})[0]
     subj = by_subject(findings, "HG-SSH")
-    assert len(subj) == 22       # 21 options + sshd_config (HG-SSH-022/023 share the subject)
+    # 21 options + sshd_config (HG-SSH-022/023/025 share the subject) + sshd (HG-SSH-024/026/027)
+    assert len(subj) == 23
     assert subj["Compression"]["status"] == "skip" and "7.4" in subj["Compression"]["detail"]
     assert subj["PermitRootLogin"]["status"] == "fail"
     assert subj["PermitRootLogin"]["severity"] == "high"
@@ -122,7 +123,28 @@ def test_ssh_findings_from_files(tmp_path):
 
 def test_ssh_missing_config_is_skip(tmp_path):
     findings = ssh_findings({"root": str(tmp_path)})[0]
-    assert set(f["status"] for f in findings) == {"skip"}
+    # only the SSH-7402 inventory says something: no sshd running
+    assert set(f["status"] for f in findings if f["id"] != "HG-SSH-024") == {"skip"}
+    [running] = [f for f in findings if f["id"] == "HG-SSH-024"]
+    assert running["status"] == "pass" and running["evidence"]["running"] is False
+
+
+def test_ssh_inventory_when_sshd_runs(tmp_path):
+    from ansible_collections.hostguard.hardening.plugins.module_utils.ssh.inventory import ssh_inventory_findings
+    write(tmp_path, "/etc/ssh/sshd_config", "AllowGroups ssh-users\n")
+
+    class Host(object):
+        def running(self, name):
+            return [{"pid": 42}]
+
+        def is_file(self, path):
+            return path == "/etc/ssh/sshd_config"
+    eff = {"source": "sshd -T", "values": {"allowgroups": ["ssh-users"]}}
+    f = dict((x["id"], x) for x in ssh_inventory_findings(Host(), eff, (9, 2)))
+    assert f["HG-SSH-025"]["evidence"] == {"found": ["/etc/ssh/sshd_config"], "used": "/etc/ssh/sshd_config"}
+    assert f["HG-SSH-026"]["evidence"]["version"] == "9.2"
+    assert f["HG-SSH-027"]["evidence"]["limited"] is True and f["HG-SSH-027"]["status"] == "pass"
+    assert f["HG-SSH-027"]["references"]["lynis"] == "SSH-7440"
 
 
 def test_ssh_config_hostile_files(tmp_path):
