@@ -17,9 +17,8 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.firewall.spec 
 @CHECKS.check("HG-FIRE-002", "medium", "A host firewall is active (iptables or nftables rules loaded)", lynis="FIRE-4590", attack="T1562.004",
               reads="iptables-save, nft -j list ruleset (root=/ only)",
               remediation="Load a default-deny nftables ruleset (nftables.service) or iptables rules", weight=5)
-def firewall_findings(unused_rules, active, options, state=None):
+def firewall_findings(unused_check, active_check, options, state=None):
     root = options.get("root", "/")
-    unused_check, active_check = unused_rules, active
     if not is_live(root):
         why = "firewall state is live kernel state; not read when root is not /"
         return [unused_check.skip("firewall", why), active_check.skip("firewall", why)]
