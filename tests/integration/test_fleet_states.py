@@ -1,8 +1,11 @@
-"""playbooks/audit.yml on a small fleet where one host is unreachable and one fails mid-audit:
-both appear in the fleet report with that state, the others' reports are still written; the
-same with strategy free and with serial batches (published once, after the last batch).
-Hosts: local connections to this machine (read-only audit of an empty alternate root), an SSH
-host on a closed loopback port, and a host whose Python interpreter is /bin/false."""
+"""playbooks/audit.yml on a small fleet where one host is unreachable, one fails before the
+audit starts and one dies mid-audit: each appears in the fleet report with that state, the
+others' reports are still written; the same with strategy free, with serial batches (published
+once, after the last batch) and with async.
+Hosts: local connections to this machine (read-only audit of an alternate root), an SSH host on
+a closed loopback port, a host whose Python interpreter is /bin/false, and a host whose
+interpreter SIGKILLs itself when the module opens the root's cron.d (a Python audit hook, so the
+module has started and is in the middle of the cron area)."""
 import json
 import os
 import socket
@@ -23,6 +26,29 @@ def closed_port():
     return port
 
 
+# sitecustomize of the "killed" host's interpreter: die the moment the audit opens cron.d (the
+# root-confined reader opens one component at a time, so the name is "cron.d" or ends with it)
+KILL_MID_AUDIT = """import os, signal, sys
+def _hook(event, args):
+    if event == "open" and isinstance(args[0], str) and args[0].rstrip("/").endswith("cron.d"):
+        with open(os.environ["HG_KILL_MARK"], "w") as mark:
+            mark.write("killed opening %s\\n" % args[0])
+        os.kill(os.getpid(), signal.SIGKILL)
+sys.addaudithook(_hook)
+"""
+
+
+def killing_interpreter(tmp_path):
+    hook = tmp_path / "kill-mid-audit"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(KILL_MID_AUDIT)
+    script = tmp_path / "python-killed-mid-audit"
+    script.write_text('#!/bin/sh\nPYTHONPATH=%s HG_KILL_MARK=%s exec %s "$@"\n'
+                      % (hook, tmp_path / "killed-mid-audit", sys.executable))
+    script.chmod(0o755)
+    return str(script)
+
+
 @pytest.fixture
 def fleet(tmp_path):
     root = tmp_path / "root"
@@ -35,6 +61,7 @@ def fleet(tmp_path):
         "down": {"ansible_connection": "ssh", "ansible_host": "127.0.0.1", "ansible_port": closed_port(),
                  "ansible_ssh_common_args": "-o ConnectTimeout=3 -o BatchMode=yes"},
         "broken": {"ansible_connection": "local", "ansible_python_interpreter": "/bin/false"},
+        "killed": {"ansible_connection": "local", "ansible_python_interpreter": killing_interpreter(tmp_path)},
     }}}))
     return inventory, root, tmp_path / "reports"
 
@@ -53,16 +80,21 @@ def check_fleet(proc, reports):
     assert proc.returncode != 0, proc.stdout[-3000:]         # the two bad hosts fail the run
     fleet = json.load(open(str(reports / "latest" / "fleet.json")))
     states = dict((h["host"], h["state"]) for h in fleet["hosts"])
-    assert states == {"ok-1": "ok", "ok-2": "ok", "down": "unreachable", "broken": "failed"}, states
-    assert fleet["totals"]["hosts_unreachable"] == 1 and fleet["totals"]["hosts_failed"] == 1
+    assert states == {"ok-1": "ok", "ok-2": "ok", "down": "unreachable", "broken": "failed",
+                      "killed": "failed"}, states
+    assert fleet["totals"]["hosts_unreachable"] == 1 and fleet["totals"]["hosts_failed"] == 2
     problems = dict((h["host"], h.get("problems")) for h in fleet["hosts"])
     assert "ssh" in problems["down"][0].lower() or "connect" in problems["down"][0].lower()
     for host in ("ok-1", "ok-2"):
         report = json.load(open(str(reports / ("%s.json" % host))))
         assert any(f["id"] == "HG-CRON-010" and f["status"] == "fail" for f in report["findings"])
         assert os.path.isfile(str(reports / "latest" / "hosts" / ("%s.html" % host)))
-    assert not (reports / "down.json").exists() and not (reports / "broken.json").exists()
+    for host in ("down", "broken", "killed"):
+        assert not (reports / ("%s.json" % host)).exists(), host
     assert "down: UNREACHABLE" in proc.stdout and "broken: FAILED" in proc.stdout
+    assert "killed: FAILED" in proc.stdout
+    # it did die in the middle of the audit (the cron area was reading the root)
+    assert "cron.d" in (reports.parent / "killed-mid-audit").read_text()
     return fleet
 
 
