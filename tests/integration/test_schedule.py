@@ -215,3 +215,50 @@ def test_scheduled_run_completes_inside_128m_with_huge_files(bounded_container):
     assert oom, "memory cgroup of container %s not found" % cid
     # the kernel's count of OOM kills in the container's memory cgroup (cgroup v1)
     assert "oom_kill 0" in open(oom[0]).read()
+
+
+@pytest.fixture
+def scope_container(tmp_path):
+    """A systemd container with this checkout's venv and collection mounted read-only."""
+    yield from start_container(tmp_path, "sched-scope", "-v", "%s:%s:ro" % (VENV, VENV),
+                               "-v", "%s:%s:ro" % (REPO, COLLECTION_IN_CONTAINER))
+
+
+# Runs inside the container beside the scheduled run: the transient scopes' limits, until the
+# run has written its exit status (so the watch ends with the run, not after some seconds).
+WATCH_SCOPES = ("while [ ! -e /tmp/limited.rc ]; do"
+                " for u in $(systemctl list-units --type=scope --no-legend --plain 'run-*' | awk '{print $1}'); do"
+                " systemctl show -p Id -p MemoryMax -p CPUQuotaPerSecUSec -p TasksMax \"$u\" | tr '\\n' ' ';"
+                " echo; done; sleep 0.2; done")
+
+
+def test_cron_variant_runs_in_a_bounded_scope_where_systemd_is_pid1(scope_container):
+    """What the cron.d entry runs (<script>-limited), on a host where systemd is PID 1: the audit
+    runs in a transient scope with the role's MemoryMax, CPUQuota and TasksMax, completes, and
+    writes its report."""
+    name = scope_container
+
+    def sh(*cmd, timeout=120):
+        return subprocess.run(["podman", "exec", name] + list(cmd), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              universal_newlines=True, timeout=timeout, check=False)
+    args = ["-i", "%s," % name, "-c", "containers.podman.podman", "-e", "hostguard_schedule_hosts=all",
+            "-e", "ansible_python_interpreter=/usr/bin/python3", "-e", "hostguard_schedule_venv=%s" % VENV,
+            "-e", "hostguard_schedule_backend=cron", "-e", "hostguard_schedule_memory_max=192M",
+            "-e", "hostguard_schedule_tasks_max=48", "-e", "hostguard_schedule_cpu_quota=40%"]
+    changed, _proc = playbook(args)
+    assert changed > 0
+    entry = sh("cat", "/etc/cron.d/hostguard-audit").stdout
+    assert "/usr/local/sbin/hostguard-audit-limited >>" in entry, entry
+    assert sh("test", "-e", "/etc/systemd/system/hostguard-audit.timer").returncode == 1
+    started = subprocess.run(["podman", "exec", "-d", name, "/bin/sh", "-c",
+                              "/usr/local/sbin/hostguard-audit-limited > /tmp/limited.out 2>&1; echo $? > /tmp/limited.rc"],
+                             timeout=120, check=False)
+    assert started.returncode == 0
+    watched = sh("/bin/sh", "-c", WATCH_SCOPES, timeout=1800).stdout
+    rc = sh("cat", "/tmp/limited.rc").stdout.strip()
+    assert rc == "0", sh("tail", "-c", "4000", "/tmp/limited.out").stdout
+    scopes = [dict(item.split("=", 1) for item in line.split()) for line in watched.splitlines() if "MemoryMax=" in line]
+    assert scopes, watched[-2000:]
+    assert {"MemoryMax": str(192 << 20), "CPUQuotaPerSecUSec": "400ms", "TasksMax": "48"}.items() <= scopes[0].items(), scopes
+    report = json.loads(sh("cat", "/var/lib/hostguard/reports/localhost.json").stdout)
+    assert report["findings"] and report["errors"] == [], report.get("errors")
