@@ -160,6 +160,20 @@ VENV = os.path.dirname(VENV_BIN)
 COLLECTION_IN_CONTAINER = "/opt/hostguard/collections/ansible_collections/hostguard/hardening"
 
 
+def container_shell(name):
+    """``sh(*cmd, timeout=120)``: run a command in the container, output and status returned."""
+    def sh(*cmd, timeout=120):
+        return subprocess.run(["podman", "exec", name] + list(cmd), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              universal_newlines=True, timeout=timeout, check=False)
+    return sh
+
+
+def container_schedule_args(name, *extra):
+    """schedule.yml's arguments for a container host running this checkout's mounted venv."""
+    return ["-i", "%s," % name, "-c", "containers.podman.podman", "-e", "hostguard_schedule_hosts=all",
+            "-e", "ansible_python_interpreter=/usr/bin/python3", "-e", "hostguard_schedule_venv=%s" % VENV] + list(extra)
+
+
 @pytest.fixture
 def bounded_container(tmp_path):
     """The whole container capped at 128 MiB by the kernel (memory cgroup of the container),
@@ -174,14 +188,9 @@ def test_scheduled_run_completes_inside_128m_with_huge_files(bounded_container):
     log, the scheduled unit with MemoryMax=128M, and the container itself (systemd included)
     capped at 128 MiB by the kernel: the run succeeds, writes its report, and nothing is OOM-killed."""
     name = bounded_container
-
-    def sh(*cmd, timeout=120):
-        return subprocess.run(["podman", "exec", name] + list(cmd), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              universal_newlines=True, timeout=timeout, check=False)
-    args = ["-i", "%s," % name, "-c", "containers.podman.podman", "-e", "hostguard_schedule_hosts=all",
-            "-e", "ansible_python_interpreter=/usr/bin/python3", "-e", "hostguard_schedule_venv=%s" % VENV,
-            "-e", "hostguard_schedule_memory_max=128M", "-e", "hostguard_schedule_tasks_max=32",
-            "-e", "hostguard_schedule_cpu_quota=50%"]
+    sh = container_shell(name)
+    args = container_schedule_args(name, "-e", "hostguard_schedule_memory_max=128M", "-e", "hostguard_schedule_tasks_max=32",
+                                   "-e", "hostguard_schedule_cpu_quota=50%")
     changed, _proc = playbook(args)
     assert changed > 0
     made = sh("sh", "-c", "set -e; printf 'REDIS0009\\372\\tredis-ver\\0067.0.15' > /var/spool/cron/dump.rdb; "
@@ -237,14 +246,9 @@ def test_cron_variant_runs_in_a_bounded_scope_where_systemd_is_pid1(scope_contai
     runs in a transient scope with the role's MemoryMax, CPUQuota and TasksMax, completes, and
     writes its report."""
     name = scope_container
-
-    def sh(*cmd, timeout=120):
-        return subprocess.run(["podman", "exec", name] + list(cmd), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              universal_newlines=True, timeout=timeout, check=False)
-    args = ["-i", "%s," % name, "-c", "containers.podman.podman", "-e", "hostguard_schedule_hosts=all",
-            "-e", "ansible_python_interpreter=/usr/bin/python3", "-e", "hostguard_schedule_venv=%s" % VENV,
-            "-e", "hostguard_schedule_backend=cron", "-e", "hostguard_schedule_memory_max=192M",
-            "-e", "hostguard_schedule_tasks_max=48", "-e", "hostguard_schedule_cpu_quota=40%"]
+    sh = container_shell(name)
+    args = container_schedule_args(name, "-e", "hostguard_schedule_backend=cron", "-e", "hostguard_schedule_memory_max=192M",
+                                   "-e", "hostguard_schedule_tasks_max=48", "-e", "hostguard_schedule_cpu_quota=40%")
     changed, _proc = playbook(args)
     assert changed > 0
     entry = sh("cat", "/etc/cron.d/hostguard-audit").stdout
