@@ -14,7 +14,12 @@ version_added: "0.1.0"
 description:
   - Read-only audit of C(/etc/crontab), C(/etc/cron.d), C(/etc/cron.{hourly,daily,weekly,monthly}),
     C(/etc/anacrontab), C(/var/spool/cron/<user>) (cronie), C(/var/spool/cron/crontabs/<user>)
-    (Debian cron), C(/etc/rc.local), C(/etc/rc.d/**) and C(/etc/init.d).
+    (Debian cron), C(/etc/rc.local), C(/etc/rc.d/**), C(/etc/init.d) and C(/etc/local.d) (OpenRC).
+  - On an OpenRC host (C(/etc/runlevels) and an C(openrc) binary, e.g. Alpine) an C(/etc/init.d)
+    script runs at boot only when a boot runlevel (sysinit, boot, default) holds it, as
+    C(rc-update) enables it, or an enabled service C(need)s it; C(shutdown) scripts run at halt.
+    C(/etc/local.d/*.start) and C(*.stop) run only when the C(local) service does. The verdict
+    says which, and C(facts.openrc) gives the runlevels read.
   - Flags Redis RDB dumps (the C(REDIS00) magic), binary content, spool files whose name is no
     user, unexpected boot scripts, oversized files, FIFOs/sockets/devices, symlinks out of the
     tree or into C(/dev), C(/proc), C(/sys), broken symlinks and loops, modes and owners each cron
@@ -162,6 +167,9 @@ facts:
     - Root audited, cron families installed, users known, entries and bytes read, options.
     - C(daemons) - per daemon build C(installed) and the C(evidence) it was detected from;
       C(daemons_judged) - the builds verdicts were given for.
+    - C(openrc) - C(detected) and its C(evidence), C(levels) (runlevel -> services), C(enabled)
+      (service -> runlevels), C(at_boot) (service -> why it starts at boot), C(needed_by),
+      C(problems) (dangling runlevel links, cut listings).
   returned: always
   type: dict
 seconds:

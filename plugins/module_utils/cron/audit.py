@@ -8,7 +8,10 @@ What it does, top to bottom:
 1. Lists every cron/boot location under ``root`` (``/etc/crontab``, ``/etc/cron.d``,
    ``/etc/cron.{hourly,daily,weekly,monthly}``, ``/etc/anacrontab``, ``/var/spool/cron``
    (cronie), ``/var/spool/cron/crontabs`` (Debian), ``/etc/rc.local``, ``/etc/rc.d/**``,
-   ``/etc/init.d``, plus ``extra_paths``), at most ``max_entries`` names per directory.
+   ``/etc/init.d``, ``/etc/local.d`` (OpenRC), plus ``extra_paths``), at most ``max_entries``
+   names per directory. On an OpenRC host (cron/openrc.py) an init.d script runs at boot only when
+   a boot runlevel holds it (rc-update) or an enabled service needs it, and local.d only when the
+   ``local`` service is enabled.
 2. ``lstat``s every entry, resolves symlinks *inside* ``root`` without opening them,
    and opens only regular files through ``safe_read`` (``O_NOFOLLOW|O_NONBLOCK``),
    reading at most ``max_read_bytes`` in one streamed pass (sha256, magic sniffing and
@@ -53,7 +56,7 @@ EXCERPT_CHARS = 200
 PSEUDO_FS = ("/dev", "/proc", "/sys")
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.cron.spec import CHECKS  # noqa: E402
-from ansible_collections.hostguard.hardening.plugins.module_utils.cron import daemon_checks, daemons  # noqa: E402
+from ansible_collections.hostguard.hardening.plugins.module_utils.cron import daemon_checks, daemons, openrc  # noqa: E402
 from ansible_collections.hostguard.hardening.plugins.module_utils.cron.collect import load_accounts  # noqa: E402
 
 # ---------------------------------------------------------------------------------------
@@ -72,8 +75,10 @@ LOCATIONS = tuple((path, kind, {"file": False, "dir": True}[what]) for path, kin
 /etc/rc.local            boot           file
 /etc/rc.d                boot           dir
 /etc/init.d              boot           dir
+/etc/local.d             local_d        dir
 """, 3))
 SPOOL_KINDS = ("spool_cronie", "spool_debian")
+BOOT_KINDS = ("boot", "local_d")
 FAMILIES = ("cronie", "debian")
 
 # ---------------------------------------------------------------------------------------
@@ -351,16 +356,38 @@ def cronie_runparts(link, target, name, allow, deny):
     return _verdict(True, "ACCEPTED", "run by run-parts as root", run_as="root")
 
 
-def boot_verdict(link, target, name, display):
-    """rc.local / rc.d / init.d: any name runs if it is an executable file (seed 000)."""
+def boot_verdict(link, target, name, display, rc=None):
+    """rc.local / rc.d / init.d / local.d. Without OpenRC (``rc`` None or not detected) any
+    executable name in a boot directory runs (seed 000); with OpenRC, init.d scripts run at boot
+    when enabled (cron/openrc.py), local.d scripts when the local service is."""
     if target is None:
         return _verdict(False, "CANT_OPEN", "broken or refused symlink")
     if target["type"] == "directory":
         return _verdict(False, "DIRECTORY", "directory")
     if target["type"] != "file":
         return _verdict(False, "NOT_REGULAR", "not a regular file (%s)" % target["type"])
+    on_openrc = bool(rc and rc["detected"])
+    parent = display.rsplit("/", 1)[0]
+    in_local_d = parent == openrc.LOCAL_D
+    if in_local_d and (name.startswith(".") or not name.endswith((".start", ".stop"))):
+        return _verdict(False, "LEFTOVER_NAME" if _LEFTOVER.search(name) else "NAME_SKIPPED",
+                        "the local service runs only *.start and *.stop")
     if not is_executable(target):
         return _verdict(False, "NOT_EXECUTABLE", "not executable")
+    if in_local_d:
+        if not on_openrc:
+            return _verdict(False, "NOT_THIS_INIT", "no OpenRC here: only OpenRC's local service runs /etc/local.d")
+        return _verdict(*openrc.local_d_verdict(rc, name), run_as="root")
+    if on_openrc and display.endswith("/rc.local"):
+        # OpenRC has no rc.local of its own (Alpine runs /etc/local.d); Debian's initscripts ship
+        # /etc/init.d/rc.local, which runs it when that service is started.
+        if "rc.local" in rc["at_boot"]:
+            return _verdict(True, "ACCEPTED", "run at boot by the OpenRC service rc.local (%s)"
+                            % rc["at_boot"]["rc.local"], run_as="root")
+        return _verdict(False, "NOT_ENABLED", "OpenRC host: no rc.local service started at boot "
+                        "(OpenRC runs /etc/local.d/*.start, not /etc/rc.local)")
+    if on_openrc and parent in openrc.INIT_DIRS:
+        return _verdict(*openrc.init_script_verdict(rc, name), run_as="root")
     if display.endswith("/rc.local"):
         return _verdict(True, "ACCEPTED", "rc.local runs at boot when executable "
                         "(rc-local.service / systemd-rc-local-generator)", run_as="root")
@@ -431,6 +458,7 @@ class _Audit(object):
         self.installed = [fam for fam, binary in (("cronie", "/usr/sbin/crond"), ("debian", "/usr/sbin/cron"))
                           if paths.resolve(self.root, binary, follow=False).ok]
         self.location_paths = set(loc[0] for loc in LOCATIONS)
+        self.openrc = openrc.load(self.root, opts["max_entries"])
         self.runparts_lists = {}
         self.pending = []            # boot sub-directories still to walk
         self.depth_cut = []          # directories not entered because of max_depth
@@ -828,8 +856,8 @@ class _Audit(object):
             return {"cronie": _verdict(False, "NOT_THIS_FAMILY",
                                        "cronie reads /var/spool/cron/<user>, not crontabs/"),
                     "debian": debian_spool(link, target, name, users)}
-        if kind == "boot":
-            v = boot_verdict(link, target, name, display)
+        if kind in BOOT_KINDS:
+            v = boot_verdict(link, target, name, display, self.openrc)
             return {"cronie": v, "debian": dict(v)}
         v = _verdict(None, "NOT_A_CRON_LOCATION", "extra path: content checks only")
         return {"cronie": v, "debian": dict(v)}
@@ -874,7 +902,7 @@ class _Audit(object):
                          dict(ev_base, name=safe_text(name), family=fam, content=rec.get("content"),
                               users_source=self.users_source))
         # Files that run at boot whatever their name: finding only when suspicious.
-        if kind == "boot" and runners and content is not None:
+        if kind in BOOT_KINDS and runners and content is not None:
             why = []
             if name.startswith("."):
                 why.append("hidden name")
@@ -971,6 +999,7 @@ def audit(options):
         "accounts": {"users": len(accounts["users"]), "shadow_ageing": len(accounts["shadow"]),
                      "sources": accounts["sources"]},
         "debian_lsb_names": run.lsb,
+        "openrc": run.openrc,
         "users_known": len(run.users),
         "users_source": run.users_source,
         "entries": len(files),
