@@ -22,7 +22,7 @@ def test_tables_read_from_text():
     assert ("PRNT", "Printers and spools", None) in CATEGORIES
     assert len(CATEGORIES) == 37 and len(set(p for p, _t, _a in CATEGORIES)) == 37
     assert LOCATIONS[0] == ("/etc/crontab", "system_crontab", False)
-    assert LOCATIONS[-1] == ("/etc/init.d", "boot", True)
+    assert LOCATIONS[-2:] == (("/etc/init.d", "boot", True), ("/etc/local.d", "local_d", True))
     assert [p for p, _k, d in LOCATIONS if not d] == ["/etc/crontab", "/etc/anacrontab", "/etc/rc.local"]
 
 
