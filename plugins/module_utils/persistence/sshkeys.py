@@ -178,12 +178,11 @@ def collect(root, params, users, entries, problems):
               reads="owner and mode of the file and every directory up to the home directory; StrictModes",
               remediation="chown the file and its directories to the user (or root) and chmod go-w; with "
                           "StrictModes no, anyone who can write the file can log in as the user")
-@CHECKS.check("HG-PERS-024", "medium", "The same key authorizes several users", attack="T1098.004",
-              reads="fingerprints of every key sshd would accept",
+@CHECKS.check("HG-PERS-024", "medium", "The same key authorizes several users", attack="T1098.004", reads="fingerprints of every key sshd would accept",
               remediation="One key per person: a key shared by accounts (root among them) is how one "
                           "stolen key opens them all")
-@CHECKS.check("HG-PERS-025", "low", "AuthorizedKeysCommand runs a program at every SSH login", attack="T1098.004",
-              reads="AuthorizedKeysCommand in the effective sshd configuration",
+@CHECKS.check("HG-PERS-025", "low", "AuthorizedKeysCommand runs a program at every SSH login",
+              attack="T1098.004", reads="AuthorizedKeysCommand in the effective sshd configuration",
               remediation="Make sure the command is the one your identity system installed")
 @CHECKS.check("HG-PERS-026", "low", "Keys in a file sshd does not read (not in AuthorizedKeysFile)", attack="T1098.004",
               reads="authorized_keys/authorized_keys2 outside AuthorizedKeysFile",

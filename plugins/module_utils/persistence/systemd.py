@@ -478,13 +478,6 @@ def verdict(unit, reached, user=None, lingering=False, cond=(True, "")):
 
 ATTACK = "T1543.002"
 
-MALICIOUS_EXEC = CHECKS.define(
-    "HG-PERS-001", "systemd unit runs a malicious, temp-dir or hidden-path command", "critical",
-    reads="Exec*= lines of every unit file and drop-in in every search path",
-    remediation="Disable and stop the unit, quarantine its files (and the timer/socket/path "
-                "that activates it), then find how it was written",
-    references={"attack": ATTACK + ", T1053.006", "lynis": "BOOT-5177"}, role="persistence_hygiene")
-
 
 def scope_evidence(unit, scope, user=None, uid=None):
     """What a remediation needs to disable the unit in its own manager."""
@@ -496,7 +489,11 @@ def scope_evidence(unit, scope, user=None, uid=None):
     return ev
 
 
-def check_exec(unit, runs, reason, owner_of, scope="system", user=None, uid=None):
+@CHECKS.check("HG-PERS-001", "critical", "systemd unit runs a malicious, temp-dir or hidden-path command", attack=ATTACK + ", T1053.006",
+              lynis="BOOT-5177", reads="Exec*= lines of every unit file and drop-in in every search path",
+              remediation="Disable and stop the unit, quarantine its files (and the timer/socket/path "
+                          "that activates it), then find how it was written", role="persistence_hygiene")
+def check_exec(malicious_exec, unit, runs, reason, owner_of, scope="system", user=None, uid=None):
     """One finding per (file, line) whose command matches the shared patterns."""
     out = []
     for key, items in sorted(unit["execs"].items()):
@@ -504,7 +501,7 @@ def check_exec(unit, runs, reason, owner_of, scope="system", user=None, uid=None
             hits = match_line(command, command=command)
             if not hits:
                 continue
-            out.append(MALICIOUS_EXEC.fail(path, dict(scope_evidence(unit, scope, user, uid), **{
+            out.append(malicious_exec.fail(path, dict(scope_evidence(unit, scope, user, uid), **{
                 "path": path, "unit": unit["name"],
                 "line": lineno, "key": key,
                 "patterns": [name for name, _m in hits], "excerpt": files.excerpt(command),
@@ -513,14 +510,10 @@ def check_exec(unit, runs, reason, owner_of, scope="system", user=None, uid=None
     return out
 
 
-ACTIVATES_MALICIOUS = CHECKS.define(
-    "HG-PERS-002", "Timer, socket or path unit activates a unit that runs a malicious command",
-    "critical", reads="[Timer]/[Socket]/[Path] Unit=/Service= and the activated unit's Exec*= lines",
-    remediation="Disable the timer/socket/path and quarantine it with the unit it activates",
-    references={"attack": "T1053.006, " + ATTACK}, role="persistence_hygiene")
-
-
-def check_activators(units, flagged, verdicts, scope="system", user=None, uid=None):
+@CHECKS.check("HG-PERS-002", "critical", "Timer, socket or path unit activates a unit that runs a malicious command", attack="T1053.006, " + ATTACK,
+              reads="[Timer]/[Socket]/[Path] Unit=/Service= and the activated unit's Exec*= lines",
+              remediation="Disable the timer/socket/path and quarantine it with the unit it activates", role="persistence_hygiene")
+def check_activators(activates_malicious, units, flagged, verdicts, scope="system", user=None, uid=None):
     out = []
     for name, unit in sorted(units.items()):
         target = activation_target(unit)
@@ -529,7 +522,7 @@ def check_activators(units, flagged, verdicts, scope="system", user=None, uid=No
         path = unit["files"][0]["path"]
         runs, reason = verdicts.get(name, (False, ""))
         trig = ["%s=%s" % (k, v) for k in TIMER_TRIGGERS for v in unit["settings"].get("Timer", {}).get(k, [])]
-        out.append(ACTIVATES_MALICIOUS.fail(path, dict(scope_evidence(unit, scope, user, uid), **{
+        out.append(activates_malicious.fail(path, dict(scope_evidence(unit, scope, user, uid), **{
             "path": path, "unit": name,
             "activates": target, "triggers": trig,
             "activated_files": flagged[target], "would_run": runs, "reason": reason,
@@ -537,53 +530,41 @@ def check_activators(units, flagged, verdicts, scope="system", user=None, uid=No
     return out
 
 
-UNOWNED_VENDOR = CHECKS.define(
-    "HG-PERS-003", "Unit file or drop-in in a package directory that no package owns", "medium",
-    reads="/usr/lib/systemd and /lib/systemd files vs dpkg's .list files",
-    remediation="Files under /usr/lib/systemd come from packages: find who wrote this one; "
-                "quarantine it if nobody claims it",
-    references={"attack": ATTACK}, role="persistence_hygiene")
-
-
-def check_unowned_vendor(entry, package_known):
+@CHECKS.check("HG-PERS-003", "medium", "Unit file or drop-in in a package directory that no package owns", attack=ATTACK,
+              reads="/usr/lib/systemd and /lib/systemd files vs dpkg's .list files",
+              remediation="Files under /usr/lib/systemd come from packages: find who wrote this one; "
+                          "quarantine it if nobody claims it", role="persistence_hygiene")
+def check_unowned_vendor(unowned_vendor, entry, package_known):
     if not package_known or entry["status"] != "ok" or entry.get("package"):
         return None
     if not entry.get("owned_known"):
         return None
     if entry["real"].startswith(("/usr/lib/systemd/", "/lib/systemd/", "/usr/local/lib/systemd/")) or \
             entry["path"].startswith(("/usr/lib/systemd/", "/lib/systemd/")):
-        return UNOWNED_VENDOR.fail(entry["path"], {"path": entry["path"], "real": entry["real"],
+        return unowned_vendor.fail(entry["path"], {"path": entry["path"], "real": entry["real"],
                                                    "package": None})
     return None
 
 
-RUNTIME_UNIT = CHECKS.define(
-    "HG-PERS-004", "Runtime or transient unit in /run runs a command", "low",
-    reads="/run/systemd/system, /run/systemd/transient",
-    remediation="Units under /run vanish at reboot: something created this one at run time "
-                "(systemd-run, a process running as root); check what it runs",
-    references={"attack": ATTACK})
-
-
-def check_runtime(unit):
+@CHECKS.check("HG-PERS-004", "low", "Runtime or transient unit in /run runs a command", attack=ATTACK,
+              reads="/run/systemd/system, /run/systemd/transient",
+              remediation="Units under /run vanish at reboot: something created this one at run time "
+                          "(systemd-run, a process running as root); check what it runs")
+def check_runtime(runtime_unit, unit):
     if unit["kind"] not in ("runtime", "transient", "control-runtime") or not unit["execs"]:
         return None
     if unit_type(unit["name"]) not in ("service", "socket"):
         return None
     first = [c for items in unit["execs"].values() for _p, _l, c in items][:3]
-    return RUNTIME_UNIT.fail(unit["path"], {"path": unit["path"], "unit": unit["name"],
+    return runtime_unit.fail(unit["path"], {"path": unit["path"], "unit": unit["name"],
                                             "kind": unit["kind"], "commands": [files.excerpt(c) for c in first]})
 
 
-SHADOWS_PACKAGED = CHECKS.define(
-    "HG-PERS-005", "Unit file replaces a packaged unit of the same name, or overrides its mask",
-    "medium", reads="the same unit name in several search directories; links to /dev/null",
-    remediation="Compare it with the packaged unit (systemctl cat shows both); remove the copy "
-                "if nobody meant to replace the vendor unit",
-    references={"attack": ATTACK}, role="persistence_hygiene")
-
-
-def check_shadows(root, unit, owner_of):
+@CHECKS.check("HG-PERS-005", "medium", "Unit file replaces a packaged unit of the same name, or overrides its mask", attack=ATTACK,
+              reads="the same unit name in several search directories; links to /dev/null",
+              remediation="Compare it with the packaged unit (systemctl cat shows both); remove the copy "
+                          "if nobody meant to replace the vendor unit", role="persistence_hygiene")
+def check_shadows(shadows_packaged, root, unit, owner_of):
     if unit["masked"] or not unit["shadowed"] or unit["kind"] in ("generator",):
         return None
     lower = []
@@ -598,7 +579,7 @@ def check_shadows(root, unit, owner_of):
     mine = owner_of(unit["real"] or unit["path"])
     if mine:
         return None
-    return SHADOWS_PACKAGED.fail(unit["path"], {"path": unit["path"], "unit": unit["name"],
+    return shadows_packaged.fail(unit["path"], {"path": unit["path"], "unit": unit["name"],
                                                 "shadows": lower, "package": None})
 
 
