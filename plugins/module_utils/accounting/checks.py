@@ -9,7 +9,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostfacts import (
-    Host, run_evaluators, verdict)
+    skip_unless, Host, run_evaluators, verdict)
 from ansible_collections.hostguard.hardening.plugins.module_utils.accounting.spec import CHECKS
 
 ROLE = "baseline_hardening"
@@ -73,9 +73,8 @@ def auditd_conf(host):
 
 @CHECKS.check("HG-ACCT-005", "low", "auditd configuration file not found", lynis="ACCT-9632", reads="/etc/audit/auditd.conf, /etc/auditd.conf",
               remediation="Reinstall auditd (ships /etc/audit/auditd.conf).")
+@skip_unless("auditd", "auditd is not running", running="auditd")
 def check_audit_conf(check, host):
-    if not host.running("auditd"):
-        return check.skip("auditd", "auditd is not running (Lynis skips too)")
     conf = auditd_conf(host)
     return verdict(check, conf or "auditd.conf", conf is None, {"config": conf})
 

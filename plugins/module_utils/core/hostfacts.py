@@ -22,6 +22,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import functools
 import os
 import stat
 import time
@@ -273,6 +274,22 @@ def run_evaluators(checks, host, facts=None):
         else:
             findings.extend(result)
     return area_result(findings, facts or {"root": host.root, "live": host.live})
+
+
+def skip_unless(subject, why, which=None, running=None, is_file=None):
+    """Below ``@CHECKS.check``: the check is skipped, as Lynis skips its test, unless the host has
+    the program ``which`` (in PATH; a tuple: any of them), a process ``running`` and the regular
+    file ``is_file``; ``why`` says what is missing."""
+    def wrap(function):
+        @functools.wraps(function)
+        def evaluate(check, host):
+            names = (which,) if isinstance(which, str) else which
+            if ((names and not host.which(*names)) or (running and not host.running(running))
+                    or (is_file and not host.is_file(is_file))):
+                return check.skip(subject, why + " (Lynis skips too)")
+            return function(check, host)
+        return evaluate
+    return wrap
 
 
 def verdict(check, subject, failed, evidence=None, detail=None):

@@ -12,7 +12,7 @@ import functools
 import re
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostfacts import (
-    Host, define_presence, run_evaluators, verdict)
+    skip_unless, Host, define_presence, run_evaluators, verdict)
 from ansible_collections.hostguard.hardening.plugins.module_utils.file_integrity.spec import CHECKS
 
 FOUND = "fint_tools"
@@ -31,9 +31,8 @@ def aide_config(host):
 
 @CHECKS.check("HG-FINT-003", "medium", "AIDE installed without a configuration file", lynis="FINT-4315",
               reads=", ".join(d + "/aide.conf" for d in AIDE_CONFIG_DIRS), remediation="Install aide-common (Debian ships /etc/aide/aide.conf).")
+@skip_unless("aide", "AIDE is not installed", which="aide")
 def check_aide_config(check, host):
-    if not host.which("aide"):
-        return check.skip("aide", "AIDE is not installed (Lynis skips too)")
     config = aide_config(host)
     return verdict(check, config or "aide.conf", config is None, {"config": config})
 

@@ -10,7 +10,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostfacts import (
-    Host, run_evaluators, verdict)
+    skip_unless, Host, run_evaluators, verdict)
 from ansible_collections.hostguard.hardening.plugins.module_utils.insecure_services.spec import CHECKS
 
 INETD_PACKAGES = ("inetd", "openbsd-inetd", "inetutils-inetd", "rlinetd")
@@ -52,9 +52,8 @@ def check_inetd_disabled(check, host):
 
 @CHECKS.check("HG-INSE-004", "high", "telnet enabled in inetd", lynis="INSE-8016", attack="T1021", reads="/etc/inetd.conf",
               remediation="Remove the telnet line from /etc/inetd.conf; use SSH.")
+@skip_unless("/etc/inetd.conf", "inetd is not running", running="inetd")
 def check_inetd_telnet(check, host):
-    if not host.running("inetd"):
-        return check.skip("/etc/inetd.conf", "inetd is not running (Lynis skips too)")
     return verdict(check, "/etc/inetd.conf", "telnet" in inetd_services(host), {"services": inetd_services(host)})
 
 
@@ -75,9 +74,8 @@ XINETD_INSECURE_NAMES = ("chargen", "chargen-dgram", "chargen-stream", "daytime"
 
 @CHECKS.check("HG-INSE-007", "high", "insecure service enabled via xinetd", lynis="INSE-8116", reads="/etc/xinetd.d/*",
               remediation="disable = yes for the service; use SSH.")
+@skip_unless("/etc/xinetd.d", "xinetd is not running", running="xinetd")
 def check_xinetd_insecure(check, host):
-    if not host.running("xinetd"):
-        return check.skip("/etc/xinetd.d", "xinetd is not running (Lynis skips too)")
     enabled = []
     for name in host.listdir("/etc/xinetd.d"):
         if name in XINETD_INSECURE_NAMES:

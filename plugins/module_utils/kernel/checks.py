@@ -12,7 +12,7 @@ import os
 import re
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostfacts import (
-    Host, run_evaluators, verdict)
+    skip_unless, Host, run_evaluators, verdict)
 from ansible_collections.hostguard.hardening.plugins.module_utils.kernel.spec import CHECKS
 
 ROLE = "baseline_hardening"
@@ -91,9 +91,8 @@ def check_scheduler(check, host):
 @CHECKS.check("HG-KRNL-008", "low", "kernel image link /vmlinuz missing on a Debian system", lynis="KRNL-5788",
               reads="/vmlinuz, /boot/vmlinuz, /etc/kernel-img.conf, /dev/grsec, /etc/rpi-issue",
               remediation="Keep /vmlinuz (linux-image postinst symlinks) so tools find the installed kernel.")
+@skip_unless("apt-cache", "no apt-cache", is_file="/usr/bin/apt-cache")
 def check_new_kernel(check, host):
-    if not host.is_file("/usr/bin/apt-cache"):
-        return check.skip("apt-cache", "no apt-cache (Lynis skips too)")
     if any(host.exists(p) for p in CONTAINER_MARKS):
         return check.skip("/vmlinuz", "a container: the running kernel is the host's, not a package of this root")
     if host.is_file("/vmlinuz") or host.is_file("/boot/vmlinuz"):

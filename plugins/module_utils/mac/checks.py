@@ -9,7 +9,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostfacts import (
-    Host, run_evaluators, verdict)
+    skip_unless, Host, run_evaluators, verdict)
 from ansible_collections.hostguard.hardening.plugins.module_utils.mac.spec import CHECKS
 
 AA_PROFILES = "/sys/kernel/security/apparmor/profiles"
@@ -35,9 +35,8 @@ def apparmor_profiles(host):
 @CHECKS.check("HG-MACF-002", "medium", "AppArmor installed but no policy loaded", lynis="MACF-6208", cis="1.6.1",
               reads=AA_PROFILES + ", /sys/module/apparmor/parameters/enabled",
               remediation="Enable AppArmor (apparmor=1 security=apparmor) and load profiles (systemctl enable --now apparmor).")
+@skip_unless("apparmor", "AppArmor tools are not installed", which=("aa-status", "apparmor_status"))
 def check_apparmor_enabled(check, host):
-    if not host.which("aa-status", "apparmor_status"):
-        return check.skip("apparmor", "AppArmor tools are not installed (Lynis skips too)")
     modes = apparmor_profiles(host)
     if modes is None:
         # Lynis: "Check output of aa-status" when securityfs is not readable
@@ -54,9 +53,8 @@ def check_selinux(check, host):
 @CHECKS.check("HG-MACF-004", "medium", "SELinux mode differs from /etc/selinux/config", lynis="MACF-6234",
               reads="/sys/fs/selinux/enforce, /etc/selinux/config",
               remediation="Set SELINUX= in /etc/selinux/config to the running mode (or reboot into it).")
+@skip_unless("selinux", "sestatus is not installed", which="sestatus")
 def check_selinux_mode(check, host):
-    if not host.which("sestatus"):
-        return check.skip("selinux", "sestatus is not installed (Lynis skips too)")
     enforce = (host.read("/sys/fs/selinux/enforce", 16) or "").strip()
     current = {"1": "enforcing", "0": "permissive"}.get(enforce, "disabled")
     config = "disabled"

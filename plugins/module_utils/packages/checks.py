@@ -19,7 +19,7 @@ import re
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import safe_read
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostfacts import (
-    Host, run_evaluators, verdict)
+    skip_unless, Host, run_evaluators, verdict)
 from ansible_collections.hostguard.hardening.plugins.module_utils.packages import debversion
 from ansible_collections.hostguard.hardening.plugins.module_utils.packages.spec import CHECKS
 
@@ -39,18 +39,16 @@ def check_dpkg(check, host):
 
 @CHECKS.check("HG-PKGS-002", "low", "removed packages whose configuration was not purged (dpkg 'rc')", lynis="PKGS-7346",
               reads="/var/lib/dpkg/status", remediation="dpkg --purge the packages (removes their conffiles, cron jobs, init scripts).")
+@skip_unless("dpkg", "no /usr/bin/dpkg", is_file="/usr/bin/dpkg")
 def check_unpurged(check, host):
-    if not host.is_file("/usr/bin/dpkg"):
-        return check.skip("dpkg", "no /usr/bin/dpkg (Lynis skips too)")
     rc = sorted(n for n, p in host.packages().items() if p["status"] == "deinstall ok config-files")
     return verdict(check, "/var/lib/dpkg/status", bool(rc), {"count": len(rc), "packages": rc})
 
 
 @CHECKS.check("HG-PKGS-003", "low", "debsums not installed or not run from cron", lynis="PKGS-7370", reads="debsums in PATH, /etc/cron*/debsums",
               remediation="apt-get install debsums; enable its cron job (/etc/default/debsums).")
+@skip_unless("dpkg", "no dpkg", which="dpkg")
 def check_debsums(check, host):
-    if not host.which("dpkg"):
-        return check.skip("dpkg", "no dpkg (Lynis skips too)")
     binary = host.which("debsums")
     cron = [d for d in ("/etc/cron.daily", "/etc/cron.weekly", "/etc/cron.monthly", "/etc/cron.d")
             if "debsums" in host.listdir(d)]
@@ -87,9 +85,8 @@ def check_security_repo(check, host):
 
 @CHECKS.check("HG-PKGS-005", "medium", "package database inconsistent (packages half-installed or unconfigured)", lynis="PKGS-7390",
               reads="/var/lib/dpkg/status", remediation="dpkg --configure -a; apt-get -f install.")
+@skip_unless("apt-get", "no apt-get", is_file="/usr/bin/apt-get")
 def check_db_consistent(check, host):
-    if not host.is_file("/usr/bin/apt-get"):
-        return check.skip("apt-get", "no apt-get (Lynis skips too)")
     broken = sorted("%s (%s)" % (n, p["status"].split()[-1]) for n, p in host.packages().items()
                     if p["status"].split()[-1:] and p["status"].split()[-1] in BROKEN_STATES
                     or p["status"].split()[1:2] == ["reinstreq"])
@@ -129,9 +126,8 @@ def pending_security_updates(host):
 @CHECKS.check("HG-PKGS-006", "high", "security updates pending", lynis="PKGS-7392",
               reads="/var/lib/apt/lists/*security*_Packages, /var/lib/dpkg/status",
               remediation="apt-get update && apt-get upgrade (or enable unattended-upgrades).", role=ROLE)
+@skip_unless("apt-get", "no apt-get", is_file="/usr/bin/apt-get")
 def check_security_updates(check, host):
-    if not host.is_file("/usr/bin/apt-get"):
-        return check.skip("apt-get", "no apt-get (Lynis skips too)")
     lists, pending = pending_security_updates(host)
     if not lists:
         return check.passed("/var/lib/apt/lists", {"security_lists": 0},
@@ -143,9 +139,8 @@ def check_security_updates(check, host):
 
 @CHECKS.check("HG-PKGS-007", "low", "apt-show-versions not installed", lynis="PKGS-7394", reads="/usr/bin/apt-show-versions",
               remediation="apt-get install apt-show-versions.")
+@skip_unless("apt-get", "no apt-get", is_file="/usr/bin/apt-get")
 def check_apt_show_versions(check, host):
-    if not host.is_file("/usr/bin/apt-get"):
-        return check.skip("apt-get", "no apt-get (Lynis skips too)")
     return verdict(check, "/usr/bin/apt-show-versions", not host.is_file("/usr/bin/apt-show-versions"), {})
 
 

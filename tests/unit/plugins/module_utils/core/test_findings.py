@@ -96,3 +96,20 @@ def test_stacked_check_decorators_give_one_function_its_checks_top_first():
     assert demo_findings(False)[1]["status"] == "fail"
     assert checks.evaluators == [(checks["HG-DEMO-001"], demo_findings)]
     assert checks.ids() == ["HG-DEMO-001", "HG-DEMO-002"]   # defined in reading order
+
+
+def test_skip_unless_skips_as_lynis_does_and_otherwise_evaluates(tmp_path):
+    from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostfacts import Host, skip_unless
+    checks = CheckSet(area="demo", prefix="HG-DEMO")
+
+    @checks.check("HG-DEMO-001", "low", "demo", reads="/etc/demo.conf", remediation="fix it")
+    @skip_unless("/etc/demo.conf", "no demo.conf", is_file="/etc/demo.conf")
+    def check_demo(check, host):
+        return check.passed("/etc/demo.conf")
+
+    host = Host(str(tmp_path))
+    skipped = check_demo(host)
+    assert (skipped["status"], skipped["detail"]) == ("skip", "no demo.conf (Lynis skips too)")
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc" / "demo.conf").write_text("x\n")
+    assert check_demo(Host(str(tmp_path)))["status"] == "pass"
