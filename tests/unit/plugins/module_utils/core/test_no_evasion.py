@@ -237,3 +237,22 @@ def test_sysctl_directory_with_more_files_than_the_cap_says_which_were_not_read(
     assert said or drift
     if said:
         assert "not read" in said[0]["detail"]
+
+
+def test_sysctl_cuts_past_the_finding_cap_are_still_named(tmp_path):
+    """Sixty 300 KiB files: each is cut by the fair budget; the first 50 cuts are findings of their
+    own, the other ten are named (first and last) in one more finding, none silent."""
+    root = str(tmp_path)
+    for index in range(60):
+        write(root, "/etc/sysctl.d/%02d-big.conf" % index, b"# filler\n" * (300 * 1024 // 9))
+    write(root, "/etc/sysctl.d/99-evil.conf", "kernel.randomize_va_space = 0\n")
+    write(root, "/proc/sys/kernel/randomize_va_space", "2\n")
+    result = REGISTRY["sysctl"].run({"root": root})
+    said = findings(result, "HG-SYSCTL-003", "error")
+    single = set(f["subject"] for f in said if f["subject"] != "sysctl.d")
+    [more] = [f for f in said if f["subject"] == "sysctl.d"]
+    assert len(single) == 50 and more["evidence"]["count"] == 10
+    assert single | set(more["evidence"]["files"]) == set("/etc/sysctl.d/%02d-big.conf" % i for i in range(60))
+    assert "/etc/sysctl.d/59-big.conf" in more["detail"]
+    drift = [f for f in _randomize(result) if f["id"] == "HG-SYSCTL-002"]
+    assert drift and drift[0]["status"] == "fail"
