@@ -8,9 +8,11 @@ OpenRC's rules, as modelled here (OpenRC 0.45, src/librc/librc.c and init.d/loca
 
 - ``rc-update add NAME LEVEL`` makes the symlink ``/etc/runlevels/LEVEL/NAME -> /etc/init.d/NAME``.
   ``rc_services_in_runlevel`` lists a level directory with ``ls_dir(.., LS_INITD)``: names starting
-  with ``.`` are skipped, names ending in ``.sh`` are skipped, and an entry that does not stat()
-  (a dangling link: the script was removed) is skipped. A sub-directory of a level is a stacked
-  runlevel (its services count for the level too).
+  with ``.`` are skipped and an entry that does not stat() (a dangling link: the script was
+  removed) is skipped. Names ending in ``.sh`` count: Debian's openrc enables ``mountall.sh``,
+  ``checkroot.sh``... in sysinit, and its real ``rc-update show -v`` lists them there
+  (tests/integration/test_openrc_real.py). A sub-directory of a level is a stacked runlevel (its
+  services count for the level too).
 - The service that runs is resolved BY NAME (``rc_service_resolve``: /etc/init.d/NAME, then
   /usr/local/etc/init.d/NAME), not through the link's target.
 - Every boot enters ``sysinit``, then ``boot``, then ``default`` (unless ``softlevel=`` on the
@@ -68,7 +70,7 @@ def _level_services(root, level_dir, limit, depth, problems):
         problems.append("%s: more than %d entries, the rest not read" % (level_dir, limit))
     services = []
     for name in names:
-        if name.startswith(".") or name.endswith(".sh"):
+        if name.startswith("."):
             continue
         path = level_dir.rstrip("/") + "/" + name
         res = paths.resolve(root, path, follow=True)

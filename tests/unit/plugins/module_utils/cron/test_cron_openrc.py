@@ -94,15 +94,19 @@ def test_other_levels_dangling_links_and_ignored_names(tmp_path):
     alpine_tree(tmp_path)
     rc_add(tmp_path, "networking", "nonetwork")           # a level no boot enters
     os.symlink("/etc/init.d/gone", str(tmp_path / "etc/runlevels/default/gone"))
-    write(tmp_path, "etc/init.d/x.sh", "#!/bin/sh\n", mode=0o755)
-    os.symlink("/etc/init.d/x.sh", str(tmp_path / "etc/runlevels/default/x.sh"))
+    write(tmp_path, "etc/init.d/mountall.sh", "#!/bin/sh\n", mode=0o755)      # Debian's names
+    os.symlink("/etc/init.d/mountall.sh", str(tmp_path / "etc/runlevels/sysinit/mountall.sh"))
+    write(tmp_path, "etc/init.d/hidden", "#!/bin/sh\n", mode=0o755)
+    os.symlink("/etc/init.d/hidden", str(tmp_path / "etc/runlevels/default/.hidden"))
     state = openrc.load(str(tmp_path))
-    assert "gone" not in state["enabled"] and "x.sh" not in state["enabled"]
+    assert "gone" not in state["enabled"] and "hidden" not in state["enabled"]
+    assert state["enabled"]["mountall.sh"] == ["sysinit"]
     assert any("gone" in p and "dangling" in p for p in state["problems"])
     result = run(tmp_path)
     networking = entry(result, "/etc/init.d/networking")
     assert networking["would_run"] is False and "nonetwork" in networking["reason"]
-    assert entry(result, "/etc/init.d/x.sh")["would_run"] is False
+    assert entry(result, "/etc/init.d/mountall.sh")["would_run"] is True
+    assert entry(result, "/etc/init.d/hidden")["would_run"] is False
 
 
 def test_rc_local_on_openrc_runs_only_through_a_service(tmp_path):
