@@ -7,6 +7,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings import area_result
+from ansible_collections.hostguard.hardening.plugins.module_utils.ssh.algorithms import check_algorithms
 from ansible_collections.hostguard.hardening.plugins.module_utils.ssh.collect import openssh_version, ssh_effective
 from ansible_collections.hostguard.hardening.plugins.module_utils.ssh.config_validity import (
     check_sshd_accepts, check_tree_read)
@@ -22,10 +23,12 @@ def ssh_findings(options):
     findings = ssh_option_findings(eff, options.get("ssh_expectations"), version)
     findings.append(check_sshd_accepts(eff, options.get("root", "/")))
     findings.append(check_tree_read(eff))
+    findings.append(check_algorithms(eff))
     findings.extend(ssh_inventory_findings(Host(options.get("root", "/")), eff, version))
     facts = {"ssh_source": eff["source"], "ssh_files": eff.get("files", []),
              "openssh_version": ".".join(str(v) for v in version) if version else None,
-             "openssh_version_source": version_source}
+             "openssh_version_source": version_source,
+             "crypto_policy": eff.get("crypto_policy")}
     return findings, facts
 
 

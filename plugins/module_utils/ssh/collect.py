@@ -32,6 +32,7 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.core.sshd_conf
     parse_config_tree, value_is_certain)
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import safe_read
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostio import read_text_lines
+from ansible_collections.hostguard.hardening.plugins.module_utils.ssh import crypto_policy
 from ansible_collections.hostguard.hardening.plugins.module_utils.ssh.parse_sshd import (
     OPENSSH_DEFAULTS, dpkg_package_version, normalize_value, parse_openssh_version, parse_sshd_t)
 
@@ -65,18 +66,21 @@ def ssh_effective(options):
     root = options.get("root", "/")
     config = options.get("sshd_config") or DEFAULT_SSHD_CONFIG
     attempts = []
+    # EL8: sshd.service passes the crypto policy on the command line ($CRYPTO_POLICY)
+    policy = crypto_policy.unit_policy(root)
     if is_live(root) and options.get("use_sshd_t", True):
         binary = find_executable(root, ["sshd"])
         if binary:
             argv = [binary, "-T"]
             if config != DEFAULT_SSHD_CONFIG:
                 argv += ["-f", config]
+            argv += crypto_policy.sshd_t_arguments(policy)
             res = run_command(argv, options.get("command_timeout") or DEFAULT_COMMAND_TIMEOUT)
             if res["rc"] == 0 and res["stdout"].strip():
                 values = parse_sshd_t(res["stdout"])
                 return {"source": "sshd -T", "values": values, "origin": {}, "files": [],
                         "problems": [], "cut": [], "found": True, "attempts": attempts,
-                        "sshd_test": {"rc": 0, "command": " ".join(argv)}}
+                        "sshd_test": {"rc": 0, "command": " ".join(argv)}, "crypto_policy": policy}
             attempts.append("sshd -T failed (rc=%s): %s" % (res["rc"], failure_reason(res)))
             sshd_test = {"rc": res["rc"], "command": " ".join(argv), "error": res["error"],
                          "stderr_tail": res["stderr"].strip().splitlines()[-5:]}
@@ -84,7 +88,8 @@ def ssh_effective(options):
             sshd_test = None
     else:
         sshd_test = None
-    eff = effective_from_files(root, config)
+    eff = crypto_policy.apply_to(effective_from_files(root, config), policy)
+    eff["crypto_policy"] = policy
     eff["source"] = "files"
     eff["attempts"] = attempts
     eff["sshd_test"] = sshd_test

@@ -109,7 +109,9 @@ def test_ssh_findings_from_files(tmp_path):
     findings = ssh_findings({"root": str(tmp_path)})[0]
     subj = by_subject(findings, "HG-SSH")
     # 21 options + sshd_config (HG-SSH-022/023/025 share the subject) + sshd (HG-SSH-024/026/027)
-    assert len(subj) == 23
+    # + Ciphers/MACs/KexAlgorithms (HG-SSH-028)
+    assert len(subj) == 24
+    assert subj["Ciphers/MACs/KexAlgorithms"]["evidence"]["lists"]["Ciphers"]["source"] == "OpenSSH built-in default"
     assert subj["Compression"]["status"] == "skip" and "7.4" in subj["Compression"]["detail"]
     assert subj["PermitRootLogin"]["status"] == "fail"
     assert subj["PermitRootLogin"]["severity"] == "high"
