@@ -27,18 +27,25 @@ PACKAGES="python3,systemd,systemd-sysv,openssh-server,redis-server,cron,procps,i
 CRON_BASE="python3,systemd,systemd-sysv,procps"
 # image name -> "suite packages"
 declare -A IMAGE_SUITE=([bookworm]=bookworm [trixie]=trixie [cronie-trixie]=trixie
-                        [busybox-bookworm]=bookworm [services-bookworm]=bookworm [el-layout-trixie]=trixie)
+                        [busybox-bookworm]=bookworm [services-bookworm]=bookworm [el-layout-trixie]=trixie
+                        [openrc-bookworm]=bookworm)
 declare -A IMAGE_PACKAGES=([bookworm]="$PACKAGES" [trixie]="$PACKAGES"
                            [cronie-trixie]="$CRON_BASE,cronie"
                            [busybox-bookworm]="$CRON_BASE,busybox-static"
                            [services-bookworm]="$PACKAGES,postfix,nginx-light,auditd"
-                           [el-layout-trixie]="$CRON_BASE,openssh-server,redis-server,cronie,iproute2")
+                           [el-layout-trixie]="$CRON_BASE,openssh-server,redis-server,cronie,iproute2"
+                           [openrc-bookworm]="python3,procps,openrc,busybox-static")
 # el-layout-trixie: Debian packages arranged in the RHEL family's file layout (el_layout below):
 # sshd.service, redis.service with /etc/redis.conf (EL8), cronie reading /var/spool/cron/<user>,
 # /etc/sysconfig. molecule/el_layout runs the audit and the roles on it with vars/RedHat_8.yml.
 # services-bookworm: the Lynis oracle's "host with services" configuration (postfix, nginx,
 # auditd installed and running), built like bookworm since containers have no network.
-IMAGES_DEFAULT=(bookworm trixie cronie-trixie busybox-bookworm services-bookworm el-layout-trixie)
+# openrc-bookworm: no systemd at all; Debian's real openrc package (it Conflicts/Replaces sysv-rc,
+# so debootstrap installs it instead) with sysvinit-core's /sbin/init as PID 1 (/etc/inittab runs
+# /etc/init.d/rcS and /etc/init.d/rc, which openrc ships as calls to `openrc sysinit|boot|<level>`)
+# and busybox-static (the plain `busybox` package has no crond applet). The OpenRC integration
+# test (tests/integration/test_openrc_real.py) asks its rc-update/rc-status what is enabled.
+IMAGES_DEFAULT=(bookworm trixie cronie-trixie busybox-bookworm services-bookworm el-layout-trixie openrc-bookworm)
 # Bump when the steps after debootstrap change, so every image rebuilds.
 RECIPE_VERSION=1
 STABLE_TAG=1
@@ -67,6 +74,7 @@ content_hash() {
   # $1 image name. The two original images keep their historical hash input (suite|packages|recipe).
   local extra=""
   case "$1" in bookworm|trixie) ;; *) extra="|$1|$(busybox_unit)" ;; esac
+  [ "$1" != openrc-bookworm ] || extra="$extra|$(declare -f openrc_layout)"
   [ "$1" != el-layout-trixie ] || extra="$extra|$(declare -f el_layout)|$(cat "$EL_LAYOUT_DIR"/*)"
   printf '%s|%s|%s%s' "${IMAGE_SUITE[$1]}" "${IMAGE_PACKAGES[$1]}" "$RECIPE_VERSION" "$extra" \
     | sha256sum | cut -c1-12
@@ -88,6 +96,12 @@ Restart=on-failure
 [Install]
 WantedBy=multi-user.target
 UNIT
+}
+
+stop_signal() {
+  # systemd stops on SIGRTMIN+3; sysvinit's init ignores it and goes down on SIGTERM... which
+  # PID 1 ignores too, so podman stop falls back to SIGKILL after its timeout: use SIGKILL at once.
+  case "$1" in openrc-*) echo SIGKILL ;; *) echo SIGRTMIN+3 ;; esac
 }
 
 image_exists() { podman image exists "$1" 2>/dev/null; }
@@ -124,7 +138,7 @@ build_one() {
   customize "$rootfs" "$image"
   log "$image: importing as $content"
   tar --numeric-owner --xattrs -C "$rootfs" -c . \
-    | podman import --quiet --change 'CMD ["/sbin/init"]' --change 'STOPSIGNAL SIGRTMIN+3' \
+    | podman import --quiet --change 'CMD ["/sbin/init"]' --change "STOPSIGNAL $(stop_signal "$image")" \
         --message "hostguard $image suite=$suite packages=$packages recipe=$RECIPE_VERSION" - "$content" >/dev/null
   podman tag "$content" "$stable"
   rm -rf "$rootfs"
@@ -142,9 +156,14 @@ build_one() {
 customize() {
   local root=$1 image=${2:-}
   # Slim the image: package cache and lists are not needed at run time.
-  rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
+  [ "$image" = openrc-bookworm ] || rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
   # Units that cannot work in an unprivileged container and only add noise or delay to boot.
   local unit
+  if [ "$image" = openrc-bookworm ]; then
+    openrc_layout "$root"
+    rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
+    return 0
+  fi
   for unit in systemd-remount-fs.service getty.target console-getty.service \
               sys-kernel-config.mount sys-kernel-debug.mount sys-kernel-tracing.mount \
               systemd-udevd.service systemd-udev-trigger.service; do
@@ -202,6 +221,27 @@ el_layout() {
   rm -f "$wants/cronie.service"
   ln -sfn /dev/null "$root/etc/systemd/system/cronie.service"
   ln -sfn /etc/systemd/system/crond.service "$wants/crond.service"
+}
+
+openrc_layout() {
+  # No systemd in this image. A container has no consoles to run getty on: inittab keeps only
+  # the sysinit/runlevel lines (rcS, rc 2) that start OpenRC; rc_sys=docker tells OpenRC it runs
+  # in a container (keywords -docker skip the services that cannot work there).
+  local root=$1
+  # sysvinit-core Depends "sysv-rc | file-rc | openrc": debootstrap takes the first alternative
+  # (sysv-rc, which openrc Conflicts with), so /sbin/init comes afterwards from apt in the chroot,
+  # where openrc already satisfies it.
+  mount -t proc proc "$root/proc"
+  chroot "$root" apt-get install -y -q --no-install-recommends sysvinit-core \
+    >>"$WORKDIR/rootfs/openrc-bookworm.log" 2>&1 || { umount "$root/proc"; return 1; }
+  umount "$root/proc"
+  sed -i -e 's/^\([0-9]*:[0-9]*:respawn:\/sbin\/getty.*\)/#\1/' "$root/etc/inittab"
+  if grep -q '^#\?rc_sys=' "$root/etc/rc.conf"; then
+    sed -i -e 's/^#\?rc_sys=.*/rc_sys="docker"/' "$root/etc/rc.conf"
+  else
+    echo 'rc_sys="docker"' >>"$root/etc/rc.conf"
+  fi
+  : >"$root/etc/machine-id"
 }
 
 main() {
