@@ -7,8 +7,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings import area_result
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostfacts import Host
 from ansible_collections.hostguard.hardening.plugins.module_utils.storage.modules import storage_findings
+from ansible_collections.hostguard.hardening.plugins.module_utils.storage.nfs import nfs_findings
 
 
 def audit(params):
-    return area_result(storage_findings(params), {})
+    findings = storage_findings(params) + nfs_findings(Host(params.get("root", "/")))
+    return area_result(findings, {})

@@ -166,7 +166,7 @@ def read_conf(root, path, errors, budget=None):
                                        "(byte budget: %s)" % (max_bytes, budget.byte_budget.describe())})
     if ignored:
         errors.append({"file": path, "reason": "not_an_assignment",
-                       "message": "%d line(s) systemd-sysctl ignores (not a key = value assignment): line %s"
+                       "message": "%d line(s) systemd-sysctl ignores (not an assignment): line %s"
                                   % (len(ignored), ", ".join(str(n) for n in ignored[:10]))})
     if cut_lines:
         budget.cuts.append({"file": path, "reason": "line",

@@ -95,7 +95,7 @@ def test_sysctl_garbage_lines_are_a_fail(tmp_path):
     entries = sysctl_collect.read_conf(str(tmp_path), "/etc/sysctl.d/98-garbage.conf", errors)
     assert [e["key"] for e in entries] == ["kernel.hg_no_such_key"]
     assert errors == [{"file": "/etc/sysctl.d/98-garbage.conf", "reason": "not_an_assignment",
-                       "message": "3 line(s) systemd-sysctl ignores (not a key = value assignment): line 1, 2, 3"}]
+                       "message": "3 line(s) systemd-sysctl ignores (not an assignment): line 1, 2, 3"}]
     [f] = check_config_files(errors, [])
     assert f["status"] == "fail" and f["id"] == "HG-SYSCTL-003"
 
