@@ -14,6 +14,7 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.auth.spec impo
 
 MAX_LINES = 20
 
+
 def _run(host, check, subject, argv_tail, binary_path=None):
     if not host.live:
         return check.skip(subject, "needs the audited system's own shadow-utils (root is not /)")

@@ -17,7 +17,6 @@ LDAP_CONF_LOCATIONS = ("/etc/ldap.conf", "/etc/ldap/ldap.conf", "/etc/openldap/l
 MAX_SERVERS = 50
 
 
-
 def passwd_lines(lines):
     """(passwd lines, passwd_compat lines): Lynis's egrep ^passwd (which matches both)."""
     passwd = [line for line in lines if line.startswith("passwd")]
@@ -66,14 +65,14 @@ def nsswitch_findings(nisplus_check, nis_check, ldap_check, servers_check, host)
     if not host.is_file(NSSWITCH):
         return [check.passed(NSSWITCH, {"exists": False}) for check in (nisplus_check, nis_check, ldap_check)] + [
             servers_check.skip("ldap", "no %s: LDAP authentication is not enabled (Lynis skips AUTH-9406 too)"
-                              % NSSWITCH)]
+                               % NSSWITCH)]
     lines = host.lines(NSSWITCH) or []
     out = [nisplus_check.passed(NSSWITCH, {"nisplus": nis_plus(lines)}), nis_check.passed(NSSWITCH, {"nis": nis(lines)})]
     enabled = ldap(lines)
     out.append(ldap_check.passed(NSSWITCH, {"ldap": enabled}))
     if not enabled:
         out.append(servers_check.skip("ldap", "LDAP authentication is not enabled in %s (Lynis skips AUTH-9406 too)"
-                                     % NSSWITCH))
+                                      % NSSWITCH))
     else:
         files, servers = ldap_servers(host)
         out.append(servers_check.passed("ldap", {"files": files, "servers": servers}))

@@ -31,6 +31,7 @@ MODULE_DIRS = PAM_DIRS + ("/usr/lib/x86_64-linux-gnu/security", "/usr/lib64/secu
                           "/lib/aarch64-linux-gnu/security", "/usr/lib/i386-linux-gnu/security")
 _BRACKET = re.compile(r"^\[[^\]]*\]$")
 
+
 def join_continued(lines, strip):
     """(first line number, text, continued at the end of the file) of the logical lines:
     ``strip`` drops a line's comment, a trailing ``\\`` joins the next line (libpam, sudo)."""

@@ -25,6 +25,7 @@ _DIRECTIVE = re.compile(r"^[#@]include(dir)?\s")
 _ALIAS = re.compile(r"^(User|Runas|Host|Cmnd|Cmd)_Alias\s")
 _UID_TOKEN = re.compile(r"^#-?[0-9]")
 
+
 def strip_comment(raw):
     """The line without its comment: ``#`` starts one unless it is a directive (#include) or a
     UID (``#1000``) at the start of a token."""

@@ -15,6 +15,7 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.file.spec impo
 
 MAX_PROBLEMS = 20
 
+
 def unparsable_lines(lines):
     """[(line number, text)] of the lines libmount ignores as parse errors."""
     out = []
@@ -35,6 +36,7 @@ def fstab_line_findings(check, root):
     bad = unparsable_lines(lines)
     ev = {"lines": len(lines), "unparsable": ["line %d: %s" % (n, t[:200]) for n, t in bad[:MAX_PROBLEMS]]}
     if bad:
-        return [check.fail("/etc/fstab", ev, "%d line(s) libmount ignores as parse errors "
-                                 "(fewer than 3 fields): line %s" % (len(bad), ", ".join(str(n) for n, _t in bad[:5])))]
+        why = "%d line(s) libmount ignores as parse errors (fewer than 3 fields): line %s" % (
+            len(bad), ", ".join(str(n) for n, _t in bad[:5]))
+        return [check.fail("/etc/fstab", ev, why)]
     return [check.passed("/etc/fstab", ev)]

@@ -19,7 +19,6 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.file.spec impo
 MAX_DM = 512
 
 
-
 def split_dm_name(name):
     """``vg-lv`` (``-`` inside a name doubled) -> (vg, lv), or None."""
     pos = 0

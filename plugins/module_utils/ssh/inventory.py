@@ -14,7 +14,6 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.ssh.spec impor
 CONFIG_LOCATIONS = ("/etc", "/etc/ssh", "/usr/local/etc/ssh", "/opt/csw/etc/ssh")
 
 
-
 @CHECKS.info("HG-SSH-024", "SSH daemon running (inventory)", "SSH-7402", "processes")
 @CHECKS.info("HG-SSH-025", "sshd_config location (inventory)", "SSH-7404",
              ", ".join(d + "/sshd_config" for d in CONFIG_LOCATIONS))
