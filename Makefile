@@ -99,9 +99,17 @@ build-collection: venv
 molecule: venv collection-link images
 	scripts/run-molecule.sh $(SCENARIOS)
 
-test: system-deps venv collection-link images
-	$(MAKE) unit
-	$(MAKE) compat
+# The image build (debootstrap: mostly network and disk) runs behind the unit and compat suites
+# (CPU), and its log is printed when it is waited for; the suites that need images come after
+# (`integration` runs scripts/build-images.sh again: a no-op when the images are there, a
+# rebuild with its error shown when the background build failed).
+IMAGES_LOG := $(CURDIR)/.cache/images.log
+test: system-deps venv collection-link
+	@mkdir -p .cache
+	@setsid scripts/build-images.sh > $(IMAGES_LOG) 2>&1 & echo $$! > .cache/images.pid
+	$(MAKE) unit || { kill -- -$$(cat .cache/images.pid) 2>/dev/null; exit 1; }
+	$(MAKE) compat || { kill -- -$$(cat .cache/images.pid) 2>/dev/null; exit 1; }
+	@pid=$$(cat .cache/images.pid); while kill -0 $$pid 2>/dev/null; do sleep 2; done; cat $(IMAGES_LOG)
 	$(MAKE) integration
 	$(MAKE) lint
 	$(MAKE) molecule
