@@ -58,12 +58,43 @@ def test_run_into_missing_command():
     assert status["status"] == "unavailable"
 
 
+def _sparse_log(path, record, record_first):
+    """4 GiB sparse file holding ``record`` at its start or at its end."""
+    with open(str(path), "wb") as f:
+        if record_first:
+            f.write(record)
+            f.truncate(4 << 30)          # 4 GiB of NUL bytes after the record
+        else:
+            f.truncate(4 << 30)
+            f.seek(4 << 30)
+            f.write(record)
+
+
+def _not_scanned(res):
+    return [f for f in res["findings"] if f["id"] == "HG-OOMLOG-001" and f["status"] == "error"
+            and "not fully scanned" in f.get("detail", "")]
+
+
 def test_multi_gb_sparse_file_is_read_only_up_to_the_cap(tmp_path):
+    # An oversized file is read tail first (the newest incidents): only the cap is read, the
+    # record at the end is found, and the skipped head is an error finding, not a silent cut.
+    record = open(os.path.join(FIX, "v4.19_rfc3339_culprit.log"), "rb").read()
     big = tmp_path / "kern.log"
-    with open(str(big), "wb") as f:
-        f.write(open(os.path.join(FIX, "v4.19_rfc3339_culprit.log"), "rb").read())
-        f.truncate(4 << 30)          # sparse: 4 GiB of NUL bytes after the record
+    _sparse_log(big, record, record_first=False)
     res = k.audit({"path": str(big), "max_read_bytes": 8 << 20})
     src = res["facts"]["sources"][0]
-    assert src["bytes"] == 8 << 20 and src["truncated"] is True and src["size"] == 4 << 30
+    assert src["bytes"] == 8 << 20 and src["truncated"] is True and src["size"] == (4 << 30) + len(record)
     assert res["facts"]["counts"]["incidents"] == 1
+    assert len(_not_scanned(res)) == 1
+
+
+def test_multi_gb_sparse_file_record_outside_the_cap_is_not_a_pass(tmp_path):
+    record = open(os.path.join(FIX, "v4.19_rfc3339_culprit.log"), "rb").read()
+    big = tmp_path / "kern.log"
+    _sparse_log(big, record, record_first=True)
+    res = k.audit({"path": str(big), "max_read_bytes": 8 << 20})
+    assert res["facts"]["sources"][0]["bytes"] == 8 << 20
+    assert res["facts"]["counts"].get("incidents", 0) == 0
+    assert res["facts"]["counts"]["not_scanned_bytes"] == (4 << 30) - (8 << 20)
+    assert len(_not_scanned(res)) == 1
+    assert not [f for f in res["findings"] if f["status"] == "pass"]
