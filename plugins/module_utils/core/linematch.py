@@ -399,7 +399,23 @@ def exec_from_temp_dir(text, command):
             or _cd_tmp_then_dot_slash(text, tokens))
 
 
+_NOT_IN_CASE_PATTERN = frozenset(" \t;&()`'\"$\\")
+
+
+def _case_pattern_line(text):
+    """A line that is only a shell ``case`` pattern list, ``/|/usr|/.dev|/proc/*)`` (Debian's
+    initscripts umountfs: a list of mount points, no command): two or more alternatives, no
+    blank, quote, ``$``, ``;&()`` or backquote in them, nothing after the closing ``)``."""
+    line = text.strip()
+    if not line.endswith(")") or "|" not in line:
+        return False
+    body = line[:-1]
+    return not any(c in _NOT_IN_CASE_PATTERN for c in body) and all(body.split("|"))
+
+
 def exec_from_hidden_path(text, command):
+    if _case_pattern_line(text):
+        return None
     for start, end in _command_words(text):
         word_start, word = _word(text, start, end)
         if _hidden_exec_word(word):

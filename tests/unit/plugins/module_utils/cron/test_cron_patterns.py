@@ -131,3 +131,13 @@ def test_no_false_positive_on_this_hosts_stock_files():
                     continue
                 text = raw.decode("utf-8", "backslashreplace")
                 assert cron.match_line(text, cron.command_part(text, kind)) == [], (path, text)
+
+
+def test_case_pattern_list_is_no_command():
+    # Debian initscripts /etc/init.d/umountfs (bookworm 3.06-4): a case pattern listing mount points
+    line = ("\t\t  /|/usr|/proc|/dev|/.dev|/dev/pts|/dev/shm|/dev/.static/dev|/proc/*|/sys|/sys/*|/run|"
+            "/run/lock|/run/shm|/run/rpc_pipefs|/dev/vcs)")
+    assert cron.match_line(line, cron.command_part(line, "boot")) == []
+    # a pipeline, a lone path, a pattern-like pipeline after a command: still commands
+    for text in ("/a|/.x/run", "/.x/run)", "x; /a|/.x/run)"):
+        assert [p for p, _m in cron.match_line(text, text)] == ["exec_from_hidden_path"], text
