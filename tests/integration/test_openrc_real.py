@@ -21,11 +21,12 @@ The audit runs on the host with ``root`` on the container's rootfs (``podman mou
 """
 import os
 import subprocess
+import sys
 import time
 
 import pytest
 
-from test_cron_oracle import _env, podman  # noqa: E402  (CONTAINERS_CONF: runc, rlimits)
+from test_cron_oracle import REPO, _env, podman  # noqa: E402  (CONTAINERS_CONF: runc, rlimits)
 
 IMAGE = "localhost/hostguard-openrc-bookworm:1"
 CONTAINER = "hg-openrc-%d" % os.getpid()
@@ -158,6 +159,7 @@ def real():
             podman("umount", CONTAINER, check=False)
         sh("rc-service local stop >/dev/null 2>&1")
         state["ran_at_stop"] = markers() - state["ran_at_boot"]
+        sh("rc-service local start >/dev/null 2>&1")
         yield state
     finally:
         podman("rm", "-f", "-t", "0", CONTAINER, check=False)
@@ -221,3 +223,37 @@ def test_malicious_lines_found_and_say_who_runs_them(real):
         assert runs == bool(_verdict(real["audit"], path)["would_run"]), path
     assert fails["/etc/init.d/hg-shell"]["evidence"]["would_run"] == []
     assert fails["/etc/init.d/hg-fetch"]["evidence"]["would_run"]
+
+
+SYSTEMD_ROLES = ("oom_protection", "redis_hardening", "ssh_hardening", "persistence_hygiene", "baseline_hardening")
+
+
+def test_roles_refuse_on_openrc_and_change_nothing(real, tmp_path):
+    """playbooks/remediate.yml with the roles' default platforms on this real OpenRC host (Debian
+    family, service_mgr openrc), check mode as the second guard: the roles that need systemd refuse
+    with that reason before any task changes something; nothing under / changes."""
+    inv = tmp_path / "inventory.ini"
+    inv.write_text("[t]\n%s ansible_connection=containers.podman.podman ansible_python_interpreter=/usr/bin/python3\n"
+                   % CONTAINER)
+    env = _env()
+    env.update({"ANSIBLE_CONFIG": os.path.join(REPO, "ansible.cfg"),
+                "ANSIBLE_COLLECTIONS_PATH": os.path.join(REPO, ".collections"), "ANSIBLE_NOCOLOR": "1",
+                "ANSIBLE_LOCAL_TEMP": str(tmp_path / "tmp"), "ANSIBLE_HOME": str(tmp_path / "home")})
+    sh("touch /run/hg-before-roles")
+    proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", str(inv),
+                           os.path.join(REPO, "playbooks", "remediate.yml"), "--check",
+                           "--tags", "oom,sysctl,redis,cron,ssh,persistence,baseline",
+                           "-e", '{"hostguard_become": false, "redis_hardening_password": "%s"}' % ("x" * 24)],
+                          cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, check=False)
+    out = proc.stdout
+    assert proc.returncode == 0, out[-4000:] + proc.stderr[-2000:]
+    flat = " ".join(out.split())           # the summary wraps long lines
+    for role in SYSTEMD_ROLES:
+        assert "%s: refused: %s needs systemd as the service manager" % (role, role) in flat, role
+    recap = [line for line in out.splitlines() if line.startswith(CONTAINER)][-1]
+    assert "failed=0" in recap
+    # Ansible's own temporary files (/tmp, /root/.ansible, and so the mtimes of /tmp and /root) aside
+    changed = sh("find / -xdev -newer /run/hg-before-roles -not -path '/proc/*' -not -path '/run/*' "
+                 "-not -path '/tmp' -not -path '/tmp/*' -not -path /root -not -path '/root/.ansible*' "
+                 "2>/dev/null || true").split()
+    assert changed == [], changed
