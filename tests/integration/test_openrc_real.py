@@ -109,7 +109,7 @@ def wait_default(local=True):
     test = "[ \"$(cat /run/openrc/softlevel 2>/dev/null)\" = default ]"
     if local:
         test += " && rc-service local status"
-    for _ in range(POLL_LIMIT):
+    for _poll in range(POLL_LIMIT):
         proc = podman("exec", CONTAINER, "sh", "-c", test, check=False)
         if proc.returncode == 0:
             return
