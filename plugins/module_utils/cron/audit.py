@@ -373,6 +373,9 @@ def boot_verdict(link, target, name, display, rc=None):
         return _verdict(False, "LEFTOVER_NAME" if _LEFTOVER.search(name) else "NAME_SKIPPED",
                         "the local service runs only *.start and *.stop")
     if not is_executable(target):
+        if name.startswith("."):
+            # insserv's /etc/init.d/.depend.{boot,start,stop} (Debian sysvinit/openrc): data, never run
+            return _verdict(False, "LEFTOVER_NAME", "hidden non-executable file (not run)")
         return _verdict(False, "NOT_EXECUTABLE", "not executable")
     if in_local_d:
         if not on_openrc:

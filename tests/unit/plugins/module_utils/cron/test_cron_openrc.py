@@ -45,6 +45,10 @@ def test_alpine_install_runlevels_decide_what_runs_at_boot(tmp_path):
         assert "present only" in verdict["reason"]
     # the package's README in local.d is neither run nor a rejection finding
     assert entry(result, "/etc/local.d/README")["code"] == "LEFTOVER_NAME"
+    # nor are insserv's dependency files (Debian's sysvinit/openrc: /etc/init.d/.depend.*, 0644)
+    write(tmp_path, "etc/init.d/.depend.boot", "TARGETS = hostname.sh\n", mode=0o644)
+    result = run(tmp_path)
+    assert entry(result, "/etc/init.d/.depend.boot")["code"] == "LEFTOVER_NAME"
     assert not [f for f in result["findings"] if f["status"] == "fail"]
 
 
