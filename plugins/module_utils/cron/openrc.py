@@ -48,7 +48,6 @@ BOOT_LEVELS = ("sysinit", "boot", "default")
 SHUTDOWN_LEVEL = "shutdown"
 MAX_STACK_DEPTH = 4
 MAX_SCRIPT_BYTES = 64 * 1024
-_NEED = re.compile(r"^\s*need\s+(.+?)\s*(?:#.*)?$")
 _NAME = re.compile(r"^[A-Za-z0-9_.@+-]+$")
 
 
@@ -103,9 +102,10 @@ def _needs(root, path):
         return []
     out = []
     for line in lines:
-        match = _NEED.match(line)
-        if match:
-            out.extend(n for n in match.group(1).split() if _NAME.match(n))
+        # `need a b  # comment`: no regex, so no backtracking on a hostile line
+        words = line.split("#", 1)[0].split()
+        if len(words) > 1 and words[0] == "need":
+            out.extend(n for n in words[1:] if _NAME.match(n))
     return out
 
 
