@@ -137,5 +137,5 @@ def test_systemd_host_unchanged_and_local_d_not_read_there(tmp_path):
 def test_need_lines_read_without_a_regex(tmp_path):
     # `need` words up to a comment; `needs`/`need#` are no need lines; a long run of blanks is fine
     write(tmp_path, "etc/init.d/svc", "depend() {\n\tneed net dbus # and a comment need x\n"
-          "\tneeds nothing\n\tneed#x\n\tneed " + " " * 60000 + "logger\n}\n", mode=0o755)
+          "\tneeds nothing\n\tneed#x\n\tneed " + " " * 500 + "logger\n}\n", mode=0o755)
     assert openrc._needs(str(tmp_path), "/etc/init.d/svc") == ["net", "dbus", "logger"]
