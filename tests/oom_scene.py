@@ -1,7 +1,7 @@
 """Seed 002 re-enacted on the real kernel in a memory cgroup of the test's own (shared by
 tests/integration/test_oom_kill_real.py and test_oom_recorder_real.py).
 
-A victim (python asleep on its stdin, oom_score_adj 1000, small) and a hog (python allocating
+A victim (python asleep on its stdin holding 8 MiB, oom_score_adj 1000) and a hog (python allocating
 1 MiB chunks, oom_score_adj -1000 when the machine allows it) share a cgroup v1 memory cgroup.
 The kernel kills the victim; the hog stops allocating as soon as the memcg's own OOM kill
 counter moves (memory.oom_control ``oom_kill``; the kill is done before the allocation that
@@ -64,7 +64,11 @@ print("done %d %d" % (len(chunks), oom_kills()), flush=True)
 sys.stdin.read()                          # hold the memory until stdin closes (or a kill)
 """
 
-VICTIM = "import sys\nsys.stdin.read()\n"   # small, asleep until killed or its stdin closes
+# Small (8 MiB touched), asleep until killed or its stdin closes. Its 8 MiB are the headroom its
+# death gives back: with an untouched victim (~2.5 MiB) a loaded machine let the hog's next
+# allocations reach the limit again before the victim was uncharged, and the kernel killed the
+# hog too (dmesg 2026-12-02 06:48:46: the victim, then the hog, in the same second).
+VICTIM = "import sys\nheld = bytearray(8 << 20)\nsys.stdin.read()\n"
 
 
 def enter(cgroup, adj_wanted):
