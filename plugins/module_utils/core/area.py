@@ -35,13 +35,9 @@ class Area(object):
     def __init__(self, name, prefix, title, options, checks, audit, check_params=None):
         if "root" in options:
             raise ValueError("area %s: 'root' is common to every area, do not declare it" % name)
-        self.name = name
-        self.prefix = prefix
-        self.title = title
-        self.options = options
-        self.checks = checks
-        self.audit = audit
-        self.check_params = check_params
+        self.name, self.prefix, self.title = name, prefix, title
+        self.options, self.checks = options, checks
+        self.audit, self.check_params = audit, check_params
         for check in checks:
             if prefix and not check.id.startswith(prefix + "-"):
                 raise ValueError("area %s: check %s lacks prefix %s" % (name, check.id, prefix))

@@ -55,7 +55,8 @@ MAX_MATCHES_PER_FILE = 10
 EXCERPT_CHARS = 200
 PSEUDO_FS = ("/dev", "/proc", "/sys")
 
-from ansible_collections.hostguard.hardening.plugins.module_utils.cron.spec import CHECKS  # noqa: E402
+from ansible_collections.hostguard.hardening.plugins.module_utils.cron.spec import (  # noqa: E402
+    ATTACK_CRON, ATTACK_RC, CHECKS, _REFS_CRON)
 from ansible_collections.hostguard.hardening.plugins.module_utils.cron import daemon_checks, daemons, openrc  # noqa: E402
 from ansible_collections.hostguard.hardening.plugins.module_utils.cron.collect import load_accounts  # noqa: E402
 
@@ -444,6 +445,171 @@ def _account_name(names, ident, live, database):
         except (KeyError, ImportError):
             name = None
     return safe_text(name) if name is not None else None
+
+
+# ---------------------------------------------------------------------------------------
+# Per-file judges: each check declared above the function that grades it. A judge gets the
+# walk (``run``: options, accounts, ``add``) and one entry (path, kind, record, content head).
+# ---------------------------------------------------------------------------------------
+@CHECKS.check("HG-CRON-001", "critical", "Redis RDB dump in a cron or boot directory",
+              "first bytes of each file (magic REDIS00 at offset 0)",
+              "Quarantine the file (do not delete: keep it for forensics), then secure the Redis "
+              "that wrote it (bind, protected-mode, requirepass/ACL, rename CONFIG)",
+              role="cron_hygiene", attack=ATTACK_CRON, lynis="SCHD-7704")
+@CHECKS.check("HG-CRON-002", "high", "Binary or non-text content in a cron or boot file",
+              "first 8 KiB of each file", "Inspect and quarantine: cron tables and boot scripts are text",
+              role="cron_hygiene", **_REFS_CRON)
+def judge_content_kind(rdb_check, binary_check, run, entry):
+    content = entry["content"]
+    if content is None:
+        return
+    if content["rdb"]:
+        evidence = dict(entry["ev_base"], **content["rdb"])
+        evidence["allocated"] = entry["rec"]["allocated"]
+        run.add(rdb_check.id, "fail", entry["display"], evidence,
+                "Redis RDB dump (magic %s) in a cron/boot location" % content["rdb"]["magic"])
+    elif content["kind"] in ("binary", "elf"):
+        run.add(binary_check.id, "fail", entry["display"],
+                dict(entry["ev_base"], content=content["kind"], head_hex=content["head"][:16].hex()))
+
+
+@CHECKS.check("HG-CRON-010", "critical", "Malicious command line in a cron or boot file",
+              "lines of each file head, matched against named attack patterns",
+              "Treat the host as compromised: quarantine the file, find the persistence source, "
+              "rotate credentials",
+              role="cron_hygiene", attack=ATTACK_CRON + ", " + ATTACK_RC)
+def judge_command_lines(check, run, entry):
+    content = entry["content"]
+    if content is None or not content["matches"]:
+        return
+    first = content["matches"][0]
+    evidence = {"file": safe_text(entry["display"]), "line": first["line"], "pattern": first["pattern"],
+                "excerpt": first["excerpt"], "match_count": content["match_count"],
+                "matches": content["matches"][1:], "would_run": entry["runners"]}
+    run.add(check.id, "fail", entry["display"], evidence,
+            "line %d matches %s" % (first["line"], first["pattern"]))
+
+
+@CHECKS.check("HG-CRON-005", "medium", "Oversized cron or boot file (or over-long line)",
+              "lstat size; line lengths in the scanned head",
+              "Cron tables and scripts are small: inspect the file; the audit scanned only its head",
+              role="cron_hygiene", attack=ATTACK_CRON)
+def judge_size(check, run, entry):
+    content, rec, opts = entry["content"], entry["rec"], run.opts
+    if content is None:
+        return
+    oversized = rec["size"] > opts["max_file_size"]
+    if oversized or content["cut_lines"]:
+        run.add(check.id, "fail", entry["display"],
+                dict(entry["ev_base"], max_file_size=opts["max_file_size"], allocated=rec["allocated"],
+                     oversized=oversized, lines_over_cap=content["cut_lines"],
+                     max_line_bytes=opts["max_line_bytes"], scanned_bytes=rec["scanned_bytes"]))
+
+
+@CHECKS.check("HG-CRON-003", "high", "Spool file whose name is no user (foreign file, never runs)",
+              "spool directory names vs <root>/etc/passwd",
+              "Cron never runs it (ORPHAN) but something wrote it there: find the writer (often an exposed Redis) and quarantine the file",
+              role="cron_hygiene", attack=ATTACK_CRON)
+def judge_spool_name(check, run, entry):
+    """Spool names that are no user: a foreign file (seed 000)."""
+    if entry["kind"] not in SPOOL_KINDS or entry["link"]["type"] == "directory":
+        return
+    family = "cronie" if entry["kind"] == "spool_cronie" else "debian"
+    if entry["rec"]["would_run"][family]["code"] == "ORPHAN":
+        run.add(check.id, "fail", entry["display"],
+                dict(entry["ev_base"], name=safe_text(entry["name"]), family=family,
+                     content=entry["rec"].get("content"), users_source=run.users_source))
+
+
+@CHECKS.check("HG-CRON-004", "high", "Unexpected file that runs at boot from rc.d/init.d",
+              "names and heads of boot scripts",
+              "rc.d/init.d run any name: verify the file belongs to a package "
+              "(dpkg -S / rpm -qf) and quarantine it if not",
+              role="cron_hygiene", attack=ATTACK_RC)
+def judge_boot_script(check, run, entry):
+    """Files that run at boot whatever their name: a finding only when suspicious."""
+    content, name = entry["content"], entry["name"]
+    if entry["kind"] not in BOOT_KINDS or not entry["runners"] or content is None:
+        return
+    why = []
+    if name.startswith("."):
+        why.append("hidden name")
+    if not re.match(r"^[A-Za-z0-9._@+-]+$", name):
+        why.append("unusual characters in name")
+    if content["kind"] == "elf":
+        why.append("ELF binary (boot scripts are normally shell scripts)")
+    elif content["kind"] == "text" and not content["head"].startswith(b"#!"):
+        why.append("no #! interpreter line")
+    if why:
+        run.add(check.id, "fail", entry["display"], dict(entry["ev_base"], why=why, content=content["kind"]))
+
+
+@CHECKS.check("HG-CRON-009", "medium", "Cron entry rejected by an installed cron family (mode, owner, name)",
+              "lstat mode/owner/nlink and file names vs each daemon's rules",
+              "Fix the name, owner or mode so that the job runs, or remove the dead file",
+              role="cron_hygiene", lynis="SCHD-7704")
+def judge_rejections(check, run, entry):
+    """Rejections by an installed family (every family when none is installed)."""
+    rec = entry["rec"]
+    for family in run.installed or list(FAMILIES):
+        verdict = rec["would_run"][family]
+        if verdict["code"] in _REJECTIONS:
+            run.add(check.id, "fail", entry["display"],
+                    {"family": family, "code": verdict["code"], "reason": verdict["reason"],
+                     "mode": rec["mode"], "owner": rec["owner"], "nlink": rec["nlink"]},
+                    severity="low" if verdict["code"] in ("NAME_SKIPPED", "NOT_EXECUTABLE") else None)
+
+
+@CHECKS.check("HG-CRON-011", "high",
+              "Cron or boot path writable by non-root (group/world-writable or non-root owner)",
+              "lstat mode/owner of files and directories",
+              "chown root:root and chmod go-w (spool files: owner user, mode 0600)",
+              role="cron_hygiene", lynis="SCHD-7704", attack=ATTACK_CRON)
+def judge_writable(check, run, entry):
+    """Writable by non-root: the file a link points to, or the file itself (directories: check_dir_perms)."""
+    target, kind = entry["target"], entry["kind"]
+    if target is None or target["type"] != "file":
+        return
+    mode = int(target["mode"], 8)
+    problems = []
+    if target["uid"] != 0 and kind not in SPOOL_KINDS and kind != "extra":
+        problems.append("owned by %s (uid %d), not root" % (run.owner_name(target["uid"]), target["uid"]))
+    if mode & 0o002:
+        problems.append("world-writable")
+    if mode & 0o020:
+        problems.append("group-writable")
+    if problems:
+        severity = "high" if (mode & 0o002 or "not root" in problems[0]) else "medium"
+        run.add(check.id, "fail", entry["display"],
+                {"mode": target["mode"], "owner": run.owner_name(target["uid"]),
+                 "group": run.group_name(target["gid"]), "problems": problems,
+                 "would_run": entry["runners"]}, severity=severity)
+
+
+# In the order the findings of one entry were always emitted.
+JUDGES = (judge_content_kind, judge_command_lines, judge_size, judge_spool_name, judge_boot_script,
+          judge_rejections, judge_writable)
+
+
+# The walk's own findings, emitted by the scan methods of _Audit below (scan_dir, scan_entry, analyze).
+CHECKS.define("HG-CRON-012", "Unreadable cron or boot path", "medium",
+              "open/opendir errors",
+              "Run the audit as root, or check why root cannot read it (FUSE, NFS root_squash)")
+CHECKS.define("HG-CRON-013", "Cron or boot directory with more entries than max_entries", "medium",
+              "directory listing (bounded)",
+              "A cron directory with thousands of entries is abnormal: inspect it; raise "
+              "max_entries to audit it fully",
+              {"attack": ATTACK_CRON}, role="cron_hygiene")
+CHECKS.define("HG-CRON-006", "Non-regular entry (FIFO, socket, device) in a cron or boot directory", "high",
+              "lstat type",
+              "Remove the special file after checking what created it; readers of this "
+              "directory can block or read endless data",
+              {"attack": ATTACK_CRON}, role="cron_hygiene")
+CHECKS.define("HG-CRON-007", "Symlink escaping the audited tree or into /dev, /proc, /sys", "high",
+              "readlink (never followed outside root)", "Replace the link by the real file or remove it",
+              {"attack": ATTACK_CRON}, role="cron_hygiene")
+CHECKS.define("HG-CRON-008", "Broken symlink or symlink loop in a cron or boot directory", "low",
+              "readlink chain inside root", "Remove the dangling link", {}, role="cron_hygiene")
 
 
 class _Audit(object):
@@ -869,80 +1035,15 @@ class _Audit(object):
         return sorted(f for f, v in rec.get("would_run", {}).items() if v.get("would_run"))
 
     def judge(self, display, kind, name, rec, link, target, content):
+        """Every per-file judge below (``JUDGES``) on one entry of a cron or boot location."""
         runners = self.runners(rec)
-        ev_base = {"size": rec["size"], "owner": rec["owner"], "mode": rec["mode"],
-                   "would_run": runners,
-                   "reasons": dict((f, v["reason"]) for f, v in rec["would_run"].items())}
-        if content is not None:
-            if content["rdb"]:
-                ev = dict(ev_base, **content["rdb"])
-                ev["allocated"] = rec["allocated"]
-                self.add("HG-CRON-001", "fail", display, ev,
-                         "Redis RDB dump (magic %s) in a cron/boot location" % content["rdb"]["magic"])
-            elif content["kind"] in ("binary", "elf"):
-                self.add("HG-CRON-002", "fail", display,
-                         dict(ev_base, content=content["kind"],
-                              head_hex=content["head"][:16].hex()))
-            if content["matches"]:
-                first = content["matches"][0]
-                ev = {"file": safe_text(display), "line": first["line"], "pattern": first["pattern"],
-                      "excerpt": first["excerpt"], "match_count": content["match_count"],
-                      "matches": content["matches"][1:], "would_run": runners}
-                self.add("HG-CRON-010", "fail", display, ev,
-                         "line %d matches %s" % (first["line"], first["pattern"]))
-            oversized = rec["size"] > self.opts["max_file_size"]
-            if oversized or content["cut_lines"]:
-                self.add("HG-CRON-005", "fail", display,
-                         dict(ev_base, max_file_size=self.opts["max_file_size"], allocated=rec["allocated"],
-                              oversized=oversized, lines_over_cap=content["cut_lines"],
-                              max_line_bytes=self.opts["max_line_bytes"], scanned_bytes=rec["scanned_bytes"]))
-        # Spool names that are no user: foreign file (seed 000).
-        if kind in SPOOL_KINDS and link["type"] != "directory":
-            fam = "cronie" if kind == "spool_cronie" else "debian"
-            verdict = rec["would_run"][fam]
-            if verdict["code"] == "ORPHAN":
-                self.add("HG-CRON-003", "fail", display,
-                         dict(ev_base, name=safe_text(name), family=fam, content=rec.get("content"),
-                              users_source=self.users_source))
-        # Files that run at boot whatever their name: finding only when suspicious.
-        if kind in BOOT_KINDS and runners and content is not None:
-            why = []
-            if name.startswith("."):
-                why.append("hidden name")
-            if not re.match(r"^[A-Za-z0-9._@+-]+$", name):
-                why.append("unusual characters in name")
-            if content["kind"] == "elf":
-                why.append("ELF binary (boot scripts are normally shell scripts)")
-            elif content["kind"] == "text" and not content["head"].startswith(b"#!"):
-                why.append("no #! interpreter line")
-            if why:
-                self.add("HG-CRON-004", "fail", display, dict(ev_base, why=why, content=content["kind"]))
-        # Rejections by an installed family.
-        considered = self.installed or list(FAMILIES)
-        for fam in considered:
-            verdict = rec["would_run"][fam]
-            if verdict["code"] in _REJECTIONS:
-                self.add("HG-CRON-009", "fail", display,
-                         {"family": fam, "code": verdict["code"], "reason": verdict["reason"],
-                          "mode": rec["mode"], "owner": rec["owner"], "nlink": rec["nlink"]},
-                         severity="low" if verdict["code"] in ("NAME_SKIPPED", "NOT_EXECUTABLE") else None)
-        # Writable by non-root.
-        info = target if (target is not None and target["type"] == "file") else None
-        if info is not None:
-            mode = int(info["mode"], 8)
-            problems = []
-            if info["uid"] != 0 and kind not in SPOOL_KINDS and kind != "extra":
-                problems.append("owned by %s (uid %d), not root" % (self.owner_name(info["uid"]), info["uid"]))
-            if mode & 0o002:
-                problems.append("world-writable")
-            if mode & 0o020:
-                problems.append("group-writable")
-            if problems:
-                sev = "high" if (mode & 0o002 or "not root" in problems[0]) else "medium"
-                self.add("HG-CRON-011", "fail", display,
-                         {"mode": info["mode"], "owner": self.owner_name(info["uid"]),
-                          "group": self.group_name(info["gid"]), "problems": problems,
-                          "would_run": runners}, severity=sev)
+        entry = {"display": display, "kind": kind, "name": name, "rec": rec, "link": link,
+                 "target": target, "content": content, "runners": runners,
+                 "ev_base": {"size": rec["size"], "owner": rec["owner"], "mode": rec["mode"],
+                             "would_run": runners,
+                             "reasons": dict((f, v["reason"]) for f, v in rec["would_run"].items())}}
+        for judge_entry in JUDGES:
+            judge_entry(self, entry)
 
 
 class _UserView(object):
