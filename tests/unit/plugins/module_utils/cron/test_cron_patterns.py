@@ -121,16 +121,23 @@ def _real_stock_files():
 
 
 def test_no_false_positive_on_this_hosts_stock_files():
-    files = _real_stock_files()
-    assert len(files) >= 5, files          # this Debian host has cron.daily and init.d scripts
-    for path in files:
+    read = []
+    for path in _real_stock_files():
         kind = "crond" if "/cron.d/" in path or path.endswith("/crontab") else "boot"
-        with open(path, "rb") as handle:
-            for raw in handle.read(1 << 20).splitlines():
-                if raw.lstrip().startswith(b"#"):
-                    continue
-                text = raw.decode("utf-8", "backslashreplace")
-                assert cron.match_line(text, cron.command_part(text, kind)) == [], (path, text)
+        try:
+            with open(path, "rb") as handle:
+                head = handle.read(1 << 20)
+        except FileNotFoundError:
+            # `make test` builds the images' root trees while the unit suite runs: the el-layout
+            # build removes Debian's init.d scripts from its tree between the glob and the open.
+            continue
+        read.append(path)
+        for raw in head.splitlines():
+            if raw.lstrip().startswith(b"#"):
+                continue
+            text = raw.decode("utf-8", "backslashreplace")
+            assert cron.match_line(text, cron.command_part(text, kind)) == [], (path, text)
+    assert len(read) >= 5, read          # this Debian host has cron.daily and init.d scripts
 
 
 def test_case_pattern_list_is_no_command():
