@@ -17,22 +17,25 @@ Two layouts, both read as they apply:
   (sshd(8): "-o option ... for which there is no separate command-line flag"; first value
   wins). ``CRYPTO_POLICY=`` in /etc/sysconfig/sshd (read later) empties it: the opt-out.
 
-``unit_policy(root)`` reads the unit (``/etc/systemd/system`` before ``/usr/lib/systemd/system``)
-and its environment files in order, as systemd does, and returns the ``-o`` options the unit
-passes, with the file that set ``CRYPTO_POLICY``. Drop-ins of sshd.service are listed, not
-interpreted (``not_read``). Stdlib only.
+``unit_policy(root)`` finds sshd.service as systemd loads it (core/systemd_units.py: search
+path precedence ``/etc`` > ``/run`` > ``/usr/lib``, masking, aliases, drop-ins ``sshd.service.d/``
+and ``service.d/`` of every directory in name order) and reads its ``[Service]`` settings in that
+order: an empty ``EnvironmentFile=``/``Environment=``/``ExecStart=`` resets the list, a drop-in adds
+to it; ``Environment=`` values are overridden by the environment files, which are read in order
+(systemd.exec(5)). It returns the ``-o`` options the unit passes, with where ``CRYPTO_POLICY`` was
+set. Stdlib only.
 """
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
 import re
+import shlex
 
-from ansible_collections.hostguard.hardening.plugins.module_utils.core import paths, safe_read
+from ansible_collections.hostguard.hardening.plugins.module_utils.core import paths, safe_read, systemd_units
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostio import read_text_lines
 
-UNIT_PATHS = ("/etc/systemd/system/sshd.service", "/usr/lib/systemd/system/sshd.service",
-              "/lib/systemd/system/sshd.service")
+UNIT = "sshd.service"
 BACKEND = "/etc/crypto-policies/back-ends/opensshserver.config"
 MAX_BYTES = 256 * 1024
 CRYPTO_KEYWORDS = ("ciphers", "macs", "kexalgorithms")
@@ -89,57 +92,90 @@ def parse_o_options(text):
     return out
 
 
-def _unit(root):
-    for path in UNIT_PATHS:
-        lines = _lines(root, path)
-        if lines is not None:
-            return path, lines
-    return None, None
+def parse_environment_directive(value):
+    """KEY -> value of one ``Environment=`` line (space-separated assignments, quotes group words;
+    systemd ignores an assignment without ``=`` and a line it cannot split)."""
+    try:
+        words = shlex.split(value)
+    except ValueError:
+        return {}
+    env = {}
+    for word in words:
+        key, sep, val = word.partition("=")
+        if sep and re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", key):
+            env[key] = val
+    return env
+
+
+def _service_settings(root, unit, out):
+    """EnvironmentFile=, Environment= and ExecStart= of the unit file and its drop-ins, in the
+    order systemd applies them (an empty assignment resets the list)."""
+    env_files, environment, execstart = [], {}, []
+    for path in systemd_units.unit_files(unit):
+        try:
+            lines = systemd_units.read_lines(root, path)
+        except safe_read.SafeReadError:
+            out["not_read"].append("%s (unreadable)" % path)
+            continue
+        for lineno, key, value in systemd_units.section_assignments(lines, "Service"):
+            where = "%s:%d" % (path, lineno)
+            if key == "EnvironmentFile":
+                env_files = env_files + [(value, where)] if value else []
+            elif key == "Environment":
+                if not value:
+                    environment = {}
+                for name, val in parse_environment_directive(value).items():
+                    environment[name] = (val, where)
+            elif key == "ExecStart":
+                execstart = execstart + [(value, path)] if value else []
+    return env_files, environment, execstart
 
 
 def unit_policy(root):
     """What sshd.service passes as $CRYPTO_POLICY under ``root``: {"applies", "unit", "set_in",
-    "options", "reason", "not_read"}; ``applies`` False with the reason when nothing is passed."""
-    unit, lines = _unit(root)
-    out = {"applies": False, "unit": unit, "set_in": None, "options": {}, "reason": None, "not_read": []}
+    "options", "reason", "not_read"}; ``applies`` False with the reason when nothing is passed.
+    ``unit``: the unit file systemd loads (its drop-ins are read too; ``set_in`` names the file,
+    and for ``Environment=`` the line, that set the value)."""
+    out = {"applies": False, "unit": None, "set_in": None, "options": {}, "reason": None, "not_read": []}
+    unit = systemd_units.find_unit(root, UNIT)
     if unit is None:
         out["reason"] = "no sshd.service unit under root"
         return out
-    dropins = paths.resolve(root, unit + ".d", follow=True)
-    if dropins.ok:
-        out["not_read"].append(unit + ".d (drop-ins of sshd.service are not interpreted)")
-    env_files = []
-    execstart = []
-    section = None
-    for line in lines:
-        text = line.strip()
-        if text.startswith("["):
-            section = text
-        elif section == "[Service]" and "=" in text and not text.startswith(("#", ";")):
-            key, value = [s.strip() for s in text.split("=", 1)]
-            if key == "EnvironmentFile":
-                env_files.append(value)
-            elif key == "ExecStart":
-                execstart = [value] if value else []
-    if not any(_POLICY_REF.search(cmd) for cmd in execstart):
-        out["reason"] = "%s ExecStart does not pass $CRYPTO_POLICY" % unit
+    if unit["masked"]:
+        out["unit"] = unit["path"]
+        out["reason"] = "%s is masked (systemd does not start it)" % unit["path"]
         return out
+    res = paths.resolve(root, unit["real"])      # the file systemd loads: alias, /lib -> usr/lib
+    real = out["unit"] = res.path if res.ok else unit["real"]
+    cut = systemd_units.dropins_cut(unit)
+    if cut:
+        out["not_read"].append(cut)
+    env_files, environment, execstart = _service_settings(root, unit, out)
+    passing = [path for cmd, path in execstart if _POLICY_REF.search(cmd)]
+    if not passing:
+        out["reason"] = "%s ExecStart does not pass $CRYPTO_POLICY" % real
+        return out
+    if passing[-1] != unit["real"]:
+        out["unit"] = "%s (ExecStart in %s)" % (real, passing[-1])
     value = None
-    for spec in env_files:
+    if "CRYPTO_POLICY" in environment:
+        value, where = environment["CRYPTO_POLICY"]
+        out["set_in"] = "%s Environment=" % where
+    for spec, _where in env_files:
         optional = spec.startswith("-")
         path = spec.lstrip("-")
         env_lines = _lines(root, path)
         if env_lines is None:
             if not optional:
-                out["reason"] = "%s: EnvironmentFile %s missing (systemd refuses to start the unit)" % (unit, path)
+                out["reason"] = "%s: EnvironmentFile %s missing (systemd refuses to start the unit)" % (real, path)
                 return out
             continue
         env = parse_environment_file(env_lines)
-        if "CRYPTO_POLICY" in env:
+        if "CRYPTO_POLICY" in env:     # the files override Environment=, a later file an earlier one
             value, out["set_in"] = env["CRYPTO_POLICY"], path
     if not value:
         out["reason"] = ("CRYPTO_POLICY is empty (%s: the opt-out)" % out["set_in"] if out["set_in"]
-                         else "no EnvironmentFile of %s sets CRYPTO_POLICY" % unit)
+                         else "no EnvironmentFile of %s sets CRYPTO_POLICY" % real)
         return out
     out["options"] = parse_o_options(value)
     out["applies"] = bool(out["options"])

@@ -177,3 +177,118 @@ def test_o_option_forms_and_sshd_t_arguments():
     policy = {"applies": True, "options": {"macs": "c", "ciphers": "a"}}
     assert crypto_policy.sshd_t_arguments(policy) == ["-ociphers=a", "-omacs=c"]
     assert crypto_policy.parse_environment_file(["# CRYPTO_POLICY=x", "A='1 2'", "A=3"]) == {"A": "3"}
+
+
+# --- sshd.service as systemd loads it (core/systemd_units.find_unit): drop-ins, resets, /etc vs /usr/lib.
+# The drop-ins are what `systemctl edit sshd` writes (/etc/systemd/system/sshd.service.d/override.conf)
+# or a package/runtime one (/usr/lib/..., /run/...): [Service] assignments applied after the unit file.
+WEAK_POLICY = "CRYPTO_POLICY='-oCiphers=aes128-ctr,3des-cbc -oMACs=hmac-sha2-256,hmac-md5'\n"
+
+
+def dropin(root, text, name="override.conf", directory="etc/systemd/system/sshd.service.d"):
+    write(root, "%s/%s" % (directory, name), "[Service]\n" + text)
+
+
+def test_dropin_environment_file_after_the_backend_sets_the_policy(tmp_path):
+    el8(tmp_path)
+    write(tmp_path, "etc/sysconfig/sshd-legacy", WEAK_POLICY)
+    dropin(tmp_path, "EnvironmentFile=/etc/sysconfig/sshd-legacy\n")
+    finding, facts = algorithms(tmp_path)
+    policy = facts["crypto_policy"]
+    assert policy["applies"] is True and policy["set_in"] == "/etc/sysconfig/sshd-legacy"
+    assert policy["not_read"] == []            # the drop-in is interpreted, not merely listed
+    assert finding["status"] == "fail"
+    assert finding["evidence"]["weak"] == {"Ciphers": ["3des-cbc"], "MACs": ["hmac-md5"]}
+    assert finding["evidence"]["lists"]["Ciphers"]["source"] == (
+        "/usr/lib/systemd/system/sshd.service ExecStart $CRYPTO_POLICY (set in /etc/sysconfig/sshd-legacy)")
+
+
+def test_dropin_that_resets_environment_files_drops_the_policy(tmp_path):
+    el8(tmp_path)
+    # "EnvironmentFile=" (empty) empties the list: neither the back-end nor /etc/sysconfig/sshd is read
+    dropin(tmp_path, "EnvironmentFile=\nEnvironmentFile=-/etc/sysconfig/sshd\n")
+    finding, facts = algorithms(tmp_path)
+    policy = facts["crypto_policy"]
+    assert policy["applies"] is False
+    assert policy["reason"] == "no EnvironmentFile of /usr/lib/systemd/system/sshd.service sets CRYPTO_POLICY"
+    assert finding["evidence"]["lists"]["Ciphers"] == {"source": "/etc/ssh/sshd_config:3", "algorithms": ["aes128-ctr"]}
+
+
+def test_dropin_that_resets_execstart_without_the_policy(tmp_path):
+    el8(tmp_path, backend=OLD_DEFAULT)
+    dropin(tmp_path, "ExecStart=\nExecStart=/usr/sbin/sshd -D $OPTIONS\n", directory="run/systemd/system/sshd.service.d")
+    finding, facts = algorithms(tmp_path)
+    assert facts["crypto_policy"]["applies"] is False
+    assert facts["crypto_policy"]["reason"] == "/usr/lib/systemd/system/sshd.service ExecStart does not pass $CRYPTO_POLICY"
+    assert finding["status"] == "pass"        # the 3des-cbc back-end is no longer on the command line
+    assert finding["evidence"]["lists"]["Ciphers"]["source"] == "/etc/ssh/sshd_config:3"
+
+
+def test_dropin_execstart_that_passes_the_policy_is_named(tmp_path):
+    el8(tmp_path)
+    write(tmp_path, "usr/lib/systemd/system/sshd.service", EL8_UNIT.replace(" $CRYPTO_POLICY", ""))
+    dropin(tmp_path, "ExecStart=\nExecStart=/usr/sbin/sshd -D $CRYPTO_POLICY\n", name="10-policy.conf")
+    policy = crypto_policy.unit_policy(str(tmp_path))
+    assert policy["applies"] is True
+    assert policy["unit"] == ("/usr/lib/systemd/system/sshd.service "
+                              "(ExecStart in /etc/systemd/system/sshd.service.d/10-policy.conf)")
+
+
+def test_environment_directive_in_dropin_and_files_override_it(tmp_path):
+    el8(tmp_path, sysconfig="# nothing\n")
+    # Environment= sets it, but the environment files are read after Environment= (systemd.exec(5))
+    dropin(tmp_path, 'Environment="CRYPTO_POLICY=-oCiphers=3des-cbc"\n')
+    policy = crypto_policy.unit_policy(str(tmp_path))
+    assert policy["set_in"] == "/etc/crypto-policies/back-ends/opensshserver.config"
+    assert policy["options"]["ciphers"].startswith("aes256-gcm@openssh.com")
+    # ... so "Environment=CRYPTO_POLICY=" is no opt-out while the back-end file is read
+    dropin(tmp_path, "Environment=CRYPTO_POLICY=\n")
+    assert crypto_policy.unit_policy(str(tmp_path))["applies"] is True
+    # with the back-end file gone (EnvironmentFile=- is optional), Environment= is what sshd gets
+    (tmp_path / BACKEND).unlink()
+    dropin(tmp_path, 'Environment="CRYPTO_POLICY=-oCiphers=3des-cbc -oMACs=hmac-sha2-256"\n')
+    policy = crypto_policy.unit_policy(str(tmp_path))
+    assert policy["options"] == {"ciphers": "3des-cbc", "macs": "hmac-sha2-256"}
+    assert policy["set_in"] == "/etc/systemd/system/sshd.service.d/override.conf:2 Environment="
+    finding, _facts = algorithms(tmp_path)
+    assert finding["evidence"]["weak"] == {"Ciphers": ["3des-cbc"]}
+
+
+def test_unit_in_etc_replaces_the_one_in_usr_lib_but_usr_lib_dropins_still_apply(tmp_path):
+    el8(tmp_path)
+    write(tmp_path, "etc/systemd/system/sshd.service", EL8_UNIT)
+    write(tmp_path, "etc/sysconfig/sshd-legacy", WEAK_POLICY)
+    dropin(tmp_path, "EnvironmentFile=/etc/sysconfig/sshd-legacy\n", name="50-vendor.conf",
+           directory="usr/lib/systemd/system/sshd.service.d")
+    policy = crypto_policy.unit_policy(str(tmp_path))
+    assert policy["unit"] == "/etc/systemd/system/sshd.service"
+    assert policy["set_in"] == "/etc/sysconfig/sshd-legacy" and "3des-cbc" in policy["options"]["ciphers"]
+    # a drop-in of the same name in /etc hides the /usr/lib one (systemd.unit(5))
+    dropin(tmp_path, "# emptied by the admin\n", name="50-vendor.conf")
+    policy = crypto_policy.unit_policy(str(tmp_path))
+    assert policy["set_in"] == "/etc/crypto-policies/back-ends/opensshserver.config"
+    assert "3des-cbc" not in policy["options"]["ciphers"]
+
+
+def test_masked_unit_and_service_wide_dropin(tmp_path):
+    el8(tmp_path)
+    write(tmp_path, "etc/sysconfig/sshd-legacy", WEAK_POLICY)
+    # service.d/ applies to every service unit, sshd.service included
+    dropin(tmp_path, "EnvironmentFile=-/etc/sysconfig/sshd-legacy\n", name="90-all.conf",
+           directory="etc/systemd/system/service.d")
+    assert crypto_policy.unit_policy(str(tmp_path))["set_in"] == "/etc/sysconfig/sshd-legacy"
+    (tmp_path / "etc/systemd/system/sshd.service").symlink_to("/dev/null")
+    policy = crypto_policy.unit_policy(str(tmp_path))
+    assert policy["applies"] is False
+    assert policy["reason"] == "/etc/systemd/system/sshd.service is masked (systemd does not start it)"
+
+
+def test_merged_usr_lib_link_names_the_usr_lib_file(tmp_path):
+    el8(tmp_path)
+    (tmp_path / "lib").symlink_to("usr/lib")
+    assert crypto_policy.unit_policy(str(tmp_path))["unit"] == "/usr/lib/systemd/system/sshd.service"
+
+
+def test_environment_directive_forms():
+    assert crypto_policy.parse_environment_directive('A=1 "B=2 3" C') == {"A": "1", "B": "2 3"}
+    assert crypto_policy.parse_environment_directive('"unbalanced') == {}
