@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Which platforms a remediation role supports, decided before it changes anything.
 
-A role declares ``<role>_platforms``: a list of {family, distributions?, service_mgr?} (the
-platforms it is tested on, README support matrix). ``check(facts, platforms)`` returns
+A role declares ``<role>_platforms``: a list of {family, distributions?, service_mgr?, why?} (the
+platforms it is tested on, README support matrix; ``why``: one clause saying what the role needs
+that service manager for, put into the refusal). ``check(facts, platforms)`` returns
 {"supported": bool, "reason": str, "platform": "Debian 12 (systemd)"}; an unsupported host is a
 refusal (reported, the other roles run), never a half-applied change. Pure; controller side.
 """
@@ -35,9 +36,10 @@ def check(facts, platforms, role="this role"):
             continue
         manager = entry.get("service_mgr")
         if manager and facts.get("service_mgr") != manager:
+            why = " (%s)" % entry["why"] if entry.get("why") else ""
             return {"supported": False, "platform": where,
-                    "reason": "%s needs %s as the service manager; %s has %s" % (
-                        role, manager, where, facts.get("service_mgr") or "none")}
+                    "reason": "%s needs %s as the service manager%s; %s has %s" % (
+                        role, manager, why, where, facts.get("service_mgr") or "none")}
         return {"supported": True, "platform": where, "reason": ""}
     tested = ", ".join(sorted(set("%s%s" % (e.get("family"), " (%s)" % "/".join(e["distributions"])
                                             if e.get("distributions") else "") for e in platforms or [])))

@@ -75,8 +75,8 @@ stop() {
 """
 
 
-def sh(script, check=True):
-    proc = subprocess.run(["podman", "exec", "-i", CONTAINER, "sh", "-s"], input=script.encode(),
+def sh(script, check=True, container=CONTAINER):
+    proc = subprocess.run(["podman", "exec", "-i", container, "sh", "-s"], input=script.encode(),
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(), check=False)
     if check and proc.returncode != 0:
         raise AssertionError("script failed rc=%d: %s" % (proc.returncode, proc.stderr.decode()[-2000:]))
@@ -104,18 +104,18 @@ def put(path, text, mode):
     return "cat > %s <<'HGEOF'\n%sHGEOF\nchmod %o %s\n" % (path, text, mode, path)
 
 
-def wait_default(local=True):
+def wait_default(local=True, container=CONTAINER):
     """Poll (bounded) until OpenRC has reached the default runlevel (and started local)."""
     test = "[ \"$(cat /run/openrc/softlevel 2>/dev/null)\" = default ]"
     if local:
         test += " && rc-service local status"
     for _poll in range(POLL_LIMIT):
-        proc = podman("exec", CONTAINER, "sh", "-c", test, check=False)
+        proc = podman("exec", container, "sh", "-c", test, check=False)
         if proc.returncode == 0:
             return
         time.sleep(0.5)
-    raise AssertionError("OpenRC did not reach runlevel default with local started: %s"
-                         % podman("logs", CONTAINER, check=False).stdout.decode()[-2000:])
+    raise AssertionError("OpenRC did not reach runlevel default%s: %s" % (
+        " with local started" if local else "", podman("logs", container, check=False).stdout.decode()[-2000:]))
 
 
 def rc_update_show():
@@ -225,7 +225,8 @@ def test_malicious_lines_found_and_say_who_runs_them(real):
     assert fails["/etc/init.d/hg-fetch"]["evidence"]["would_run"]
 
 
-SYSTEMD_ROLES = ("oom_protection", "redis_hardening", "ssh_hardening", "persistence_hygiene", "baseline_hardening")
+SYSTEMD_ROLES = ("oom_protection", "redis_hardening", "ssh_hardening", "persistence_hygiene", "baseline_hardening",
+                 "sysctl_hardening")   # sysctl: systemd-sysctl precedence (test_openrc_roles.py)
 
 
 def test_roles_refuse_on_openrc_and_change_nothing(real, tmp_path):

@@ -29,3 +29,13 @@ def test_ubuntu_is_refused_unless_listed():
     ubuntu = dict(BOOKWORM, distribution="Ubuntu", distribution_version="24.04")
     assert not platforms.check(ubuntu, DEBIAN_SYSTEMD)["supported"]
     assert platforms.check(ubuntu, [{"family": "Debian", "service_mgr": "systemd"}])["supported"]
+
+
+def test_the_service_manager_refusal_says_why_in_one_line():
+    why = "procps applies /etc/sysctl.conf last without systemd-sysctl"
+    entry = dict(DEBIAN_SYSTEMD[0], why=why)
+    out = platforms.check(dict(BOOKWORM, service_mgr="openrc"), [entry], "sysctl_hardening")
+    assert out["reason"] == ("sysctl_hardening needs systemd as the service manager (%s); "
+                             "Debian 12.8 (openrc) has openrc" % why)
+    assert "\n" not in out["reason"]
+    assert platforms.check(BOOKWORM, [entry])["supported"]
