@@ -18,6 +18,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import math
 from json.encoder import encode_basestring_ascii
 
 _INF = float("inf")
@@ -28,7 +29,7 @@ class _Fallback(Exception):
 
 
 def _floatstr(value):
-    if value != value:
+    if math.isnan(value):
         return "NaN"
     if value == _INF:
         return "Infinity"
