@@ -27,7 +27,9 @@ Formats (kernel format strings read in the public sources):
   earlyoom "sending SIGTERM to process %d uid %d \"%s\": badness %d, VmRSS %lld MiB" (1.6+),
            "sending SIGTERM to process %d \"%s\": badness .." (1.3-1.5), "killing process %d \"%s\"
            with signal %d: badness .." (1.1-1.2), "Killing process '%s' with signal %d, pid: %d,
-           badness: %d, VmRSS: %d MiB" (<= 1.0); signal 0 is the start-up self test, not a kill
+           badness: %d, VmRSS: %d MiB" (<= 1.0), "Killing process %d %s" (0.x, after "Out of memory!
+           avail: .."; only untagged or tagged earlyoom, the comm alone up to the line's end);
+           signal 0 is the start-up self test, not a kill
   systemd-oomd "Killed %s due to ...", "Marked %s for killing due to ...", "oomd attempting to kill
            %d with KILL", "Considered %zu cgroups for killing, top candidates were:"
 """
@@ -236,7 +238,7 @@ def _select_line(msg, at):
     return {"pid": pid, "name": name, "score": score, "reason": msg[:at].rstrip(": ").strip()[-120:] or None}
 
 
-def _earlyoom(msg):
+def _earlyoom(msg, tag=None):
     """The victim of an earlyoom kill line of any version, or None (banner, self test, other)."""
     at = msg.find("sending ")
     if at >= 0:
@@ -295,7 +297,22 @@ def _earlyoom(msg):
             return None                                 # a line cut inside the pid
         return {"pid": pid, "name": rest[:close], "signal": "signal %s" % sig,
                 "rest": rest[pid_at + 7:].replace(": ", " ")}
+    if msg.startswith("Killing process ") and tag in (None, "earlyoom"):
+        return _earlyoom_0x(msg[16:])
     return None
+
+
+def _earlyoom_0x(rest):
+    """earlyoom 0.x: "Killing process N comm" and nothing after the comm (at most 15 bytes, the
+    kernel's TASK_COMM_LEN). systemd's "Killing process N (comm) with signal SIGKILL." and any
+    longer tail are not it."""
+    pid, n = leading_int(rest)
+    if pid is None or rest[n:n + 1] != " ":
+        return None
+    name = rest[n + 1:].rstrip()
+    if not name or len(name) > 15 or name[0] in "(\"'" or name != rest[n + 1:].rstrip("\r\n"):
+        return None
+    return {"pid": pid, "name": name, "signal": None, "rest": ""}       # 0.x printed no signal
 
 
 def earlyoom_fields(rest):
@@ -414,7 +431,7 @@ def classify(msg, tag=None):
     if at >= 0:
         return _openvz(msg, at)
     if "to process " in msg or "illing process " in msg:
-        early = _earlyoom(msg)
+        early = _earlyoom(msg, tag)
         if early is not None:
             return "earlyoom", early
     if tag in ("systemd-oomd", "oomd") or msg.startswith(("Killed /", "Marked /", "oomd attempting", "Considered ")):

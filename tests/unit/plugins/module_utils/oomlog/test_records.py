@@ -100,6 +100,27 @@ def test_earlyoom_older_forms(lines, want):
     assert (v["pid"], v["name"], k.victim_rss_kb(v)) == want
 
 
+def test_earlyoom_0x_killing_process_pid_comm():
+    """earlyoom 0.x (earlyoom#65): "Killing process N comm" after "Out of memory! avail: ..."."""
+    data = ("Out of memory! avail: 0 MiB < min: 587 MiB\nKilling process 8230 sudo\n"
+            "Jul  4 10:00:00 desk earlyoom[9]: Killing process 8240 mate-notificati\n")
+    inc = kills(data)
+    assert [(i["killer"], i["victim"]["pid"], i["victim"]["name"]) for i in inc] == [
+        ("earlyoom", 8230, "sudo"), ("earlyoom", 8240, "mate-notificati")]
+
+
+@pytest.mark.parametrize("line", [
+    "Jul  4 10:00:00 h systemd[1]: foo.service: Killing process 1234 (bash) with signal SIGKILL.",
+    "Killing process 1234 (bash) with signal SIGKILL.",            # systemd's form, untagged
+    "Jul  4 10:00:00 h myscript[7]: Killing process 1234 worker",    # another program's tag
+    "Killing process 1234 because the job timed out after 30 s",     # a tail longer than a comm
+    "Killing process 1234",                                          # no comm
+    "Killing process 12x4 sudo",
+])
+def test_killing_process_lines_that_are_not_earlyoom_0x(line):
+    assert kills(line + "\n") == []
+
+
 def test_earlyoom_self_test_and_banner_are_not_kills():
     data = ('earlyoom[610]: sending 0 (no-op signal) to process 610 uid 0 "earlyoom": badness 0, VmRSS 1 MiB\n'
             "earlyoom[610]: sending SIGTERM when mem <= 10.00% and swap <= 10.00%,\n"
