@@ -62,3 +62,15 @@ def make_target_package(dest):
                     os.path.join(ansible_dir, "module_utils"), ignore=ignore)
     open(os.path.join(ansible_dir, "__init__.py"), "w").close()
     return dest
+
+
+def run_module_file(module, tmp_path, args):
+    """Run a module file as Ansible does (a subprocess with its ANSIBLE_MODULE_ARGS file); its JSON."""
+    import json
+    import subprocess
+    argfile = tmp_path / "args.json"
+    argfile.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
+    env = dict(os.environ, PYTHONPATH=os.path.join(REPO, ".collections"))
+    out = subprocess.run([sys.executable, module, str(argfile)], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, env=env, timeout=120, universal_newlines=True, check=False)
+    return json.loads(out.stdout)

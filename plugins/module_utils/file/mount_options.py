@@ -37,7 +37,8 @@ EXT_FS = _info("HG-FILE-004", "ext2/3/4 file systems mounted", "FILE-6323", "/pr
 SWAP = _info("HG-FILE-005", "swap partitions listed in /etc/fstab", "FILE-6332", "/etc/fstab")
 SWAP_OPTIONS = CHECKS.define(
     "HG-FILE-006", "swap entries of /etc/fstab carry sw/swap or defaults as options", "low", reads="/etc/fstab",
-    remediation="Give each swap line of /etc/fstab the options 'sw' (or 'defaults')", references={"lynis": "FILE-6336"})
+    remediation="Give each swap line of /etc/fstab the options 'sw' (or 'defaults')", references={"lynis": "FILE-6336"},
+    role="baseline_hardening")
 HIDEPID = _info("HG-FILE-007", "/proc mounted with hidepid", "FILE-6344", "/proc/self/mounts")
 ROOT_ACL = _info("HG-FILE-008", "ACL support on the root file system", "FILE-6368", "/proc/self/mounts")
 ROOT_OPTIONS = _info("HG-FILE-009", "mount options of / in /etc/fstab", "FILE-6372", "/etc/fstab")
@@ -45,7 +46,7 @@ MOUNT_OPTIONS = CHECKS.define(
     "HG-FILE-010", "separate mount points carry nodev/noexec/nosuid as Lynis expects", "low",
     reads="/proc/self/mounts (live), else /etc/fstab",
     remediation="Add the missing options to the mount point's /etc/fstab line (or its systemd .mount unit) and remount",
-    references={"lynis": "FILE-6374", "cis": "1.1.2-1.1.22"})
+    references={"lynis": "FILE-6374", "cis": "1.1.2-1.1.22"}, role="baseline_hardening")
 VAR_TMP_BIND = _info("HG-FILE-011", "/var/tmp bind-mounted to /tmp in /etc/fstab", "FILE-6376", "/etc/fstab")
 
 

@@ -43,3 +43,13 @@ def test_role_permission_table_is_the_check_table():
 def test_role_disables_the_check_s_file_systems_but_squashfs():
     assert sorted(defaults()["baseline_hardening_filesystems_disabled"]) == sorted(
         set(filesystem_modules.RARE_FILESYSTEMS) - {"squashfs"})
+
+
+def test_role_mounts_table_is_the_check_table_without_dev_and_run():
+    """The mounts topic wants exactly the options HG-FILE-010 (FILE-6374) expects; /dev and /run
+    are left out (the kernel and systemd mount them, fstab has no line to complete)."""
+    from ansible_collections.hostguard.hardening.plugins.module_utils.file import mount_options
+    role = dict((e["path"], sorted(e["options"])) for e in defaults()["baseline_hardening_mounts_options"])
+    check = dict((mp, sorted(opts)) for mp, opts in mount_options.EXPECTED_OPTIONS if mp not in ("/dev", "/run"))
+    assert role == check
+    assert defaults()["baseline_hardening_mounts"] is False and defaults()["baseline_hardening_mounts_remount"] is False

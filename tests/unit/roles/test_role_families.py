@@ -27,7 +27,7 @@ FAMILIES = {
                             for f in ("units", "at", "authorized_keys", "hooks")},
     "baseline_hardening": {f: "baseline_hardening_%s" % f
                            for f in ("journald", "coredumps", "banners", "shell", "protocols", "accounting",
-                                     "filesystems", "permissions", "sudoers")},
+                                     "filesystems", "permissions", "sudoers", "mounts")},
 }
 # Roles whose families are selected into <role>__selected (tasks/main.yml) and whose changes
 # (tasks/apply.yml, imported with tags: [always]) run only for the selected families.

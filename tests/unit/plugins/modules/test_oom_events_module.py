@@ -1,24 +1,16 @@
 """The oom_events module wrapper and the bounded, time-boxed source readers."""
-import json
 import os
-import subprocess
 import sys
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog import kernlog as k
 
-from conftest import REPO  # noqa: E402
+from conftest import REPO, run_module_file  # noqa: E402
 MODULE = os.path.join(REPO, "plugins", "modules", "oom_events.py")
 FIX = os.path.join(REPO, "tests", "fixtures", "kernlog")
 
 
 def run_module(tmp_path, args):
-    args = dict(args, _ansible_check_mode=True)
-    argfile = tmp_path / "args.json"
-    argfile.write_text(json.dumps({"ANSIBLE_MODULE_ARGS": args}))
-    env = dict(os.environ, PYTHONPATH=os.path.join(REPO, ".collections"))
-    out = subprocess.run([sys.executable, MODULE, str(argfile)], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, env=env, timeout=120, universal_newlines=True, check=False)
-    return json.loads(out.stdout)
+    return run_module_file(MODULE, tmp_path, dict(args, _ansible_check_mode=True))
 
 
 def test_module_on_a_file_in_check_mode(tmp_path):
