@@ -16,7 +16,20 @@ import re
 
 # the option that undoes each flag: replaced in place rather than left to fight the new one
 ANTONYMS = {"nodev": "dev", "nosuid": "suid", "noexec": "exec"}
-_TOKENS = re.compile(r"(\s*)(\S+)")
+def _tokens(body):
+    """[(blanks before, word)] of a line, read character by character (no regex: linear)."""
+    out, pos, end = [], 0, len(body)
+    while pos < end:
+        start = pos
+        while pos < end and body[pos].isspace():
+            pos += 1
+        word = pos
+        while pos < end and not body[pos].isspace():
+            pos += 1
+        if word == pos:          # trailing blanks: left to the caller's tail
+            break
+        out.append((body[start:word], body[word:pos]))
+    return out
 
 
 class FstabError(ValueError):
@@ -84,7 +97,7 @@ def replace_options(line, options):
     """The line with its 4th token replaced (or a 4th appended); every other byte kept."""
     body = line.rstrip("\r\n")
     ending = line[len(body):]
-    tokens = _TOKENS.findall(body)
+    tokens = _tokens(body)
     tail = body[sum(len(a) + len(b) for a, b in tokens):]
     joined = ",".join(options)
     if len(tokens) > 3:
@@ -160,12 +173,20 @@ def live_missing(mount_lines, wanted_by_point):
     return out
 
 
-_VERIFY_SUMMARY = re.compile(r"(\d+) parse errors?, (\d+) errors?")
+def _summary_counts(line):
+    """(parse errors, errors) of findmnt's summary line ``N parse errors, M errors, K warnings``."""
+    words = line.replace(",", " ").split()
+    if (len(words) >= 5 and words[0].isdigit() and words[1] == "parse" and words[2] in ("error", "errors")
+            and words[3].isdigit() and words[4] in ("error", "errors")):
+        return int(words[0]), int(words[3])
+    return None
 
 
 def findmnt_errors(output):
     """Parse and usage errors counted by ``findmnt --verify`` (its summary line), or None."""
-    match = _VERIFY_SUMMARY.search(output or "")
-    if match is None:
+    counts = None
+    for line in (output or "").splitlines():     # the summary is a line of its own
+        counts = _summary_counts(line) or counts
+    if counts is None:
         return 0 if "no errors" in (output or "") else None
-    return int(match.group(1)) + int(match.group(2))
+    return counts[0] + counts[1]
