@@ -16,6 +16,8 @@ import re
 
 # the option that undoes each flag: replaced in place rather than left to fight the new one
 ANTONYMS = {"nodev": "dev", "nosuid": "suid", "noexec": "exec"}
+
+
 def _tokens(body):
     """[(blanks before, word)] of a line, read character by character (no regex: linear)."""
     out, pos, end = [], 0, len(body)
