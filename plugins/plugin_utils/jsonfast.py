@@ -18,7 +18,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
-import math
 from json.encoder import encode_basestring_ascii
 
 _INF = float("inf")
@@ -29,7 +28,7 @@ class _Fallback(Exception):
 
 
 def _floatstr(value):
-    if math.isnan(value):
+    if value != value:
         return "NaN"
     if value == _INF:
         return "Infinity"
