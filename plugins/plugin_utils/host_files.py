@@ -13,8 +13,6 @@ import json
 import os
 import re
 
-from ansible_collections.hostguard.hardening.plugins.plugin_utils import jsonfast
-
 STATE_DIR = ".hosts-state"
 STATES = ("unreachable", "failed")
 MAX_MESSAGE = 1024
@@ -59,7 +57,7 @@ def write_report(report_dir, host, report, mode=0o640):
     """Write the host's report; drop a state file left by an earlier run. Returns the path."""
     path = report_path(report_dir, host)
     os.makedirs(os.path.dirname(path), mode=0o750, exist_ok=True)
-    _atomic_write(path, jsonfast.dumps(report, 2) + "\n", mode)
+    _atomic_write(path, json.dumps(report, indent=2) + "\n", mode)
     _remove(state_path(report_dir, host))
     return path
 

@@ -22,7 +22,6 @@ import re
 from ansible_collections.hostguard.hardening.plugins.plugin_utils import fleet
 from ansible_collections.hostguard.hardening.plugins.plugin_utils import history
 from ansible_collections.hostguard.hardening.plugins.plugin_utils import host_files
-from ansible_collections.hostguard.hardening.plugins.plugin_utils import jsonfast
 from ansible_collections.hostguard.hardening.plugins.plugin_utils.report import summary_lines
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import safe_read
 from ansible_collections.hostguard.hardening.plugins.plugin_utils.render_html import render_fleet_html, render_host_html
@@ -217,7 +216,7 @@ def publish(report_dir, hosts=None, fail_on="never", keep_runs=30, validate=True
             continue
         stem = stems[entry["host"]]
         report = entry["report"]
-        _write(os.path.join(hosts_dir, stem + ".json"), jsonfast.dumps(report, 1, sort_keys=True) + "\n")
+        _write(os.path.join(hosts_dir, stem + ".json"), json.dumps(report, indent=1, sort_keys=True) + "\n")
         _write(os.path.join(hosts_dir, stem + ".xml"), render_junit(report))
         _write(os.path.join(hosts_dir, stem + ".html"), render_host_html(
             report, links={"JSON": stem + ".json", "JUnit XML": stem + ".xml", "fleet summary": "../fleet.html"}))
