@@ -68,7 +68,10 @@ sys.stdin.read()                          # hold the memory until stdin closes (
 # death gives back: with an untouched victim (~2.5 MiB) a loaded machine let the hog's next
 # allocations reach the limit again before the victim was uncharged, and the kernel killed the
 # hog too (dmesg 2026-12-02 06:48:46: the victim, then the hog, in the same second).
-VICTIM = "import sys\nheld = bytearray(8 << 20)\nsys.stdin.read()\n"
+# It says "ready" once its 8 MiB are touched, and the hog starts only then: a victim still starting
+# up on a loaded machine held ~2.5 MiB when the kernel chose it, and that was the second kill's
+# cause (test_seed002 at load 5-7, session 4).
+VICTIM = "import sys\nheld = bytearray(8 << 20)\nprint('ready', flush=True)\nsys.stdin.read()\n"
 
 
 def enter(cgroup, adj_wanted):
@@ -137,9 +140,11 @@ class Scene(object):
 
     def __init__(self, path, procs, max_mib, pause, checkpoints=()):
         self.victim = subprocess.Popen([sys.executable, "-c", VICTIM], preexec_fn=enter(path, 1000),
-                                       stdin=subprocess.PIPE)
+                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, universal_newlines=True)
         procs.append(self.victim)
         assert oom_adj(self.victim.pid) == 1000          # in the cgroup with its adj before exec
+        ready = self.victim.stdout.readline()            # its memory touched before the hog grows
+        assert ready == "ready\n", ready
         self.hog = subprocess.Popen([sys.executable, "-c", HOG, str(self.victim.pid), path, str(max_mib), str(pause),
                                      ",".join(str(c) for c in checkpoints)], preexec_fn=enter(path, -1000),
                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, universal_newlines=True)
