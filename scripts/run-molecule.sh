@@ -44,6 +44,16 @@ if [ ${#scenarios[@]} -eq 0 ]; then
     scenarios+=("$(basename "$d")")
   done
 fi
+# Longest first (clean-clone seconds, session 5: journey 587, el_layout 530, baseline_hardening
+# 485, ssh_hardening 414; the rest 60-321), so the side-by-side slots end together.
+ordered=()
+for s in journey el_layout baseline_hardening ssh_hardening; do
+  for t in "${scenarios[@]}"; do [ "$t" = "$s" ] && ordered+=("$s"); done
+done
+for t in "${scenarios[@]}"; do
+  case " ${ordered[*]} " in *" $t "*) ;; *) ordered+=("$t") ;; esac
+done
+scenarios=("${ordered[@]}")
 if [ ${#scenarios[@]} -eq 0 ]; then
   echo "run-molecule: no scenarios under molecule/" >&2
   exit 2
