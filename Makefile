@@ -109,8 +109,9 @@ IMAGES_LOG := $(CURDIR)/.cache/images.log
 # the Molecule scenarios, two side by side, longest first. Three were tried (session 5, clean
 # clone da23419): load 7-9, each scenario 1.4-1.9x slower (journey 1060 s vs 587, el_layout 876
 # vs 530), 2205 scenario-seconds done in 23 min: less throughput than two.
+# (HG_MOLECULE_JOBS, default 2, in scripts/run-molecule.sh.)
 LINT_LOG := $(CURDIR)/.cache/lint.log
-MOLECULE_JOBS ?= 2
+LINT_WAIT := while [ ! -s .cache/lint.rc ]; do sleep 2; done
 test: system-deps venv collection-link
 	@mkdir -p .cache
 	@setsid scripts/build-images.sh > $(IMAGES_LOG) 2>&1 & echo $$! > .cache/images.pid
@@ -118,9 +119,9 @@ test: system-deps venv collection-link
 	$(MAKE) compat || { kill -- -$$(cat .cache/images.pid) 2>/dev/null; exit 1; }
 	@pid=$$(cat .cache/images.pid); while kill -0 $$pid 2>/dev/null; do sleep 2; done; cat $(IMAGES_LOG)
 	@rm -f .cache/lint.rc; ( setsid $(MAKE) lint > $(LINT_LOG) 2>&1; echo $$? > .cache/lint.rc ) &
-	$(MAKE) integration || { while [ ! -s .cache/lint.rc ]; do sleep 2; done; exit 1; }
-	@while [ ! -s .cache/lint.rc ]; do sleep 2; done; cat $(LINT_LOG); [ "$$(cat .cache/lint.rc)" = 0 ]
-	HG_MOLECULE_JOBS=$(MOLECULE_JOBS) $(MAKE) molecule
+	$(MAKE) integration || { $(LINT_WAIT); exit 1; }
+	@$(LINT_WAIT); cat $(LINT_LOG); [ "$$(cat .cache/lint.rc)" = 0 ]
+	$(MAKE) molecule
 
 bench: venv collection-link system-deps
 	$(BIN)/python bench/run_all.py

@@ -65,12 +65,9 @@ sys.stdin.read()                          # hold the memory until stdin closes (
 """
 
 # Small (8 MiB touched), asleep until killed or its stdin closes. Its 8 MiB are the headroom its
-# death gives back: with an untouched victim (~2.5 MiB) a loaded machine let the hog's next
-# allocations reach the limit again before the victim was uncharged, and the kernel killed the
-# hog too (dmesg 2026-12-02 06:48:46: the victim, then the hog, in the same second).
-# It says "ready" once its 8 MiB are touched, and the hog starts only then: a victim still starting
-# up on a loaded machine held ~2.5 MiB when the kernel chose it, and that was the second kill's
-# cause (test_seed002 at load 5-7, session 4).
+# death gives back, so it says "ready" once they are touched and the hog starts only then: a
+# victim chosen before that (~2.5 MiB, still starting up on a loaded machine) freed too little,
+# and the kernel killed the hog too (dmesg 2026-12-02 06:48:46: the victim, then the hog).
 VICTIM = "import sys\nheld = bytearray(8 << 20)\nprint('ready', flush=True)\nsys.stdin.read()\n"
 
 
