@@ -163,10 +163,25 @@ class Scene(object):
         spared. ``timeout`` is a backstop for a hung scene, not a measure. -> the "done" words."""
         assert self.hog_adj in (-1000, oom_adj(os.getpid()))
         done = self.hog.stdout.readline().split()
-        assert done and done[0] == "done" and int(done[2]) == 1, done   # stopped on the one kill
+        if not done:                                        # the hog died: say how, with the kernel's word
+            self.hog.wait(timeout=timeout)
+            raise AssertionError("the hog (pid %d) ended without 'done': returncode %s; kernel: %s"
+                                 % (self.hog.pid, self.hog.returncode, kernel_lines_naming(self.hog.pid)))
+        assert done[0] == "done" and int(done[2]) == 1, done   # stopped on the one kill
         assert self.victim.wait(timeout=timeout) == -signal.SIGKILL
         assert self.hog.poll() is None                      # the kernel spared the hog
         return done
+
+
+def kernel_lines_naming(pid, limit=8):
+    """The newest dmesg lines naming ``pid`` as a killed or invoking task (for a failure message)."""
+    try:
+        out = subprocess.run(["dmesg"], stdout=subprocess.PIPE, universal_newlines=True, errors="replace",
+                             timeout=60).stdout
+    except (OSError, subprocess.SubprocessError) as exc:
+        return "dmesg unreadable: %s" % exc
+    marks = ("Killed process %d " % pid, "pid=%d," % pid, "PID: %d " % pid)
+    return [line for line in out.splitlines() if any(m in line for m in marks)][-limit:]
 
 
 def incident_of(result, pid):

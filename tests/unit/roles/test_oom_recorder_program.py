@@ -303,6 +303,31 @@ def test_kill_on_kmsg_is_recorded_with_its_info():
     assert r.pending_kill["pid"] == 7 and r.kills_seen == 1
 
 
+def test_a_killed_pid_is_not_read_until_it_is_gone(tmp_path, monkeypatch):
+    """Reading /proc/<victim>/stat while it exits pins its mm (its memory stays charged): after
+    the kill line the victim's entry is left unread, until it is gone or DYING_HOLD_S passed."""
+    root = str(tmp_path / "proc")
+    _fake_proc(root, [(10, "hog", 5, 1000, ["hog"], 0), (11, "victim", 6, 10, ["victim"], 1000)])
+    lines, reads = [], []
+    r = rec.Recorder(dict(CFG, proc_root=root, top=5), emit=lines.append)
+    real_read = rec.read_small
+    monkeypatch.setattr(rec, "read_small", lambda path, *a, **k: reads.append(path) or real_read(path, *a, **k))
+    r.on_kmsg([{"type": "kill", "pid": 11, "comm": "victim", "line": "Killed process 11 (victim)",
+                "kernel_usec": 1}])
+    after = r.snapshot("oom_kill", extra={"after_kill": r.pending_kill})
+    assert [p["pid"] for p in after["top"]] == [10] and after["dying"] == [11]
+    assert not [p for p in reads if "/11/" in p] and [p for p in reads if "/10/stat" in p]
+    r.dying[11] -= rec.DYING_HOLD_S + 1                      # the hold ran out: pid 11 is read again
+    again = r.snapshot("headroom")
+    assert [p["pid"] for p in again["top"]] == [10, 11] and "dying" not in again
+    r.on_kmsg([{"type": "kill", "pid": 10, "comm": "hog", "line": "Killed process 10 (hog)", "kernel_usec": 2}])
+    for name in os.listdir(os.path.join(root, "10")):
+        os.unlink(os.path.join(root, "10", name))
+    os.rmdir(os.path.join(root, "10"))                      # reaped: nothing left to skip
+    last = r.snapshot("headroom")
+    assert [p["pid"] for p in last["top"]] == [11] and "dying" not in last and r.dying == {}
+
+
 def test_cli_once_writes_one_private_line(tmp_path, capsys):
     state = tmp_path / "state"
     assert rec.main(["--once", "--state-dir", str(state), "--top", "3"]) == 0
