@@ -30,6 +30,8 @@ Shapes recognised (real examples in tests/fixtures/oomlog/real/):
   rfc 5424         "<4>1 2025-04-20T20:03:27.123+02:00 host kernel - - - msg" (structured data skipped)
   journal json     '{"__REALTIME_TIMESTAMP":"1700000000123456","_HOSTNAME":"h","MESSAGE":"msg",...}'
                    (journalctl -o json, one entry a line; a cut or binary entry -> unknown prefix)
+  kibana           "Jun 25, 2021 @ 12:42:13.029 | kernel | [secs] msg"   (rows copied out of Kibana
+                   Discover: its default date format, then "|"- or tab-separated columns; no zone)
 rsyslog facility.severity tokens ("kern.warning", "<kern.err>") are skipped wherever they sit.
 """
 from __future__ import absolute_import, division, print_function
@@ -77,6 +79,7 @@ RE_CTIME = re.compile(r"([^\W\d_]{2,12}\.?)\s{1,3}([^\W\d_]{2,12}\.?)\s{1,3}" + 
                       + r"\s{1,3}(\d{4})(?:\s|$)")
 RE_ISO = re.compile(r"(\d{4})-(\d\d)-(\d\d)[T ]" + _HMS + r"(?:[.,](\d{1,9}))?(Z|[+-]\d\d:?\d\d)?(?:\s|$)")
 RE_UNIX = re.compile(r"(\d{9,11})\.(\d{1,9})\s")
+RE_KIBANA = re.compile(r"([^\W\d_]{3,12}\.?)\s" + _D + r",\s(\d{4})\s@\s" + _HMS + r"(?:[.,](\d{1,9}))?")
 RE_SHORT_FULL = re.compile(r"[^\W\d_]{2,12}\.?\s(\d{4})-(\d\d)-(\d\d)\s" + _HMS + r"(?:[.,](\d{1,9}))?\s")
 RE_TAG_ONLY = re.compile(r"([\w.@/-]{1,64})(?:\[(\d{1,10})\])?:\s")
 RE_TAG_TOKEN = re.compile(r"([\w.@/()-]{1,64}?)(?:\[(\d{1,10})\])?:$")
@@ -323,6 +326,31 @@ def recognise_short_full(text, ctx):
     return _split_prefix("short-full", _numeric_epoch(m.groups()), text[m.end():])
 
 
+def recognise_kibana(text, ctx):
+    """Kibana Discover rows copied out of the browser: "Jun 25, 2021 @ 12:42:13.029 | kernel | [secs] msg"
+    (Kibana's default dateFormat "MMM D, YYYY @ HH:mm:ss.SSS", then the table's columns, "|"- or
+    tab-separated, a one-word column read as the tag). The browser's zone is not shown: the stamp
+    is taken as it stands, like a dmesg -T stamp."""
+    if text.find(" @ ", 8, 24) < 0:                 # cheap refusal of every other alpha line
+        return None
+    m = RE_KIBANA.match(text)
+    if not m:
+        return None
+    g = m.groups()
+    month = month_number(g[0])
+    epoch = epoch_of(int(g[2]), month, int(g[1]), int(g[3]), int(g[4]), int(g[5])) if month else None
+    if epoch is not None:
+        epoch += _frac(g[6])
+    rest = text[m.end():].lstrip(" \t|")
+    tag = None
+    for sep in (" | ", "\t"):
+        at = rest.find(sep, 0, 66)
+        if at > 0 and " " not in rest[:at]:
+            tag, rest = rest[:at], rest[at + len(sep):].lstrip(" \t|")
+            break
+    return Prefix("kibana", None, epoch, None, tag, rest)
+
+
 def recognise_tag(text, ctx):
     m = RE_TAG_ONLY.match(text)
     if not m:
@@ -341,7 +369,7 @@ REGISTRY = {
     "<": (recognise_printk_level,),
     "{": (recognise_journal_json,),
     "digit": (recognise_iso, recognise_kmsg, recognise_unix),
-    "alpha": (recognise_logread, recognise_syslog, recognise_short_full, recognise_tag),
+    "alpha": (recognise_logread, recognise_syslog, recognise_short_full, recognise_tag, recognise_kibana),
 }
 ALL_RECOGNISERS = tuple(f for fs in REGISTRY.values() for f in fs)
 

@@ -57,6 +57,15 @@ MSG = "Out of memory: Killed process 7 (a)"
     ("```[Sun Mar 30 08:24:00 2025] " + MSG, "dmesg-T", None, "2025-03-30T08:24:00Z", None, None),
     ("cloud-hypervisor [  740.316315] " + MSG, "unknown", None, None, 740.316315, None),
     ("    \"message\": \"" + MSG, "unknown", None, None, None, None),
+    # Kibana Discover rows pasted as a markdown table (garden-runc-release#193), and tab-separated
+    ("  | Jun 25, 2021 @ 12:42:11.916 | kernel | [115559.166744] " + MSG, "kibana", None, "2021-06-25T12:42:11Z",
+     115559.166744, "kernel"),
+    ("Jun 25, 2021 @ 12:42:13.029\tkernel\t[113782.638786] " + MSG, "kibana", None, "2021-06-25T12:42:13Z",
+     113782.638786, "kernel"),
+    ("Xyz 25, 2021 @ 12:42:13.029 | " + MSG, "kibana", None, None, None, None),            # unknown month
+    # rsyslog RFC 3339 with microseconds and a host (openprescribing#5431)
+    ("2026-02-08T00:40:07.136582+00:00 largeweb2 systemd[1]: " + MSG, "iso", "largeweb2", "2026-02-08T00:40:07Z",
+     None, "systemd"),
 ])
 def test_recognisers(line, kind, host, when, uptime, tag):
     p = P.split_line(line, CTX)
