@@ -74,3 +74,23 @@ def run_module_file(module, tmp_path, args):
     out = subprocess.run([sys.executable, module, str(argfile)], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, env=env, timeout=120, universal_newlines=True, check=False)
     return json.loads(out.stdout)
+
+
+def other_device(monkeypatch, module_os, suffix):
+    """Make ``module_os.lstat`` of every path ending in ``suffix`` report another st_dev, as a
+    directory on another filesystem would (forces the quarantine's copy branch)."""
+    real_lstat = os.lstat
+
+    class FakeStat(object):
+        def __init__(self, st):
+            self._st = st
+
+        def __getattr__(self, name):
+            if name == "st_dev":
+                return self._st.st_dev + 1
+            return getattr(self._st, name)
+
+    def fake_lstat(path, *a, **k):
+        st = real_lstat(path, *a, **k)
+        return FakeStat(st) if str(path).endswith(suffix) else st
+    monkeypatch.setattr(module_os, "lstat", fake_lstat)

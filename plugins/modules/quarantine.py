@@ -23,6 +23,12 @@ description:
     O(remove_unparsable), every line sshd cannot parse (a Redis dump's junk); the original is
     copied into the batch first (manifest C(method=lines_removed)), the new content replaces
     the file atomically with its owner, group and mode. O(state=restored) puts that backup back.
+  - With O(runlevel_links) (OpenRC) and a path C(/etc/init.d/NAME) or C(/usr/local/etc/init.d/NAME),
+    the C(/etc/runlevels/<level>/NAME) symlinks that enable it (C(rc-update add)) are moved into the
+    same batch too, once NAME no longer resolves to any script (OpenRC resolves a runlevel entry by
+    name, so a link left behind is a missing service at boot). Each is a manifest entry with
+    C(type=symlink), C(link_target), C(runlevel) and C(enabled_script); O(state=restored) on the
+    link's path puts it back. Entries named NAME that are not symlinks are reported, not moved.
   - SELinux - the file's label (C(security.selinux)) is recorded as C(selinux_context); the
     quarantined copy gets the quarantine directory's label (C(quarantine_context)), a restore puts
     the recorded label back, and a rewritten authorized_keys file keeps its label. Without SELinux
@@ -71,6 +77,12 @@ options:
     type: list
     elements: str
     default: []
+  runlevel_links:
+    description: >-
+      With O(state=quarantined), also quarantine the OpenRC runlevel symlinks of an init script
+      (see the description). No effect on other paths or on a host without C(/etc/runlevels).
+    type: bool
+    default: false
   root:
     description: Treat this directory as C(/) (fixture trees in tests).
     type: path
@@ -123,6 +135,19 @@ entry:
       finding_ids, selinux_context, quarantine_context, quarantined_at, restored_at).
   returned: when a file was (or would be) moved
   type: dict
+links:
+  description:
+    - With O(runlevel_links), the manifest entries of the runlevel symlinks (or would be) moved
+      (original_path, quarantined_path, type, link_target, runlevel, enabled_script, owner, group, uid, gid,
+      mtime, finding_ids, quarantined_at, method, restored_at).
+  returned: when O(state=quarantined)
+  type: list
+  elements: dict
+links_left:
+  description: Entries named like the script in a runlevel directory that are not symlinks (not moved).
+  returned: when O(state=quarantined)
+  type: list
+  elements: str
 selinux_relabelled:
   description: After a restore, whether the recorded SELinux label was put back (null when there was none).
   returned: when O(state=restored) restored a moved file
@@ -137,7 +162,7 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.hostguard.hardening.plugins.module_utils.remediation.quarantine import (
-    MANIFEST_NAME, QuarantineError, quarantine, read_manifest, restore_entry)
+    MANIFEST_NAME, QuarantineError, quarantine, quarantine_runlevel_links, read_manifest, restore_entry)
 from ansible_collections.hostguard.hardening.plugins.module_utils.remediation.key_lines import (
     remove_key_lines, restore_key_file)
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.safe_read import join_root
@@ -163,15 +188,21 @@ def main():
             remove_unparsable=dict(type="bool", default=False),
             protect=dict(type="bool", default=False),
             protect_key_files=dict(type="list", elements="path", default=[], no_log=False),
+            runlevel_links=dict(type="bool", default=False),
             root=dict(type="path", default="/"),
         ),
         supports_check_mode=True,
     )
     p = module.params
+    links = None
     try:
         if p["state"] == "quarantined":
             res = quarantine(p["path"], p["batch_dir"], p["finding_ids"], root=p["root"],
                              check_mode=module.check_mode)
+            links = {"changed": False, "entries": [], "left": [], "msg": ""}
+            if p["runlevel_links"]:
+                links = quarantine_runlevel_links(p["path"], p["batch_dir"], p["finding_ids"], root=p["root"],
+                                                  check_mode=module.check_mode)
         elif p["state"] == "lines_removed":
             res = remove_key_lines(p["path"], p["batch_dir"], p["remove_fingerprints"], p["remove_unparsable"],
                                    protect=p["protect"], protect_key_files=p["protect_key_files"],
@@ -184,13 +215,22 @@ def main():
         module.fail_json(msg="%s: %s" % (p["path"], exc), reason="io_error", path=p["path"])
     result = dict(changed=res["changed"], status=res["status"], msg=res["msg"],
                   manifest=os.path.join(p["batch_dir"], MANIFEST_NAME))
+    if links is not None:
+        result.update(links=links["entries"], links_left=links["left"], changed=res["changed"] or links["changed"])
+        if links["msg"]:
+            result["msg"] += "; " + links["msg"]
     if res["entry"] is not None:
         result["entry"] = res["entry"]
     if "selinux_relabelled" in res:
         result["selinux_relabelled"] = res["selinux_relabelled"]
-    if res["changed"] and module._diff:
-        where = res["entry"]["quarantined_path"]
-        if p["state"] == "lines_removed":
+    if result["changed"] and module._diff:
+        where = res["entry"]["quarantined_path"] if res["entry"] is not None else None
+        if res["entry"] is None:
+            before = after = ""
+        elif res["entry"].get("type") == "symlink":
+            before = "%s: absent (quarantined at %s)\n" % (p["path"], where)
+            after = "%s: symlink -> %s\n" % (p["path"], res["entry"]["link_target"])
+        elif p["state"] == "lines_removed":
             before = "%s: %d bytes (sha256 %s)\n" % (p["path"], res["entry"]["size"], res["entry"]["sha256"])
             after = "%s: lines %s removed (sha256 %s; backup %s)\n" % (
                 p["path"], ",".join(str(r["line"]) for r in res["entry"]["removed"]), res["entry"]["sha256_after"], where)
@@ -204,6 +244,9 @@ def main():
             before = "%s: absent (quarantined at %s)\n" % (p["path"], where)
             after = "%s: present (sha256 %s, %s:%s %s)\n" % (
                 p["path"], res["entry"]["sha256"], res["entry"]["owner"], res["entry"]["group"], res["entry"]["mode"])
+        for link in (links or {}).get("entries", []):
+            before += "%s: symlink -> %s (runlevel %s)\n" % (link["original_path"], link["link_target"], link["runlevel"])
+            after += "%s: absent (moved to %s)\n" % (link["original_path"], link["quarantined_path"])
         result["diff"] = dict(before=before, after=after)
     module.exit_json(**result)
 

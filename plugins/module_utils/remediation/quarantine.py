@@ -19,6 +19,12 @@ Used by the ``cron_hygiene`` role (seed 000: a 600 MB Redis dump planted in
 - ``manifest.json`` in the batch directory is rewritten atomically (tmp + fsync + rename).
 - SELinux (remediation/selinux.py): the original label is recorded (``selinux_context``), the
   quarantined copy takes the quarantine directory's label, restore puts the original back.
+- OpenRC (``quarantine_runlevel_links``): once an /etc/init.d script is quarantined, the
+  ``/etc/runlevels/<level>/NAME`` symlinks ``rc-update add`` made for it would dangle (OpenRC
+  resolves a runlevel entry BY NAME and reports a missing service at boot). When NAME no longer
+  resolves to any script, those symlinks are moved into the same batch (manifest entries with
+  ``type: symlink``, ``link_target``, ``runlevel`` and ``enabled_script``); ``restore_entry`` puts
+  them back. Only symlinks are moved; any other entry named NAME in a runlevel is reported.
 Stdlib only: runs on the target inside AnsiballZ.
 """
 from __future__ import absolute_import, division, print_function
@@ -37,12 +43,15 @@ import time
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.safe_read import (
     PathError, SafeReadError, open_regular, lstat_info, join_root, strip_root)
 from ansible_collections.hostguard.hardening.plugins.module_utils.remediation import selinux
+from ansible_collections.hostguard.hardening.plugins.module_utils.core import paths
+from ansible_collections.hostguard.hardening.plugins.module_utils.cron.openrc import INIT_DIRS, RUNLEVELS
 
 MANIFEST_NAME = "manifest.json"
 FILES_DIR = "files"
 MANIFEST_VERSION = 1
 CHUNK = 1024 * 1024
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024
+MAX_RUNLEVELS = 256
 
 
 class QuarantineError(PathError):
@@ -296,6 +305,8 @@ def restore_entry(batch_dir, original_path, root="/", check_mode=False, now=None
     if not matches:
         raise QuarantineError(original_path, "not_in_manifest", "no manifest entry in %s" % batch_dir)
     entry = matches[-1]
+    if entry.get("type") == "symlink":
+        return _restore_link(batch_real, doc, entry, root, check_mode, now)
     real = join_root(root, original_path)
     qreal = join_root(root, entry["quarantined_path"])
     if os.path.lexists(real):
@@ -343,3 +354,184 @@ def restore_entry(batch_dir, original_path, root="/", check_mode=False, now=None
                 % (entry["selinux_context"], selinux.label(real), original_path))
     return {"changed": True, "status": "restored", "entry": entry, "msg": msg,
             "selinux_relabelled": relabel}
+
+
+def _runlevel_dirs(root):
+    """Top-level OpenRC runlevel directories (lstat: real directories only), bounded. A stacked
+    runlevel is a symlink to another top-level level, so its links are found there."""
+    top = join_root(root, RUNLEVELS)
+    try:
+        if not stat.S_ISDIR(os.lstat(top).st_mode):
+            return []
+        names = sorted(os.listdir(top))[:MAX_RUNLEVELS]
+    except OSError:
+        return []
+    out = []
+    for name in names:
+        if name.startswith("."):
+            continue
+        try:
+            if stat.S_ISDIR(os.lstat(os.path.join(top, name)).st_mode):
+                out.append(name)
+        except OSError:
+            continue
+    return out
+
+
+def _still_resolves(root, script_path, name):
+    """Whether OpenRC would still find a script for NAME once ``script_path`` is gone
+    (rc_service_resolve: /etc/init.d/NAME, then /usr/local/etc/init.d/NAME)."""
+    for directory in INIT_DIRS:
+        other = directory + "/" + name
+        if other == script_path:
+            continue
+        if paths.resolve(root, other, follow=True).ok:
+            return True
+    return False
+
+
+def quarantine_runlevel_links(script_path, batch_dir, finding_ids=None, root="/", check_mode=False, now=None):
+    """Quarantine the OpenRC runlevel links of a quarantined init script.
+
+    ``script_path`` is /etc/init.d/NAME or /usr/local/etc/init.d/NAME (anything else: nothing to
+    do). Each ``/etc/runlevels/<level>/NAME`` symlink is moved into the batch, unless NAME still
+    resolves to another script (then the links enable that one and stay). Returns
+    {"changed", "entries", "left", "msg"}; ``left`` lists entries named NAME that are not
+    symlinks (not moved, reported).
+    """
+    out = {"changed": False, "entries": [], "left": [], "msg": ""}
+    name = os.path.basename(script_path)
+    if os.path.dirname(script_path) not in INIT_DIRS or not name or name.startswith("."):
+        return out
+    levels = _runlevel_dirs(root)
+    if not levels:
+        return out
+    if _still_resolves(root, script_path, name):
+        out["msg"] = "%s still resolves to another script: runlevel links kept" % name
+        return out
+    batch_real = join_root(root, batch_dir)
+    stamp = _iso(now if now is not None else time.time())
+    found = []
+    for level in levels:
+        link = "%s/%s/%s" % (RUNLEVELS, level, name)
+        real = join_root(root, link)
+        try:
+            st = os.lstat(real)
+        except OSError:
+            continue
+        if not stat.S_ISLNK(st.st_mode):
+            out["left"].append("%s: not a symlink (%s), left for a human" % (link, _type_name(st.st_mode)))
+            continue
+        target = os.readlink(real)
+        found.append((link, real, st, target, level))
+    if not found:
+        return out
+    entries = []
+    for link, real, st, target, level in found:
+        entries.append({
+            "original_path": link,
+            "quarantined_path": strip_root(root, quarantine_path(batch_real, link)),
+            "type": "symlink",
+            "link_target": target,
+            "runlevel": level,
+            "enabled_script": script_path,
+            "owner": _name_of_uid(st.st_uid),
+            "group": _name_of_gid(st.st_gid),
+            "uid": st.st_uid,
+            "gid": st.st_gid,
+            "mode": None,
+            "size": len(target),
+            "sha256": None,
+            "mtime": st.st_mtime,
+            "finding_ids": sorted(set(finding_ids or [])),
+            "selinux_context": None,
+            "quarantined_at": stamp,
+            "method": "check_mode" if check_mode else None,
+            "restored_at": None,
+        })
+    out["changed"] = True
+    out["entries"] = entries
+    verb = "would move" if check_mode else "moved"
+    out["msg"] = "%s runlevel link(s) %s to %s" % (verb, ", ".join(e["original_path"] for e in entries),
+                                                   os.path.join(batch_dir, FILES_DIR))
+    if check_mode:
+        return out
+    doc = read_manifest(batch_real)
+    for entry, (link, real, st, target, _level) in zip(entries, found):
+        entry["method"] = _move_link(real, join_root(root, entry["quarantined_path"]), st, target)
+        doc.setdefault("version", MANIFEST_VERSION)
+        doc.setdefault("created", entry["quarantined_at"])
+        doc["entries"].append(entry)
+        write_manifest(batch_real, doc)
+    return out
+
+
+def _type_name(mode):
+    if stat.S_ISDIR(mode):
+        return "directory"
+    if stat.S_ISREG(mode):
+        return "regular file"
+    return "special file"
+
+
+def _move_link(src, dest, st, target):
+    """Move the symlink ``src`` itself (never followed) to ``dest``: rename, or recreate + unlink."""
+    _makedirs(os.path.dirname(dest))
+    if os.path.lexists(dest):
+        raise QuarantineError(dest, "exists", "destination already exists")
+    if os.lstat(os.path.dirname(dest)).st_dev == st.st_dev:
+        os.rename(src, dest)
+        after = os.lstat(dest)
+        if after.st_ino != st.st_ino or not stat.S_ISLNK(after.st_mode):
+            raise QuarantineError(src, "changed", "link was replaced during the move (now at %s)" % dest)
+        method = "rename"
+    else:
+        os.symlink(target, dest)
+        if os.geteuid() == 0:
+            os.lchown(dest, st.st_uid, st.st_gid)
+        now = os.lstat(src)
+        if now.st_ino != st.st_ino or not stat.S_ISLNK(now.st_mode) or os.readlink(src) != target:
+            raise QuarantineError(src, "changed", "link changed during the move; copy kept at %s, source untouched" % dest)
+        os.unlink(src)
+        method = "copy"
+    _fsync_dir(os.path.dirname(dest))
+    _fsync_dir(os.path.dirname(src))
+    return method
+
+
+def _restore_link(batch_real, doc, entry, root, check_mode, now):
+    """Put a quarantined runlevel symlink back with its target and owner."""
+    original = entry["original_path"]
+    real = join_root(root, original)
+    qreal = join_root(root, entry["quarantined_path"])
+    target = entry["link_target"]
+    if os.path.lexists(real):
+        if os.path.islink(real) and os.readlink(real) == target and not os.path.lexists(qreal):
+            return {"changed": False, "status": "already_restored", "entry": entry,
+                    "msg": "%s is already back (-> %s)" % (original, target)}
+        raise QuarantineError(original, "occupied", "something else now exists at the original path")
+    parent = os.path.dirname(real)
+    if not os.path.isdir(parent) or os.path.islink(parent):
+        raise QuarantineError(original, "no_parent", "parent directory %s is missing" % os.path.dirname(original))
+    if not os.path.islink(qreal):
+        raise QuarantineError(entry["quarantined_path"], "missing", "the quarantined link is gone")
+    if os.readlink(qreal) != target:
+        raise QuarantineError(entry["quarantined_path"], "verify_failed",
+                              "quarantined link points to %s, manifest says %s" % (os.readlink(qreal), target))
+    if check_mode:
+        return {"changed": True, "status": "restored", "entry": entry,
+                "msg": "would restore link %s -> %s" % (original, target)}
+    if os.lstat(parent).st_dev == os.lstat(qreal).st_dev:
+        os.rename(qreal, real)
+    else:
+        os.symlink(target, real)
+        os.unlink(qreal)
+    if os.geteuid() == 0:
+        os.lchown(real, int(entry["uid"]), int(entry["gid"]))
+    if os.readlink(real) != target:
+        raise QuarantineError(original, "verify_failed", "restored link does not point to %s" % target)
+    _fsync_dir(parent)
+    entry["restored_at"] = _iso(now if now is not None else time.time())
+    write_manifest(batch_real, doc)
+    return {"changed": True, "status": "restored", "entry": entry,
+            "msg": "restored link %s -> %s" % (original, target)}

@@ -6,6 +6,7 @@ import os
 import pytest
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.remediation import quarantine as q
+from conftest import other_device
 
 BATCH = "/var/lib/hostguard/quarantine/20261122T000000Z"
 
@@ -105,23 +106,7 @@ def test_cross_filesystem_copy_path_verifies(tree, monkeypatch):
     """Force the copy branch (as across filesystems) and check the result is identical."""
     dump = tree / "var/spool/cron/dump.rdb"
     before = _sha(str(dump))
-    real_lstat = os.lstat
-
-    class FakeStat(object):
-        def __init__(self, st):
-            self._st = st
-
-        def __getattr__(self, name):
-            if name == "st_dev":
-                return self._st.st_dev + 1
-            return getattr(self._st, name)
-
-    def fake_lstat(path, *a, **k):
-        st = real_lstat(path, *a, **k)
-        if str(path).endswith("files/var/spool/cron"):
-            return FakeStat(st)
-        return st
-    monkeypatch.setattr(q.os, "lstat", fake_lstat)
+    other_device(monkeypatch, q.os, "files/var/spool/cron")
     res = q.quarantine("/var/spool/cron/dump.rdb", BATCH, [], root=str(tree))
     assert res["entry"]["method"] == "copy"
     assert not dump.exists()
