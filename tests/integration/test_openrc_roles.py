@@ -10,11 +10,18 @@ whose body fetches and runs a script, and a benign enabled init script. Then
 1. ``--check``: cron_hygiene says what it would do, sysctl_hardening refuses in one line with the
    reason (procps' ``sysctl --system`` applies /etc/sysctl.conf after every sysctl.d file without
    systemd-sysctl: seen below on this image), nothing under / changes;
+   (with ``--diff``: the runlevel link it would take out), nothing under / changes;
 2. converge: the planted cron.d and init.d files are quarantined, the mode fixed, no
    /etc/sysctl.d/*hostguard* file written, the refusal recorded in ``hostguard_remediation``;
+   the init script's ``/etc/runlevels/default/hg-fetch`` link is in the same quarantine batch
+   (manifest ``type: symlink``), no dangling link is left under /etc/runlevels but the one
+   Debian's openrc package ships (``nonetwork/local``), and the real ``rc-update show -v`` lists
+   hg-fetch in no runlevel;
 3. the same run again: ``changed=0`` (idempotence);
 4. ``hostguard.hardening.host_audit`` (areas cron, sysctl) on the container: no HG-CRON-010 or
-   permission failure left on what was planted; OpenRC still reaches runlevel default.
+   permission failure left on what was planted; OpenRC still reaches runlevel default;
+5. ``tasks_from: restore`` puts the script and its runlevel link back: ``rc-update show -v``
+   lists hg-fetch in default again.
 """
 import functools
 import json
@@ -35,6 +42,9 @@ CRON_FETCH = "/etc/cron.d/hg-fetch"
 CRON_WRITABLE = "/etc/cron.d/hg-writable"
 INIT_FETCH = "/etc/init.d/hg-fetch"
 INIT_BENIGN = "/etc/init.d/hg-benign"
+LINK_FETCH = "/etc/runlevels/default/hg-fetch"
+QUARANTINE = "/var/lib/hostguard/quarantine"
+DANGLING = "find /etc/runlevels -xtype l | sort"
 SYSCTL_WHY = ("sysctl_hardening needs systemd as the service manager (without systemd-sysctl, "
               "sysctl --system (procps) applies /etc/sysctl.conf after every sysctl.d file, so it would override "
               "the hostguard drop-ins at boot)")
@@ -110,6 +120,29 @@ AUDIT_PLAY = """- name: host_audit on the OpenRC container
 """
 
 
+RESTORE_PLAY = """- name: cron_hygiene restore on the OpenRC container
+  hosts: all
+  gather_facts: false
+  tasks:
+    - name: Restore the batch
+      ansible.builtin.include_role:
+        name: hostguard.hardening.cron_hygiene
+        tasks_from: restore
+      vars:
+        cron_hygiene_restore_batch: "%s"
+"""
+
+
+def rc_update_show():
+    """service -> set of runlevels, from the real ``rc-update show -v``."""
+    out = {}
+    for line in sh("rc-update show -v").splitlines():
+        if "|" in line:
+            name, levels = line.split("|", 1)
+            out[name.strip()] = set(levels.split())
+    return out
+
+
 def host_audit(tmp, name):
     out = os.path.join(tmp, name + ".json")
     play = os.path.join(tmp, name + ".yml")
@@ -131,17 +164,23 @@ def host(tmp_path_factory):
     podman("run", "-d", "--name", CONTAINER, "--network", "none", "--tmpfs", "/run", IMAGE, "/sbin/openrc-init")
     try:
         wait_default()
+        state = {"dangling_pristine": sh(DANGLING).split()}
         sh(PLANT)
-        state = {"tmp": tmp, "before": host_audit(tmp, "before")}
+        state.update({"tmp": tmp, "before": host_audit(tmp, "before"), "rc_before": rc_update_show()})
         # the precedence the refusal is about, on this image (sysctl writes fail: /proc/sys is read-only)
         state["sysctl_system"] = sh("sysctl --system 2>/dev/null || true")
         sh("touch /run/hg-before-check")
-        state["check"] = remediate(tmp, "--check")
+        state["check"] = remediate(tmp, "--check", "--diff")
+        state["link_after_check"] = sh("readlink %s || true" % LINK_FETCH).strip()
         state["changed_by_check"] = sh(
             "find / -xdev -newer /run/hg-before-check -not -path '/proc/*' -not -path '/run/*' "
             "-not -path '/tmp' -not -path '/tmp/*' -not -path /root -not -path '/root/.ansible*' "
             "2>/dev/null || true").split()
         state["converge"] = remediate(tmp)
+        state["dangling_after"] = sh(DANGLING).split()
+        state["rc_after"] = rc_update_show()
+        state["kept_links"] = sh("cd %s && find . -type l -printf '%%p %%l\\n' | sort" % QUARANTINE).splitlines()
+        state["manifest"] = json.loads(sh("cat %s/*/manifest.json" % QUARANTINE))
         state["idempotence"] = remediate(tmp)
         state["after"] = host_audit(tmp, "after")
         state["files"] = sh("for f in %s %s %s %s; do [ -e $f ] && stat -c '%%n %%a %%U' $f || echo \"$f absent\"; done; "
@@ -150,6 +189,13 @@ def host(tmp_path_factory):
         podman("restart", "-t", "0", CONTAINER)                # OpenRC boots after the remediation
         wait_default()
         state["rc_status"] = sh("rc-status default 2>&1 || true")
+        play = os.path.join(tmp, "restore.yml")
+        with open(play, "w") as handle:
+            handle.write(RESTORE_PLAY % sh("ls %s" % QUARANTINE).strip())
+        state["restore"] = playbook(tmp, play)
+        state["restored"] = sh("readlink %s; [ -f %s ] && echo script-back" % (LINK_FETCH, INIT_FETCH)).split()
+        state["rc_restored"] = rc_update_show()
+        state["dangling_restored"] = sh(DANGLING).split()
         yield state
     finally:
         podman("rm", "-f", "-t", "0", CONTAINER, check=False)
@@ -176,6 +222,8 @@ def test_check_mode_predicts_cron_changes_refuses_sysctl_and_changes_nothing(hos
     assert "cron_hygiene: would apply" in flat, flat[-3000:]
     assert "failed=0" in recap and "changed=0" not in recap, recap
     assert host["changed_by_check"] == []
+    assert "%s: absent (moved to %s/" % (LINK_FETCH, QUARANTINE) in flat, flat[-3000:]     # --diff shows the link
+    assert host["link_after_check"] == INIT_FETCH                                         # and it is still there
 
 
 def test_converge_quarantines_fixes_and_leaves_sysctl_alone(host):
@@ -190,6 +238,32 @@ def test_converge_quarantines_fixes_and_leaves_sysctl_alone(host):
     assert int(files[-1]) >= 2, files            # the two planted files are in the quarantine
 
 
+def test_converge_takes_the_runlevel_link_into_the_quarantine(host):
+    # before: the real rc-update enabled both planted scripts in default
+    assert host["rc_before"]["hg-fetch"] == {"default"} and host["rc_before"]["hg-benign"] == {"default"}
+    # Debian's openrc ships /etc/runlevels/nonetwork/local dangling (no local service): not ours
+    assert host["dangling_pristine"] == ["/etc/runlevels/nonetwork/local"], host["dangling_pristine"]
+    assert host["dangling_after"] == host["dangling_pristine"], host["dangling_after"]
+    assert not host["rc_after"].get("hg-fetch"), host["rc_after"]         # in no runlevel (or not listed)
+    assert host["rc_after"]["hg-benign"] == {"default"}, host["rc_after"]
+    kept = [line for line in host["kept_links"] if line.split()[0].endswith("/files" + LINK_FETCH)]
+    assert kept and kept[0].split()[1] == INIT_FETCH, host["kept_links"]
+    links = [e for e in host["manifest"]["entries"] if e.get("type") == "symlink"]
+    assert [(e["original_path"], e["link_target"], e["runlevel"], e["enabled_script"], e["restored_at"])
+            for e in links] == [(LINK_FETCH, INIT_FETCH, "default", INIT_FETCH, None)], links
+    assert links[0]["finding_ids"] == ["HG-CRON-010"]
+    out, _recap = host["converge"]
+    assert "1 OpenRC runlevel link(s) moved" in " ".join(out.split()), out[-3000:]
+
+
+def test_restore_brings_back_script_and_link(host):
+    _out, recap = host["restore"]
+    assert "failed=0" in recap, recap
+    assert host["restored"] == [INIT_FETCH, "script-back"], host["restored"]
+    assert host["rc_restored"]["hg-fetch"] == {"default"}, host["rc_restored"]
+    assert host["dangling_restored"] == host["dangling_pristine"], host["dangling_restored"]
+
+
 def test_second_run_changes_nothing(host):
     _out, recap = host["idempotence"]
     assert "changed=0" in recap and "failed=0" in recap, recap
@@ -201,8 +275,9 @@ def test_host_audit_after_has_no_planted_failure_and_openrc_boots(host):
         assert not [f for f in after["findings"] if f["status"] == "fail" and f["subject"] == subject], subject
     assert not [f for f in after["findings"] if f["status"] == "error"], \
         [f for f in after["findings"] if f["status"] == "error"]
-    # the benign script stays enabled; the quarantined one left its runlevel link behind
+    # the benign script stays enabled; the quarantined one is gone from the runlevel with its link
     assert "hg-benign" in host["rc_status"], host["rc_status"]
+    assert "hg-fetch" not in host["rc_status"], host["rc_status"]
     print("openrc roles: before %d fail / after %d fail findings (cron, sysctl areas)" % (
         sum(f["status"] == "fail" for f in host["before"]["findings"]),
         sum(f["status"] == "fail" for f in after["findings"])))
