@@ -357,15 +357,14 @@ def restore_entry(batch_dir, original_path, root="/", check_mode=False, now=None
 
 
 def _runlevel_dirs(root):
-    """Top-level OpenRC runlevel directories (lstat: real directories only), bounded. A stacked
-    runlevel is a symlink to another top-level level, so its links are found there."""
-    top = join_root(root, RUNLEVELS)
+    """Top-level OpenRC runlevel directories (lstat: real directories only), at most
+    MAX_RUNLEVELS. A stacked runlevel is a symlink to another top-level level, so its links are
+    found there."""
     try:
-        if not stat.S_ISDIR(os.lstat(top).st_mode):
-            return []
-        names = sorted(os.listdir(top))[:MAX_RUNLEVELS]
-    except OSError:
+        names, _truncated, _res = paths.list_dir(root, RUNLEVELS, MAX_RUNLEVELS, follow=False)
+    except (paths.PathRefused, OSError):
         return []
+    top = join_root(root, RUNLEVELS)
     out = []
     for name in names:
         if name.startswith("."):
