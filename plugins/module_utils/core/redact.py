@@ -313,6 +313,17 @@ def _redact_tokens(tokens):
                     continue
                 redact_next = 1
                 continue
+            if has_eq:
+                # the value of any other option is looked into: "--env=DB_PASSWORD=x",
+                # "--url=https://u:pw@h"
+                value = tok[lead + value_start:]
+                new, changed = _redact_env_assignments(value)
+                new = _redact_shapes(_redact_url_userinfo(new))
+                if new != value:
+                    out[i - 1] = tok[:lead + value_start] + new
+                quote = _opens_quote(value) if changed else None
+                if quote and not tok.rstrip(",;)").endswith(quote):
+                    in_quote = quote
             continue
         if low.startswith(("authorization:", "proxy-authorization:")):
             colon = tok.find(":")
@@ -338,7 +349,8 @@ def _redact_tokens(tokens):
         # Neither an option nor a keyword: assignments, URLs, token shapes inside the token.
         new, changed = _redact_env_assignments(tok)
         if changed:
-            out[i - 1] = new
+            # a URL before the assignment keeps its own secret ("https://u:pw@hDB_PASSWORD=x")
+            out[i - 1] = _redact_shapes(_redact_url_userinfo(new))
             value = tok[tok.find("=") + 1:]
             quote = _opens_quote(value) or (tok[0] if lead else None)
             if quote and not tok.rstrip(",;)").endswith(quote):

@@ -23,6 +23,15 @@ CASES = [
     ("psql postgres://user:%s@db:5432/x" % SECRET, "psql postgres://user:<redacted>@db:5432/x"),
     ("git clone https://bob:%s@git.example/x.git" % SECRET,
      "git clone https://bob:<redacted>@git.example/x.git"),
+    # a URL and a secret assignment in one token (hypothesis, compat run 2026-12-03): both go
+    ("https://u:%s@hDB_PASSWORD=%s" % (SECRET, SECRET), "https://u:<redacted>@hDB_PASSWORD=<redacted>"),
+    ("https://u:--password@hDB_PASSWORD=--password", "https://u:<redacted>@hDB_PASSWORD=<redacted>"),
+    # the value of a harmless option holds the secret
+    ("docker run --env=DB_PASSWORD=%s x" % SECRET, "docker run --env=DB_PASSWORD=<redacted> x"),
+    ("docker run --env=\"DB_PASSWORD=%s %s\" x" % (SECRET, SECRET),
+     "docker run --env=\"DB_PASSWORD=<redacted> <redacted>\" x"),
+    ("app --url=https://u:%s@h/x --v" % SECRET, "app --url=https://u:<redacted>@h/x --v"),
+    ("app --env=LANG=C --port=5", "app --env=LANG=C --port=5"),
     ("mysql -uroot -p%s db" % SECRET, "mysql -uroot -p<redacted> db"),
     ("/usr/bin/mysqldump -p %s db" % SECRET, "/usr/bin/mysqldump -p <redacted> db"),
     ("mariadb-dump --password=%s" % SECRET, "mariadb-dump --password=<redacted>"),
