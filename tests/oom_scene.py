@@ -173,15 +173,20 @@ class Scene(object):
         return done
 
 
+def dmesg_lines():
+    """The kernel log as lines (the real dmesg, read once per call)."""
+    return subprocess.run(["dmesg"], stdout=subprocess.PIPE, universal_newlines=True, errors="replace", check=False,
+                          timeout=120).stdout.splitlines()
+
+
 def kernel_lines_naming(pid, limit=8):
     """The newest dmesg lines naming ``pid`` as a killed or invoking task (for a failure message)."""
     try:
-        out = subprocess.run(["dmesg"], stdout=subprocess.PIPE, universal_newlines=True, errors="replace", check=False,
-                             timeout=60).stdout
+        lines = dmesg_lines()
     except (OSError, subprocess.SubprocessError) as exc:
         return "dmesg unreadable: %s" % exc
     marks = ("Killed process %d " % pid, "pid=%d," % pid, "PID: %d " % pid)
-    return [line for line in out.splitlines() if any(m in line for m in marks)][-limit:]
+    return [line for line in lines if any(m in line for m in marks)][-limit:]
 
 
 def incident_of(result, pid):

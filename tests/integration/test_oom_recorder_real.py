@@ -119,9 +119,8 @@ DMESG_TIME = re.compile(r"^\[\s*(\d+\.\d+)\]")
 
 def _kernel_lines(needle, near_uptime, slack=5.0):
     """dmesg lines containing ``needle`` printed within ``slack`` s of ``near_uptime``."""
-    out = subprocess.run(["dmesg"], stdout=subprocess.PIPE, universal_newlines=True, timeout=120, check=False).stdout
     lines = []
-    for line in out.splitlines():
+    for line in oom_scene.dmesg_lines():
         m = DMESG_TIME.match(line)
         if needle in line and m and abs(float(m.group(1)) - near_uptime) <= slack:
             lines.append(line)

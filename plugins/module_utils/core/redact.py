@@ -186,6 +186,13 @@ def _redact_shapes(token):
     return TOKEN_SHAPES.sub(REDACTED, token)
 
 
+def _redact_pieces(text):
+    """Secret assignments, URL userinfo and token shapes inside one token or an option's value
+    (all of them: "https://u:pw@hDB_PASSWORD=x" loses both) -> (text, an assignment was redacted)."""
+    new, changed = _redact_env_assignments(text)
+    return _redact_shapes(_redact_url_userinfo(new)), changed
+
+
 def _option_split(token):
     """(dashes, name, has_eq, value_start) of ``--name[=value]`` / ``-name[=value]``, or None."""
     if not token.startswith("-") or token.startswith("---"):
@@ -317,10 +324,8 @@ def _redact_tokens(tokens):
                 # the value of any other option is looked into: "--env=DB_PASSWORD=x",
                 # "--url=https://u:pw@h"
                 value = tok[lead + value_start:]
-                new, changed = _redact_env_assignments(value)
-                new = _redact_shapes(_redact_url_userinfo(new))
-                if new != value:
-                    out[i - 1] = tok[:lead + value_start] + new
+                new, changed = _redact_pieces(value)
+                out[i - 1] = tok[:lead + value_start] + new
                 quote = _opens_quote(value) if changed else None
                 if quote and not tok.rstrip(",;)").endswith(quote):
                     in_quote = quote
@@ -347,16 +352,12 @@ def _redact_tokens(tokens):
             redact_next = 1
             continue
         # Neither an option nor a keyword: assignments, URLs, token shapes inside the token.
-        new, changed = _redact_env_assignments(tok)
+        out[i - 1], changed = _redact_pieces(tok)
         if changed:
-            # a URL before the assignment keeps its own secret ("https://u:pw@hDB_PASSWORD=x")
-            out[i - 1] = _redact_shapes(_redact_url_userinfo(new))
             value = tok[tok.find("=") + 1:]
             quote = _opens_quote(value) or (tok[0] if lead else None)
             if quote and not tok.rstrip(",;)").endswith(quote):
                 in_quote = quote
-            continue
-        out[i - 1] = _redact_shapes(_redact_url_userinfo(tok))
     return out
 
 
