@@ -1,5 +1,5 @@
 #!/bin/sh
-# ssh ProxyCommand for Molecule's containers (which have no network): an sshd in inetd mode
+# ssh ProxyCommand for every Molecule scenario's containers (which may have no network): an sshd in inetd mode
 # (sshd -i) inside the container, spoken to over `podman exec -i`. Ansible then uses its ssh
 # connection with pipelining and one ControlMaster per container, kept across the steps and
 # the ansible-playbook runs of a scenario: a module costs one multiplexed ssh channel instead
