@@ -113,6 +113,11 @@ IMAGES_LOG := $(CURDIR)/.cache/images.log
 # Molecule to finish (it removes its containers) and then fails the run.
 MOLECULE_LOG := $(CURDIR)/.cache/molecule.log
 MOLECULE_WAIT := while [ ! -s .cache/molecule.rc ]; do sleep 5; done
+# Lint (ansible-lint, check_docs, ansible-test sanity: CPU, no containers) starts after compat
+# and runs behind the image build (network and disk) and the integration suite; its log is
+# printed when it is waited for.
+LINT_LOG := $(CURDIR)/.cache/lint.log
+LINT_WAIT := while [ ! -s .cache/lint.rc ]; do sleep 5; done
 PHASE = @echo "== $$(date -u +%H:%M:%S) $(1)"
 test: system-deps venv collection-link
 	@mkdir -p .cache
@@ -122,14 +127,16 @@ test: system-deps venv collection-link
 	$(MAKE) unit || { kill -- -$$(cat .cache/images.pid) 2>/dev/null; exit 1; }
 	$(call PHASE,compat)
 	$(MAKE) compat || { kill -- -$$(cat .cache/images.pid) 2>/dev/null; exit 1; }
+	$(call PHASE,lint (behind the image build and integration))
+	@rm -f .cache/lint.rc; ( $(MAKE) lint > $(LINT_LOG) 2>&1; echo $$? > .cache/lint.rc ) &
 	@pid=$$(cat .cache/images.pid); while kill -0 $$pid 2>/dev/null; do sleep 2; done; cat $(IMAGES_LOG)
-	scripts/build-images.sh
-	$(call PHASE,molecule (behind integration and lint))
+	scripts/build-images.sh || { $(LINT_WAIT); exit 1; }
+	$(call PHASE,molecule (behind integration))
 	@rm -f .cache/molecule.rc; ( setsid scripts/run-molecule.sh $(SCENARIOS) > $(MOLECULE_LOG) 2>&1; echo $$? > .cache/molecule.rc ) &
 	$(call PHASE,integration)
-	$(MAKE) integration || { $(MOLECULE_WAIT); cat $(MOLECULE_LOG); exit 1; }
-	$(call PHASE,lint)
-	$(MAKE) lint || { $(MOLECULE_WAIT); cat $(MOLECULE_LOG); exit 1; }
+	$(MAKE) integration || { $(LINT_WAIT); $(MOLECULE_WAIT); cat $(MOLECULE_LOG); exit 1; }
+	$(call PHASE,waiting for lint)
+	@$(LINT_WAIT); cat $(LINT_LOG); [ "$$(cat .cache/lint.rc)" = 0 ] || { $(MOLECULE_WAIT); cat $(MOLECULE_LOG); exit 1; }
 	$(call PHASE,waiting for molecule)
 	@$(MOLECULE_WAIT); cat $(MOLECULE_LOG); [ "$$(cat .cache/molecule.rc)" = 0 ]
 	$(call PHASE,done)
