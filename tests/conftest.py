@@ -3,6 +3,8 @@ import os
 import pathlib
 import sys
 
+import pytest
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 COLLECTIONS = os.path.join(REPO, ".collections")
 LINK = os.path.join(COLLECTIONS, "ansible_collections", "hostguard", "hardening")
@@ -94,3 +96,13 @@ def other_device(monkeypatch, module_os, suffix):
         st = real_lstat(path, *a, **k)
         return FakeStat(st) if str(path).endswith(suffix) else st
     monkeypatch.setattr(module_os, "lstat", fake_lstat)
+
+
+@pytest.fixture(scope="session")
+def container_ssh_key(tmp_path_factory):
+    """The session's key pair for Ansible's ssh into containers (tests/container_connection.py);
+    removed, with the ControlMaster sockets, at the end of the session."""
+    import container_connection
+    key = container_connection.SessionKey(tmp_path_factory.mktemp("ssh"))
+    yield key
+    key.remove()
