@@ -26,6 +26,7 @@ import time
 
 import pytest
 
+import container_connection
 from test_cron_oracle import REPO, _env, podman  # noqa: E402  (CONTAINERS_CONF: runc, rlimits)
 
 IMAGE = "localhost/hostguard-openrc-bookworm:1"
@@ -229,23 +230,27 @@ SYSTEMD_ROLES = ("oom_protection", "redis_hardening", "ssh_hardening", "persiste
                  "sysctl_hardening")   # sysctl: systemd-sysctl precedence (test_openrc_roles.py)
 
 
-def test_roles_refuse_on_openrc_and_change_nothing(real, tmp_path):
+def test_roles_refuse_on_openrc_and_change_nothing(real, tmp_path, container_ssh_key):
     """playbooks/remediate.yml with the roles' default platforms on this real OpenRC host (Debian
     family, service_mgr openrc), check mode as the second guard: the roles that need systemd refuse
     with that reason before any task changes something; nothing under / changes."""
+    # no sshd in this image: the pipelining podman connection (tests/container_connection.py)
+    connection = container_connection.Connection(CONTAINER, container_ssh_key, env=_env())
     inv = tmp_path / "inventory.ini"
-    inv.write_text("[t]\n%s ansible_connection=containers.podman.podman ansible_python_interpreter=/usr/bin/python3\n"
-                   % CONTAINER)
-    env = _env()
+    inv.write_text("[t]\n%s\n" % connection.ini(CONTAINER))
+    env = container_connection.ansible_env(_env())
     env.update({"ANSIBLE_CONFIG": os.path.join(REPO, "ansible.cfg"),
                 "ANSIBLE_COLLECTIONS_PATH": os.path.join(REPO, ".collections"), "ANSIBLE_NOCOLOR": "1",
                 "ANSIBLE_LOCAL_TEMP": str(tmp_path / "tmp"), "ANSIBLE_HOME": str(tmp_path / "home")})
     sh("touch /run/hg-before-roles")
-    proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", str(inv),
-                           os.path.join(REPO, "playbooks", "remediate.yml"), "--check",
-                           "--tags", "oom,sysctl,redis,cron,ssh,persistence,baseline",
-                           "-e", '{"hostguard_become": false, "redis_hardening_password": "%s"}' % ("x" * 24)],
-                          cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, check=False)
+    try:
+        proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", str(inv),
+                               os.path.join(REPO, "playbooks", "remediate.yml"), "--check",
+                               "--tags", "oom,sysctl,redis,cron,ssh,persistence,baseline",
+                               "-e", '{"hostguard_become": false, "redis_hardening_password": "%s"}' % ("x" * 24)],
+                              cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, check=False)
+    finally:
+        connection.close()
     out = proc.stdout
     assert proc.returncode == 0, out[-4000:] + proc.stderr[-2000:]
     flat = " ".join(out.split())           # the summary wraps long lines

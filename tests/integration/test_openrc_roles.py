@@ -31,6 +31,7 @@ import sys
 
 import pytest
 
+import container_connection
 import test_openrc_real
 from test_cron_oracle import REPO, _env, podman  # noqa: E402  (CONTAINERS_CONF: runc, rlimits)
 from test_openrc_real import DOWNLOADER, IMAGE
@@ -82,14 +83,18 @@ def ansible_env(tmp):
     env.update({"ANSIBLE_CONFIG": os.path.join(REPO, "ansible.cfg"),
                 "ANSIBLE_COLLECTIONS_PATH": os.path.join(REPO, ".collections"), "ANSIBLE_NOCOLOR": "1",
                 "ANSIBLE_LOCAL_TEMP": os.path.join(tmp, "tmp"), "ANSIBLE_HOME": os.path.join(tmp, "home")})
-    return env
+    return container_connection.ansible_env(env)
+
+
+def write_inventory(tmp, connection):
+    """The container as host CONTAINER of group t (tests/container_connection.py: no sshd in this
+    image, so the pipelining podman connection), in ``tmp``/inventory.ini."""
+    with open(os.path.join(tmp, "inventory.ini"), "w") as handle:
+        handle.write("[t]\n%s\n" % connection.ini(CONTAINER))
 
 
 def playbook(tmp, path, *extra):
     inv = os.path.join(tmp, "inventory.ini")
-    with open(inv, "w") as handle:
-        handle.write("[t]\n%s ansible_connection=containers.podman.podman "
-                     "ansible_python_interpreter=/usr/bin/python3\n" % CONTAINER)
     proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "-i", inv, path]
                           + list(extra), cwd=REPO, env=ansible_env(tmp), stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, text=True, check=False)
@@ -159,11 +164,14 @@ def failing(audit, ids, subject):
 
 
 @pytest.fixture(scope="module")
-def host(tmp_path_factory):
+def host(tmp_path_factory, container_ssh_key):
     tmp = str(tmp_path_factory.mktemp("openrc-roles"))
     podman("run", "-d", "--name", CONTAINER, "--network", "none", "--tmpfs", "/run", IMAGE, "/sbin/openrc-init")
+    connection = None
     try:
         wait_default()
+        connection = container_connection.Connection(CONTAINER, container_ssh_key, env=_env())
+        write_inventory(tmp, connection)
         state = {"dangling_pristine": sh(DANGLING).split()}
         sh(PLANT)
         state.update({"tmp": tmp, "before": host_audit(tmp, "before"), "rc_before": rc_update_show()})
@@ -198,6 +206,8 @@ def host(tmp_path_factory):
         state["dangling_restored"] = sh(DANGLING).split()
         yield state
     finally:
+        if connection is not None:
+            connection.close()
         podman("rm", "-f", "-t", "0", CONTAINER, check=False)
 
 
