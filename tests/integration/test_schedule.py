@@ -14,6 +14,7 @@ import uuid
 import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import container_connection  # noqa: E402
 import reportgen  # noqa: E402
 
 pytestmark = pytest.mark.real
@@ -30,7 +31,7 @@ def env():
                PATH=VENV_BIN + ":" + os.environ.get("PATH", ""), ANSIBLE_NOCOLOR="1",
                ANSIBLE_STDOUT_CALLBACK="json", ANSIBLE_CALLBACK_RESULT_FORMAT="json")
     out.setdefault("CONTAINERS_CONF", os.path.join(os.path.dirname(os.path.abspath(__file__)), "containers.conf"))
-    return out
+    return container_connection.ansible_env(out)
 
 
 def playbook(args, check=True):
@@ -97,14 +98,17 @@ def test_cron_backend_idempotent_and_script_runs(tmp_path):
     assert (dirs["reports"] / "latest").exists()          # reports are kept
 
 
-def start_container(tmp_path, prefix, *podman_args):
-    """A systemd container (no network) for one test; yields its name, removed afterwards."""
+def start_container(tmp_path, key, prefix, *podman_args):
+    """A systemd container (no network) for one test; yields how Ansible reaches it (a
+    container_connection.Connection: ssh with pipelining through the image's sshd), closed and
+    the container removed afterwards."""
     assert shutil.which("podman"), "podman is required"
     conf = tmp_path / "containers.conf"
     conf.write_text('[engine]\nruntime = "runc"\n[containers]\ndefault_ulimits = ["nofile=1024:1024", '
                     '"nproc=1024:1024"]\n')
     os.environ["CONTAINERS_CONF"] = str(conf)
     name = "%s-%s" % (prefix, uuid.uuid4().hex[:8])
+    connection = None
     images = subprocess.run(["podman", "image", "exists", IMAGE], check=False)
     assert images.returncode == 0, "image %s missing: run scripts/build-images.sh" % IMAGE
     try:
@@ -118,21 +122,23 @@ def start_container(tmp_path, prefix, *podman_args):
                 continue
             if state in ("running", "degraded"):
                 break
-        yield name
+        connection = container_connection.Connection(name, key)
+        yield connection
     finally:
+        if connection is not None:
+            connection.close()
         subprocess.run(["podman", "rm", "-f", "-t", "0", name], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
         os.environ.pop("CONTAINERS_CONF", None)
 
 
 @pytest.fixture
-def systemd_container(tmp_path):
-    yield from start_container(tmp_path, "reports-sched")
+def systemd_container(tmp_path, container_ssh_key):
+    yield from start_container(tmp_path, container_ssh_key, "reports-sched")
 
 
 def test_systemd_timer_in_a_systemd_container(systemd_container):
-    name = systemd_container
-    args = ["-i", "%s," % name, "-c", "containers.podman.podman", "-e", "hostguard_schedule_hosts=all",
-            "-e", "ansible_python_interpreter=/usr/bin/python3"]
+    name = systemd_container.container
+    args = systemd_container.inventory() + ["-e", "hostguard_schedule_hosts=all"]
     changed, _proc = playbook(args + ["--check", "--diff"])
     assert changed > 0
     assert subprocess.run(["podman", "exec", name, "test", "-e", "/etc/systemd/system/hostguard-audit.timer"], check=False).returncode == 1
@@ -168,17 +174,17 @@ def container_shell(name):
     return sh
 
 
-def container_schedule_args(name, *extra):
+def container_schedule_args(connection, *extra):
     """schedule.yml's arguments for a container host running this checkout's mounted venv."""
-    return ["-i", "%s," % name, "-c", "containers.podman.podman", "-e", "hostguard_schedule_hosts=all",
-            "-e", "ansible_python_interpreter=/usr/bin/python3", "-e", "hostguard_schedule_venv=%s" % VENV] + list(extra)
+    return connection.inventory() + ["-e", "hostguard_schedule_hosts=all",
+                                     "-e", "hostguard_schedule_venv=%s" % VENV] + list(extra)
 
 
 BOUNDED_MIB = 128 + 32
 
 
 @pytest.fixture
-def bounded_container(tmp_path):
+def bounded_container(tmp_path, container_ssh_key):
     """The whole container capped by the kernel (memory cgroup of the container) at 128 MiB for
     the run plus 32 MiB for systemd, journald and the page cache of their binaries: inside an
     unprivileged container on cgroup v1 systemd gets no memory cgroup of its own for the unit,
@@ -187,7 +193,8 @@ def bounded_container(tmp_path):
     cap for everything the kernel OOM-killed ansible-playbook's worker). This checkout's venv
     and collection are mounted read-only where the schedule expects them (same Python as the
     image's: Debian 12's 3.11)."""
-    yield from start_container(tmp_path, "sched-bounded", "--memory=%dm" % BOUNDED_MIB, "--memory-swap=%dm" % BOUNDED_MIB,
+    yield from start_container(tmp_path, container_ssh_key, "sched-bounded",
+                               "--memory=%dm" % BOUNDED_MIB, "--memory-swap=%dm" % BOUNDED_MIB,
                                "-v", "%s:%s:ro" % (VENV, VENV), "-v", "%s:%s:ro" % (REPO, COLLECTION_IN_CONTAINER))
 
 
@@ -195,12 +202,13 @@ def test_scheduled_run_completes_inside_128m_with_huge_files(bounded_container):
     """Seed 000's agent, done right: a 3 GiB sparse RDB dump in the cron spool and a 1 GiB kernel
     log, the scheduled unit with MemoryMax=128M, and the container itself (systemd included)
     capped at 160 MiB by the kernel (see bounded_container): the run succeeds, writes its report, and nothing is OOM-killed."""
-    name = bounded_container
+    name = bounded_container.container
     sh = container_shell(name)
-    args = container_schedule_args(name, "-e", "hostguard_schedule_memory_max=128M", "-e", "hostguard_schedule_tasks_max=32",
-                                   "-e", "hostguard_schedule_cpu_quota=50%")
+    args = container_schedule_args(bounded_container, "-e", "hostguard_schedule_memory_max=128M",
+                                   "-e", "hostguard_schedule_tasks_max=32", "-e", "hostguard_schedule_cpu_quota=50%")
     changed, _proc = playbook(args)
     assert changed > 0
+    bounded_container.close()      # Ansible's sshd -i ends: it does not share the 160 MiB with the run
     made = sh("sh", "-c", "set -e; printf 'REDIS0009\\372\\tredis-ver\\0067.0.15' > /var/spool/cron/dump.rdb; "
                           "truncate -s 3G /var/spool/cron/dump.rdb; "
                           "yes 'Dec  1 21:00:00 host kernel: [ 1234.567890] eth0: link is up 1000Mbps full duplex' "
@@ -235,9 +243,9 @@ def test_scheduled_run_completes_inside_128m_with_huge_files(bounded_container):
 
 
 @pytest.fixture
-def scope_container(tmp_path):
+def scope_container(tmp_path, container_ssh_key):
     """A systemd container with this checkout's venv and collection mounted read-only."""
-    yield from start_container(tmp_path, "sched-scope", "-v", "%s:%s:ro" % (VENV, VENV),
+    yield from start_container(tmp_path, container_ssh_key, "sched-scope", "-v", "%s:%s:ro" % (VENV, VENV),
                                "-v", "%s:%s:ro" % (REPO, COLLECTION_IN_CONTAINER))
 
 
@@ -253,9 +261,9 @@ def test_cron_variant_runs_in_a_bounded_scope_where_systemd_is_pid1(scope_contai
     """What the cron.d entry runs (<script>-limited), on a host where systemd is PID 1: the audit
     runs in a transient scope with the role's MemoryMax, CPUQuota and TasksMax, completes, and
     writes its report."""
-    name = scope_container
+    name = scope_container.container
     sh = container_shell(name)
-    args = container_schedule_args(name, "-e", "hostguard_schedule_backend=cron", "-e", "hostguard_schedule_memory_max=192M",
+    args = container_schedule_args(scope_container, "-e", "hostguard_schedule_backend=cron", "-e", "hostguard_schedule_memory_max=192M",
                                    "-e", "hostguard_schedule_tasks_max=48", "-e", "hostguard_schedule_cpu_quota=40%")
     changed, _proc = playbook(args)
     assert changed > 0
