@@ -13,7 +13,9 @@ Five systemd containers run side by side (``--network none``), one per daemon bu
 Every case of tests/integration/cron_oracle_cases.py is planted with the daemon stopped; the daemon
 is started and left to cross two minute boundaries; then the markers the jobs wrote (which lines
 ran, as whom) and the daemon's journal are read, the cron_audit module runs inside each container
-(through Ansible's podman connection) and the audit area runs on the host with ``root`` on each
+(through Ansible: ssh with pipelining into an ``sshd -i`` where the image has sshd, the pipelining
+podman connection where it has none, tests/container_connection.py; after the markers and the
+journal are read) and the audit area runs on the host with ``root`` on each
 container's rootfs (``podman mount``). Each (build, case, view) is one test: the audit's jobs for
 that file must be exactly the jobs that ran, and a file the daemon refused must be refused with
 the text the daemon logged.
@@ -30,6 +32,8 @@ import pytest
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.dirname(HERE))
+import container_connection  # noqa: E402
 import cron_oracle_cases as cases  # noqa: E402
 
 ANSIBLE = os.path.join(os.path.dirname(sys.executable), "ansible")
@@ -129,16 +133,15 @@ def collect(container):
     return markers, journal
 
 
-def audit_inside(containers, tmp_path):
-    """cron_audit inside every container, through Ansible's podman connection, in one run."""
+def audit_inside(containers, tmp_path, connections):
+    """cron_audit inside every container, through Ansible (``connections``: build -> how it
+    reaches that container), in one run."""
     inv = tmp_path / "inventory.ini"
     lines = ["[oracle]"]
-    for build, container in containers.items():
-        lines.append("%s ansible_connection=containers.podman.podman ansible_host=%s "
-                     "ansible_python_interpreter=/usr/bin/python3 hg_daemons=%s"
-                     % (build.replace("@", "_at_"), container, BUILDS[build][1]))
+    for build in containers:
+        lines.append(connections[build].ini(build.replace("@", "_at_"), hg_daemons=BUILDS[build][1]))
     inv.write_text("\n".join(lines) + "\n")
-    env = _env()
+    env = container_connection.ansible_env(_env())
     env.update({
         "ANSIBLE_CONFIG": os.path.join(REPO, "ansible.cfg"),
         "ANSIBLE_COLLECTIONS_PATH": os.path.join(REPO, ".collections"),
@@ -185,9 +188,10 @@ def each(func, state):
 
 
 @pytest.fixture(scope="module")
-def oracle(tmp_path_factory):
+def oracle(tmp_path_factory, container_ssh_key):
     state = Oracle()
     started = time.time()
+    connections = {}
     try:
         for build in BUILDS:
             state.containers[build] = boot(build)
@@ -205,7 +209,10 @@ def oracle(tmp_path_factory):
         for build, (markers, journal) in each(lambda _b, c: collect(c), state).items():
             state.markers[build], state.journal[build] = markers, journal
         t1 = time.time()
-        state.views["inside"] = audit_inside(state.containers, tmp_path_factory.mktemp("cron-oracle"))
+        connections.update(each(lambda _b, c: container_connection.Connection(c, container_ssh_key, env=_env()), state))
+        state.views["inside"] = audit_inside(state.containers, tmp_path_factory.mktemp("cron-oracle"), connections)
+        for connection in connections.values():
+            connection.close()             # no sshd -i left while the host view is read
         state.timings["audit_inside"] = time.time() - t1
         t2 = time.time()
         state.views["host"] = each(audit_host, state)
@@ -213,6 +220,8 @@ def oracle(tmp_path_factory):
         state.timings["total"] = time.time() - started
         yield state
     finally:
+        for connection in connections.values():
+            connection.close()
         for container in state.containers.values():
             podman("rm", "-f", "-t", "2", container, check=False)
 
