@@ -51,7 +51,7 @@ class SessionKey(object):
             self.sockets = tempfile.mkdtemp(prefix="hg-cm-")
 
     def remove(self):
-        for directory in {self.directory, self.sockets}:
+        for directory in (self.directory, self.sockets):     # the same one twice: ignore_errors
             shutil.rmtree(directory, ignore_errors=True)
 
 
