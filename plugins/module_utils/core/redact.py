@@ -12,9 +12,11 @@ What is a secret (replaced whole by ``<redacted>``, never partially):
 - the value of an option whose name holds password/passwd/pass/pwd/secret/token/key/auth/
   credential: ``--opt=value``, ``--opt value``, ``-opt value``; a quoted value with spaces
   is taken up to its closing quote;
-- ``-pVALUE`` (and ``-p VALUE``) of mysql-style tools (mysql, mysqldump, mariadb ...);
+- ``-pVALUE`` (and ``-p VALUE``) of mysql-style tools (mysql, mysqldump, mariadb ...) and sshpass;
   ``-a VALUE`` of redis-cli; the password of ``-u user:password`` / ``--user user:pass``;
-- the password of URL userinfo (``scheme://user:password@host``);
+- the password of URL userinfo (``scheme://user:password@host``), and a user-only userinfo
+  (``https://<token>@host``: a token passed as the user name) except in the schemes that log
+  in by name (ssh, sftp, scp, git+ssh, ssh+git, svn+ssh, rsync);
 - ``Authorization: <scheme> <credentials>``, ``Bearer <token>``, Redis ``AUTH <password>``;
 - env-style assignments ``NAME=value`` whose NAME holds SECRET, TOKEN, PASSWORD, PASSWD,
   _PWD, API_KEY/APIKEY, ACCESS_KEY, PRIVATE_KEY, CREDENTIAL, AUTH (also inside
@@ -52,7 +54,11 @@ NOT_SECRET_NAMES = frozenset(("PWD", "OLDPWD", "XAUTHORITY", "SSH_AUTH_SOCK", "P
 # Bare config words whose next value is a secret (Redis directives, redis-cli AUTH).
 CONFIG_SECRET_WORDS = frozenset(("requirepass", "masterauth"))
 # a tool word, also right after a path, "$(", "(", "`", ";", "|" or "&"
-MYSQL_TOOLS = re.compile(r"(?:^|[/(`;|&])(?:mysql[a-z_-]{0,20}|mariadb[a-z_-]{0,20})$")
+# tools whose -pVALUE / -p VALUE is a password: mysql-style clients and sshpass
+PASSWORD_P_TOOLS = re.compile(r"(?:^|[/(`;|&])(?:mysql[a-z_-]{0,20}|mariadb[a-z_-]{0,20}|sshpass)$")
+# URL schemes whose user-only userinfo (scheme://name@host) is a login name, kept; in any other
+# scheme a user-only userinfo may be a token (https://<token>@github.com/...) and goes.
+LOGIN_NAME_SCHEMES = frozenset(("ssh", "sftp", "scp", "git+ssh", "ssh+git", "rsync", "svn+ssh"))
 REDIS_CLI = re.compile(r"(?:^|[/(`;|&])redis-cli$")
 # Token shapes: anchored at a token boundary; every quantifier bounded.
 TOKEN_SHAPES = re.compile(
@@ -146,7 +152,8 @@ def _redact_env_assignments(token):
 
 
 def _redact_url_userinfo(token):
-    """scheme://user:password@host -> scheme://user:<redacted>@host (every URL in a token)."""
+    """scheme://user:password@host -> scheme://user:<redacted>@host, and scheme://token@host ->
+    scheme://<redacted>@host unless the scheme logs in by name (ssh ...): every URL in a token."""
     if "://" not in token or "@" not in token:
         return token
     out = []
@@ -173,11 +180,27 @@ def _redact_url_userinfo(token):
                 out.append(token[pos:end])
                 pos = end
                 continue
+            if colon < 0 and auth_start < at and token[auth_start:at] != REDACTED \
+                    and _scheme_before(token, sep).lower() not in LOGIN_NAME_SCHEMES:
+                out.append(token[pos:auth_start])
+                out.append(REDACTED)
+                pos = at
+                out.append(token[pos:end])
+                pos = end
+                continue
         out.append(token[pos:end])
         pos = end
         if end >= len(token):
             break
     return "".join(out)
+
+
+def _scheme_before(token, sep):
+    """The URL scheme that ends at token[sep] ("://"): letters, digits, '+', '.', '-'."""
+    begin = sep
+    while begin > 0 and sep - begin < 32 and (token[begin - 1].isalnum() or token[begin - 1] in "+.-"):
+        begin -= 1
+    return token[begin:sep]
 
 
 def _redact_shapes(token):
@@ -285,7 +308,7 @@ def _redact_tokens(tokens):
         low = bare.lower()
         lead = len(tok) - len(tok.lstrip(_QUOTES))
         if len(bare) < 256:
-            mysql = mysql or bool(MYSQL_TOOLS.search(bare))
+            mysql = mysql or bool(PASSWORD_P_TOOLS.search(bare))
             redis_cli = redis_cli or bool(REDIS_CLI.search(bare))
         if bare.startswith(PEM_BEGIN):
             ahead = " ".join(out[i - 1:i + 5]).upper()
@@ -324,6 +347,9 @@ def _redact_tokens(tokens):
                 # the value of any other option is looked into: "--env=DB_PASSWORD=x",
                 # "--url=https://u:pw@h"
                 value = tok[lead + value_start:]
+                if _is_scheme_word(value):
+                    redact_next = 1      # "--header=Bearer <token>", "-H=Basic <credentials>"
+                    continue
                 new, changed = _redact_pieces(value)
                 out[i - 1] = tok[:lead + value_start] + new
                 quote = _opens_quote(value) if changed else None

@@ -65,32 +65,88 @@ def test_cgroup_and_unit_v1_and_v2():
 
 
 @pytest.mark.parametrize("argv, want", [
-    (["redis-server", "--requirepass", "s3cr3t"], "redis-server --requirepass REDACTED"),
-    (["app", "--password=hunter2", "--port", "80"], "app --password=REDACTED --port 80"),
-    (["app", "--db-token", "abc", "-v"], "app --db-token REDACTED -v"),
-    (["app", "--api_key=k1", "--secret", "zz"], "app --api_key=REDACTED --secret REDACTED"),
+    (["redis-server", "--requirepass", "s3cr3t"], "redis-server --requirepass <redacted>"),
+    (["app", "--password=hunter2", "--port", "80"], "app --password=<redacted> --port 80"),
+    (["app", "--db-token", "abc", "-v"], "app --db-token <redacted> -v"),
+    (["app", "--api_key=k1", "--secret", "zz"], "app --api_key=<redacted> --secret <redacted>"),
     (["env", "PGPASSWORD=pw", "AWS_SECRET_ACCESS_KEY=x", "HOME=/root"],
-     "env PGPASSWORD=REDACTED AWS_SECRET_ACCESS_KEY=REDACTED HOME=/root"),
-    (["curl", "https://bob:pa55@example.org/x"], "curl https://bob:REDACTED@example.org/x"),
-    (["curl", "https://tok3n@example.org/x"], "curl https://REDACTED@example.org/x"),
-    (["curl", "-H", "Authorization: Bearer eyJhbGciOi.x.y"], "curl -H Authorization: REDACTED"),
-    (["tool", "Bearer", "abcdefgh"], "tool Bearer REDACTED"),
-    (["tool", "--header=Bearer abcdefgh"], "tool --header=Bearer REDACTED"),
-    (["docker", "run", "--env=DB_PASSWORD=s3cr3t", "x"], "docker run --env=DB_PASSWORD=REDACTED x"),
-    (["app", "https://u:pw@hAPI_TOKEN=s3cr3t"], "app https://u:REDACTED@hAPI_TOKEN=REDACTED"),
+     "env PGPASSWORD=<redacted> AWS_SECRET_ACCESS_KEY=<redacted> HOME=/root"),
+    (["curl", "https://bob:pa55@example.org/x"], "curl https://bob:<redacted>@example.org/x"),
+    (["curl", "https://tok3n@example.org/x"], "curl https://<redacted>@example.org/x"),
+    (["git", "clone", "ssh://git@example.org/x"], "git clone ssh://git@example.org/x"),
+    (["curl", "-H", "Authorization: Bearer eyJhbGciOi.x.y"], "curl -H Authorization: Bearer <redacted>"),
+    (["tool", "Bearer", "abcdefgh"], "tool Bearer <redacted>"),
+    (["tool", "--header=Bearer abcdefgh"], "tool --header=Bearer <redacted>"),
+    (["docker", "run", "--env=DB_PASSWORD=s3cr3t", "x"], "docker run --env=DB_PASSWORD=<redacted> x"),
+    (["app", "https://u:pw@hAPI_TOKEN=s3cr3t"], "app https://u:<redacted>@hAPI_TOKEN=<redacted>"),
+    (["mysql", "-uroot", "-ps3cr3t", "db"], "mysql -uroot -p<redacted> db"),
+    (["sshpass", "-p", "s3cr3t", "ssh", "h"], "sshpass -p <redacted> ssh h"),
+    (["curl", "-u", "bob:s3cr3t", "http://x"], "curl -u bob:<redacted> http://x"),
+    (["redis-cli", "-a", "s3cr3t", "ping"], "redis-cli -a <redacted> ping"),
+    (["x", "ghp_abcdefghijklmnopqrstuvwxyz0123"], "x <redacted>"),
     (["app", "--env=LANG=C", "a=b=c"], "app --env=LANG=C a=b=c"),
     (["sleep", "100"], "sleep 100"),
     (["app", "--password"], "app --password"),
-    (["app", "--token", "--verbose"], "app --token --verbose"),
+    (["app", "--token", "--verbose"], "app --token <redacted>"),   # a value may start with "-"
 ])
 def test_redact_argv(argv, want):
+    assert rec.POLICY is not None, "the recorder did not find core/redact.py"
     assert " ".join(rec.redact_argv(argv)) == want
+
+
+# Process command lines the audit's own gate (core.redact) must hide, each also written to the
+# recorder's ring: one policy, so the two cannot drift apart (they did: session 8 found the
+# recorder keeping mysql -p, curl -u, redis-cli -a and token shapes in clear).
+SECRET = "s3cr3tVALUE9"
+SECRET_ARGVS = [
+    ["app", "--password=" + SECRET, "--port", "5"], ["app", "--token", SECRET, "--x"],
+    ["app", "-secret", SECRET], ["app", "--api-key=" + SECRET], ["app", "--auth=" + SECRET],
+    ["psql", "postgres://user:%s@db:5432/x" % SECRET],
+    ["git", "clone", "https://bob:%s@git.example/x.git" % SECRET],
+    ["git", "clone", "https://%s@github.com/x.git" % SECRET],
+    ["x", "https://u:%s@hDB_PASSWORD=%s" % (SECRET, SECRET)],
+    ["docker", "run", "--env=DB_PASSWORD=" + SECRET, "x"], ["docker", "run", "-e", "DB_PASSWORD=" + SECRET],
+    ["app", "--url=https://u:%s@h/x" % SECRET], ["mysql", "-uroot", "-p" + SECRET, "db"],
+    ["mysqldump", "-p", SECRET, "db"], ["mariadb-dump", "--password=" + SECRET],
+    ["curl", "-H", "Authorization: Bearer " + SECRET, "http://x"], ["curl", "-H", "authorization:" + SECRET],
+    ["tool", "--header=Bearer " + SECRET], ["curl", "-u", "bob:" + SECRET, "http://x"],
+    ["curl", "--user=bob:" + SECRET, "http://x"], ["env", "DB_PASSWORD=" + SECRET, "API_TOKEN=" + SECRET, "./run"],
+    ["redis-cli", "-a", SECRET, "ping"], ["redis-server", "--requirepass", SECRET],
+    ["redis-server", "--masterauth", SECRET], ["sshpass", "-p", SECRET, "ssh", "h"],
+    ["sshpass", "-p" + SECRET, "ssh", "h"], ["java", "-Djavax.net.ssl.keyStorePassword=" + SECRET, "-jar", "a.jar"],
+    ["app", "--client-secret", SECRET], ["app", "--pass", SECRET], ["app", "PASSWORD=" + SECRET],
+    ["x", "ghp_%s0123456789abcdefgh" % SECRET], ["x", "glpat-%s0123456789" % SECRET],
+]
+
+
+@pytest.mark.parametrize("argv", SECRET_ARGVS, ids=lambda a: " ".join(a)[:40])
+def test_recorder_and_audit_hide_the_same_secrets(argv):
+    from ansible_collections.hostguard.hardening.plugins.module_utils.core import redact as core
+    ring = rec.cmdline_text("\0".join(argv).encode(), 4096)
+    audit = core.redact(" ".join(argv))
+    assert SECRET not in ring and SECRET not in audit
+    assert ring == audit
+
+
+def test_without_the_policy_only_the_program_name_is_kept():
+    assert rec.redact_argv(["app", "--x", "y"], policy=None) == ["app", rec.REDACTED]
+    assert rec.redact_argv(["app"], policy=None) == ["app"]
+
+
+def test_installed_program_loads_the_policy_from_its_own_directory(tmp_path):
+    import shutil
+    shutil.copy(PROGRAM, str(tmp_path / "hostguard-oom-recorder"))
+    assert rec.load_redaction_policy(str(tmp_path / "hostguard-oom-recorder")) is None
+    shutil.copy(os.path.join(os.path.dirname(PROGRAM), "..", "..", "..", "plugins", "module_utils", "core",
+                             "redact.py"), str(tmp_path / rec.POLICY_FILE))
+    policy = rec.load_redaction_policy(str(tmp_path / "hostguard-oom-recorder"))
+    assert policy.redact("app --token x") == "app --token <redacted>"
 
 
 def test_cmdline_text_bounds_and_decodes():
     raw = b"python3\0-c\0\xff\xfe\0--password\0p\x00"
     text = rec.cmdline_text(raw, 200)
-    assert "p\x00" not in text and "REDACTED" in text and "python3 -c" in text
+    assert "p\x00" not in text and "<redacted>" in text and "python3 -c" in text
     assert rec.cmdline_text(b"a" * 1000, 10) == "a" * 10 + "..."
     assert rec.cmdline_text(b"", 10) == ""
     assert "\n" not in rec.cmdline_text(b"a\nb", 10)
@@ -281,7 +337,7 @@ def test_snapshot_over_a_fake_proc_names_the_grower(tmp_path):
     r.page_kb = 4
     first = r.snapshot("start")
     assert [p["pid"] for p in first["top"]] == [10, 11] and first["growth"] == []
-    assert first["top"][0]["cmdline"] == "hog --token REDACTED"
+    assert first["top"][0]["cmdline"] == "hog --token <redacted>"
     assert first["top"][0]["unit"] == "x.service" and first["top"][0]["cgroup"] == "/hg"
     assert first["top"][0]["oom_score_adj"] == -1000
     with open(os.path.join(root, "10", "stat"), "w") as f:

