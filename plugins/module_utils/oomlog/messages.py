@@ -32,6 +32,9 @@ Formats (kernel format strings read in the public sources):
            signal 0 is the start-up self test, not a kill
   systemd-oomd "Killed %s due to ...", "Marked %s for killing due to ...", "oomd attempting to kill
            %d with KILL", "Considered %zu cgroups for killing, top candidates were:"
+  lmkd     Android's userspace lowmemorykiller (logcat tag "lowmemorykiller" or "lmkd"): "Kill '%s' (%d),
+           uid %d, oom_score_adj %d to free %ldkB rss, %ldkB swap; reason: %s" (oom_adj in Android 10),
+           Samsung's "Reclaim '%s' (%d), uid %d, oom_score_adj %d, state %d to free ..." (same fields)
 """
 from __future__ import absolute_import, division, print_function
 
@@ -356,6 +359,43 @@ def _oomd(msg, tag):
     return None
 
 
+LMKD_TAGS = ("lowmemorykiller", "lmkd")
+
+
+def _lmkd(msg, tag):
+    """An Android lmkd kill: "Kill 'name' (pid), uid U, oom_score_adj A to free N kB rss, M kB swap;
+    reason: R" (or Samsung's "Reclaim 'name' (pid), ..., state S to free ..."), under the logcat tag
+    lowmemorykiller/lmkd or, when the prefix was not read, right after "lowmemorykiller: "."""
+    for verb in ("Kill '", "Reclaim '"):
+        at = msg.find(verb, 0, 200)
+        if at >= 0:
+            break
+    else:
+        return None
+    if tag not in LMKD_TAGS and (at == 0 or not msg[:at].rstrip(": ").endswith(LMKD_TAGS)):
+        return None
+    rest = msg[at + len(verb):]
+    close = rest.find("' (", 0, 4 * MAX_NAME)          # package names hold ':' and '.', not "' ("
+    if close <= 0:
+        return None
+    pid, n = leading_int(rest[close + 3:])
+    if pid is None or rest[close + 3 + n:close + 4 + n] != ")":
+        return None
+    out = {"pid": pid, "name": rest[:close], "verb": verb[:-2].lower()}
+    tail = rest[close + 4 + n:close + 4 + n + 400]
+    for key, word in (("uid", ", uid "), ("oom_score_adj", " oom_score_adj "), ("oom_score_adj", " oom_adj "),
+                      ("rss_kb", " to free "), ("swap_kb", "kB rss, ")):
+        i = tail.find(word)
+        if i >= 0 and key not in out:
+            num = number(tail[i + len(word):])
+            if num is not None:
+                out[key] = num
+    i = tail.find("reason: ")
+    if i >= 0:
+        out["reason"] = tail[i + 8:].strip()[:200] or None
+    return out
+
+
 def _comm_before(head):
     """The comm before " invoked oom-killer:", without what an unrecognised prefix left in front
     of it ('"message": "python3' -> 'python3'); comms may hold spaces and ':' ("CPU 2/KVM",
@@ -434,6 +474,10 @@ def classify(msg, tag=None):
         early = _earlyoom(msg, tag)
         if early is not None:
             return "earlyoom", early
+    if "ill '" in msg or "Reclaim '" in msg:
+        hit = _lmkd(msg, tag)
+        if hit is not None:
+            return "lmkd", hit
     if tag in ("systemd-oomd", "oomd") or msg.startswith(("Killed /", "Marked /", "oomd attempting", "Considered ")):
         hit = _oomd(msg, tag)
         if hit is not None:

@@ -32,6 +32,8 @@ Shapes recognised (real examples in tests/fixtures/oomlog/real/):
                    (journalctl -o json, one entry a line; a cut or binary entry -> unknown prefix)
   kibana           "Jun 25, 2021 @ 12:42:13.029 | kernel | [secs] msg"   (rows copied out of Kibana
                    Discover: its default date format, then "|"- or tab-separated columns; no zone)
+  logcat           "07-31 02:28:31.588   152   152 I lowmemorykiller: msg" (Android logcat -v threadtime),
+                   "07-31 02:28:31.588 I/lowmemorykiller(  152): msg" (-v time); year-less, tag read
 rsyslog facility.severity tokens ("kern.warning", "<kern.err>") are skipped wherever they sit.
 """
 from __future__ import absolute_import, division, print_function
@@ -80,6 +82,9 @@ RE_CTIME = re.compile(r"([^\W\d_]{2,12}\.?)\s{1,3}([^\W\d_]{2,12}\.?)\s{1,3}" + 
 RE_ISO = re.compile(r"(\d{4})-(\d\d)-(\d\d)[T ]" + _HMS + r"(?:[.,](\d{1,9}))?(Z|[+-]\d\d:?\d\d)?(?:\s|$)")
 RE_UNIX = re.compile(r"(\d{9,11})\.(\d{1,9})\s")
 RE_KIBANA = re.compile(r"([^\W\d_]{3,12}\.?)\s" + _D + r",\s(\d{4})\s@\s" + _HMS + r"(?:[.,](\d{1,9}))?")
+# Android logcat: "-v threadtime" (MM-DD HH:MM:SS.mmm  PID  TID L TAG: msg) and "-v time" (L/TAG( PID): msg)
+RE_LOGCAT = re.compile(r"(\d\d)-(\d\d) " + _HMS + r"\.(\d{3})\s{1,6}(?:\d{1,10}\s{1,6}\d{1,10}\s([VDIWEFA])\s"
+                       r"([^:\s]{1,64})\s{0,24}: |([VDIWEFA])/([^(:\s]{1,64})\(\s{0,10}\d{1,10}\): )")
 RE_SHORT_FULL = re.compile(r"[^\W\d_]{2,12}\.?\s(\d{4})-(\d\d)-(\d\d)\s" + _HMS + r"(?:[.,](\d{1,9}))?\s")
 RE_TAG_ONLY = re.compile(r"([\w.@/-]{1,64})(?:\[(\d{1,10})\])?:\s")
 RE_TAG_TOKEN = re.compile(r"([\w.@/()-]{1,64}?)(?:\[(\d{1,10})\])?:$")
@@ -94,6 +99,11 @@ MAX_PREFIX_SCAN = 160   # an unknown prefix is looked through for this many char
 
 def _frac(digits):
     return float("0." + digits) if digits else 0.0
+
+
+def _plus_frac(epoch, digits):
+    """A stamp's epoch with its fraction of a second (None stays None: month unknown)."""
+    return None if epoch is None else epoch + _frac(digits)
 
 
 _TAG_NAMES = {}
@@ -338,9 +348,8 @@ def recognise_kibana(text, ctx):
         return None
     g = m.groups()
     month = month_number(g[0])
-    epoch = epoch_of(int(g[2]), month, int(g[1]), int(g[3]), int(g[4]), int(g[5])) if month else None
-    if epoch is not None:
-        epoch += _frac(g[6])
+    epoch = _plus_frac(epoch_of(int(g[2]), month, int(g[1]), int(g[3]), int(g[4]), int(g[5])) if month else None,
+                       g[6])
     rest = text[m.end():].lstrip(" \t|")
     tag = None
     for sep in (" | ", "\t"):
@@ -349,6 +358,17 @@ def recognise_kibana(text, ctx):
             tag, rest = rest[:at], rest[at + len(sep):].lstrip(" \t|")
             break
     return Prefix("kibana", None, epoch, None, tag, rest)
+
+
+def recognise_logcat(text, ctx):
+    """Android logcat lines (threadtime or time format): no year, no host; the tag is the logcat tag."""
+    m = RE_LOGCAT.match(text) if text[2:3] == "-" else None     # "-": cheap refusal of ISO, kmsg, epochs
+    if m is None:
+        return None
+    month, day, hh, mm, ss, millis, _level, tag, _level_time, tag_time = m.groups()
+    epoch = yearless_epoch(int(month), int(day), int(hh), int(mm), int(ss), ctx.year, ctx.now) \
+        if 1 <= int(month) <= 12 else None
+    return Prefix("logcat", None, _plus_frac(epoch, millis), None, tag or tag_time, text[m.end():])
 
 
 def recognise_tag(text, ctx):
@@ -368,7 +388,7 @@ REGISTRY = {
     "[": (recognise_dmesg, recognise_dmesg_t, recognise_dmesg_reltime),
     "<": (recognise_printk_level,),
     "{": (recognise_journal_json,),
-    "digit": (recognise_iso, recognise_kmsg, recognise_unix),
+    "digit": (recognise_iso, recognise_kmsg, recognise_unix, recognise_logcat),
     "alpha": (recognise_logread, recognise_syslog, recognise_short_full, recognise_tag, recognise_kibana),
 }
 ALL_RECOGNISERS = tuple(f for fs in REGISTRY.values() for f in fs)

@@ -739,18 +739,35 @@ class Parser(object):
         self._close(inc)
         return cont is not None
 
+    def _repeated(self, key):
+        """A userspace killer's line pasted twice ((killer, host, time, pid, size), timed): count it once."""
+        if key[2] is not None and key == self._last_line_key:
+            self.counts["duplicate_lines"] += 1
+            return True
+        self._last_line_key = key
+        return False
+
     def _on_earlyoom(self, host, epoch, uptime, data, tag):
         victim = {"pid": data["pid"], "name": data["name"], "signal": data["signal"]}
         if data.get("uid") is not None:
             victim["uid"] = data["uid"]
         victim.update(M.earlyoom_fields(data.get("rest") or ""))
-        key = ("earlyoom", host, epoch if epoch is not None else uptime, victim["pid"], victim.get("vmrss_mib"))
-        if key[2] is not None and key == self._last_line_key:
-            self.counts["duplicate_lines"] += 1
+        if self._repeated(("earlyoom", host, epoch if epoch is not None else uptime, victim["pid"],
+                           victim.get("vmrss_mib"))):
             return
-        self._last_line_key = key
         inc = self._new(host, epoch, uptime, "earlyoom")
         inc["victim"] = victim
+        self._close(inc)
+
+    def _on_lmkd(self, host, epoch, uptime, data, tag):
+        """Android lmkd: one line, one kill (its rss is what the kill frees)."""
+        victim = dict((k, data[k]) for k in ("pid", "name", "uid", "oom_score_adj", "rss_kb", "swap_kb")
+                      if data.get(k) is not None)
+        if self._repeated(("lmkd", host, epoch if epoch is not None else uptime, victim["pid"], victim.get("rss_kb"))):
+            return
+        inc = self._new(host, epoch, uptime, "lmkd")
+        inc["victim"] = victim
+        inc["reason"] = data.get("reason")
         self._close(inc)
 
     def _on_oomd_attempt(self, host, epoch, uptime, data, tag):

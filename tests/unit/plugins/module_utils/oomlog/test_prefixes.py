@@ -66,6 +66,12 @@ MSG = "Out of memory: Killed process 7 (a)"
     # rsyslog RFC 3339 with microseconds and a host (openprescribing#5431)
     ("2026-02-08T00:40:07.136582+00:00 largeweb2 systemd[1]: " + MSG, "iso", "largeweb2", "2026-02-08T00:40:07Z",
      None, "systemd"),
+    # Android logcat -v threadtime (crdroid issue_tracker#809, flutter#161070: a tag padded before ':') and -v time
+    ("10-24 14:24:26.342   710   710 I lowmemorykiller: " + MSG, "logcat", None, "2025-10-24T14:24:26Z", None,
+     "lowmemorykiller"),
+    ("01-01 15:11:13.739   879   879 I lmkd    : " + MSG, "logcat", None, "2025-01-01T15:11:13Z", None, "lmkd"),
+    ("07-31 02:28:31.588 I/lowmemorykiller(  152): " + MSG, "logcat", None, "2025-07-31T02:28:31Z", None,
+     "lowmemorykiller"),
 ])
 def test_recognisers(line, kind, host, when, uptime, tag):
     p = P.split_line(line, CTX)
@@ -177,3 +183,10 @@ def test_timegm_is_calendar_timegm(year, month, day, hh, mm, ss):
 def test_timegm_refuses_what_calendar_refuses(year, month):
     with pytest.raises(ValueError):
         timegm(year, month, 1)
+
+
+def test_logcat_refuses_what_is_not_logcat():
+    for line in ("2025-04-20T20:03:27Z h kernel: x", "12-34 10:11:12.123 x", "07-31 02:28:31 152 152 I t: x",
+                 "10-24 14:24:26.342   710   710 I lowmemory killer: x"):
+        assert P.recognise_logcat(line, CTX) is None
+    assert P.recognise_logcat("13-01 00:00:00.000 1 1 I t: x", CTX).epoch is None     # no 13th month

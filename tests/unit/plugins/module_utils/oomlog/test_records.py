@@ -201,3 +201,38 @@ def test_task_table_survives_another_hosts_lines_between_its_rows():
     incs = kills("\n".join(mixed) + "\n")
     assert len(incs) == 1 and incs[0]["task_table"]["rows"] == 2
     assert incs[0]["verdict"]["verdict"] == "innocent" and incs[0]["verdict"]["largest_consumer"]["name"] == "hog"
+
+
+@pytest.mark.parametrize("line,pid,name,rss,adj", [
+    # Android 11+ lmkd under logcat -v threadtime (resurrecting-open-source-projects/stress#10)
+    ("07-31 02:28:31.588   152   152 I lowmemorykiller: Kill './lmkd_unit_test' (6870), uid 0, oom_score_adj 1000 "
+     "to free 2740708kB rss, 90208kB swap; reason: low watermark is breached and swap is low (144184kB < 267412kB)",
+     6870, "./lmkd_unit_test", 2740708, 1000),
+    # Samsung's "Reclaim" form, a package name with ':' (flutter#161070)
+    ("01-01 15:11:13.739   879   879 I lmkd    : Reclaim 'com.samsung.x:contentmanagement' (591), uid 10112, "
+     "oom_score_adj 975, state 19 to free 19252kB rss, 52772kB swap; reason: min2x watermark is breached",
+     591, "com.samsung.x:contentmanagement", 19252, 975),
+    # Android 10's oom_adj, logcat -v time
+    ("07-31 02:28:31.588 I/lowmemorykiller(  152): Kill 'com.a' (12), uid 10001, oom_adj 900 to free 5kB rss",
+     12, "com.a", 5, 900),
+    # an unread prefix: the tag is taken from right before the kill
+    ("  lowmemorykiller: Kill 'com.b' (13), uid 10002, oom_score_adj 0 to free 7kB rss, 0kB swap", 13, "com.b", 7, 0),
+])
+def test_lmkd_kill_is_one_kill_of_its_pid(line, pid, name, rss, adj):
+    incs = kills(line + "\n" + line + "\n")
+    timed = line[:1].isdigit()          # a timed line pasted twice is one kill; untimed, it may be two kills
+    assert len(incs) == (1 if timed else 2) and incs[0]["killer"] == "lmkd"
+    v = incs[0]["victim"]
+    assert (v["pid"], v["name"], k.victim_rss_kb(v), v["oom_score_adj"]) == (pid, name, rss, adj)
+    assert incs[0]["verdict"]["verdict"] == "undetermined"
+
+
+@pytest.mark.parametrize("line", [
+    "07-31 02:28:31.588  2821  5227 I ActivityManager: Kill 'com.a' (12), uid 10001, oom_score_adj 900 to free 5kB rss",
+    "Jun 12 01:11:36 h app[1]: Kill 'com.a' (12), uid 10001, oom_score_adj 900 to free 5kB rss",
+    "07-31 02:28:31.588   152   152 I lowmemorykiller: Kill 'com.a' (12x), uid 10001, oom_score_adj 900",
+    "07-31 02:28:31.588   152   152 I lowmemorykiller: Kill 'com.a' (",
+])
+def test_lmkd_form_under_another_tag_or_cut_is_no_kill(line):
+    assert kills(line + "\n") == []
+
