@@ -90,6 +90,17 @@ def leading_int(text, limit=20):
     return (int(text[:j]), j) if j else (None, 0)
 
 
+def skip_quote_marks(text, at):
+    """Where a mail quote marker that a re-wrapped quotation left inside a line ends: "7963 > (name)"
+    (two quoted lines joined back into one) -> the index of the space before "(". ``at`` when none."""
+    if text[at:at + 2] != " >":
+        return at
+    j = at + 1
+    while j < at + 12 and text[j:j + 1] in (">", " "):
+        j += 1
+    return j - 1 if text[j - 1:j + 1] == " (" else at
+
+
 def paren_name(text, start):
     """(name, end) of the "(comm)" that opens at ``text[start]``: the first ')' followed by a space,
     comma, dot or the end, within MAX_NAME characters (comms may hold parentheses: "((resolved))")."""
@@ -200,6 +211,7 @@ def _kill_line(msg, at):
     if not rest.strip() and at + len("Killed process ") + n == len(msg.rstrip()):
         out.update(name=None, fields={}, name_wrapped=True)   # "(name)." wrapped onto the next line
         return out
+    rest = rest[skip_quote_marks(rest, 0):]
     if not rest.startswith(" ("):
         return None
     name, end = paren_name(rest, 1)
@@ -225,6 +237,7 @@ def _select_line(msg, at):
     """'Kill process N (name) score S or sacrifice child' at msg[at] ('K' or 'k')."""
     rest = msg[at + len("Kill process "):]
     pid, n = leading_int(rest)
+    n = skip_quote_marks(rest, n)
     if pid is None or not rest[n:].startswith(" ("):
         return None
     name, end = paren_name(rest, n + 1)
@@ -535,6 +548,7 @@ def ub_kill(msg):
         return None
     rest = msg[15:]
     pid, n = leading_int(rest)
+    n = skip_quote_marks(rest, n)
     if pid is None or not rest[n:].startswith(" ("):
         return None
     name, end = paren_name(rest, n + 1)

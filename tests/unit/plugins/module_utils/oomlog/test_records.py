@@ -236,3 +236,14 @@ def test_lmkd_kill_is_one_kill_of_its_pid(line, pid, name, rss, adj):
 def test_lmkd_form_under_another_tag_or_cut_is_no_kill(line):
     assert kills(line + "\n") == []
 
+
+
+def test_mail_quote_marker_inside_a_rewrapped_select_or_kill_line():
+    select = kills("> Dec 1 15:01:07 cluster1 kernel: Out of memory: Kill process 7963 > (sge_qmaster) score 948 or "
+                   "sacrifice child it's also worth pointing out\n")
+    assert [(i["victim"]["pid"], i["victim"]["name"]) for i in select] == [(7963, "sge_qmaster")]
+    kill = kills("> Dec 1 15:02:07 cluster1 kernel: Killed process 7964 >> (sge_execd) total-vm:10kB, anon-rss:5kB\n")
+    assert [(i["victim"]["pid"], i["victim"]["name"], i["victim"]["total_vm_kb"]) for i in kill] == \
+        [(7964, "sge_execd", 10)]
+    assert kills("Dec 1 15:03:07 cluster1 kernel: Killed process 7965 > x (no) total-vm:10kB\n") == []
+
