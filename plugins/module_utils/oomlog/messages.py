@@ -431,9 +431,9 @@ def classify(msg, tag=None):
         return "trigger", trig
     c0 = msg[:1]
     if c0 == "[":
-        if "uid  tgid" in msg[:64]:
+        if "tgid" in msg[:64]:                          # "uid  tgid"; one space in HTML-rendered pastes
             cols = table_columns(msg)
-            if cols:
+            if cols and cols[0] == "uid":
                 return "table_header", {"columns": cols}
         return None
     if msg.startswith("oom-kill:"):

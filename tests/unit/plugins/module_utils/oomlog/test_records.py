@@ -237,7 +237,6 @@ def test_lmkd_form_under_another_tag_or_cut_is_no_kill(line):
     assert kills(line + "\n") == []
 
 
-
 def test_mail_quote_marker_inside_a_rewrapped_select_or_kill_line():
     select = kills("> Dec 1 15:01:07 cluster1 kernel: Out of memory: Kill process 7963 > (sge_qmaster) score 948 or "
                    "sacrifice child it's also worth pointing out\n")
@@ -247,3 +246,14 @@ def test_mail_quote_marker_inside_a_rewrapped_select_or_kill_line():
         [(7964, "sge_execd", 10)]
     assert kills("Dec 1 15:03:07 cluster1 kernel: Killed process 7965 > x (no) total-vm:10kB\n") == []
 
+
+def test_task_table_with_whitespace_collapsed_by_a_web_page_is_read():
+    data = ("Mar 24 18:41:03 h kernel: [ pid ] uid tgid total_vm rss pgtables_bytes swapents oom_score_adj name\n"
+            "Mar 24 18:41:03 h kernel: [ 64320] 1011 64320 47586463 5345805 128630784 547757 0 yb-tserver\n"
+            "Mar 24 18:41:03 h kernel: [ 1660308] 1011 1660308 621139 24748 700416 527 900 postgres\n"
+            "Mar 24 18:41:04 h kernel: Out of memory: Killed process 1660308 (postgres) total-vm:2484556kB, "
+            "anon-rss:98992kB, file-rss:0kB, shmem-rss:0kB, UID:1011 pgtables:588kB oom_score_adj:900\n")
+    inc, = kills(data)
+    verdict = inc["verdict"]
+    assert verdict["verdict"] == "innocent" and verdict["largest_consumer"]["name"] == "yb-tserver"
+    assert k.parse_bytes("[ 1.0] [ pid ] uid tgidx total_vm rss name\n", year=2025).result_incidents() == []
