@@ -14,7 +14,8 @@ version_added: "0.1.0"
 description:
   - Streams the kernel log from C(dmesg) (or C(/dev/kmsg)), the journal (C(journalctl -k -o short-iso)),
     C(/var/log/kern.log), C(/var/log/messages) or a given file, and reconstructs every OOM incident in
-    every format the kernel has printed since 2.6, plus OpenVZ, earlyoom and systemd-oomd kills.
+    every format the kernel has printed since 2.6, plus OpenVZ, earlyoom, systemd-oomd and Android lmkd
+    (logcat) kills.
   - Each incident has its time, trigger (process, pid, gfp_mask, order, oom_score_adj), constraint and
     memcg, victim (pid, name, total-vm, anon/file/shmem rss, uid, oom_score_adj), the task table when
     present (top rows only, the rest counted), the largest consumer and a verdict (culprit, innocent,
