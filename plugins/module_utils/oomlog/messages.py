@@ -9,7 +9,9 @@ checks every pattern of this package), so a hostile line costs O(len) whatever i
 
 Formats (kernel format strings read in the public sources):
   trigger  "%s invoked oom-killer: gfp_mask=0x%x(%pGg), nodemask=%*pbl, order=%d, oom_score_adj=%hd"
-           and the older "oomkilladj=" / "oom_adj=" forms (2.6.11 .. 6.x)
+           and the older "oomkilladj=" / "oom_adj=" forms (2.6.11 .. 6.x); Broadcom's vendor kernels
+           print "%s triggered out of memory codition (oom killer not called): gfp_mask=.." (a record,
+           never a kill: they panic or retry)
   select   "[%s: ]Kill process %d (%s) score %d or sacrifice child|or a child|and children"
   kill     "[%s: ]Killed process %d (%s) total-vm:%lukB, anon-rss:%lukB, ..., oom_score_adj:%hd",
            "Killed process %d, UID %d, (%s) ..." (RHEL 6), "Killed process %d (%s), UID %d, ..."
@@ -429,6 +431,13 @@ def classify(msg, tag=None):
         trig = {"process": _comm_before(msg[:at]) if at >= 0 else None}
         trig.update(parse_trigger_fields(rest))
         return "trigger", trig
+    at = msg.find(" triggered out of memory co", 0, 200)       # Broadcom vendor kernels (ASUS routers)
+    if at > 0:
+        shut = msg.find(" (oom killer not called):", at + 27, at + 80)
+        if shut >= 0:
+            trig = {"process": _comm_before(msg[:at]), "oom_killer_not_called": True}
+            trig.update(parse_trigger_fields(msg[shut + 25:]))
+            return "trigger", trig
     c0 = msg[:1]
     if c0 == "[":
         if "tgid" in msg[:64]:                          # "uid  tgid"; one space in HTML-rendered pastes

@@ -257,3 +257,18 @@ def test_task_table_with_whitespace_collapsed_by_a_web_page_is_read():
     verdict = inc["verdict"]
     assert verdict["verdict"] == "innocent" and verdict["largest_consumer"]["name"] == "yb-tserver"
     assert k.parse_bytes("[ 1.0] [ pid ] uid tgidx total_vm rss name\n", year=2025).result_incidents() == []
+
+
+def test_broadcom_oom_condition_without_killer_is_a_record_not_a_kill():
+    # asuswrt-merlin.ng#314/#478: Broadcom's vendor kernel does not call the OOM killer (its spelling)
+    data = ("May  5 07:05:06 crashlog: <4>aaews triggered out of memory codition (oom killer not called): "
+            "gfp_mask=0x201da, order=0, oom_score_adj=0\n"
+            "May  5 07:05:06 crashlog: <4>CPU: 1 PID: 1761 Comm: aaews Tainted: P           O    4.1.51 #2\n"
+            "May  5 07:05:06 crashlog: <0>Kernel panic - not syncing: Reboot due to persistent out of memory codition..\n")
+    parser = k.parse_bytes(data, year=2025)
+    assert parser.result_incidents() == []
+    rec, = parser.without_kill
+    assert rec["trigger"]["process"] == "aaews" and rec["trigger"]["pid"] == 1761
+    assert rec["trigger"]["gfp_mask"] == "0x201da" and rec["trigger"]["oom_killer_not_called"] is True
+    other = "Jan  4 11:57:05 kernel: app triggered out of memory condition: gfp_mask=0x201da, order=0\n"
+    assert not k.parse_bytes(other, year=2025).without_kill
