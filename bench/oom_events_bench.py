@@ -8,13 +8,14 @@ page cache for both) and reads each child's peak RSS with wait4(). Deletes the f
     python3 bench/oom_events_bench.py --sizes-mib 100 1024 --incidents 300 --rounds 3
 
 The machine is shared, so each round runs grep and then oom_events back to back, and the table
-gives the lowest CPU time of each tool over the rounds (the least disturbed run) plus the CPU ratio
-of every round.
+gives the lowest CPU time of each tool over the rounds (the least disturbed run), the CPU ratio
+of every round and their median, and the 1-minute load average before and after the rounds.
 """
 import argparse
 import os
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -166,6 +167,7 @@ def main():
             size, made = generate(path, mib << 20, args.incidents)
             subprocess.run(["cat", path], stdout=subprocess.DEVNULL, check=True)   # warm the page cache
             grep_runs, ours_runs = [], []
+            load0 = os.getloadavg()[0]
             for _round in range(max(1, args.rounds)):
                 grep_runs.append(run(["grep", "-c", "Killed process", path]))
                 ours_runs.append(run([sys.executable, "-c", PARSE, path], env))
@@ -176,7 +178,8 @@ def main():
             g_secs, g_cpu, g_rss, _g = min(grep_runs, key=lambda r: r[1])
             p_secs, p_cpu, p_rss, _p = min(ours_runs, key=lambda r: r[1])
             ratios = [o[1] / max(g[1], 1e-3) for g, o in zip(grep_runs, ours_runs)]
-            rows.append((size / 2.0 ** 20, made, g_secs, g_cpu, g_rss, p_secs, p_cpu, p_rss, ratios))
+            load = (load0, os.getloadavg()[0])
+            rows.append((size / 2.0 ** 20, made, g_secs, g_cpu, g_rss, p_secs, p_cpu, p_rss, ratios, load))
             os.unlink(path)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -190,12 +193,12 @@ def main():
                                   check=False).stdout.split("\n")[0]
     print("python %s (%s), grep %s" % (sys.version.split()[0], bytecode, grep_version))
     print("| log size | incidents | grep -c wall / CPU | grep peak RSS | oom_events wall / CPU | "
-          "oom_events peak RSS | ratio wall / CPU | CPU ratio per round | oom_events MiB/s (CPU) |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for size, made, g_secs, g_cpu, g_rss, p_secs, p_cpu, p_rss, ratios in rows:
-        print("| %.0f MiB | %d | %.2f s / %.2f s | %.1f MiB | %.2f s / %.2f s | %.1f MiB | %.1fx / %.2fx | %s | %.0f |" % (
+          "oom_events peak RSS | ratio wall / CPU | CPU ratio per round | median | oom_events MiB/s (CPU) | load (1-min) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for size, made, g_secs, g_cpu, g_rss, p_secs, p_cpu, p_rss, ratios, load in rows:
+        print("| %.0f MiB | %d | %.2f s / %.2f s | %.1f MiB | %.2f s / %.2f s | %.1f MiB | %.1fx / %.2fx | %s | %.2fx | %.0f | %.1f-%.1f |" % (
             size, made, g_secs, g_cpu, g_rss, p_secs, p_cpu, p_rss, p_secs / g_secs, p_cpu / max(g_cpu, 1e-3),
-            " ".join("%.2fx" % r for r in ratios), size / max(p_cpu, 1e-3)))
+            " ".join("%.2fx" % r for r in ratios), statistics.median(ratios), size / max(p_cpu, 1e-3), load[0], load[1]))
 
 
 if __name__ == "__main__":
