@@ -32,6 +32,7 @@ Shapes recognised (real examples in tests/fixtures/oomlog/real/):
                    (journalctl -o json, one entry a line; a cut or binary entry -> unknown prefix)
   kibana           "Jun 25, 2021 @ 12:42:13.029 | kernel | [secs] msg"   (rows copied out of Kibana
                    Discover: its default date format, then "|"- or tab-separated columns; no zone)
+  level letter     "[W] Oct 22 20:02:32 kernel: msg"   (Keenetic routers: the syslog line after the letter)
   logcat           "07-31 02:28:31.588   152   152 I lowmemorykiller: msg" (Android logcat -v threadtime),
                    "07-31 02:28:31.588 I/lowmemorykiller(  152): msg" (-v time); year-less, tag read
 rsyslog facility.severity tokens ("kern.warning", "<kern.err>") are skipped wherever they sit.
@@ -176,6 +177,14 @@ def _numeric_epoch(g, zone=None):
     if epoch is not None:
         epoch += _frac(g[6]) - tz_offset(zone) if zone else _frac(g[6])
     return epoch
+
+
+def recognise_level_letter(text, ctx):
+    """Keenetic routers' log: a level letter in brackets before a host-less syslog stamp,
+    "[W] Oct 22 20:02:32 kernel: msg" (AdGuardVPNCLI#68); read as the syslog line after it."""
+    if text[2:4] != "] " or text[1:2] not in "CEWIND":
+        return None
+    return recognise_syslog(text[4:], ctx)
 
 
 def recognise_dmesg(text, ctx):
@@ -385,7 +394,7 @@ def recognise_tag(text, ctx):
 
 # The registry, by the first character of the line; each entry is tried in order.
 REGISTRY = {
-    "[": (recognise_dmesg, recognise_dmesg_t, recognise_dmesg_reltime),
+    "[": (recognise_dmesg, recognise_dmesg_t, recognise_dmesg_reltime, recognise_level_letter),
     "<": (recognise_printk_level,),
     "{": (recognise_journal_json,),
     "digit": (recognise_iso, recognise_kmsg, recognise_unix, recognise_logcat),

@@ -72,6 +72,9 @@ MSG = "Out of memory: Killed process 7 (a)"
     ("01-01 15:11:13.739   879   879 I lmkd    : " + MSG, "logcat", None, "2025-01-01T15:11:13Z", None, "lmkd"),
     ("07-31 02:28:31.588 I/lowmemorykiller(  152): " + MSG, "logcat", None, "2025-07-31T02:28:31Z", None,
      "lowmemorykiller"),
+    # Keenetic routers: a level letter before a host-less syslog stamp (AdGuardVPNCLI#68)
+    ("[W] Oct 22 20:02:32 kernel: " + MSG, "syslog", None, "2025-10-22T20:02:32Z", None, "kernel"),
+    ("[I] Oct 22 20:02:32 kernel: [ 12.5] " + MSG, "syslog", None, "2025-10-22T20:02:32Z", 12.5, "kernel"),
 ])
 def test_recognisers(line, kind, host, when, uptime, tag):
     p = P.split_line(line, CTX)

@@ -22,7 +22,8 @@ PREFIXES = [b"", b"[  839.048830] ", b"[Sun Apr 20 20:03:27 2025] ", b"[ven. nov
             b"kernel: ", b"h1: ", b"> ", b"  12 ", b"\xd0\xb0\xd0\xbf\xd1\x80 28 01:23:30 h1 kernel: ",
             b"[Oct28 16:58] ", b"[  +0.000006] ", b"[  244.946537][ T3106] ", b">>> ",
             b"2024-04-29T14:55:41,678628+02:00 ", b"<4>1 2025-04-20T22:03:27.123456+02:00 h1 kernel - - - ",
-            b"percona # ", b"10-24 14:24:26.342   710   710 I lowmemorykiller: ", b"07-31 02:28:31.588 I/lmkd(  152): "]
+            b"percona # ", b"10-24 14:24:26.342   710   710 I lowmemorykiller: ", b"07-31 02:28:31.588 I/lmkd(  152): ",
+            b"[W] Oct 22 20:02:32 kernel: "]
 SETTINGS = settings(max_examples=300, deadline=None, database=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow])
 
