@@ -17,7 +17,8 @@ export ANSIBLE_LOCAL_TEMP   := $(CURDIR)/.cache/ansible-tmp
 export ANSIBLE_HOME         := $(CURDIR)/.cache/ansible-home
 export PATH                 := $(BIN):$(PATH)
 
-.PHONY: help audit test venv system-deps collection-link images unit integration lint molecule \
+.PHONY: help audit test venv system-deps collection-link images unit integration integration-host \
+        integration-images lint molecule \
         build-collection bench clean sanity compat fuzz
 
 help:
@@ -66,16 +67,28 @@ fuzz: venv collection-link
 # Lowering oom_score_adj (a real -1000 "immune" process) needs CAP_SYS_RESOURCE, which root
 # lacks on these VMs; such tests are deselected there, loudly, never counted as passed.
 HAS_CAP_SYS_RESOURCE := $(shell c=$$(awk '/^CapEff/ {print $$2}' /proc/self/status); [ -n "$$c" ] && (( (0x$$c >> 24) & 1 )) && echo yes || echo no)
-ifeq ($(HAS_CAP_SYS_RESOURCE),yes)
-INTEGRATION_MARKERS :=
-else
-INTEGRATION_MARKERS := -m "not needs_cap_sys_resource"
-endif
+CAP_MARK := $(if $(filter yes,$(HAS_CAP_SYS_RESOURCE)),,not needs_cap_sys_resource)
+# The integration suite in two parts (the `images` marker is set by tests/conftest.py from a test
+# file's text): `integration-host` needs no container image and runs while the images build;
+# `integration-images` needs them. `integration` runs both in one pytest.
+PART_MARK_host := not images
+PART_MARK_images := images
+integration_mark = $(strip $(CAP_MARK)$(if $(and $(CAP_MARK),$(PART_MARK_$(1))), and )$(PART_MARK_$(1)))
+define RUN_INTEGRATION
+	@[ -z '$(CAP_MARK)' ] || echo "NOTE: root lacks CAP_SYS_RESOURCE here: deselecting tests marked needs_cap_sys_resource (not run, not passed)"
+	rm -rf $(PYTEST_TMP)/integration-$(1) && mkdir -p $(PYTEST_TMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider --durations=15 --basetemp=$(PYTEST_TMP)/integration-$(1) \
+	  $(if $(call integration_mark,$(1)),-m "$(call integration_mark,$(1))") tests/integration
+endef
 
 integration: venv collection-link system-deps images
-	@[ -z '$(INTEGRATION_MARKERS)' ] || echo "NOTE: root lacks CAP_SYS_RESOURCE here: deselecting tests marked needs_cap_sys_resource (not run, not passed)"
-	rm -rf $(PYTEST_TMP)/integration && mkdir -p $(PYTEST_TMP)
-	$(BIN)/python -m pytest -q -p no:cacheprovider --durations=15 --basetemp=$(PYTEST_TMP)/integration $(INTEGRATION_MARKERS) tests/integration
+	$(call RUN_INTEGRATION,all)
+
+integration-host: venv collection-link system-deps
+	$(call RUN_INTEGRATION,host)
+
+integration-images: venv collection-link system-deps images
+	$(call RUN_INTEGRATION,images)
 
 lint: venv collection-link
 	$(BIN)/ansible-lint --profile production
@@ -99,42 +112,53 @@ build-collection: venv
 molecule: venv collection-link images
 	scripts/run-molecule.sh $(SCENARIOS)
 
-# The image build (debootstrap: mostly network and disk) runs behind the unit and compat suites
-# (CPU), and its log is printed when it is waited for; the suites that need images come after
-# (`integration` runs scripts/build-images.sh again: a no-op when the images are there, a
-# rebuild with its error shown when the background build failed).
+# `make test`, in order (each phase prints `== HH:MM:SS phase`; the measured run is in
+# docs/harness.md):
+# - the image build (debootstrap, two lanes: scripts/build-images.sh) starts first, in the
+#   background; it marks each image ready in $(IMAGES_READY) as soon as it is there;
+# - Molecule starts at once, in the background (two scenarios side by side, longest first);
+#   each scenario begins when the images its molecule.yml names are ready (scripts/run-molecule.sh);
+# - unit and compat side by side (compat's log printed when it ends);
+# - lint (ansible-lint, check_docs, ansible-test sanity: CPU, no containers) in the background;
+# - integration-host (the integration tests that need no image) in the foreground, while the
+#   images still build; then the image build is waited for and integration-images runs;
+# - the run ends when lint and then Molecule have ended, each log printed then.
+# A failure anywhere stops the image build, waits for lint and for Molecule (which removes its
+# containers; after a unit or compat failure it is stopped first) and then fails the run.
+# Why everything overlaps: the 2 cores are saturated once integration and Molecule run, so the
+# run's length follows its total CPU; what shortens it is removing idle time (the image build
+# is disk and network: ~12 min cold here for the seven images) and CPU.
 IMAGES_LOG := $(CURDIR)/.cache/images.log
-# The Molecule scenarios (two side by side, longest first: HG_MOLECULE_JOBS in
-# scripts/run-molecule.sh) run behind the integration suite and then behind lint: the longest
-# leg (~32 min of scenarios) starts as soon as the images are there. Measured before (clean
-# clone 29b87e9, everything in a row but lint): 67m46s with 44 of 136 core-minutes used.
-# Three scenarios side by side were tried (session 5, da23419): load 7-9, each 1.4-1.9x slower,
-# less throughput than two. Molecule's log is printed when it ends; a failure anywhere waits for
-# Molecule to finish (it removes its containers) and then fails the run.
+IMAGES_READY := $(CURDIR)/.cache/images-ready
+IMAGES_WAIT := pid=$$(cat .cache/images.pid); while kill -0 $$pid 2>/dev/null; do sleep 2; done
 MOLECULE_LOG := $(CURDIR)/.cache/molecule.log
 MOLECULE_WAIT := while [ ! -s .cache/molecule.rc ]; do sleep 5; done
-# Lint (ansible-lint, check_docs, ansible-test sanity: CPU, no containers) starts after compat
-# and runs behind the image build (network and disk) and the integration suite; its log is
-# printed when it is waited for.
+MOLECULE_STOP := kill -- -$$(cat .cache/molecule.pid) 2>/dev/null; $(MOLECULE_WAIT)
+COMPAT_LOG := $(CURDIR)/.cache/compat.log
 LINT_LOG := $(CURDIR)/.cache/lint.log
 LINT_WAIT := while [ ! -s .cache/lint.rc ]; do sleep 5; done
+IMAGES_STOP := kill -- -$$(cat .cache/images.pid) 2>/dev/null
 PHASE = @echo "== $$(date -u +%H:%M:%S) $(1)"
 test: system-deps venv collection-link
-	@mkdir -p .cache
-	$(call PHASE,images (behind unit and compat))
-	@setsid scripts/build-images.sh > $(IMAGES_LOG) 2>&1 & echo $$! > .cache/images.pid
-	$(call PHASE,unit)
-	$(MAKE) unit || { kill -- -$$(cat .cache/images.pid) 2>/dev/null; exit 1; }
-	$(call PHASE,compat)
-	$(MAKE) compat || { kill -- -$$(cat .cache/images.pid) 2>/dev/null; exit 1; }
-	$(call PHASE,lint (behind the image build and integration))
-	@rm -f .cache/lint.rc; ( $(MAKE) lint > $(LINT_LOG) 2>&1; echo $$? > .cache/lint.rc ) &
-	@pid=$$(cat .cache/images.pid); while kill -0 $$pid 2>/dev/null; do sleep 2; done; cat $(IMAGES_LOG)
-	scripts/build-images.sh || { $(LINT_WAIT); exit 1; }
-	$(call PHASE,molecule (behind integration))
-	@rm -f .cache/molecule.rc; ( setsid scripts/run-molecule.sh $(SCENARIOS) > $(MOLECULE_LOG) 2>&1; echo $$? > .cache/molecule.rc ) &
-	$(call PHASE,integration)
-	$(MAKE) integration || { $(LINT_WAIT); $(MOLECULE_WAIT); cat $(MOLECULE_LOG); exit 1; }
+	@mkdir -p .cache && rm -rf $(IMAGES_READY) .cache/molecule.rc .cache/lint.rc .cache/compat.rc
+	$(call PHASE,images (in the background))
+	@HG_IMAGES_READY_DIR=$(IMAGES_READY) setsid scripts/build-images.sh > $(IMAGES_LOG) 2>&1 & echo $$! > .cache/images.pid
+	$(call PHASE,molecule (in the background; each scenario once its images are ready))
+	@( HG_IMAGES_READY_DIR=$(IMAGES_READY) HG_IMAGES_PID=$$(cat .cache/images.pid) setsid scripts/run-molecule.sh $(SCENARIOS) > $(MOLECULE_LOG) 2>&1 & \
+	   echo $$! > .cache/molecule.pid; wait $$!; echo $$? > .cache/molecule.rc ) &
+	$(call PHASE,unit and compat (side by side))
+	@( $(MAKE) compat > $(COMPAT_LOG) 2>&1; echo $$? > .cache/compat.rc ) & \
+	  $(MAKE) unit; rc=$$?; while [ ! -s .cache/compat.rc ]; do sleep 2; done; cat $(COMPAT_LOG); \
+	  [ $$rc = 0 ] && [ "$$(cat .cache/compat.rc)" = 0 ] || { $(IMAGES_STOP); $(MOLECULE_STOP); exit 1; }
+	$(call PHASE,lint (in the background))
+	@( $(MAKE) lint > $(LINT_LOG) 2>&1; echo $$? > .cache/lint.rc ) &
+	$(call PHASE,integration-host (while the images build))
+	$(MAKE) integration-host || { $(IMAGES_STOP); $(LINT_WAIT); $(MOLECULE_WAIT); cat $(MOLECULE_LOG); exit 1; }
+	$(call PHASE,waiting for the images)
+	@$(IMAGES_WAIT); cat $(IMAGES_LOG)
+	scripts/build-images.sh || { $(LINT_WAIT); $(MOLECULE_WAIT); cat $(MOLECULE_LOG); exit 1; }
+	$(call PHASE,integration-images)
+	$(MAKE) integration-images || { $(LINT_WAIT); $(MOLECULE_WAIT); cat $(MOLECULE_LOG); exit 1; }
 	$(call PHASE,waiting for lint)
 	@$(LINT_WAIT); cat $(LINT_LOG); [ "$$(cat .cache/lint.rc)" = 0 ] || { $(MOLECULE_WAIT); cat $(MOLECULE_LOG); exit 1; }
 	$(call PHASE,waiting for molecule)

@@ -45,7 +45,11 @@ declare -A IMAGE_PACKAGES=([bookworm]="$PACKAGES" [trixie]="$PACKAGES"
 # /etc/init.d/rcS and /etc/init.d/rc, which openrc ships as calls to `openrc sysinit|boot|<level>`)
 # and busybox-static (the plain `busybox` package has no crond applet). The OpenRC integration
 # test (tests/integration/test_openrc_real.py) asks its rc-update/rc-status what is enabled.
-IMAGES_DEFAULT=(bookworm trixie cronie-trixie busybox-bookworm services-bookworm el-layout-trixie openrc-bookworm)
+# Order matters: images of one suite are built one after another (they share the suite's .deb
+# cache), the two suites side by side, each lane in this order; the two images 11 of the 12
+# Molecule scenarios need come first, then el_layout's, so Molecule can start while the rest build
+# (HG_IMAGES_READY_DIR below).
+IMAGES_DEFAULT=(bookworm trixie el-layout-trixie busybox-bookworm cronie-trixie services-bookworm openrc-bookworm)
 # Bump when the steps after debootstrap change, so every image rebuilds.
 RECIPE_VERSION=1
 STABLE_TAG=1
@@ -253,16 +257,38 @@ main() {
   command -v podman >/dev/null || { echo "build-images: podman missing (make system-deps)" >&2; exit 1; }
   local images=("$@")
   [ ${#images[@]} -gt 0 ] || images=("${IMAGES_DEFAULT[@]}")
-  local pids=() rc=0 image i
+  local pids=() rc=0 image i suite suites=() lane
+  # One lane per suite (images of a suite share its .deb cache and its lock), lanes side by
+  # side, a lane's images in the order given. With HG_IMAGES_READY_DIR set, each image leaves
+  # <dir>/<image> when it is there (built or present) or <dir>/<image>.failed, so a consumer can
+  # start on the images it needs while the others build (scripts/run-molecule.sh does).
   for image in "${images[@]}"; do
-    build_one "$image" &
+    suite=${IMAGE_SUITE[$image]:-unknown}
+    case " ${suites[*]} " in *" $suite "*) ;; *) suites+=("$suite") ;; esac
+  done
+  [ -z "${HG_IMAGES_READY_DIR:-}" ] || mkdir -p "$HG_IMAGES_READY_DIR"
+  for suite in "${suites[@]}"; do
+    (
+      lane=0
+      for image in "${images[@]}"; do
+        [ "${IMAGE_SUITE[$image]:-unknown}" = "$suite" ] || continue
+        # a subshell per image: build_one's lock is released when it ends; started as a job
+        # and waited for, so `set -e` still holds inside it (it would not in an `if` test)
+        build_one "$image" &
+        if wait $!; then
+          [ -z "${HG_IMAGES_READY_DIR:-}" ] || : >"$HG_IMAGES_READY_DIR/$image"
+        else
+          log "$image: FAILED"
+          [ -z "${HG_IMAGES_READY_DIR:-}" ] || : >"$HG_IMAGES_READY_DIR/$image.failed"
+          lane=1
+        fi
+      done
+      exit $lane
+    ) &
     pids+=($!)
   done
   for i in "${!pids[@]}"; do
-    if ! wait "${pids[$i]}"; then
-      log "${images[$i]}: FAILED"
-      rc=1
-    fi
+    wait "${pids[$i]}" || rc=1
   done
   exit $rc
 }

@@ -9,6 +9,10 @@
 # (.collections link) and a per-checkout container-name suffix so parallel checkouts on one
 # machine never share or remove each other's containers. Leftover containers of this
 # checkout (from an interrupted run) are removed before and after.
+#   HG_MOLECULE_JOBS     scenarios side by side (default 2)
+#   HG_IMAGES_READY_DIR  start each scenario once its images are marked ready there (make test)
+#   HG_IMAGES_PID        the image builder, so that wait ends with it
+#   HG_MOLECULE_LOGS     where each scenario's log and result go (default .cache/molecule-logs)
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
 ROOT=$PWD
@@ -90,7 +94,7 @@ cleanup_leftovers
 # to HG_MOLECULE_JOBS of them run side by side (default 2: the containers mostly wait); each
 # one's output goes to .cache/molecule-logs/<scenario>.log and is printed when it ends.
 JOBS=${HG_MOLECULE_JOBS:-2}
-LOGS="$ROOT/.cache/molecule-logs"
+LOGS="${HG_MOLECULE_LOGS:-$ROOT/.cache/molecule-logs}"
 mkdir -p "$LOGS"
 declare -A result seconds
 overall=0
@@ -109,7 +113,33 @@ run_one() {
   echo "$rc $(( $(date +%s) - start ))" > "$LOGS/$s.result"
 }
 
+# With HG_IMAGES_READY_DIR (make test sets it; scripts/build-images.sh leaves <dir>/<image> when
+# an image is there, <dir>/<image>.failed when it failed) a scenario starts as soon as the images
+# its molecule.yml names exist, while the others still build; HG_IMAGES_PID is the builder, so a
+# wait cannot outlive it. Without it (a run by hand) the images are taken as they are.
+images_of() {
+  sed -n 's#^ *image: *localhost/hostguard-\([a-z0-9-]*\):[0-9a-z-]* *$#\1#p' "molecule/$1/molecule.yml" | sort -u
+}
+# 0: every image of scenario $1 is there; 1: not yet; 2: one failed or the builder ended without it
+images_state() {
+  local i missing=0
+  [ -n "${HG_IMAGES_READY_DIR:-}" ] || return 0
+  for i in $(images_of "$1"); do
+    if [ -e "$HG_IMAGES_READY_DIR/$i.failed" ]; then echo "image $i failed to build"; return 2; fi
+    [ -e "$HG_IMAGES_READY_DIR/$i" ] || missing=1
+  done
+  [ $missing = 1 ] || return 0
+  if [ -n "${HG_IMAGES_PID:-}" ] && ! kill -0 "$HG_IMAGES_PID" 2>/dev/null; then
+    for i in $(images_of "$1"); do
+      [ -e "$HG_IMAGES_READY_DIR/$i" ] || { echo "image $i was not built (the image build ended)"; return 2; }
+    done
+    return 0
+  fi
+  return 1
+}
+
 running=0
+pending=()
 for s in "${scenarios[@]}"; do
   if [ ! -f "molecule/$s/molecule.yml" ]; then
     echo "run-molecule: no scenario molecule/$s" >&2
@@ -117,8 +147,38 @@ for s in "${scenarios[@]}"; do
     continue
   fi
   rm -f "$LOGS/$s.result"
-  echo "=== molecule test -s $s (suffix $HG_MOLECULE_SUFFIX; log $LOGS/$s.log)"
-  run_one "$s" &
+  pending+=("$s")
+done
+# Longest first among the scenarios whose images are there; bounded: the builder's end (above)
+# or 3 hours.
+give_up=$(( $(date +%s) + 10800 ))
+while [ ${#pending[@]} -gt 0 ]; do
+  picked=""
+  for idx in "${!pending[@]}"; do
+    s=${pending[$idx]}
+    state=0; why=$(images_state "$s") || state=$?
+    if [ $state = 0 ]; then picked=$s; unset 'pending[idx]'; break; fi
+    if [ $state = 2 ]; then
+      echo "=== $s: not run: $why" | tee "$LOGS/$s.log"
+      echo "FAIL 0" > "$LOGS/$s.result"
+      unset 'pending[idx]'
+    fi
+  done
+  pending=("${pending[@]}")
+  if [ -z "$picked" ]; then
+    [ ${#pending[@]} -gt 0 ] || break
+    if [ "$(date +%s)" -ge "$give_up" ]; then
+      for s in "${pending[@]}"; do
+        echo "=== $s: not run: its images were not there after 3 hours" | tee "$LOGS/$s.log"
+        echo "FAIL 0" > "$LOGS/$s.result"
+      done
+      break
+    fi
+    sleep 2
+    continue
+  fi
+  echo "=== $(date -u +%H:%M:%S) molecule test -s $picked (suffix $HG_MOLECULE_SUFFIX; log $LOGS/$picked.log)"
+  run_one "$picked" &
   running=$((running + 1))
   if [ "$running" -ge "$JOBS" ]; then
     wait -n || true

@@ -1,6 +1,7 @@
 """Make the collection importable as ansible_collections.hostguard.hardening from the repo."""
 import os
 import pathlib
+import re
 import sys
 
 import pytest
@@ -106,3 +107,29 @@ def container_ssh_key(tmp_path_factory):
     key = container_connection.SessionKey(tmp_path_factory.mktemp("ssh"))
     yield key
     key.remove()
+
+
+# The integration suite in two parts (`make test`): tests that need none of the container images
+# run while scripts/build-images.sh still builds them (`-m "not images"`), the others once every
+# image is there (`-m images`). A test file needs the images when its source names one
+# (`localhost/hostguard-…`) or a way into a container (podman, tests/container_connection.py, the
+# cron-daemon oracle cases): it is marked here, from its text, so a new container test cannot be
+# started before its image exists by forgetting a marker.
+NEEDS_IMAGES = re.compile(r"localhost/hostguard-|\bpodman\b|container_connection|cron_oracle_cases")
+_NEEDS_IMAGES_SEEN = {}
+
+
+def needs_images(path):
+    """True when the test file at ``path`` names an image or a container connection."""
+    key = str(path)
+    if key not in _NEEDS_IMAGES_SEEN:
+        with open(key, encoding="utf-8", errors="replace") as handle:
+            _NEEDS_IMAGES_SEEN[key] = bool(NEEDS_IMAGES.search(handle.read()))
+    return _NEEDS_IMAGES_SEEN[key]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if needs_images(item.path):
+            item.add_marker(pytest.mark.images)

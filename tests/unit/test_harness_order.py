@@ -1,0 +1,75 @@
+"""The harness pieces `make test` overlaps (docs/harness.md, "`make test`"): which integration
+files wait for the images, and Molecule starting each scenario once its own images are ready."""
+import os
+import stat
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from conftest import REPO, needs_images  # noqa: E402
+
+INTEGRATION = os.path.join(REPO, "tests", "integration")
+
+
+def test_container_tests_wait_for_the_images_and_host_tests_do_not():
+    for name in ("test_openrc_real.py", "test_lynis_oracle.py", "test_schedule.py", "test_cron_oracle.py",
+                 "test_container_connection.py", "test_persistence_systemd.py"):
+        assert needs_images(os.path.join(INTEGRATION, name)), name
+    for name in ("test_redis_real.py", "test_oom_kill_real.py", "test_audit_playbook.py", "test_changelog.py"):
+        assert not needs_images(os.path.join(INTEGRATION, name)), name
+
+
+def test_every_file_that_names_an_image_is_marked():
+    for name in sorted(os.listdir(INTEGRATION)):
+        if not name.endswith(".py"):
+            continue
+        path = os.path.join(INTEGRATION, name)
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+        if "localhost/hostguard-" in text or "podman" in text:
+            assert needs_images(path), name
+
+
+def _fake_molecule(tmp_path):
+    """A stand-in for molecule that records when each scenario ran and passes."""
+    fake = tmp_path / "molecule"
+    fake.write_text('#!/bin/sh\n[ "$1" = test ] && echo "$3" >> "%s"\nexit 0\n' % (tmp_path / "ran"))
+    fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
+    return str(fake)
+
+
+def _run_molecule(tmp_path, ready, builder_pid, scenarios):
+    env = dict(os.environ, MOLECULE=_fake_molecule(tmp_path), HG_IMAGES_READY_DIR=str(ready),
+               HG_IMAGES_PID=str(builder_pid), HG_MOLECULE_SUFFIX="-unit-harness",
+               HG_MOLECULE_LOGS=str(tmp_path / "logs"))
+    return subprocess.run([os.path.join(REPO, "scripts", "run-molecule.sh")] + scenarios, cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_a_scenario_whose_image_failed_is_a_failure_and_the_others_run(tmp_path):
+    ready = tmp_path / "ready"
+    ready.mkdir()
+    (ready / "bookworm").touch()
+    (ready / "trixie").touch()
+    (ready / "el-layout-trixie.failed").touch()
+    builder = subprocess.Popen(["sleep", "60"])
+    try:
+        proc = _run_molecule(tmp_path, ready, builder.pid, ["el_layout", "audit_seed000"])
+    finally:
+        builder.kill()
+        builder.wait()
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "el_layout: not run: image el-layout-trixie failed to build" in proc.stdout
+    assert (tmp_path / "ran").read_text().split() == ["audit_seed000"]
+
+
+def test_a_scenario_whose_image_never_came_fails_once_the_build_ended(tmp_path):
+    ready = tmp_path / "ready"
+    ready.mkdir()
+    (ready / "bookworm").touch()
+    builder = subprocess.Popen(["true"])
+    builder.wait()              # the build has ended; trixie was never marked ready
+    proc = _run_molecule(tmp_path, ready, builder.pid, ["audit_seed000"])
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "image trixie was not built (the image build ended)" in proc.stdout
+    assert not (tmp_path / "ran").exists()
