@@ -112,8 +112,7 @@ build-collection: venv
 molecule: venv collection-link images
 	scripts/run-molecule.sh $(SCENARIOS)
 
-# `make test`, in order (each phase prints `== HH:MM:SS phase`; the measured run is in
-# docs/harness.md):
+# `make test`, in order (each phase prints `== HH:MM:SS phase`; docs/harness.md, "`make test`"):
 # - the image build (debootstrap, two lanes: scripts/build-images.sh) starts first, in the
 #   background; it marks each image ready in $(IMAGES_READY) as soon as it is there;
 # - Molecule starts at once, in the background (two scenarios side by side, longest first);
@@ -124,23 +123,30 @@ molecule: venv collection-link images
 #   images still build; then the image build is waited for and integration-images runs;
 # - the run ends when lint and then Molecule have ended, each log printed then.
 # A failure anywhere stops the image build, waits for lint and for Molecule (which removes its
-# containers; after a unit or compat failure it is stopped first) and then fails the run.
+# containers; after a unit, compat or integration-host failure it is stopped first) and then
+# fails the run. A run interrupted before (Ctrl-C, a CI timeout) may leave the image build or
+# Molecule running: the next `make test` stops them first. Do not run `make -n test` beside a
+# running `make test` in the same checkout: make runs the $(MAKE) lines even under -n.
 # Why everything overlaps: the 2 cores are saturated once integration and Molecule run, so the
 # run's length follows its total CPU; what shortens it is removing idle time (the image build
 # is disk and network: ~12 min cold here for the seven images) and CPU.
 IMAGES_LOG := $(CURDIR)/.cache/images.log
 IMAGES_READY := $(CURDIR)/.cache/images-ready
-IMAGES_WAIT := pid=$$(cat .cache/images.pid); while kill -0 $$pid 2>/dev/null; do sleep 2; done
+IMAGES_WAIT := pid=$$(cat .cache/images.pid); while [ ! -s $(IMAGES_READY)/.exit ] && kill -0 $$pid 2>/dev/null; do sleep 2; done
 MOLECULE_LOG := $(CURDIR)/.cache/molecule.log
 MOLECULE_WAIT := while [ ! -s .cache/molecule.rc ]; do sleep 5; done
-MOLECULE_STOP := kill -- -$$(cat .cache/molecule.pid) 2>/dev/null; $(MOLECULE_WAIT)
+MOLECULE_STOP := while [ ! -s .cache/molecule.pid ] && [ ! -s .cache/molecule.rc ]; do sleep 1; done; \
+  kill -- -$$(cat .cache/molecule.pid) 2>/dev/null; $(MOLECULE_WAIT)
 COMPAT_LOG := $(CURDIR)/.cache/compat.log
 LINT_LOG := $(CURDIR)/.cache/lint.log
 LINT_WAIT := while [ ! -s .cache/lint.rc ]; do sleep 5; done
 IMAGES_STOP := kill -- -$$(cat .cache/images.pid) 2>/dev/null
 PHASE = @echo "== $$(date -u +%H:%M:%S) $(1)"
 test: system-deps venv collection-link
-	@mkdir -p .cache && rm -rf $(IMAGES_READY) .cache/molecule.rc .cache/lint.rc .cache/compat.rc
+	@mkdir -p .cache; for f in .cache/images.pid .cache/molecule.pid; do \
+	  p=$$(cat $$f 2>/dev/null) && grep -qs -e build-images -e run-molecule /proc/$$p/cmdline && \
+	  { echo "stopping what an interrupted run left: $$f ($$p)"; kill -- -$$p 2>/dev/null; sleep 5; }; done; \
+	  rm -rf $(IMAGES_READY) .cache/*.pid .cache/molecule.rc .cache/lint.rc .cache/compat.rc
 	$(call PHASE,images (in the background))
 	@HG_IMAGES_READY_DIR=$(IMAGES_READY) setsid scripts/build-images.sh > $(IMAGES_LOG) 2>&1 & echo $$! > .cache/images.pid
 	$(call PHASE,molecule (in the background; each scenario once its images are ready))
@@ -153,7 +159,7 @@ test: system-deps venv collection-link
 	$(call PHASE,lint (in the background))
 	@( $(MAKE) lint > $(LINT_LOG) 2>&1; echo $$? > .cache/lint.rc ) &
 	$(call PHASE,integration-host (while the images build))
-	$(MAKE) integration-host || { $(IMAGES_STOP); $(LINT_WAIT); $(MOLECULE_WAIT); cat $(MOLECULE_LOG); exit 1; }
+	$(MAKE) integration-host || { $(IMAGES_STOP); $(LINT_WAIT); $(MOLECULE_STOP); cat $(MOLECULE_LOG); exit 1; }
 	$(call PHASE,waiting for the images)
 	@$(IMAGES_WAIT); cat $(IMAGES_LOG)
 	scripts/build-images.sh || { $(LINT_WAIT); $(MOLECULE_WAIT); cat $(MOLECULE_LOG); exit 1; }

@@ -2,7 +2,8 @@
 # Build the systemd target images Molecule scenarios run on, from Debian packages only
 # (no image registry is reachable on these machines). See docs/harness.md.
 #
-#   scripts/build-images.sh            build what is missing (every image below, in parallel)
+#   scripts/build-images.sh            build what is missing (every image below; one lane per
+#                                      Debian suite, the lanes side by side)
 #   scripts/build-images.sh bookworm   only that image
 #   HG_IMAGES_FORCE=1 scripts/build-images.sh   rebuild even when present
 #
@@ -131,6 +132,8 @@ build_one() {
   start=$(date +%s)
   rootfs="$WORKDIR/rootfs/$image-$hash"
   cache="$WORKDIR/cache/$suite"
+  # a build stopped inside openrc_layout leaves /proc mounted in its rootfs: never walk into it
+  umount -R "$rootfs/proc" 2>/dev/null || true
   rm -rf "$rootfs"
   log "$image: debootstrap $suite from $(mirror) into $rootfs"
   if ! debootstrap --variant=minbase --include="$packages" --cache-dir="$cache" \
@@ -266,7 +269,13 @@ main() {
     suite=${IMAGE_SUITE[$image]:-unknown}
     case " ${suites[*]} " in *" $suite "*) ;; *) suites+=("$suite") ;; esac
   done
-  [ -z "${HG_IMAGES_READY_DIR:-}" ] || mkdir -p "$HG_IMAGES_READY_DIR"
+  if [ -n "${HG_IMAGES_READY_DIR:-}" ]; then
+    # <dir>/.exit holds this build's exit status once it has ended (also when stopped by
+    # SIGTERM), so a waiter never depends on `kill -0` of an orphan that may sit as a zombie
+    mkdir -p "$HG_IMAGES_READY_DIR"
+    rm -f "$HG_IMAGES_READY_DIR/.exit"
+    trap 'echo $? > "$HG_IMAGES_READY_DIR/.exit"' EXIT
+  fi
   for suite in "${suites[@]}"; do
     (
       lane=0

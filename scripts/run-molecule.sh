@@ -120,17 +120,24 @@ run_one() {
 images_of() {
   sed -n 's#^ *image: *localhost/hostguard-\([a-z0-9-]*\):[0-9a-z-]* *$#\1#p' "molecule/$1/molecule.yml" | sort -u
 }
-# 0: every image of scenario $1 is there; 1: not yet; 2: one failed or the builder ended without it
+builder_ended() {
+  [ -e "$HG_IMAGES_READY_DIR/.exit" ] && return 0
+  [ -n "${HG_IMAGES_PID:-}" ] && ! kill -0 "$HG_IMAGES_PID" 2>/dev/null
+}
+# 0: every image of scenario $1 is there; 1: not yet; 2: one failed or the builder ended without it.
+# A scenario whose molecule.yml names no image this can read waits for the whole build.
 images_state() {
-  local i missing=0
+  local i missing=0 names
   [ -n "${HG_IMAGES_READY_DIR:-}" ] || return 0
-  for i in $(images_of "$1"); do
+  names=$(images_of "$1")
+  if [ -z "$names" ]; then builder_ended && return 0; return 1; fi
+  for i in $names; do
     if [ -e "$HG_IMAGES_READY_DIR/$i.failed" ]; then echo "image $i failed to build"; return 2; fi
     [ -e "$HG_IMAGES_READY_DIR/$i" ] || missing=1
   done
   [ $missing = 1 ] || return 0
-  if [ -n "${HG_IMAGES_PID:-}" ] && ! kill -0 "$HG_IMAGES_PID" 2>/dev/null; then
-    for i in $(images_of "$1"); do
+  if builder_ended; then
+    for i in $names; do
       [ -e "$HG_IMAGES_READY_DIR/$i" ] || { echo "image $i was not built (the image build ended)"; return 2; }
     done
     return 0

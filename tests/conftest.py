@@ -115,7 +115,7 @@ def container_ssh_key(tmp_path_factory):
 # (`localhost/hostguard-…`) or a way into a container (podman, tests/container_connection.py, the
 # cron-daemon oracle cases): it is marked here, from its text, so a new container test cannot be
 # started before its image exists by forgetting a marker.
-NEEDS_IMAGES = re.compile(r"localhost/hostguard-|\bpodman\b|container_connection|cron_oracle_cases")
+NEEDS_IMAGES = re.compile(r"localhost/hostguard-|\bpodman\b|container_connection|container_ssh_key|cron_oracle_cases")
 _NEEDS_IMAGES_SEEN = {}
 
 

@@ -19,15 +19,19 @@ def test_container_tests_wait_for_the_images_and_host_tests_do_not():
         assert not needs_images(os.path.join(INTEGRATION, name)), name
 
 
-def test_every_file_that_names_an_image_is_marked():
-    for name in sorted(os.listdir(INTEGRATION)):
-        if not name.endswith(".py"):
-            continue
-        path = os.path.join(INTEGRATION, name)
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-        if "localhost/hostguard-" in text or "podman" in text:
-            assert needs_images(path), name
+def test_a_file_is_marked_by_what_it_uses_to_reach_a_container(tmp_path):
+    uses = {
+        "image.py": 'IMAGE = "localhost/hostguard-trixie:1"\n',
+        "helper.py": "from container_connection import ssh_inventory\n",
+        "fixture.py": "def test_x(container_ssh_key):\n    pass\n",
+        "oracle.py": "import cron_oracle_cases\n",
+        "cli.py": 'subprocess.run(["podman", "ps"])\n',
+    }
+    for name, text in uses.items():
+        (tmp_path / name).write_text(text)
+        assert needs_images(tmp_path / name), name
+    (tmp_path / "host.py").write_text('subprocess.run(["redis-server", "--port", "0"])  # hostguard-redis\n')
+    assert not needs_images(tmp_path / "host.py")
 
 
 def _fake_molecule(tmp_path):
@@ -73,3 +77,18 @@ def test_a_scenario_whose_image_never_came_fails_once_the_build_ended(tmp_path):
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "image trixie was not built (the image build ended)" in proc.stdout
     assert not (tmp_path / "ran").exists()
+
+
+def test_the_build_s_exit_file_ends_the_wait_even_while_its_pid_lives(tmp_path):
+    ready = tmp_path / "ready"
+    ready.mkdir()
+    (ready / "bookworm").touch()
+    (ready / ".exit").write_text("1\n")     # the build ended (its pid may linger as a zombie)
+    builder = subprocess.Popen(["sleep", "60"])
+    try:
+        proc = _run_molecule(tmp_path, ready, builder.pid, ["audit_seed000"])
+    finally:
+        builder.kill()
+        builder.wait()
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "image trixie was not built (the image build ended)" in proc.stdout
