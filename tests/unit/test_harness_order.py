@@ -42,53 +42,50 @@ def _fake_molecule(tmp_path):
     return str(fake)
 
 
-def _run_molecule(tmp_path, ready, builder_pid, scenarios):
-    env = dict(os.environ, MOLECULE=_fake_molecule(tmp_path), HG_IMAGES_READY_DIR=str(ready),
-               HG_IMAGES_PID=str(builder_pid), HG_MOLECULE_SUFFIX="-unit-harness",
-               HG_MOLECULE_LOGS=str(tmp_path / "logs"))
-    return subprocess.run([os.path.join(REPO, "scripts", "run-molecule.sh")] + scenarios, cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=300, check=False)
-
-
-def test_a_scenario_whose_image_failed_is_a_failure_and_the_others_run(tmp_path):
+def _ready_dir(tmp_path, *marks):
+    """The image build's ready directory holding ``marks`` (image names, <image>.failed, .exit)."""
     ready = tmp_path / "ready"
     ready.mkdir()
-    (ready / "bookworm").touch()
-    (ready / "trixie").touch()
-    (ready / "el-layout-trixie.failed").touch()
-    builder = subprocess.Popen(["sleep", "60"])
+    for mark in marks:
+        (ready / mark).write_text("1\n" if mark == ".exit" else "")
+    return ready
+
+
+def _run_molecule(tmp_path, ready, scenarios, builder_alive=True):
+    """run-molecule.sh with the fake molecule, beside a stand-in image builder that is still running
+    (``builder_alive``) or has already ended."""
+    builder = subprocess.Popen(["sleep", "60"] if builder_alive else ["true"])
+    if not builder_alive:
+        builder.wait()
+    env = dict(os.environ, MOLECULE=_fake_molecule(tmp_path), HG_IMAGES_READY_DIR=str(ready),
+               HG_IMAGES_PID=str(builder.pid), HG_MOLECULE_SUFFIX="-unit-harness",
+               HG_MOLECULE_LOGS=str(tmp_path / "logs"))
     try:
-        proc = _run_molecule(tmp_path, ready, builder.pid, ["el_layout", "audit_seed000"])
+        return subprocess.run([os.path.join(REPO, "scripts", "run-molecule.sh")] + scenarios, cwd=REPO, env=env,
+                              capture_output=True, text=True, timeout=300, check=False)
     finally:
         builder.kill()
         builder.wait()
+
+
+def test_a_scenario_whose_image_failed_is_a_failure_and_the_others_run(tmp_path):
+    ready = _ready_dir(tmp_path, "bookworm", "trixie", "el-layout-trixie.failed")
+    proc = _run_molecule(tmp_path, ready, ["el_layout", "audit_seed000"])
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "el_layout: not run: image el-layout-trixie failed to build" in proc.stdout
     assert (tmp_path / "ran").read_text().split() == ["audit_seed000"]
 
 
 def test_a_scenario_whose_image_never_came_fails_once_the_build_ended(tmp_path):
-    ready = tmp_path / "ready"
-    ready.mkdir()
-    (ready / "bookworm").touch()
-    builder = subprocess.Popen(["true"])
-    builder.wait()              # the build has ended; trixie was never marked ready
-    proc = _run_molecule(tmp_path, ready, builder.pid, ["audit_seed000"])
+    ready = _ready_dir(tmp_path, "bookworm")        # the build has ended; trixie was never marked ready
+    proc = _run_molecule(tmp_path, ready, ["audit_seed000"], builder_alive=False)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "image trixie was not built (the image build ended)" in proc.stdout
     assert not (tmp_path / "ran").exists()
 
 
 def test_the_build_s_exit_file_ends_the_wait_even_while_its_pid_lives(tmp_path):
-    ready = tmp_path / "ready"
-    ready.mkdir()
-    (ready / "bookworm").touch()
-    (ready / ".exit").write_text("1\n")     # the build ended (its pid may linger as a zombie)
-    builder = subprocess.Popen(["sleep", "60"])
-    try:
-        proc = _run_molecule(tmp_path, ready, builder.pid, ["audit_seed000"])
-    finally:
-        builder.kill()
-        builder.wait()
+    ready = _ready_dir(tmp_path, "bookworm", ".exit")   # the build ended (its pid may linger as a zombie)
+    proc = _run_molecule(tmp_path, ready, ["audit_seed000"])
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "image trixie was not built (the image build ended)" in proc.stdout
