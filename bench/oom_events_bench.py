@@ -7,9 +7,14 @@ page cache for both) and reads each child's peak RSS with wait4(). Deletes the f
 
     python3 bench/oom_events_bench.py --sizes-mib 100 1024 --incidents 300 --rounds 3
 
-The machine is shared, so each round runs grep and then oom_events back to back, and the table
+The machine is shared, so each round runs grep, the anchors grep (below) and oom_events back to back, and the table
 gives the lowest CPU time of each tool over the rounds (the least disturbed run), the CPU ratio
 of every round and their median, and the 1-minute load average before and after the rounds.
+
+A second peer runs in the same rounds: `grep -c -F -e oom -e ocess`, grep given the scanner's own
+two anchors (scanner.ANCHORS), i.e. the candidate-line search oom_events does before it parses
+anything. Its CPU ratio (oom_events / anchors grep) says how far the parser is from grep doing
+the same search; the first ratio says how far it is from grep's single-needle best case.
 """
 import argparse
 import os
@@ -140,6 +145,16 @@ PARSE = (
 ) % os.path.join(REPO, ".collections")
 
 
+def anchors_grep():
+    """`grep -c -F -e A -e B`: grep given the scanner's own anchors (read from scanner.ANCHORS)."""
+    sys.path.insert(0, os.path.join(REPO, ".collections"))
+    from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog import scanner
+    argv = ["grep", "-c", "-F"]
+    for anchor in scanner.ANCHORS:
+        argv += ["-e", anchor.decode("ascii")]
+    return argv
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes-mib", type=int, nargs="+", default=[100, 1024])
@@ -154,6 +169,7 @@ def main():
     if not os.path.islink(link):
         os.makedirs(os.path.dirname(link), exist_ok=True)
         os.symlink("../../..", link)
+    anchor_grep = anchors_grep()
     tmp = tempfile.mkdtemp(prefix="hg-kernlog-bench-", dir=args.dir)
     env = None
     if args.cached_bytecode:
@@ -166,10 +182,11 @@ def main():
             path = os.path.join(tmp, "kern-%dMiB.log" % mib)
             size, made = generate(path, mib << 20, args.incidents)
             subprocess.run(["cat", path], stdout=subprocess.DEVNULL, check=True)   # warm the page cache
-            grep_runs, ours_runs = [], []
+            grep_runs, ours_runs, anchor_runs = [], [], []
             load0 = os.getloadavg()[0]
             for _round in range(max(1, args.rounds)):
                 grep_runs.append(run(["grep", "-c", "Killed process", path]))
+                anchor_runs.append(run(anchor_grep + [path]))
                 ours_runs.append(run([sys.executable, "-c", PARSE, path], env))
                 g_out, p_out = grep_runs[-1][3], ours_runs[-1][3]
                 found, innocent, tables = (int(x) for x in p_out.split())
@@ -178,8 +195,10 @@ def main():
             g_secs, g_cpu, g_rss, _g = min(grep_runs, key=lambda r: r[1])
             p_secs, p_cpu, p_rss, _p = min(ours_runs, key=lambda r: r[1])
             ratios = [o[1] / max(g[1], 1e-3) for g, o in zip(grep_runs, ours_runs)]
+            a_cpu = min(r[1] for r in anchor_runs)
+            a_ratios = [o[1] / max(a[1], 1e-3) for a, o in zip(anchor_runs, ours_runs)]
             load = (load0, os.getloadavg()[0])
-            rows.append((size / 2.0 ** 20, made, g_secs, g_cpu, g_rss, p_secs, p_cpu, p_rss, ratios, load))
+            rows.append((size / 2.0 ** 20, made, g_secs, g_cpu, g_rss, p_secs, p_cpu, p_rss, ratios, load, a_cpu, a_ratios))
             os.unlink(path)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -193,12 +212,15 @@ def main():
                                   check=False).stdout.split("\n")[0]
     print("python %s (%s), grep %s" % (sys.version.split()[0], bytecode, grep_version))
     print("| log size | incidents | grep -c wall / CPU | grep peak RSS | oom_events wall / CPU | "
-          "oom_events peak RSS | ratio wall / CPU | CPU ratio per round | median | oom_events MiB/s (CPU) | load (1-min) |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
-    for size, made, g_secs, g_cpu, g_rss, p_secs, p_cpu, p_rss, ratios, load in rows:
-        print("| %.0f MiB | %d | %.2f s / %.2f s | %.1f MiB | %.2f s / %.2f s | %.1f MiB | %.1fx / %.2fx | %s | %.2fx | %.0f | %.1f-%.1f |" % (
-            size, made, g_secs, g_cpu, g_rss, p_secs, p_cpu, p_rss, p_secs / g_secs, p_cpu / max(g_cpu, 1e-3),
-            " ".join("%.2fx" % r for r in ratios), statistics.median(ratios), size / max(p_cpu, 1e-3), load[0], load[1]))
+          "oom_events peak RSS | ratio wall / CPU | CPU ratio per round | median | oom_events MiB/s (CPU) | load (1-min) | "
+          "%s CPU | CPU ratio to it per round | median |" % " ".join(anchor_grep))
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for size, made, g_secs, g_cpu, g_rss, p_secs, p_cpu, p_rss, ratios, load, a_cpu, a_ratios in rows:
+        print("| %.0f MiB | %d | %.2f s / %.2f s | %.1f MiB | %.2f s / %.2f s | %.1f MiB | %.1fx / %.2fx | %s | %.2fx | %.0f | %.1f-%.1f "
+              "| %.2f s | %s | %.2fx |" % (
+                  size, made, g_secs, g_cpu, g_rss, p_secs, p_cpu, p_rss, p_secs / g_secs, p_cpu / max(g_cpu, 1e-3),
+                  " ".join("%.2fx" % r for r in ratios), statistics.median(ratios), size / max(p_cpu, 1e-3), load[0], load[1],
+                  a_cpu, " ".join("%.2fx" % r for r in a_ratios), statistics.median(a_ratios)))
 
 
 if __name__ == "__main__":
