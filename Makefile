@@ -133,13 +133,15 @@ molecule: venv collection-link images
 IMAGES_LOG := $(CURDIR)/.cache/images.log
 IMAGES_READY := $(CURDIR)/.cache/images-ready
 IMAGES_WAIT := pid=$$(cat .cache/images.pid); while [ ! -s $(IMAGES_READY)/.exit ] && kill -0 $$pid 2>/dev/null; do sleep 2; done
+# $(call RC_WAIT,<job>,<seconds>): wait until a background job has written .cache/<job>.rc
+RC_WAIT = while [ ! -s .cache/$(1).rc ]; do sleep $(2); done
 MOLECULE_LOG := $(CURDIR)/.cache/molecule.log
-MOLECULE_WAIT := while [ ! -s .cache/molecule.rc ]; do sleep 5; done
+MOLECULE_WAIT := $(call RC_WAIT,molecule,5)
 MOLECULE_STOP := while [ ! -s .cache/molecule.pid ] && [ ! -s .cache/molecule.rc ]; do sleep 1; done; \
   kill -- -$$(cat .cache/molecule.pid) 2>/dev/null; $(MOLECULE_WAIT)
 COMPAT_LOG := $(CURDIR)/.cache/compat.log
 LINT_LOG := $(CURDIR)/.cache/lint.log
-LINT_WAIT := while [ ! -s .cache/lint.rc ]; do sleep 5; done
+LINT_WAIT := $(call RC_WAIT,lint,5)
 IMAGES_STOP := kill -- -$$(cat .cache/images.pid) 2>/dev/null
 PHASE = @echo "== $$(date -u +%H:%M:%S) $(1)"
 test: system-deps venv collection-link
@@ -154,7 +156,7 @@ test: system-deps venv collection-link
 	   echo $$! > .cache/molecule.pid; wait $$!; echo $$? > .cache/molecule.rc ) &
 	$(call PHASE,unit and compat (side by side))
 	@( $(MAKE) compat > $(COMPAT_LOG) 2>&1; echo $$? > .cache/compat.rc ) & \
-	  $(MAKE) unit; rc=$$?; while [ ! -s .cache/compat.rc ]; do sleep 2; done; cat $(COMPAT_LOG); \
+	  $(MAKE) unit; rc=$$?; $(call RC_WAIT,compat,2); cat $(COMPAT_LOG); \
 	  [ $$rc = 0 ] && [ "$$(cat .cache/compat.rc)" = 0 ] || { $(IMAGES_STOP); $(MOLECULE_STOP); exit 1; }
 	$(call PHASE,lint (in the background))
 	@( $(MAKE) lint > $(LINT_LOG) 2>&1; echo $$? > .cache/lint.rc ) &
