@@ -119,8 +119,9 @@ def parse_config_tree(root, path="/etc/ssh/sshd_config"):
     depth, byte budget, unreadable drop-ins; each a string), ``not_read`` (files sshd reads that
     were not read, or not fully), ``cut_at`` (None, or the number of values taken before the
     first part that sshd reads and we did not: a value set later, or a default, may be
-    overridden by what was not read), ``order`` (keyword -> its value's rank) and ``found``
-    (main file readable).
+    overridden by what was not read), ``order`` (keyword -> its value's rank), ``found``
+    (main file readable) and ``unreadable`` (None, or why a main file that is there was not
+    read: a FIFO, a directory, a device, a link loop or out of root).
 
     Match blocks: for a connection sshd re-reads the file with only the matching blocks active
     and their values override the global ones (servconf.c parse_server_match_config). Lines of a
@@ -128,7 +129,7 @@ def parse_config_tree(root, path="/etc/ssh/sshd_config"):
     (first such line wins); other Match blocks are skipped (they apply to some connections only).
     """
     state = {"values": {}, "args": {}, "origin": {}, "files": [], "problems": [], "cut": [],
-             "found": False, "bytes": 0, "not_read": [], "cut_at": None, "order": {}}
+             "found": False, "unreadable": None, "bytes": 0, "not_read": [], "cut_at": None, "order": {}}
     rank = [0]
     match_all = {"values": {}, "args": {}, "origin": {}}
     stack = []
@@ -178,6 +179,10 @@ def parse_config_tree(root, path="/etc/ssh/sshd_config"):
                 cut("%s: not read" % message, vpath)
             elif depth == 0 or reason != "missing" or listed:
                 state["problems"].append(message)   # listed by a glob yet absent: a broken link
+                if depth == 0 and reason != "missing":
+                    state["unreadable"] = message   # there but not read: never "not found"
+                elif depth == 0 and paths.resolve(root, vpath, follow=False).ok:
+                    state["unreadable"] = "%s (a link whose target is not under root)" % message
             return
         state["bytes"] += min(size, budget)
         tree_budget.spend(min(size, budget))

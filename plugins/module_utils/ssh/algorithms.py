@@ -8,6 +8,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.hostguard.hardening.plugins.module_utils.ssh.config_validity import config_not_found
 from ansible_collections.hostguard.hardening.plugins.module_utils.ssh.spec import CHECKS
 from ansible_collections.hostguard.hardening.plugins.module_utils.ssh.crypto_policy import CRYPTO_KEYWORDS
 
@@ -43,7 +44,7 @@ def _source(eff, keyword):
               role="ssh_hardening", weight=0)   # not a Lynis item: the hardening index stays Lynis's
 def check_algorithms(check, eff):
     if not eff.get("found"):
-        return check.skip("Ciphers/MACs/KexAlgorithms", "sshd configuration not found under root")
+        return config_not_found(check, "Ciphers/MACs/KexAlgorithms", eff)
     lists = {}
     weak = {}
     for keyword in CRYPTO_KEYWORDS:

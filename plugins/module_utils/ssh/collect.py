@@ -58,6 +58,7 @@ def effective_from_files(root, path="/etc/ssh/sshd_config"):
     uncertain = sorted(k for k in values if not value_is_certain(tree, k))
     return {"values": values, "origin": origin, "files": tree["files"],
             "problems": tree["problems"], "cut": tree.get("cut", []), "found": tree["found"],
+            "unreadable": tree.get("unreadable"),
             "not_read": tree.get("not_read", []), "uncertain": uncertain}
 
 

@@ -41,6 +41,15 @@ def check_sshd_accepts(check, eff, root):
     return check.skip("sshd_config", "no sshd binary, or use_sshd_t is off")
 
 
+def config_not_found(check, subject, eff, evidence=None):
+    """The finding of a check that has no sshd configuration to grade: a skip when there is
+    none under root, an error when the main file is there but was not read (a FIFO, a
+    directory, a device, a link loop or out of root): that must not read as "not found"."""
+    if eff.get("unreadable"):
+        return check.error(subject, "sshd configuration not read: %s" % eff["unreadable"], evidence=evidence)
+    return check.skip(subject, "sshd configuration not found under root", evidence=evidence)
+
+
 @CHECKS.check("HG-SSH-023", "medium",
               "sshd configuration read completely (no Include cut by cycle, repetition, "
               "depth or byte budget)", reads="/etc/ssh/sshd_config and its Includes under root",
@@ -51,7 +60,7 @@ def check_tree_read(check, eff):
     if eff.get("source") != "files":
         return check.skip("sshd_config", "values came from sshd -T, which reads the files itself")
     if not eff.get("found"):
-        return check.skip("sshd_config", "sshd configuration not found under root")
+        return config_not_found(check, "sshd_config", eff)
     cut = eff.get("cut") or []
     not_read = eff.get("not_read") or []
     ev = {"files": len(eff.get("files") or []), "cut": cut, "not_read": not_read}

@@ -8,6 +8,7 @@ __metaclass__ = type
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.ssh.lynis_table import (
     LYNIS_SSH_7408, expectations, grade_option)
+from ansible_collections.hostguard.hardening.plugins.module_utils.ssh.config_validity import config_not_found
 from ansible_collections.hostguard.hardening.plugins.module_utils.ssh.spec import CHECKS
 
 SSH_ROLE = "ssh_hardening"
@@ -81,8 +82,7 @@ def ssh_option_findings(eff, overrides=None, version=None):
     for exp in table:
         check = option_check(exp.option)
         if not eff["found"]:
-            findings.append(check.skip(exp.option, "sshd configuration not found under root",
-                                       evidence=common))
+            findings.append(config_not_found(check, exp.option, eff, evidence=common))
             continue
         not_graded = compression_not_graded(version) if (
             exp.option == "Compression" and "Compression" not in overrides) else None

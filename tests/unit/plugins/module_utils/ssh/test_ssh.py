@@ -131,6 +131,24 @@ def test_ssh_missing_config_is_skip(tmp_path):
     assert running["status"] == "pass" and running["evidence"]["running"] is False
 
 
+@pytest.mark.parametrize("kind", ["fifo", "directory", "loop", "dangling"])
+def test_ssh_main_config_there_but_not_read_is_an_error_not_a_skip(tmp_path, kind):
+    """A sshd_config replaced by a FIFO, a directory, a link loop or a link out of root was
+    graded as "not found under root" (every option a skip): now each is an error naming why."""
+    main = tmp_path / "etc/ssh/sshd_config"
+    os.makedirs(str(main.parent))
+    {"fifo": lambda: os.mkfifo(str(main)), "directory": lambda: os.mkdir(str(main)),
+     "loop": lambda: os.symlink("sshd_config", str(main)),
+     "dangling": lambda: os.symlink("/dev/zero", str(main))}[kind]()
+    findings = ssh_findings({"root": str(tmp_path)})[0]
+    subj = by_subject(findings, "HG-SSH")
+    for subject in ("PermitRootLogin", "Ciphers/MACs/KexAlgorithms"):
+        assert subj[subject]["status"] == "error", subj[subject]
+        assert "sshd configuration not read: /etc/ssh/sshd_config" in subj[subject]["detail"]
+    [tree_read] = [f for f in findings if f["id"] == "HG-SSH-023"]
+    assert tree_read["status"] == "error" and "not read" in tree_read["detail"]
+
+
 def test_ssh_inventory_when_sshd_runs(tmp_path):
     from ansible_collections.hostguard.hardening.plugins.module_utils.ssh.inventory import ssh_inventory_findings
     write(tmp_path, "/etc/ssh/sshd_config", "AllowGroups ssh-users\n")
