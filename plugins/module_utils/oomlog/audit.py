@@ -102,6 +102,17 @@ def make_findings(parser, options, source_label, incidents=None):
     return findings
 
 
+def hidden_lines_message(scanner):
+    """None, or "not fully scanned: ..." when lines longer than max_line_bytes hold an OOM
+    anchor only past their head (e.g. the line syslog appends right after a crash's NUL
+    padding): those lines were not parsed, so what they say is unknown, never a pass."""
+    if not scanner.hidden_lines:
+        return None
+    return ("not fully scanned: %d line(s) longer than max_line_bytes (%d) mention an OOM kill "
+            "(oom/process) only past their first %d bytes; not parsed"
+            % (scanner.hidden_lines, scanner.max_line, scanner.max_line))
+
+
 # Option names audit() reads besides ``root`` (host_audit rejects any other name).
 OPTION_NAMES = frozenset([
     "source",
@@ -171,6 +182,8 @@ def audit(options):
     counts["bytes_read"] = scanner.bytes
     counts["candidate_lines"] = parser.lines
     counts["cut_lines"] = scanner.cut_lines
+    if scanner.hidden_lines:
+        counts["hidden_lines"] = scanner.hidden_lines
     facts["counts"] = counts
     # -- the OOM flight recorder's evidence (oomlog/recorder.py; roles/oom_recorder) -------------
     facts["incidents"], facts["recorder"] = recorder.attach(
@@ -178,10 +191,13 @@ def audit(options):
         recorder.current_boot_id(root) if used.get("source") in ("dmesg", "kmsg") else None)
     # ---------------------------------------------------------------------------------------------
     findings = make_findings(parser, opts, label, incidents=facts["incidents"])
-    cut = scan_cut_message(used)
+    cut = [m for m in (scan_cut_message(used), hidden_lines_message(scanner)) if m]
     if cut:   # a partial scan is said as a finding, and is never a pass (issue 17)
-        counts["not_scanned_bytes"] = (used.get("offset") or 0) + (used.get("unread") or 0)
+        if used.get("truncated"):
+            counts["not_scanned_bytes"] = (used.get("offset") or 0) + (used.get("unread") or 0)
+        evidence = dict((k, used.get(k)) for k in ("bytes", "size", "offset", "unread", "cut", "timed_out") if k in used)
+        if scanner.hidden_lines:
+            evidence["hidden_lines"] = scanner.hidden_lines
         findings = [f for f in findings if f["status"] != "pass"]
-        findings.append(CHECKS["HG-OOMLOG-001"].error(label, cut, dict(
-            (k, used.get(k)) for k in ("bytes", "size", "offset", "unread", "cut", "timed_out") if k in used)))
+        findings.append(CHECKS["HG-OOMLOG-001"].error(label, "; ".join(cut), evidence))
     return area_result(sort_findings(findings), facts, round(time.time() - started, 3))

@@ -30,11 +30,21 @@ CHUNK_BYTES = 1024 * 1024
 # Lines inside a record (stack, "Task in .. killed as a result of limit of ..", "memory: usage",
 # table rows, candidate dumps) are read because the parser follows the record (Parser.follow).
 ANCHORS = (b"oom", b"ocess")
+# Bytes of a line kept before the part past its head, so an anchor across the cut is seen.
+ANCHOR_OVERLAP = max(len(a) for a in ANCHORS) - 1
 
 
 def has_anchor(head):
     for anchor in ANCHORS:
         if anchor in head:
+            return True
+    return False
+
+
+def has_anchor_in(buf, start, end):
+    """An anchor lies wholly inside buf[start:end] (no copy)."""
+    for anchor in ANCHORS:
+        if buf.find(anchor, max(0, start), end) >= 0:
             return True
     return False
 
@@ -49,6 +59,11 @@ class Scanner(object):
         self.carry_cut = False    # ... already longer than max_line (carry holds its head only)
         self.bytes = 0
         self.cut_lines = 0
+        # lines longer than max_line whose anchor lies only past the head: never parsed, so
+        # counted (a NUL-padded log after a crash glues the next line to the padding; issue 17)
+        self.hidden_lines = 0
+        self.carry_hidden = False  # the carried line's part past its head holds an anchor
+        self.carry_tail = b""      # the last ANCHOR_OVERLAP bytes of the carried line
         self.prev = b""           # the head of the last complete line seen (for wrapped lines)
 
     def feed(self, data):
@@ -62,10 +77,9 @@ class Scanner(object):
                 self._extend_carry(data)
                 return
             self._extend_carry(data[:nl])
-            head, cut = self.carry, self.carry_cut
-            self.carry, self.carry_cut = b"", False
-            self._one(head, cut, self.prev)
-            self.prev = head
+            line = self._take_carry()
+            self._one(*line)
+            self.prev = line[0]
             pos = nl + 1
         end = data.rfind(b"\n", pos)
         if end < 0:
@@ -80,25 +94,42 @@ class Scanner(object):
 
     def _extend_carry(self, piece):
         if self.carry_cut:
+            self._past_head(piece)
             return
         room = self.max_line - len(self.carry)
         if len(piece) > room:
             self.carry += piece[:room]
             self.carry_cut = True
+            self.carry_tail = self.carry[-ANCHOR_OVERLAP:]
+            self._past_head(piece[room:])
         else:
             self.carry += piece
 
-    def _one(self, head, cut, prev=b""):
+    def _past_head(self, piece):
+        """Look for an anchor in a part of the carried line past its head (linear: each byte once)."""
+        if not self.carry_hidden:
+            self.carry_hidden = has_anchor(piece) or has_anchor(self.carry_tail + piece[:ANCHOR_OVERLAP])
+        self.carry_tail = (self.carry_tail + piece[-ANCHOR_OVERLAP:])[-ANCHOR_OVERLAP:]
+
+    def _take_carry(self):
+        """(head, cut, prev, hidden) of the carried line; the carry is emptied."""
+        out = (self.carry, self.carry_cut, self.prev, self.carry_hidden)
+        self.carry, self.carry_cut, self.carry_hidden, self.carry_tail = b"", False, False, b""
+        return out
+
+    def _one(self, head, cut, prev=b"", hidden=False):
         """One line (its head) whatever chunk it came from: the only place lines are passed on.
         ``prev`` is the line before it: a line that opens with "killed process " is the second
         half of a Virtuozzo kill that syslog wrapped, and its first half (which holds no anchor)
-        is passed first."""
+        is passed first. ``hidden``: the line's part past its head holds an anchor."""
         if self.parser.follow or has_anchor(head):
             if cut:
                 self.cut_lines += 1
             if head.startswith(b"killed process ") and prev and not self.parser.follow and not has_anchor(prev):
                 self.parser.line(prev)
             self.parser.line(head)
+        elif hidden:
+            self.hidden_lines += 1
 
     def _scan(self, buf, pos, end):
         """The complete lines of buf[pos:end+1] (buf[end] is a newline)."""
@@ -148,15 +179,14 @@ class Scanner(object):
             else:
                 prev = self.prev
         if nl - start > self.max_line:
-            self._one(buf[start:start + self.max_line], True, prev)
+            head_end = start + self.max_line
+            self._one(buf[start:head_end], True, prev, has_anchor_in(buf, head_end - ANCHOR_OVERLAP, nl))
         else:
             self._one(buf[start:nl], False, prev)
 
     def finish(self):
         if self.carry or self.carry_cut:
-            head, cut = self.carry, self.carry_cut
-            self.carry, self.carry_cut = b"", False
-            self._one(head, cut, self.prev)    # a last line without newline (truncated log)
+            self._one(*self._take_carry())    # a last line without newline (truncated log)
         self.parser.finish()
 
 

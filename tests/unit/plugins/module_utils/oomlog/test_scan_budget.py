@@ -77,3 +77,41 @@ def test_partial_scan_without_incidents_is_never_a_pass(tmp_path):
     result = kernlog.audit({"path": path, "recorder_dir": "", "max_read_bytes": MIB})
     assert [f["status"] for f in result["findings"]] == ["error"]
     assert _cut(result)[0]["detail"].startswith("not fully scanned")
+
+
+def test_a_kill_glued_to_crash_padding_is_said_never_a_pass(tmp_path):
+    """After a crash a log holds a run of NULs and syslog appends the next line right after it,
+    with no newline between: the kill is past the first max_line bytes of that one long line.
+    It was dropped with no word (a pass, "incidents: 0"); now it is a "not fully scanned" error."""
+    path = str(tmp_path / "kern.log")
+    with open(path, "w") as f:
+        f.write(KILL % (1, 100, 111, "alpha"))
+    os.truncate(path, 3 * MIB)                          # a hole of NULs, spanning chunks
+    with open(path, "a") as f:
+        f.write(KILL % (9, 900, 222, "beta"))
+    result = kernlog.audit({"path": path, "recorder_dir": ""})
+    assert _victims(result) == ["alpha"]
+    [cut] = _cut(result)
+    assert "1 line(s) longer than max_line_bytes (4096)" in cut["detail"]
+    assert cut["evidence"]["hidden_lines"] == 1 and result["facts"]["counts"]["hidden_lines"] == 1
+    assert not [f for f in result["findings"] if f["status"] == "pass"]
+
+
+def test_anchors_past_the_head_are_counted_whatever_the_chunks():
+    """Lines longer than max_line whose anchor is past the head (also across the cut, and
+    across a chunk boundary) are counted once each, for every chunk size; a long line whose
+    anchor is in its head is parsed, and long noise is not counted."""
+    from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog.records import Parser
+    from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog.scanner import Scanner
+    data = (b"\0" * 5000 + b"Out of memory: Killed process 1 (a)\n"    # past the head
+            + b"x" * 4094 + b"oom" + b"y" * 10 + b"\n"                 # across the cut
+            + b"n" * 9000 + b"\n"                                        # long noise
+            + b"Out of memory: Killed process 2 (b)" + b"z" * 5000 + b"\n"   # in the head
+            + b"\0" * 4200 + b"process")                                # a last line, no newline
+    for chunk in (1, 7, 100, 4096, 1 << 20):
+        scanner = Scanner(Parser(), 4096)
+        for i in range(0, len(data), chunk):
+            scanner.feed(data[i:i + chunk])
+        scanner.finish()
+        assert scanner.hidden_lines == 3, chunk
+        assert scanner.bytes == len(data)
