@@ -9,9 +9,10 @@ __metaclass__ = type
 
 import errno
 import os
+import stat
 import time
 
-from ansible_collections.hostguard.hardening.plugins.module_utils.core import safe_read
+from ansible_collections.hostguard.hardening.plugins.module_utils.core import paths, safe_read
 from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog.scanner import CHUNK_BYTES
 from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog.timestamps import to_int as _int
 
@@ -32,7 +33,10 @@ def boot_epoch(root="/"):
     return None
 
 
-def read_file_into(path, scanner, max_bytes, deadline=None, clock=time.monotonic):
+MAX_JOURNAL_NAMES = 4096
+
+
+def read_file_into(path, scanner, max_bytes, deadline=None, clock=time.monotonic, root=None):
     """Stream a regular file into ``scanner``, within a size and a time budget; returns a
     source-status dict.
 
@@ -40,8 +44,12 @@ def read_file_into(path, scanner, max_bytes, deadline=None, clock=time.monotonic
     tail: the recent incidents; the partial line at the cut is skipped). Time: the read stops at
     the first chunk after ``deadline`` (``clock()``, monotonic), whatever is left unread. Either
     cut is said in the status (``truncated``, ``offset``, ``unread``, ``cut``) for the audit to
-    report as a finding: never a silent partial (issue 17)."""
-    fd, info = safe_read.open_regular(path)
+    report as a finding: never a silent partial (issue 17).
+
+    With ``root``, ``path`` is as the audited system sees it and is resolved inside ``root`` by
+    core.paths (a ``/var/log`` that is a link to a host directory is followed inside root,
+    never by the host's kernel); without, a host path opened only when it is a regular file."""
+    fd, info = safe_read.open_in_root(root, path) if root else safe_read.open_regular(path)
     size = info["size"]
     offset = size - max_bytes if size > max_bytes > 0 else 0
     read = 0
@@ -182,18 +190,32 @@ def read_kmsg_into(scanner, timeout, max_bytes, path="/dev/kmsg"):
     return {"status": "read", "bytes": read, "command": path, "truncated": read >= max_bytes}
 
 
+def _is_dir(res):
+    return res.ok and stat.S_ISDIR(res.st.st_mode)
+
+
+def journal_dir(root):
+    """The host path of root's /var/log/journal resolved inside root (its links followed there,
+    so journalctl -D never reads the host's journal through a link), or None."""
+    res = paths.resolve(root or "/", "/var/log/journal")
+    return paths.host_path(root, res.path) if _is_dir(res) else None
+
+
 def journal_available(root="/"):
+    """A *.journal file in /run/log/journal or /var/log/journal (or one level below), listed
+    inside root by core.paths (at most MAX_JOURNAL_NAMES names a directory)."""
+    root = root or "/"
     for base in ("/run/log/journal", "/var/log/journal"):
-        top = safe_read.join_root(root, base)
         try:
-            for entry in os.listdir(top):
-                full = os.path.join(top, entry)
+            names, _cut, _res = paths.list_dir(root, base, MAX_JOURNAL_NAMES)
+            for entry in names:
                 if entry.endswith(".journal"):
                     return True
-                if os.path.isdir(full) and not os.path.islink(full):
-                    if any(name.endswith(".journal") for name in os.listdir(full)[:1000]):
+                if _is_dir(paths.resolve(root, base + "/" + entry, follow=False)):
+                    sub, _cut, _res = paths.list_dir(root, base + "/" + entry, MAX_JOURNAL_NAMES)
+                    if any(name.endswith(".journal") for name in sub):
                         return True
-        except OSError:
+        except (paths.PathRefused, OSError):
             continue
     return False
 
@@ -201,7 +223,7 @@ def journal_available(root="/"):
 def _journal_argv(root, since):
     argv = ["journalctl", "-k", "-o", "short-iso", "--no-pager", "-q"]
     if root not in (None, "", "/"):
-        argv += ["-D", safe_read.join_root(root, "/var/log/journal")]
+        argv += ["-D", journal_dir(root) or safe_read.join_root(root, "/var/log/journal")]
     if since is not None:
         argv += ["--since", time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(since))]
     return argv
@@ -232,10 +254,9 @@ def _collect(kind, target, options, scanner):
     timeout = float(options.get("timeout") or 30)
     max_bytes = int(options.get("max_read_bytes") or 8 * 1024 ** 3)
     if kind == "file":
-        real = safe_read.join_root(root, target)
         clock = options.get("_clock") or time.monotonic
         try:
-            status = read_file_into(real, scanner, max_bytes, clock() + timeout, clock)
+            status = read_file_into(target, scanner, max_bytes, clock() + timeout, clock, root=root)
         except safe_read.SafeReadError as exc:
             return {"source": "file", "path": target, "status": "unavailable", "reason": exc.reason,
                     "detail": exc.message}

@@ -352,6 +352,30 @@ def test_audit_root_confines_files_and_skips_live_sources(tmp_path):
     assert res["findings"][0]["status"] == "skip"
 
 
+def test_audit_never_reads_a_log_or_journal_through_a_link_out_of_root(tmp_path):
+    """``<root>/var/log -> <elsewhere>/log`` (an absolute link, as an image pointing at the host's
+    /var/log): the kern.log and the journal there were read through the host's kernel and their
+    kills reported as the image's. They are resolved inside root now (nothing there)."""
+    outside = tmp_path / "outside" / "log"
+    (outside / "journal" / "0123").mkdir(parents=True)
+    (outside / "kern.log").write_bytes(load("v4.19_rfc3339_culprit.log"))
+    (outside / "journal" / "0123" / "system.journal").write_bytes(b"LPKSHHRH")
+    image = tmp_path / "image"
+    (image / "var").mkdir(parents=True)
+    os.symlink(str(outside), str(image / "var" / "log"))
+    for options in ({"root": str(image)}, {"root": str(image), "path": "/var/log/kern.log"}):
+        res = k.audit(options)
+        assert res["facts"]["incidents"] == [] and res["facts"]["source_used"] is None
+        assert [f["status"] for f in res["findings"]] == ["skip"]
+    assert not k.journal_available(str(image))
+    # inside root, a link to the log (e.g. to the rotated file) is followed there
+    (image / "var" / "log").unlink()
+    (image / "var" / "log").mkdir()
+    (image / "var" / "log" / "kern.log.1").write_bytes(load("v4.19_rfc3339_culprit.log"))
+    os.symlink("/var/log/kern.log.1", str(image / "var" / "log" / "kern.log"))
+    assert k.audit({"root": str(image)})["facts"]["source_used"] == "file:/var/log/kern.log"
+
+
 def test_no_incident_is_a_pass(tmp_path):
     log = tmp_path / "kern.log"
     log.write_bytes(b"[ 1.0] usb 1-1: new device\n" * 100)
