@@ -73,10 +73,15 @@ class Host(object):
         return found[0] if found else None
 
     def lstat(self, path):
+        """lstat info of ``path`` (a final link is not followed; the links on the way are
+        followed inside root by core.paths, never by the host's kernel), or None."""
         try:
-            return safe_read.lstat_info(self.real(path))
-        except safe_read.SafeReadError:
+            res = paths.resolve(self.root, path, follow=False)
+        except (OSError, ValueError):
             return None
+        if not res.ok or res.st is None:
+            return None
+        return safe_read.stat_to_info(res.st)
 
     def is_file(self, path):
         info = self.stat(path)
@@ -191,18 +196,18 @@ class Host(object):
     # ------------------------------------------------------------------------- packages
     def packages(self):
         """{name: {"status", "version", "arch"}} from the dpkg status file ({} if none)."""
-        path = self.real("/var/lib/dpkg/status")
-        try:
-            info = safe_read.lstat_info(path)
-        except safe_read.SafeReadError:
+        path = self.real("/var/lib/dpkg/status")      # the cache key only: read inside root
+        found = self.resolve("/var/lib/dpkg/status")
+        if not found or found[0]["type"] != "file":
             return {}
+        info = found[0]
         key = (info["inode"], info["size"], info["mtime"])
         cached = _DPKG_CACHE.get(path)
         if cached and cached[0] == key:
             return cached[1]
         try:
-            data, _i, _t = safe_read.read_head(path, MAX_DPKG_STATUS_BYTES)
-        except (safe_read.SafeReadError, OSError):
+            data, _i, _t = safe_read.read_in_root(self.root, "/var/lib/dpkg/status", MAX_DPKG_STATUS_BYTES)
+        except (safe_read.SafeReadError, OSError, ValueError):
             return {}
         parsed = parse_dpkg_status(data.decode("utf-8", "backslashreplace"))
         _DPKG_CACHE.clear()

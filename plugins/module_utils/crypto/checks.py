@@ -76,7 +76,7 @@ def grade(host, path, now, limit=x509.MAX_CERTS_PER_FILE):
 
 def open_bytes(host, path):
     from ansible_collections.hostguard.hardening.plugins.module_utils.core import safe_read
-    data, _info, _trunc = safe_read.read_head(host.real(path), MAX_CERT_FILE)
+    data, _info, _trunc = safe_read.read_in_root(host.root, path, MAX_CERT_FILE)   # links inside root only
     return data
 
 

@@ -69,6 +69,40 @@ def test_baseline_host_reads_nothing_through_a_directory_link_out_of_root(tmp_pa
     assert hostio.list_dir(str(root), "/etc/d/") == []
 
 
+def test_host_lstat_packages_certs_and_md5_never_go_through_a_link_out_of_root(tmp_path):
+    """Issue 17, the rest of Host: ``lstat``, the dpkg status (``packages``), the certificate
+    read of crypto and the md5 read of packages joined root and the path and let the host's
+    kernel follow the links on the way, so ``<root>/var/lib -> <host>/var/lib`` audited the
+    host's package list and ``<root>/etc/ssl -> <host>/etc/ssl`` its certificates."""
+    from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostfacts import Host
+    from ansible_collections.hostguard.hardening.plugins.module_utils.crypto.checks import open_bytes
+    from ansible_collections.hostguard.hardening.plugins.module_utils.packages.checks import verify_md5sums
+    host_dir = tmp_path / "host"
+    write(str(host_dir), "/lib/dpkg/status", "Package: host-only\nStatus: install ok installed\nVersion: 1\n\n")
+    write(str(host_dir), "/sbin/sshd", "HOST-ONLY-BINARY\n")
+    write(str(host_dir), "/ssl/certs/host.pem", "HOST-ONLY-CERT\n")
+    root = tmp_path / "root"
+    (root / "var").mkdir(parents=True)
+    (root / "etc").mkdir()
+    os.symlink(str(host_dir / "lib"), str(root / "var" / "lib"))
+    os.symlink(str(host_dir / "ssl"), str(root / "etc" / "ssl"))
+    write(str(root), "/usr/lib/x/inside.pem", "INSIDE-CERT\n")
+    write(str(root), "/srv/dpkg/info/openssh-server.md5sums", "0" * 32 + "  usr/sbin/sshd\n")
+    os.symlink(str(host_dir / "sbin"), str(root / "usr" / "sbin"))
+    os.symlink("/usr/lib/x", str(root / "usr" / "y"))            # a link inside root still works
+    host = Host(str(root))
+    assert host.lstat("/var/lib/dpkg/status") is None and host.lstat("/etc/ssl/certs/host.pem") is None
+    assert host.lstat("/usr/y/inside.pem")["type"] == "file" and host.lstat("/usr/y")["type"] == "symlink"
+    assert host.packages() == {}
+    with pytest.raises(safe_read.SafeReadError):
+        open_bytes(host, "/etc/ssl/certs/host.pem")
+    assert open_bytes(host, "/usr/y/inside.pem") == b"INSIDE-CERT\n"
+    # the md5sums list usr/sbin/sshd, and <root>/usr/sbin is a link to the host's directory
+    (root / "var" / "lib").unlink()
+    os.symlink("/srv", str(root / "var" / "lib"))                 # inside root: followed
+    assert verify_md5sums(Host(str(root)), "openssh-server", 1 << 20) == (0, [], 0)
+
+
 def test_find_executable_resolves_directory_links_inside_root(tmp_path):
     """``/usr/sbin`` as an absolute link to a host directory holding ``sshd``: the host binary is
     not the audited system's; ``/sbin -> usr/sbin`` inside root still finds the root's own."""
