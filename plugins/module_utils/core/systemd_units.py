@@ -18,10 +18,11 @@ __metaclass__ = type
 
 import fnmatch
 import os
+import stat
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import paths
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.safe_read import (
-    decode_line, iter_lines, join_root, resolve_symlink)
+    SafeReadError, decode_line, iter_lines_in_root)
 
 # systemd.unit(5) "System Unit Search Path" (highest priority first); /lib/systemd/system
 # for split-/usr Debian-family systems.
@@ -37,21 +38,34 @@ def resolve_config_file(root, path):
     """A file of a systemd-style configuration directory (unit drop-ins, sysctl.d, ...),
     followed inside ``root``. Returns (real path in the audited system or None, masked):
     a link to /dev/null masks it (also in a fixture root that has no /dev/null); a broken
-    link or anything but a regular file gives (None, False)."""
-    info = resolve_symlink(root, join_root(root, path))
-    if info["resolved"] == "/dev/null":
+    link or anything but a regular file gives (None, False). Every link on the way is
+    resolved by core.paths: a directory link to a host directory never reaches the host."""
+    res, masked = resolve_in_root(root, path)
+    if masked:
         return None, True
-    if info["status"] != "ok":
+    if not res.ok or not stat.S_ISREG(res.st.st_mode):
         return None, False
-    if info["info"] and info["info"]["type"] != "file":
-        return None, False
-    return info["resolved"], False
+    return res.path, False
+
+
+def resolve_in_root(root, path):
+    """(core.paths Resolved, masked) of ``path``: masked when it resolves to /dev/null (also in
+    a fixture root that has no /dev/null)."""
+    try:
+        res = paths.resolve(root or "/", path)
+    except (OSError, ValueError):
+        return paths.Resolved(paths.ERROR, path, reason="cannot resolve"), False
+    masked = res.path == "/dev/null" or bool(res.links and res.links[-1][1] == "/dev/null")
+    return res, masked
 
 
 def read_lines(root, path, max_bytes=MAX_UNIT_BYTES):
     """[(lineno, text)] of a unit file or drop-in; raises SafeReadError when unreadable."""
-    return [(no, decode_line(line)) for no, line, _cut in
-            iter_lines(join_root(root, path), max_bytes)]
+    try:     # resolved inside root by core.paths, never by the host's kernel
+        _info, lines = iter_lines_in_root(root or "/", path, max_bytes)
+    except ValueError as exc:
+        raise SafeReadError(path, "invalid_path", str(exc))
+    return [(no, decode_line(line)) for no, line, _cut in lines]
 
 
 def section_assignments(lines, section="Service"):
@@ -100,13 +114,10 @@ def find_unit(root, name, dirs=UNIT_DIRS):
     main = None
     for directory in dirs:
         path = directory + "/" + name
-        if not os.path.lexists(join_root(root, path)):
+        res, masked = resolve_in_root(root, path)
+        if not res.ok and not masked:
             continue
-        info = resolve_symlink(root, join_root(root, path))
-        masked = info["resolved"] == "/dev/null" or info["target"] == "/dev/null"
-        if info["status"] != "ok" and not masked:
-            continue
-        main = {"name": name, "path": path, "real": None if masked else info["resolved"],
+        main = {"name": name, "path": path, "real": None if masked else res.path,
                 "masked": masked}
         break
     if main is None:

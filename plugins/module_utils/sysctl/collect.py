@@ -42,9 +42,9 @@ import os
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import systemd_units
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.budget import FairBudget
-from ansible_collections.hostguard.hardening.plugins.module_utils.core.paths import sample_names, sorted_names
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.paths import resolve, sample_names, sorted_names
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.safe_read import (
-    SafeReadError, decode_line, iter_lines, join_root, read_in_root)
+    SafeReadError, decode_line, iter_lines_in_root, join_root, read_in_root)
 from ansible_collections.hostguard.hardening.plugins.module_utils.sysctl.parse_conf import parse_conf_lines
 from ansible_collections.hostguard.hardening.plugins.module_utils.sysctl.parse_key import key_problem, key_to_relpath, normalize_value
 
@@ -139,7 +139,8 @@ def read_conf(root, path, errors, budget=None):
     cut_lines = 0
     ignored = []
     try:
-        for lineno, raw, cut in iter_lines(join_root(root, path), max_bytes, MAX_CONF_LINE):
+        _info, lines = iter_lines_in_root(root, path, max_bytes, MAX_CONF_LINE)   # inside root (core.paths)
+        for lineno, raw, cut in lines:
             used += len(raw) + 1
             if cut:
                 cut_lines += 1
@@ -218,7 +219,7 @@ def config_files(root="/", dirs=SYSCTL_DIRS, loader="systemd"):
     files = [f for f in files if f["real"]]
     linked = any(f["real"] == SYSCTL_CONF for f in files)
     if loader == "procps" or not linked:
-        if os.path.lexists(join_root(root, SYSCTL_CONF)):
+        if resolve(root, SYSCTL_CONF, follow=False).ok:
             files.append({"name": "sysctl.conf", "path": SYSCTL_CONF, "real": SYSCTL_CONF,
                           "dir": "/etc", "masked": False})
     return files, shadowed, errors

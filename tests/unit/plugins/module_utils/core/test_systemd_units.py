@@ -69,3 +69,25 @@ def test_drop_ins_past_the_cap_are_named_not_dropped_silently(tmp_path):
     assert unit["dropins_not_read_count"] == 2
     _value, _where, errors = configured_oom_adj(root, unit)
     assert any(e["file"].endswith("zz-evil.conf") and "not read" in e["reason"] for e in errors)
+
+
+def test_unit_and_dropins_behind_a_directory_link_are_read_inside_root(tmp_path):
+    """<root>/etc/systemd/system -> /x/system (absolute): the unit was found and read through the
+    host's kernel, i.e. the host's /x/system/a.service (ExecStart=/bin/true) stood for the
+    image's (ExecStart=/tmp/.x/run); a masking link to /dev/null inside root still masks."""
+    outside = tmp_path / "outside"
+    write(str(outside), "system/a.service", "[Service]\nExecStart=/bin/true\n")
+    write(str(outside), "system/a.service.d/10.conf", "[Service]\nUser=host\n")
+    root = tmp_path / "root"
+    write(str(root), str(outside) + "/system/a.service", "[Service]\nExecStart=/tmp/.x/run\n")
+    write(str(root), str(outside) + "/system/a.service.d/10.conf", "[Service]\nUser=image\n")
+    os.makedirs(str(root / "etc" / "systemd"))
+    os.symlink(str(outside / "system"), str(root / "etc" / "systemd" / "system"))
+    unit = systemd_units.find_unit(str(root), "a.service")
+    assert unit["real"] == str(outside) + "/system/a.service" and not unit["masked"]
+    assert systemd_units.read_lines(str(root), unit["real"]) == [(1, "[Service]"), (2, "ExecStart=/tmp/.x/run")]
+    assert systemd_units.read_lines(str(root), "/etc/systemd/system/a.service")[1] == (2, "ExecStart=/tmp/.x/run")
+    [dropin] = unit["dropins"]
+    assert systemd_units.read_lines(str(root), dropin)[1] == (2, "User=image")
+    os.symlink("/dev/null", str(root) + str(outside) + "/system/b.service")
+    assert systemd_units.find_unit(str(root), "b.service")["masked"] is True

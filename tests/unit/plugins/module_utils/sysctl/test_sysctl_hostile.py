@@ -109,6 +109,28 @@ def test_proc_sys_link_is_resolved_inside_root(tmp_path):
     assert MARKER not in json.dumps(result)
 
 
+def test_sysctl_d_directory_link_is_read_inside_root_not_on_the_host(tmp_path):
+    """<root>/etc/sysctl.d -> /x/sysctl.d (absolute): its names were listed inside root (the
+    image's <root>/x/sysctl.d/50-default.conf, ASLR off) but each file and /etc/sysctl.conf were
+    then opened through the host's kernel, which read the host's /x/sysctl.d/50-default.conf
+    (ASLR on) instead: the image's drift was never seen, and a host file was read."""
+    outside = tmp_path / "outside"
+    write(str(outside), "sysctl.d/50-default.conf", "kernel.randomize_va_space = 2\n# " + MARKER + "\n")
+    write(str(outside), "sysctl.conf", "kernel.sysrq = 1 # " + MARKER + "\n")
+    root = tmp_path / "root"
+    write(str(root), str(outside) + "/sysctl.d/50-default.conf", "kernel.randomize_va_space = 0\n")
+    write(str(root), "/proc/sys/kernel/randomize_va_space", "2\n")
+    os.makedirs(str(root / "etc"))
+    os.symlink(str(outside / "sysctl.d"), str(root / "etc" / "sysctl.d"))
+    os.symlink(str(outside / "sysctl.conf"), str(root / "etc" / "sysctl.conf"))
+    result = AREA.run({"root": str(root)})
+    assert MARKER not in json.dumps(result)
+    persisted = result["facts"]["persisted"]["kernel.randomize_va_space"]
+    assert persisted["value"] == "0" and persisted["file"].startswith("/etc/sysctl.d/50-default.conf")
+    [drift] = [f for f in result["findings"] if f["id"] == "HG-SYSCTL-002" and f["subject"] == "kernel.randomize_va_space"]
+    assert drift["status"] == "fail"
+
+
 from hypothesis import given, settings, strategies as st  # noqa: E402
 
 EXAMPLES = int(os.environ.get("HOSTGUARD_FUZZ_EXAMPLES", 200))
