@@ -10,7 +10,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.safe_read import (
-    SafeReadError, join_root, read_head)
+    SafeReadError, read_in_root)
 
 MAX_PASSWD_BYTES = 4 * 1024 * 1024
 
@@ -35,9 +35,10 @@ def parse_id_file(text):
 
 
 def load_id_map(root, path, max_bytes=MAX_PASSWD_BYTES):
-    """(name -> id, id -> name, error) for ``<root><path>``; error is a SafeReadError or None."""
+    """(name -> id, id -> name, error) for ``path`` resolved inside ``root`` (core.paths: links
+    followed there, never by the host's kernel); error is a SafeReadError or None."""
     try:
-        data, _info, _trunc = read_head(join_root(root, path), max_bytes)
+        data, _info, _trunc = read_in_root(root, path, max_bytes)   # links inside root (core.paths)
     except SafeReadError as exc:
         return {}, {}, exc
     return parse_id_file(data.decode("utf-8", "surrogateescape")) + (None,)
@@ -76,7 +77,7 @@ def parse_passwd_entries(text, limit=None):
 def load_users(root="/", limit=None, max_bytes=MAX_PASSWD_BYTES):
     """(users, error) from ``<root>/etc/passwd``: parse_passwd_entries of a bounded read."""
     try:
-        data, _info, _trunc = read_head(join_root(root, "/etc/passwd"), max_bytes)
+        data, _info, _trunc = read_in_root(root, "/etc/passwd", max_bytes)
     except SafeReadError as exc:
         return [], exc
     return parse_passwd_entries(data.decode("utf-8", "surrogateescape"), limit), None

@@ -25,7 +25,7 @@ import os
 import stat
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.safe_read import (
-    SafeReadError, decode_line, iter_line_blocks, iter_lines, join_root, open_regular)
+    SafeReadError, decode_line, iter_line_blocks, iter_lines, open_regular)
 from ansible_collections.hostguard.hardening.plugins.module_utils.persistence import rpmdb
 from ansible_collections.hostguard.hardening.plugins.module_utils.persistence.locate import list_dir, resolve
 from ansible_collections.hostguard.hardening.plugins.module_utils.persistence.spec import CHECKS
@@ -65,7 +65,7 @@ def _stream(root, path, budget):
         return
     budget["left"] -= size
     try:
-        for _no, raw, _cut in iter_lines(join_root(root, path), size, MAX_DB_LINE):
+        for _no, raw, _cut in iter_lines(res["host"], size, MAX_DB_LINE):   # as resolved inside root
             yield raw
     except SafeReadError:
         budget["errors"] += 1

@@ -103,6 +103,26 @@ def test_host_lstat_packages_certs_and_md5_never_go_through_a_link_out_of_root(t
     assert verify_md5sums(Host(str(root)), "openssh-server", 1 << 20) == (0, [], 0)
 
 
+def test_accounts_and_package_lists_are_read_inside_root(tmp_path):
+    """``<root>/etc -> <host>/etc``: core.accounts read the host's passwd (its users named the
+    image's files and processes); persistence's package-list stream opened the path joined to
+    root, i.e. the host's list, though it had resolved (and sized) the image's one."""
+    from ansible_collections.hostguard.hardening.plugins.module_utils.core import accounts
+    from ansible_collections.hostguard.hardening.plugins.module_utils.persistence import packages
+    host_dir = tmp_path / "host"
+    write(str(host_dir), "/etc/passwd", "hostonly:x:0:0::/root:/bin/sh\n")
+    write(str(host_dir), "/lib/dpkg/info/x.list", "/host/only\n")
+    root = tmp_path / "root"
+    write(str(root), str(host_dir) + "/lib/dpkg/info/x.list", "/image/own\n")
+    (root / "var").mkdir()
+    os.symlink(str(host_dir / "etc"), str(root / "etc"))
+    os.symlink(str(host_dir / "lib"), str(root / "var" / "lib"))
+    assert accounts.load_id_map(str(root), "/etc/passwd")[:2] == ({}, {})
+    assert accounts.load_users(str(root))[0] == []
+    budget = {"left": 1 << 20, "exhausted": False, "errors": 0}
+    assert list(packages._stream(str(root), "/var/lib/dpkg/info/x.list", budget)) == [b"/image/own"]
+
+
 def test_find_executable_resolves_directory_links_inside_root(tmp_path):
     """``/usr/sbin`` as an absolute link to a host directory holding ``sshd``: the host binary is
     not the audited system's; ``/sbin -> usr/sbin`` inside root still finds the root's own."""
