@@ -120,7 +120,7 @@ def module_finder(root):
               cis="5.3")
 def pam_line_findings(check, root):
     try:
-        names, cut, _res = paths.list_dir(root, PAM_D, MAX_FILES, follow=False)
+        names, cut, _res = paths.list_dir(root, PAM_D, MAX_FILES)   # a linked pam.d too, inside root (libpam follows it)
     except (OSError, ValueError, paths.PathRefused):
         return [check.skip(PAM_D, "no %s directory" % PAM_D)]
     module_exists, dirs = module_finder(root)

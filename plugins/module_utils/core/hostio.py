@@ -35,9 +35,13 @@ def read_text_lines(root, path, max_bytes=MAX_SMALL_FILE):
 
 
 def list_dir(root, path, limit=MAX_DIR_ENTRIES):
-    """Sorted names in a directory under root (never follows a symlinked directory)."""
-    try:   # the directories on the way resolved inside root (core.paths), the last not followed
-        names, _truncated, _res = paths.list_dir(root, path, 1 << 16, follow=False)
+    """Sorted names in a directory under root. Every link on the way, the directory itself
+    included, is followed inside root (core.paths), as the program that reads it does: a
+    ``/etc/profile.d`` or ``/etc/modprobe.d`` that links to another directory of the image is
+    listed (before, it gave no names and its files were never read); a link out of root never
+    reaches the host."""
+    try:
+        names, _truncated, _res = paths.list_dir(root, path, 1 << 16, follow=True)
     except (OSError, ValueError):
         return []
     return names[:limit]

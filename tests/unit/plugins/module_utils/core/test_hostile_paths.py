@@ -140,3 +140,26 @@ def test_find_executable_resolves_directory_links_inside_root(tmp_path):
     assert hostio.find_executable(str(root), ["sshd"], dirs=("/usr/sbin", "/sbin")) == "/sbin/sshd"
     os.chmod(str(root / "usr" / "lib" / "own" / "sshd"), 0o644)
     assert hostio.find_executable(str(root), ["sshd"], dirs=("/sbin",)) is None
+
+
+def test_directories_that_are_links_inside_root_are_read_like_the_system_reads_them(tmp_path):
+    """``/etc/profile.d``, ``/etc/modprobe.d`` and ``/etc/pam.d`` as links to other directories
+    of the image: the shell, modprobe and libpam follow them; the audit listed nothing there
+    (hostio.list_dir and HG-AUTH-025 did not follow the last link), so ``umask 000`` in
+    profile.d was not seen and pam.d was 'no /etc/pam.d directory'."""
+    from ansible_collections.hostguard.hardening.plugins.module_utils.auth.pam_syntax import pam_line_findings
+    from ansible_collections.hostguard.hardening.plugins.module_utils.auth.profile_umask import profile_umask_finding
+    from ansible_collections.hostguard.hardening.plugins.module_utils.core import modprobe
+    root = tmp_path / "root"
+    write(str(root), "/usr/share/image/profile.d/zz.sh", "umask 000\n")
+    write(str(root), "/usr/lib/image/modprobe.d/usb.conf", "install usb-storage /bin/true\n")
+    write(str(root), "/usr/lib/image/pam.d/login", "auth bogus pam_unix.so\n")
+    (root / "etc").mkdir()
+    os.symlink("/usr/share/image/profile.d", str(root / "etc" / "profile.d"))
+    os.symlink("../usr/lib/image/modprobe.d", str(root / "etc" / "modprobe.d"))
+    os.symlink("/usr/lib/image/pam.d", str(root / "etc" / "pam.d"))
+    umask = profile_umask_finding(str(root))
+    assert umask["status"] == "fail" and umask["evidence"]["umasks"][0]["file"] == "/etc/profile.d/zz.sh"
+    assert modprobe.module_state(str(root))["disabled"] == {"usb_storage": ("/etc/modprobe.d/usb.conf", "/bin/true")}
+    [pam] = pam_line_findings(str(root))
+    assert pam["status"] == "fail" and pam["evidence"]["files"] == 1
