@@ -278,6 +278,8 @@ class Parser(object):
         self._kill_head = None                     # (host, epoch, uptime, kill) of "Killed process N" alone
         self._row_added = None                     # (table, msg) of the row the last line added
         self.last_error = None
+        self.wants_back = 0                        # lines before the last one the scanner is to hand over (back)
+        self._back_for = None                      # (kind, args) of that request
 
     # -- time
     def _times(self, epoch, uptime):
@@ -714,6 +716,10 @@ class Parser(object):
 
     def _on_ub_kill(self, host, epoch, uptime, data, tag):
         """A Virtuozzo UB kill; its wrapped second half (no prefix) takes the head's host and time."""
+        if self._ub_head is None and data.get("ve") is None and host is None and epoch is None and uptime is None \
+                and self._back_for is None:
+            self._want_back(1, "ub", data)      # syslog wrapped it after "OOM ": its head holds no anchor
+            return
         head, self._ub_head = self._ub_head, None
         ve = data.get("ve")
         if ve is None and head is not None and host is None and epoch is None and uptime is None:
@@ -865,6 +871,38 @@ class Parser(object):
         inc["no_killable_process"] = True
         inc["panic"] = inc.get("panic") or "no killable processes"
         self.counts["no_killable_process"] += 1
+
+    # -- look-back: the lines before a passed one that hold no anchor (scanner.Scanner, BACK_LINES)
+    def _want_back(self, count, kind, *args):
+        self.wants_back = count
+        self._back_for = (kind, args)
+
+    def back(self, lines):
+        """The heads of up to ``wants_back`` lines before the last line passed that were not
+        passed (oldest first; fewer at the start of the log); called right after that line."""
+        self.wants_back = 0
+        want = self._back_for
+        if want is None:
+            return
+        self.lines += len(lines)
+        try:
+            seen = []
+            for raw in lines:
+                p = self._split(raw.decode("utf-8", "backslashreplace").rstrip("\r\n"))
+                epoch, uptime = self._times(p.epoch, p.uptime)
+                hit = M.classify(p.msg, p.tag)
+                seen.append((p.host, epoch, uptime) + (hit or (None, None)))
+            getattr(self, "_back_" + want[0])(seen, *want[1])
+        except Exception as exc:  # a hostile line must never stop the scan
+            self.counts["parse_errors"] += 1
+            self.last_error = "%s: %s" % (type(exc).__name__, exc)
+        finally:
+            self._back_for = None
+
+    def _back_ub(self, seen, data):
+        if seen and seen[-1][3] == "ub_head":
+            self._ub_head = seen[-1][:3] + (seen[-1][4]["ve"],)
+        self._on_ub_kill(None, None, None, data, None)
 
     # -- kernel records
     def _summary(self, host, epoch, uptime, summ, piece=False):

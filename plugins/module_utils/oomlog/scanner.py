@@ -8,6 +8,14 @@ work on the noise), so memory stays O(chunk + max_line + max_incidents * top_tas
 log size. Every line is seen as its first ``max_line`` bytes (the head) and is a candidate when the
 parser follows a record or an anchor lies inside that head, wherever the chunk boundaries fall:
 the result does not depend on the read size (tests feed 1, 7, 100 and 1 MiB byte chunks).
+
+Look-back: a few records print their first lines without an anchor (the in-kernel Android
+lowmemorykiller's "Killing '..' (pid), adj N," and "to free .. on behalf of", a memcg record pasted
+from its "Task in .." line, a Virtuozzo kill that syslog wrapped). When a passed line asks for them
+(``Parser.wants_back`` set to a count), the scanner hands the parser the heads of up to that many
+lines before it that were not passed (``Parser.back``), from the chunk in hand or, across a chunk
+boundary, from the heads it keeps of the last ``BACK_LINES`` unpassed lines of the previous data.
+Lines without an anchor cost nothing more: the kept heads are taken once per chunk.
 """
 from __future__ import absolute_import, division, print_function
 
@@ -32,6 +40,7 @@ CHUNK_BYTES = 1024 * 1024
 ANCHORS = (b"oom", b"ocess")
 # Bytes of a line kept before the part past its head, so an anchor across the cut is seen.
 ANCHOR_OVERLAP = max(len(a) for a in ANCHORS) - 1
+BACK_LINES = 16     # the most lines a passed line may ask for (Parser.wants_back)
 
 
 def has_anchor(head):
@@ -64,7 +73,7 @@ class Scanner(object):
         self.hidden_lines = 0
         self.carry_hidden = False  # the carried line's part past its head holds an anchor
         self.carry_tail = b""      # the last ANCHOR_OVERLAP bytes of the carried line
-        self.prev = b""           # the head of the last complete line seen (for wrapped lines)
+        self.back = []            # heads of the last complete lines not passed (oldest first, <= BACK_LINES)
 
     def feed(self, data):
         if not data:
@@ -77,18 +86,14 @@ class Scanner(object):
                 self._extend_carry(data)
                 return
             self._extend_carry(data[:nl])
-            line = self._take_carry()
-            self._one(*line)
-            self.prev = line[0]
+            self._carried(*self._take_carry())
             pos = nl + 1
         end = data.rfind(b"\n", pos)
         if end < 0:
             self._extend_carry(data[pos:])
             return
-        self._scan(data, pos, end)
-        if end >= pos:                  # the last complete line, the "line before" of the next one
-            last = data.rfind(b"\n", pos, end) + 1
-            self.prev = data[max(last, pos):min(end, max(last, pos) + self.max_line)]
+        mark = self._scan(data, pos, end)
+        self.back = self._before(data, mark, end + 1, pos, BACK_LINES)    # for the next chunk
         if end + 1 < len(data):
             self._extend_carry(data[end + 1:])
 
@@ -112,40 +117,66 @@ class Scanner(object):
         self.carry_tail = (self.carry_tail + piece[-ANCHOR_OVERLAP:])[-ANCHOR_OVERLAP:]
 
     def _take_carry(self):
-        """(head, cut, prev, hidden) of the carried line; the carry is emptied."""
-        out = (self.carry, self.carry_cut, self.prev, self.carry_hidden)
+        """(head, cut, hidden) of the carried line; the carry is emptied."""
+        out = (self.carry, self.carry_cut, self.carry_hidden)
         self.carry, self.carry_cut, self.carry_hidden, self.carry_tail = b"", False, False, b""
         return out
 
-    def _one(self, head, cut, prev=b"", hidden=False):
+    def _one(self, head, cut, hidden=False):
         """One line (its head) whatever chunk it came from: the only place lines are passed on.
-        ``prev`` is the line before it: a line that opens with "killed process " is the second
-        half of a Virtuozzo kill that syslog wrapped, and its first half (which holds no anchor)
-        is passed first. ``hidden``: the line's part past its head holds an anchor."""
+        True when it was passed (the parser follows a record or an anchor lies in the head).
+        ``hidden``: the line's part past its head holds an anchor."""
         if self.parser.follow or has_anchor(head):
             if cut:
                 self.cut_lines += 1
-            if head.startswith(b"killed process ") and prev and not self.parser.follow and not has_anchor(prev):
-                self.parser.line(prev)
             self.parser.line(head)
-        elif hidden:
+            return True
+        if hidden:
             self.hidden_lines += 1
+        return False
+
+    def _carried(self, head, cut, hidden=False):
+        """A line that a chunk boundary cut, once complete (or the last line, without newline)."""
+        if self._one(head, cut, hidden):
+            if self.parser.wants_back:
+                want = self.parser.wants_back
+                self.parser.back(self.back[max(0, len(self.back) - want):])
+            self.back = []
+        else:
+            self.back.append(head)
+            del self.back[:-BACK_LINES]
+
+    def _before(self, buf, mark, start, first, want):
+        """The heads of up to ``want`` lines before the line at ``start`` that were not passed
+        (those of buf[mark:start], then, when nothing of buf was passed, the kept ones), oldest first."""
+        out = []
+        stop = start - 1                    # the newline that ends the line before
+        while len(out) < want and stop >= mark:
+            s0 = max(buf.rfind(b"\n", mark, stop) + 1, mark)
+            out.append(buf[s0:min(stop, s0 + self.max_line)])
+            stop = s0 - 1
+        if len(out) < want and mark == first and self.back:
+            out.extend(reversed(self.back[max(0, len(self.back) - want + len(out)):]))
+        out.reverse()
+        return out
 
     def _scan(self, buf, pos, end):
-        """The complete lines of buf[pos:end+1] (buf[end] is a newline)."""
+        """The complete lines of buf[pos:end+1] (buf[end] is a newline); returns where the lines
+        after the last one passed begin."""
         parser = self.parser
         find = buf.find
         nexts = {}
-        first = pos
+        first = mark = pos
         rows_fast = getattr(parser, "rows_fast", None)
         while pos <= end:
             if parser.follow:
                 if rows_fast is not None and parser.fast_rows is not None:
-                    pos = rows_fast(buf, pos, end + 1, self.max_line)
+                    pos = mark = rows_fast(buf, pos, end + 1, self.max_line)
                     if pos > end:
-                        return
+                        return mark
                 nl = find(b"\n", pos, end + 1)
-                self._line_at(buf, pos, nl, first)
+                if self._line_at(buf, pos, nl, first, mark):
+                    mark = nl + 1
                 pos = nl + 1
                 continue
             hit = -1
@@ -161,32 +192,29 @@ class Scanner(object):
                 if hit < 0 or at < hit:
                     hit = at
             if hit < 0:
-                return
+                return mark
             start = buf.rfind(b"\n", pos, hit) + 1
             if start < pos:
                 start = pos
             nl = find(b"\n", hit, end + 1)
-            self._line_at(buf, start, nl, first)
+            if self._line_at(buf, start, nl, first, mark):
+                mark = nl + 1
             pos = nl + 1
+        return mark
 
-    def _line_at(self, buf, start, nl, first):
-        prev = b""
-        if buf.startswith(b"killed process ", start):     # rare: find the line before it
-            if start > first:
-                p0 = buf.rfind(b"\n", first, start - 1) + 1
-                p0 = max(p0, first)
-                prev = buf[p0:min(start - 1, p0 + self.max_line)]
-            else:
-                prev = self.prev
+    def _line_at(self, buf, start, nl, first, mark):
         if nl - start > self.max_line:
             head_end = start + self.max_line
-            self._one(buf[start:head_end], True, prev, has_anchor_in(buf, head_end - ANCHOR_OVERLAP, nl))
+            passed = self._one(buf[start:head_end], True, has_anchor_in(buf, head_end - ANCHOR_OVERLAP, nl))
         else:
-            self._one(buf[start:nl], False, prev)
+            passed = self._one(buf[start:nl], False)
+        if passed and self.parser.wants_back:
+            self.parser.back(self._before(buf, mark, start, first, self.parser.wants_back))
+        return passed
 
     def finish(self):
         if self.carry or self.carry_cut:
-            self._one(*self._take_carry())    # a last line without newline (truncated log)
+            self._carried(*self._take_carry())    # a last line without newline (truncated log)
         self.parser.finish()
 
 
