@@ -37,6 +37,17 @@ Formats (kernel format strings read in the public sources):
   lmkd     Android's userspace lowmemorykiller (logcat tag "lowmemorykiller" or "lmkd"): "Kill '%s' (%d),
            uid %d, oom_score_adj %d to free %ldkB rss, %ldkB swap; reason: %s" (oom_adj in Android 10),
            Samsung's "Reclaim '%s' (%d), uid %d, oom_score_adj %d, state %d to free ..." (same fields)
+  lmk      the in-kernel Android lowmemorykiller (drivers/staging/android/lowmemorykiller.c, 3.10-4.x and
+           vendor trees), one printk over three or more lines: "Killing '%s' (%d), adj %hd," (or "(%d)
+           (tgid %d), adj", "adj %d, score_adj %hd", "oom_score_adj %d (oom_adj %d)", HSWAP's "HSWAP
+           Killing"/"Orig Killing"), "   to free %ldkB[ (%ldKB %ldKB)] on behalf of '%s' (%d) because",
+           "   cache %ldkB is below limit %ldkB for oom_score_adj %hd" (or "for oom score %hd", "swap
+           low for oom_score_adj %hd"), then "   Free memory is ..": lmk_head, lmk_free, lmk_tail, or all
+           three in one line (/dev/kmsg escapes the newlines as \\x0a); its "send sigkill to %d (%s),
+           adj %hd, size %d" (3.4-4.x) and debug "select" lines hold no anchor and are not read.
+           Android 8-9's userspace lmkd (killer lmkd): "Killing '%s' (%d), uid %d, adj %d" then "   to
+           free %ldkB because cache %s%ldkB is below limit %ldkB for oom_adj %d" or "because system is
+           under %s memory pressure oom_adj %d" (head and tail in one)
 """
 from __future__ import absolute_import, division, print_function
 
@@ -381,33 +392,135 @@ def _lmkd(msg, tag):
     """An Android lmkd kill: "Kill 'name' (pid), uid U, oom_score_adj A to free N kB rss, M kB swap;
     reason: R" (or Samsung's "Reclaim 'name' (pid), ..., state S to free ..."), under the logcat tag
     lowmemorykiller/lmkd or, when the prefix was not read, right after "lowmemorykiller: "."""
-    for verb in ("Kill '", "Reclaim '"):
-        at = msg.find(verb, 0, 200)
-        if at >= 0:
-            break
-    else:
+    at, verb = _first_find(msg, ("Kill '", "Reclaim '"), 200)
+    if at < 0:
         return None
     if tag not in LMKD_TAGS and (at == 0 or not msg[:at].rstrip(": ").endswith(LMKD_TAGS)):
         return None
-    rest = msg[at + len(verb):]
-    close = rest.find("' (", 0, 4 * MAX_NAME)          # package names hold ':' and '.', not "' ("
-    if close <= 0:
+    rest = msg[at + len(verb) - 1:]
+    hit = _lmk_quoted(rest)
+    if hit is None:
         return None
-    pid, n = leading_int(rest[close + 3:])
-    if pid is None or rest[close + 3 + n:close + 4 + n] != ")":
-        return None
-    out = {"pid": pid, "name": rest[:close], "verb": verb[:-2].lower()}
-    tail = rest[close + 4 + n:close + 4 + n + 400]
-    for key, word in (("uid", ", uid "), ("oom_score_adj", " oom_score_adj "), ("oom_score_adj", " oom_adj "),
-                      ("rss_kb", " to free "), ("swap_kb", "kB rss, ")):
-        i = tail.find(word)
-        if i >= 0 and key not in out:
-            num = number(tail[i + len(word):])
-            if num is not None:
-                out[key] = num
+    out = {"pid": hit[1], "name": hit[0], "verb": verb[:-2].lower()}
+    tail = rest[hit[2]:hit[2] + 400]
+    out.update(_numbers_after(tail, (("uid", ", uid "), ("oom_score_adj", " oom_score_adj "), ("oom_score_adj", " oom_adj "),
+                                     ("rss_kb", " to free "), ("swap_kb", "kB rss, "))))
     i = tail.find("reason: ")
     if i >= 0:
         out["reason"] = tail[i + 8:].strip()[:200] or None
+    return out
+
+
+def _first_find(text, words, stop):
+    """(index, word) of the first of ``words`` found in text[:stop], else (-1, None)."""
+    for word in words:
+        at = text.find(word, 0, stop)
+        if at >= 0:
+            return at, word
+    return -1, None
+
+
+def _numbers_after(text, words):
+    """{key: the number after word} for the (key, word) pairs found in ``text``, the first found
+    word of a key winning."""
+    out = {}
+    for key, word in words:
+        i = text.find(word)
+        if i >= 0 and key not in out:
+            num = number(text[i + len(word):])
+            if num is not None:
+                out[key] = num
+    return out
+
+
+def _lmk_quoted(text):
+    """(name, pid, end) of the "'name' (pid)" that opens ``text``, or None (package names hold ':'
+    and '.', not "' (")."""
+    if text[:1] != "'":
+        return None
+    close = text.find("' (", 1, 4 * MAX_NAME)
+    if close <= 1:
+        return None
+    pid, n = leading_int(text[close + 3:])
+    if pid is None or text[close + 3 + n:close + 4 + n] != ")":
+        return None
+    return text[1:close], pid, close + 4 + n
+
+
+def lmk_head(msg, tag=None):
+    """The in-kernel lowmemorykiller's "Killing 'name' (pid), adj N," with what the same line holds
+    of its next lines; None unless "Killing" opens the message or follows "lowmemorykiller: "
+    (``tagged``: the head alone then is a kill; untagged, the "to free" line must confirm it)."""
+    at = msg.find("Killing '", 0, 220)
+    if at < 0:
+        return None
+    pre = msg[:at].rstrip()
+    for word in ("HSWAP", "Orig"):
+        if pre.endswith(word):
+            pre = pre[:-len(word)].rstrip()
+    tagged = pre.endswith("lowmemorykiller:") or tag == "lowmemorykiller"
+    if pre and not tagged:
+        return None
+    hit = _lmk_quoted(msg[at + 8:])
+    if hit is None:
+        return None
+    out = {"name": hit[0], "pid": hit[1], "tagged": tagged}
+    rest = msg[at + 8 + hit[2]:at + 8 + hit[2] + 600]
+    free = rest.find("to free ")
+    head = rest[:free] if free >= 0 else rest[:160]
+    adj = _numbers_after(head, (("adj", ", adj "), ("score_adj", ", score_adj "), ("oom_score_adj", ", oom_score_adj "),
+                                ("oom_adj", "(oom_adj "), ("uid", ", uid ")))
+    if adj.get("uid") is not None:
+        out["uid"] = adj["uid"]
+    if adj.get("score_adj") is not None:
+        out["oom_score_adj"], out["oom_adj"] = adj["score_adj"], adj.get("adj")
+    elif adj.get("oom_score_adj") is not None:
+        out["oom_score_adj"], out["oom_adj"] = adj["oom_score_adj"], adj.get("oom_adj")
+    elif adj.get("adj") is not None:
+        out["oom_score_adj"] = adj["adj"]
+    if out.get("oom_adj") is None:
+        out.pop("oom_adj", None)
+    if free >= 0:
+        out.update(lmk_free(rest[free:]) or {})
+        cache = rest.find("cache ", free)
+        out.update(lmk_tail(rest[cache if cache >= 0 else free:], joined=True) or {})
+    return out
+
+
+def lmk_free(msg):
+    """"to free NkB[ (AKB BKB)] on behalf of 'comm' (pid) because": what the kill frees and who
+    asked (the task whose allocation ran the shrinker)."""
+    s = msg.lstrip()
+    if not s.startswith("to free "):
+        return None
+    out = {"rss_kb": number(s[8:])}
+    i = s.find(" on behalf of ", 8, 120)
+    if i >= 0:
+        hit = _lmk_quoted(s[i + 14:])
+        if hit is not None:
+            out["trigger"] = {"process": hit[0], "pid": hit[1]}
+    if out["rss_kb"] is None and "trigger" not in out:
+        return None
+    b = s.find(" because ", 8, 200)
+    if b >= 0:                          # userspace lmkd (Android 8-9): the reason and floor on this line
+        out.update(lmk_tail(s[b + 9:], joined=True) or {})
+    return out
+
+
+def lmk_tail(msg, joined=False):
+    """"cache NkB is below limit NkB for oom_score_adj N" (or "for oom score N", "swap low for
+    oom_score_adj N"): the adj floor the kill was made under."""
+    s = msg.lstrip()
+    if not joined and not s.startswith(("cache ", "swap low for oom")):
+        return None
+    i, word = _first_find(s, ("for oom_score_adj ", "for oom score ", "for oom_adj ", "pressure oom_adj "), 400 if joined else 160)
+    if i < 0:
+        return None
+    out = {"min_score_adj": number(s[i + len(word):])}
+    if s.startswith("cache "):
+        out["cache_kb"] = number(s[6:])
+        b = s.find(" below limit ", 6, i)
+        out["cache_limit_kb"] = number(s[b + 13:]) if b >= 0 else None
     return out
 
 
@@ -504,6 +617,19 @@ def classify(msg, tag=None):
         hit = _oomd(msg, tag)
         if hit is not None:
             return hit
+    if "Killing '" in msg[:230]:
+        hit = lmk_head(msg, tag)
+        if hit is not None:
+            return "lmk_head", hit
+    if msg[:1] == " " or msg[:1] in "tcs":
+        if msg.lstrip().startswith("to free "):
+            hit = lmk_free(msg)
+            if hit is None:
+                return None
+            return ("lmk_tail" if "min_score_adj" in hit else "lmk_free"), hit
+        hit = lmk_tail(msg)
+        if hit is not None:
+            return "lmk_tail", hit
     if msg.startswith("Task in "):
         rest = msg[8:]
         task, sep, limit = rest.partition(" killed as a result of limit of ")

@@ -188,6 +188,9 @@ def judge(incident, table, likely_adj=500):
             why += "; the victim's oom_score_adj %s outranked the consumer's %s" % (
                 victim["oom_score_adj"], largest["oom_score_adj"])
         return {"verdict": "innocent", "reason": why, "largest_consumer": largest, "immune_holders": immune}
+    if killer == "lowmemorykiller":
+        return {"verdict": "undetermined", "reason": "Android's in-kernel lowmemorykiller picks by oom_score_adj "
+                "under a free-cache limit and prints no task table", "largest_consumer": None, "immune_holders": []}
     if killer not in ("kernel", "openvz"):
         return {"verdict": "undetermined", "reason": "userspace killer; no task table in the log",
                 "largest_consumer": None, "immune_holders": []}
@@ -225,6 +228,7 @@ class Parser(object):
     FOLLOW_AFTER_TRIGGER = 400     # stack, Mem-Info, memcg usage: until the table or the kill
     TABLE_NOISE_TOLERANCE = 16
     FOLLOW_AFTER_FRAME = 60        # "Task in ..", "memory: usage" after the oom frames of a cut stack
+    LMK_LINES = 3                  # lowmemorykiller: "Killing", ["reclaim_cnt"], "to free", "cache .. for oom_score_adj"
     OOMD_FOLLOW = 40
 
     def __init__(self, source="file", top_k=10, max_incidents=20, page_kb=PAGE_KB_DEFAULT,
@@ -280,6 +284,7 @@ class Parser(object):
         self.last_error = None
         self.wants_back = 0                        # lines before the last one the scanner is to hand over (back)
         self._back_for = None                      # (kind, args) of that request
+        self._lmk = None                           # the lowmemorykiller kill being read: {host, inc, ok, left}
 
     # -- time
     def _times(self, epoch, uptime):
@@ -491,6 +496,10 @@ class Parser(object):
         p = self._split(text)
         epoch, uptime = self._times(p.epoch, p.uptime)
         host, msg = p.host, p.msg
+        if self._lmk is not None:
+            self._lmk["left"] -= 1
+            if self._lmk["left"] < 0:
+                self._lmk_done()
         if self._openvz_wrap and self._openvz_continued(host, msg):
             return
         mode = self._mode
@@ -872,6 +881,54 @@ class Parser(object):
         inc["panic"] = inc.get("panic") or "no killable processes"
         self.counts["no_killable_process"] += 1
 
+    # -- the in-kernel Android lowmemorykiller: one kill over 3+ lines under one stamp
+    def _on_lmk_head(self, host, epoch, uptime, data, tag):
+        self._lmk_done()
+        inc = self._new(host, epoch, uptime, "lmkd" if "uid" in data else "lowmemorykiller")   # lmkd 8-9 names the uid
+        inc["victim"] = dict((k, data[k]) for k in ("pid", "name", "uid", "oom_score_adj", "oom_adj") if k in data)
+        self._lmk = {"host": host, "inc": inc, "ok": data["tagged"], "left": self.LMK_LINES, "free": False}
+        if "rss_kb" in data or "trigger" in data:
+            self._on_lmk_free(host, epoch, uptime, data, tag)
+        if "min_score_adj" in data:
+            self._on_lmk_tail(host, epoch, uptime, data, tag)
+        elif not self.follow and self._back_for is None:
+            self._follow("trigger", self.LMK_LINES)       # its next lines hold no anchor
+
+    def _lmk_of(self, host):
+        pend = self._lmk
+        if pend is not None and host in (None, pend["host"]):
+            return pend
+        return None
+
+    def _on_lmk_free(self, host, epoch, uptime, data, tag):
+        pend = self._lmk_of(host)
+        if pend is None or pend["free"]:
+            return
+        pend["free"] = pend["ok"] = True
+        if data.get("rss_kb") is not None:
+            pend["inc"]["victim"]["rss_kb"] = data["rss_kb"]
+        if data.get("trigger"):
+            pend["inc"]["trigger"] = data["trigger"]
+
+    def _on_lmk_tail(self, host, epoch, uptime, data, tag):
+        pend = self._lmk_of(host)
+        freed = "rss_kb" in data or "trigger" in data       # lmkd 8-9: "to free .. because .. oom_adj N"
+        if pend is not None and freed:
+            self._on_lmk_free(host, epoch, uptime, data, tag)
+        if (pend is None or not pend["free"]) and self._back_for is None:
+            self._want_back(self.LMK_LINES, "lmk", host, epoch, uptime, data)     # "Killing" holds no anchor
+            return
+        if pend is None:
+            return
+        pend["inc"]["lmk"] = dict((k, data[k]) for k in ("min_score_adj", "cache_kb", "cache_limit_kb") if k in data)
+        self._lmk_done()
+
+    def _lmk_done(self):
+        pend, self._lmk = self._lmk, None
+        if pend is not None and pend["ok"]:
+            self._mark_kill(pend["host"], pend["inc"])
+            self._close(pend["inc"])
+
     # -- look-back: the lines before a passed one that hold no anchor (scanner.Scanner, BACK_LINES)
     def _want_back(self, count, kind, *args):
         self.wants_back = count
@@ -903,6 +960,17 @@ class Parser(object):
         if seen and seen[-1][3] == "ub_head":
             self._ub_head = seen[-1][:3] + (seen[-1][4]["ve"],)
         self._on_ub_kill(None, None, None, data, None)
+
+    def _back_lmk(self, seen, host, epoch, uptime, data):
+        """A "cache .. for oom_score_adj" line without its kill: the "Killing" and "to free" lines before it."""
+        heads = [i for i, line in enumerate(seen) if line[3] == "lmk_head" and (host is None or line[0] in (None, host))]
+        if heads:
+            line = seen[heads[-1]]
+            self._on_lmk_head(line[0] if line[0] is not None else host, line[1], line[2], line[4], None)
+        for line in seen[heads[-1] + 1 if heads else 0:]:
+            if line[3] == "lmk_free":
+                self._on_lmk_free(line[0], line[1], line[2], line[4], None)
+        self._on_lmk_tail(host, epoch, uptime, data, None)
 
     # -- kernel records
     def _summary(self, host, epoch, uptime, summ, piece=False):
@@ -998,6 +1066,7 @@ class Parser(object):
         self._mark_kill(host, inc)
 
     def finish(self):
+        self._lmk_done()
         for host in list(self._oomd_attempts):
             self._flush_oomd_attempts(host)
         for host in list(self._openvz_wrap):

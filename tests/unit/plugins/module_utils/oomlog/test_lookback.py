@@ -1,0 +1,149 @@
+"""Records whose first lines hold no anchor of the streaming scan (issue 12): the scanner hands the
+parser the unpassed lines before the anchored one that asks for them (Parser.wants_back / back),
+bounded, from the chunk in hand or across a chunk boundary; the result never depends on where the
+chunks end. The in-kernel Android lowmemorykiller's kill over three lines (lucasdai ulmm fixture)
+and a memcg record pasted from its "Task in .." line (istio#42734)."""
+import pytest
+
+from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog import kernlog as k
+
+NOISE = "[52790.000001] binder: 1234:1250 transaction failed 29189/-22, size 0-0 line 2920\n"
+# the lines of tests/fixtures/oomlog/real/lucasdai_ulmm_kernel_lowmemorykiller_three_line_kill.log
+LMK = ("[52794.911008] lowmemorykiller: Killing 'FinalizerDaemon' (17589), adj 904,\n"
+       "[52794.911008]    to free 53160kB on behalf of 'kworker/3:4' (18339) because\n"
+       "[52794.911008]    cache 199320kB is below limit 221184kB for oom_score_adj 900\n"
+       "[52794.911008]    Free memory is 24024kB above reserved.\n"
+       "[52794.911008]    Free CMA is 0kB\n")
+
+
+def incidents(data, **kw):
+    kw.setdefault("year", 2025)
+    if isinstance(data, str):
+        data = data.encode()
+    p = k.parse_bytes(data, **kw)
+    assert p.counts["parse_errors"] == 0, p.last_error
+    return sorted(p.result_incidents(), key=lambda i: i["seq"]), p
+
+
+def same_for_every_split(data):
+    """The result of ``data`` read whole, in 1, 7 and 100 byte chunks, and in two pieces split at
+    every byte (so a chunk boundary falls between every pair of lines and inside each)."""
+    data = data.encode() if isinstance(data, str) else data
+    whole = incidents(data)[0]
+    for chunk in (1, 7, 100, 1 << 20):
+        assert incidents(data, chunk=chunk)[0] == whole, chunk
+    for cut in range(1, len(data)):
+        p = k.Parser(year=2025)
+        scanner = k.Scanner(p)
+        scanner.feed(data[:cut])
+        scanner.feed(data[cut:])
+        scanner.finish()
+        assert sorted(p.result_incidents(), key=lambda i: i["seq"]) == whole, cut
+    return whole
+
+
+def lmk_kills(incs):
+    return [(i["victim"]["pid"], i["victim"]["name"]) for i in incs if i["killer"] == "lowmemorykiller"]
+
+
+def test_lowmemorykiller_kill_over_three_lines_is_one_kill_whatever_the_chunks():
+    incs = same_for_every_split(NOISE * 3 + LMK + NOISE)
+    [inc] = incs
+    assert inc["killer"] == "lowmemorykiller" and inc["uptime"] == 52794.911008
+    assert inc["victim"] == {"pid": 17589, "name": "FinalizerDaemon", "oom_score_adj": 904, "rss_kb": 53160}
+    assert inc["trigger"] == {"process": "kworker/3:4", "pid": 18339}
+    assert inc["lmk"] == {"min_score_adj": 900, "cache_kb": 199320, "cache_limit_kb": 221184}
+    assert inc["verdict"]["verdict"] == "undetermined" and "lowmemorykiller" in inc["verdict"]["reason"]
+
+
+def test_lowmemorykiller_under_syslog_and_journal_continuations():
+    syslog = "".join("Jan  5 15:19:27 phone kernel: " + line + "\n" for line in LMK.splitlines())
+    journal = ("Jan 05 15:19:27 phone kernel: lowmemorykiller: Killing 'FinalizerDaemon' (17589), adj 904,\n"
+               "                                 to free 53160kB on behalf of 'kworker/3:4' (18339) because\n"
+               "                                 cache 199320kB is below limit 221184kB for oom_score_adj 900\n")
+    for data in (syslog, journal):
+        [inc] = same_for_every_split(data)
+        assert inc["host"] == "phone" and lmk_kills([inc]) == [(17589, "FinalizerDaemon")]
+        assert inc["victim"]["rss_kb"] == 53160 and inc["trigger"]["pid"] == 18339
+
+
+@pytest.mark.parametrize("head, more, victim", [
+    # 4.12+ mainline staging and Android common kernels
+    ("Killing 'Thread-3' (5012) (tgid 4990), adj 906,", [], {"oom_score_adj": 906}),
+    # MediaTek / HTC trees: oom_adj first, then the score_adj
+    ("Killing 'm.android.phone' (1400), adj 15, score_adj 1000,", [], {"oom_adj": 15, "oom_score_adj": 1000}),
+    # 3.4-era trees print oom_score_adj in the head: the head is anchored itself
+    ("Killing 'ndroid.browser' (2100), oom_score_adj 1000 (oom_adj 15),", [], {"oom_score_adj": 1000, "oom_adj": 15}),
+    # Samsung HSWAP: a "reclaim_cnt" line between the head and "to free"
+    ("HSWAP Killing 'id.gallery3d' (3300) (tgid 3300), adj 900,", [" reclaim_cnt 2, top (3, 4), reason hswap"],
+     {"oom_score_adj": 900}),
+])
+def test_lowmemorykiller_head_variants_of_the_kernel_trees(head, more, victim):
+    pid = int(head.split("' (")[1].split(")")[0])
+    lines = ["lowmemorykiller: " + head] + more + [
+        "   to free 20480kB (16384KB 4096KB) on behalf of 'kswapd0' (87) because",
+        "   cache 65536kB is below limit 73728kB for oom_score_adj 900",
+        "   Free memory is 2048kB above reserved"]
+    data = NOISE + "".join("[ 1200.123456] %s\n" % line for line in lines) + NOISE
+    [inc] = same_for_every_split(data)
+    assert inc["victim"]["pid"] == pid and inc["victim"]["rss_kb"] == 20480
+    assert dict((key, inc["victim"].get(key)) for key in victim) == victim
+    assert inc["trigger"] == {"process": "kswapd0", "pid": 87} and inc["lmk"]["min_score_adj"] == 900
+
+
+def test_lowmemorykiller_one_line_forms():
+    kmsg = ("6,4711,52794911008,-;lowmemorykiller: Killing 'FinalizerDaemon' (17589), adj 904,\\x0a"
+            "   to free 53160kB on behalf of 'kworker/3:4' (18339) because\\x0a"
+            "   cache 199320kB is below limit 221184kB for oom_score_adj 900\\x0a   Free memory is 24024kB above reserved\n")
+    score = ("[  88.000000] lowmemorykiller: Killing 'app' (900) (tgid 900), adj 700,\n"
+             "[  88.000000] to free 1000kB on behalf of 'kswapd0' (60) because\n"
+             "[  88.000000] cache 5000kB is below limit 6000kB for oom score 529\n")
+    [a] = same_for_every_split(kmsg)
+    assert lmk_kills([a]) == [(17589, "FinalizerDaemon")] and a["victim"]["rss_kb"] == 53160
+    assert a["lmk"]["min_score_adj"] == 900 and a["trigger"]["process"] == "kworker/3:4"
+    [b] = same_for_every_split(score)
+    assert lmk_kills([b]) == [(900, "app")] and b["lmk"]["min_score_adj"] == 529
+
+
+def test_two_lowmemorykiller_kills_in_a_row_are_two_kills():
+    second = LMK.replace("FinalizerDaemon", "HeapTaskDaemon").replace("17589", "17601").replace("52794.", "52795.")
+    incs = same_for_every_split(LMK + NOISE + second)
+    assert lmk_kills(incs) == [(17589, "FinalizerDaemon"), (17601, "HeapTaskDaemon")]
+
+
+@pytest.mark.parametrize("data", [
+    # the tail alone, or with its kill further back than the lines a lowmemorykiller kill spans
+    "[ 5.0]    cache 199320kB is below limit 221184kB for oom_score_adj 900\n",
+    LMK.splitlines()[0] + "\n" + NOISE * 2 + "\n".join(LMK.splitlines()[1:]) + "\n",
+    # an application's own "Killing '..'" without the kernel's "to free" line, and Samsung's reclaim (no kill)
+    "[ 5.0] Killing 'worker' (77), adj 3,\n[ 5.0]    cache 1kB is below limit 2kB for oom_score_adj 0\n",
+    "[ 5.0] lowmemorykiller: Reclaiming 'id.gallery3d' (3300), adj 900,\n[ 5.0]    top time = 5, top count 2,\n"
+    "[ 5.0]    to free 2048kB on behalf of 'kswapd0' (87) because\n"
+    "[ 5.0]    cache 65536kB is below limit 73728kB for oom_score_adj 900\n",
+])
+def test_no_lowmemorykiller_kill_without_its_head_and_confirmation(data):
+    assert same_for_every_split(data) == []
+
+
+def test_look_back_never_takes_a_line_that_was_passed_already():
+    # the kernel kill line before the tail was passed (anchor): it is not read a second time
+    data = ("[ 9.0] Out of memory: Killed process 4242 (java) total-vm:1000kB, anon-rss:900kB, file-rss:0kB\n"
+            "[ 9.1]    cache 199320kB is below limit 221184kB for oom_score_adj 900\n")
+    incs, p = incidents(data)
+    assert [(i["killer"], i["victim"]["pid"]) for i in incs] == [("kernel", 4242)]
+    assert p.counts["incidents"] == 1
+
+
+@pytest.mark.parametrize("why, floor", [
+    ("cache 187264kB is below limit 221184kB for oom_adj 900", 900),
+    ("system is under medium memory pressure oom_adj 800", 800),
+])
+def test_android_8_9_userspace_lmkd_killing_over_two_logcat_lines(why, floor):
+    # system/core/lmkd/lmkd.c of Android 8-9: ALOGI("Killing '%s' (%d), uid %d, adj %d\n   to free %ldkB because ..")
+    data = ("10-24 14:24:26.342   710   710 I lowmemorykiller: Killing 'com.android.chrome' (12345), uid 10050, adj 906\n"
+            "10-24 14:24:26.342   710   710 I lowmemorykiller:    to free 123456kB because %s\n"
+            "10-24 14:24:26.342   710   710 I lowmemorykiller:    Free memory is 30036kB above reserved\n" % why)
+    [inc] = same_for_every_split(NOISE + data)
+    assert inc["killer"] == "lmkd" and inc["victim"]["pid"] == 12345 and inc["victim"]["uid"] == 10050
+    assert inc["victim"]["rss_kb"] == 123456 and inc["victim"]["oom_score_adj"] == 906
+    assert inc["lmk"]["min_score_adj"] == floor and inc["verdict"]["verdict"] == "undetermined"
