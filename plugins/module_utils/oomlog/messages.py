@@ -630,6 +630,9 @@ def classify(msg, tag=None):
         hit = lmk_tail(msg)
         if hit is not None:
             return "lmk_tail", hit
+    if msg.startswith("Memory cgroup stats for "):
+        path = msg[24:].split(" ", 1)[0].rstrip(":")
+        return ("memcg_stats", {"oom_memcg": path[:4096]}) if path[:1] == "/" else None
     if msg.startswith("Task in "):
         rest = msg[8:]
         task, sep, limit = rest.partition(" killed as a result of limit of ")

@@ -229,6 +229,7 @@ class Parser(object):
     TABLE_NOISE_TOLERANCE = 16
     FOLLOW_AFTER_FRAME = 60        # "Task in ..", "memory: usage" after the oom frames of a cut stack
     LMK_LINES = 3                  # lowmemorykiller: "Killing", ["reclaim_cnt"], "to free", "cache .. for oom_score_adj"
+    MEMCG_BACK = 16                # "Task in", usage lines, one "Memory cgroup stats" per memcg: before a cut table
     OOMD_FOLLOW = 40
 
     def __init__(self, source="file", top_k=10, max_incidents=20, page_kb=PAGE_KB_DEFAULT,
@@ -659,6 +660,8 @@ class Parser(object):
         self._follow("trigger", self.FOLLOW_AFTER_TRIGGER)
 
     def _on_table_header(self, host, epoch, uptime, data, tag):
+        if self._open.get(host) is None:    # a record cut before its table: its memcg lines hold no anchor
+            self._want_back(self.MEMCG_BACK, "memcg", host)
         inc = self._open_incident(host, epoch, uptime, partial=True)
         if id(inc) in self._tables or inc["victim"] is not None:
             self._finish_open(host)
@@ -862,6 +865,14 @@ class Parser(object):
         inc["memcg"] = memcg
         inc["constraint"] = inc["constraint"] or "CONSTRAINT_MEMCG"
 
+    def _on_memcg_stats(self, host, epoch, uptime, data, tag):
+        """"Memory cgroup stats for <path>": the first one of a record is the memcg over its limit."""
+        inc = self._open.get(host)
+        if inc is not None and inc["victim"] is None:
+            memcg = inc["memcg"] or {}
+            memcg.setdefault("oom_memcg", data["oom_memcg"])
+            inc["memcg"] = memcg
+
     def _on_memcg_usage(self, host, epoch, uptime, data, tag):
         inc = self._open.get(host)
         if inc is not None and inc["victim"] is None:
@@ -971,6 +982,30 @@ class Parser(object):
             if line[3] == "lmk_free":
                 self._on_lmk_free(line[0], line[1], line[2], line[4], None)
         self._on_lmk_tail(host, epoch, uptime, data, None)
+
+    def _back_memcg(self, seen, host):
+        """A task table with no record open: the memcg lines of the record pasted from "Task in .."."""
+        inc = self._open.get(host)
+        if inc is None or inc["victim"] is not None:
+            return
+        mine = [i for i, line in enumerate(seen) if line[0] == host and line[3] in ("memcg", "memcg_usage", "memcg_stats")]
+        starts = [i for i in mine if seen[i][3] == "memcg"]
+        mine = [i for i in mine if i >= starts[-1]] if starts else mine
+        if not mine:
+            return
+        if seen[mine[0]][3] == "memcg_stats" and mine[0] == 0 and len(seen) >= self.MEMCG_BACK:
+            return      # one "Memory cgroup stats" line per memcg of the hierarchy: the first may be out of reach
+        used = [seen[i] for i in mine]
+        memcg = inc["memcg"] or {}
+        for line in used:
+            if line[3] == "memcg_stats":
+                memcg.setdefault("oom_memcg", line[4]["oom_memcg"])
+            else:
+                memcg.update(line[4])
+                if line[3] == "memcg":
+                    inc["constraint"] = inc["constraint"] or "CONSTRAINT_MEMCG"
+        inc["memcg"] = memcg            # the time stays the table header's (kubernetes#56891's expectation)
+        self.counts["looked_back"] += 1
 
     # -- kernel records
     def _summary(self, host, epoch, uptime, summ, piece=False):

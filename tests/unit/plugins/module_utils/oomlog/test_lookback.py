@@ -6,6 +6,7 @@ and a memcg record pasted from its "Task in .." line (istio#42734)."""
 import pytest
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog import kernlog as k
+from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog.scanner import BACK_LINES
 
 NOISE = "[52790.000001] binder: 1234:1250 transaction failed 29189/-22, size 0-0 line 2920\n"
 # the lines of tests/fixtures/oomlog/real/lucasdai_ulmm_kernel_lowmemorykiller_three_line_kill.log
@@ -132,6 +133,69 @@ def test_look_back_never_takes_a_line_that_was_passed_already():
     incs, p = incidents(data)
     assert [(i["killer"], i["victim"]["pid"]) for i in incs] == [("kernel", 4242)]
     assert p.counts["incidents"] == 1
+
+
+# istio#42734: a memcg record pasted from its "Task in" line (no anchor in it nor in the usage lines)
+CG = "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod0330b2c1.slice/docker-b27201334a41.scope"
+MEMCG = ("Jan  5 02:12:02 node7 kernel: Task in %s killed as a result of limit of %s\n" % (CG, CG) +
+         "Jan  5 02:12:02 node7 kernel: memory: usage 1048576kB, limit 1048576kB, failcnt 189\n"
+         "Jan  5 02:12:02 node7 kernel: memory+swap: usage 1048576kB, limit 1048576kB, failcnt 0\n"
+         "Jan  5 02:12:02 node7 kernel: kmem: usage 0kB, limit 9007199254740988kB, failcnt 0\n"
+         "Jan  5 02:12:02 node7 kernel: Memory cgroup stats for %s: cache:24KB rss:1048552KB rss_huge:0KB\n" % CG +
+         "Jan  5 02:12:02 node7 kernel: [ pid ]   uid  tgid total_vm      rss nr_ptes swapents oom_score_adj name\n"
+         "Jan  5 02:12:02 node7 kernel: [21284]  1337 21284   262144   262138     520        0           999 envoy\n"
+         "Jan  5 02:12:02 node7 kernel: Memory cgroup out of memory: Kill process 21284 (envoy) score 1998 or "
+         "sacrifice child\n"
+         "Jan  5 02:12:02 node7 kernel: Killed process 21284 (envoy) total-vm:1048576kB, anon-rss:1048552kB, "
+         "file-rss:0kB\n")
+
+
+def test_memcg_record_pasted_from_task_in_keeps_its_memcg_paths_whatever_the_chunks():
+    [inc] = same_for_every_split(NOISE + MEMCG)
+    assert inc["victim"]["pid"] == 21284 and inc["constraint"] == "CONSTRAINT_MEMCG"
+    assert inc["memcg"]["oom_memcg"] == CG and inc["memcg"]["task_memcg"] == CG
+    assert inc["memcg"]["usage_kb"] == 1048576 and inc["task_table"]["rows"] == 1
+    assert inc["verdict"]["verdict"] == "culprit"
+
+
+def test_memcg_record_pasted_from_its_stats_line_keeps_the_memcg_over_its_limit():
+    lines = MEMCG.splitlines(True)
+    [inc] = same_for_every_split(NOISE + "".join(lines[4:]))
+    assert inc["memcg"]["oom_memcg"] == CG and "task_memcg" not in inc["memcg"]
+
+
+def test_memcg_look_back_is_bounded_and_takes_only_its_hosts_memcg_lines():
+    lines = MEMCG.splitlines(True)
+    other = "Jan  5 02:12:02 web3 kernel: Task in /other killed as a result of limit of /other\n"
+    far = lines[:1] + [NOISE] * BACK_LINES + lines[5:]       # "Task in" out of reach, nothing between
+    mixed = [other] + lines[:2] + [other] + lines[2:]
+    [inc] = same_for_every_split("".join(far))
+    assert inc["memcg"] is None or "task_memcg" not in inc["memcg"]
+    [inc] = same_for_every_split("".join(mixed))
+    assert inc["host"] == "node7" and inc["memcg"]["task_memcg"] == CG and inc["memcg"]["oom_memcg"] == CG
+
+
+def test_a_table_inside_a_followed_record_asks_for_nothing():
+    data = ("[ 1.0] x invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n"
+            "[ 1.0] Task in /a/b killed as a result of limit of /a\n"
+            "[ 1.0] [ pid ]   uid  tgid total_vm      rss nr_ptes swapents oom_score_adj name\n"
+            "[ 1.0] [  7]     0     7     1000      900       4        0             0 x\n"
+            "[ 1.1] Memory cgroup out of memory: Killed process 7 (x) total-vm:4000kB, anon-rss:3600kB, file-rss:0kB\n")
+    [inc], p = incidents(data)
+    assert inc["memcg"]["task_memcg"] == "/a/b" and inc["memcg"]["oom_memcg"] == "/a"
+    assert p.counts["looked_back"] == 0
+
+
+def test_memcg_stats_of_a_hierarchy_longer_than_the_look_back_name_no_memcg():
+    # 3.x prints one "Memory cgroup stats for" line per memcg under the one over its limit, that one
+    # first: when the first is out of reach, a child's path must not be taken for it
+    lines = MEMCG.splitlines(True)
+    stats = ["Jan  5 02:12:02 node7 kernel: Memory cgroup stats for %s/c%d: cache:0KB rss:4KB\n" % (CG, i)
+             for i in range(BACK_LINES + 2)]
+    [inc] = same_for_every_split("".join(lines[:5] + stats + lines[5:]))
+    assert not (inc["memcg"] or {}).get("oom_memcg")
+    [inc] = same_for_every_split("".join(lines[1:5] + stats[:3] + lines[5:]))     # from "memory: usage" on
+    assert inc["memcg"]["oom_memcg"] == CG and inc["memcg"]["usage_kb"] == 1048576
 
 
 @pytest.mark.parametrize("why, floor", [
