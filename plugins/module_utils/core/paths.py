@@ -57,6 +57,7 @@ NOT_DIR = "not_dir"        # a non-directory in the middle of the path
 DENIED = "denied"          # EACCES/EPERM on a component
 ERROR = "error"            # any other OSError (EIO, ENAMETOOLONG, ...)
 INVALID = "invalid"        # NUL in the path or a link text, a link text over PATH_MAX
+NOT_REGULAR = "not_regular"  # open_file: a device node, never opened (opening one acts on it)
 
 
 class UntrustedPath(ValueError):
@@ -269,13 +270,18 @@ def open_file(root, path, follow=True, flags=os.O_RDONLY, max_links=MAX_LINKS):
     """(fd, Resolved) for ``path``: resolved inside root, the final open is O_NOFOLLOW|O_NONBLOCK.
 
     Raises PathRefused when the resolution fails or the open fails (``exc.resolved.status``;
-    an OSError's errno is in ``exc.errno``). The caller owns the fd and checks its type (fstat).
+    an OSError's errno is in ``exc.errno``), and for a device node (NOT_REGULAR): opening a
+    character or block device runs its driver (a watchdog arms, a tape rewinds, a serial line
+    raises DTR), and an audit changes nothing. The caller owns the fd and checks its type (fstat).
     """
     walk = _Walk(root, max_links, MAX_COMPONENTS)
     try:
         name, res = walk.run(path, follow)
         if not res.ok:
             raise PathRefused(res, res.reason)
+        refused = device_refusal(res)
+        if refused is not None:
+            raise PathRefused(refused, refused.reason)
         if name is None:       # root itself
             fd = os.open(walk.root, flags | _O_NONBLOCK | _O_CLOEXEC)
             return fd, res
@@ -290,6 +296,17 @@ def open_file(root, path, follow=True, flags=os.O_RDONLY, max_links=MAX_LINKS):
         return fd, res
     finally:
         walk.close()
+
+
+def device_refusal(res):
+    """None, or the NOT_REGULAR Resolved for a resolution that ends at a device node (looked at
+    with lstat/stat just before the open; a node swapped in between is not caught here)."""
+    mode = res.st.st_mode if res.st is not None else 0
+    if not (stat.S_ISCHR(mode) or stat.S_ISBLK(mode)):
+        return None
+    kind = "char_device" if stat.S_ISCHR(mode) else "block_device"
+    return Resolved(NOT_REGULAR, res.path, res.st, res.links, res.clamped,
+                    "is a %s, not a regular file (not opened)" % kind)
 
 
 def open_dir(root, path, follow=True):

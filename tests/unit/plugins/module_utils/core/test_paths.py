@@ -100,6 +100,31 @@ def test_fifo_is_opened_nonblocking(root):
     assert stat.S_ISFIFO(res.st.st_mode)
 
 
+def test_device_nodes_are_never_opened(root):
+    """Opening a device runs its driver (/dev/watchdog arms, a tape rewinds, a serial line
+    raises DTR), so a device node planted as a config file or drop-in (or a link to one) is
+    refused before any open. Major 240 (local/experimental) has no driver here: opening it gives
+    ENXIO, so the NOT_REGULAR refusal (and not an "error" from a failed open) shows that no
+    open was tried. The second node is a /dev/null (1, 3) one, which would open fine."""
+    from ansible_collections.hostguard.hardening.plugins.module_utils.core import safe_read, sshd_config
+    nodes = {"etc/ssh/sshd_config.d/00-dev.conf": os.makedev(240, 0), "etc/ssh/sshd_config.d/01-null.conf": os.makedev(1, 3)}
+    (root / "etc/ssh/sshd_config.d").mkdir(parents=True)
+    for rel, dev in nodes.items():
+        os.mknod(str(root / rel), 0o20600, dev)
+    os.symlink("/etc/ssh/sshd_config.d/00-dev.conf", str(root / "etc/cron.d/link"))
+    (root / "etc/ssh/sshd_config").write_text("Include /etc/ssh/sshd_config.d/*.conf\nPermitRootLogin no\n")
+    for path in ["/" + rel for rel in nodes] + ["/etc/cron.d/link"]:
+        with pytest.raises(paths.PathRefused) as refused:
+            paths.open_file(str(root), path)
+        assert refused.value.resolved.status == paths.NOT_REGULAR
+        assert "char_device, not a regular file (not opened)" in refused.value.resolved.reason
+        with pytest.raises(safe_read.SafeReadError) as unread:
+            safe_read.read_in_root(str(root), path)
+        assert unread.value.reason == paths.NOT_REGULAR
+    tree = sshd_config.parse_config_tree(str(root))
+    assert tree["not_read"] == ["/" + rel for rel in sorted(nodes)]
+
+
 def test_list_dir_bounded(root):
     for i in range(10):
         (root / "etc/cron.d" / ("f%d" % i)).write_text("")
