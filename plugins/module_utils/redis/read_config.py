@@ -172,36 +172,54 @@ _GLOB_CHARS = "*?["
 
 def expand_glob(pattern, root="/", max_entries=MAX_GLOB_ENTRIES, max_matches=MAX_FILES):
     """(sorted matching paths, cut reason or None) of an absolute glob inside ``root``, as
-    glob(3) would (``*`` does not match a leading dot), component by component through
-    core.paths (links resolved inside root), looking at no more than ``max_entries`` names."""
+    glob(3) would (``*`` does not match a leading dot; only paths that exist and match every
+    component), component by component through core.paths (links resolved inside root),
+    looking at no more than ``max_entries`` names. Only the last component is capped at
+    ``max_matches``: the directories matched on the way are no matches (before, a cut on the
+    way returned them, and "is a directory" errors stood for the files)."""
     if not any(ch in pattern for ch in _GLOB_CHARS):
         return [pattern], None
     parts = [p for p in pattern.split("/") if p]
     candidates = ["/"]
-    budget = max_entries
+    budget = {"left": max_entries, "max": max_entries}
+    globbed = False
     for index, part in enumerate(parts):
+        last = index == len(parts) - 1
         if not any(ch in part for ch in _GLOB_CHARS):
             candidates = [posixpath.join(base, part) for base in candidates]
+            if globbed:    # glob(3) returns existing paths only
+                candidates = [c for c in candidates if paths.resolve(root, c, follow=False).ok]
             continue
-        found = []
-        for base in candidates:
-            try:
-                names, truncated, _res = paths.list_dir(root, base, budget + 1)
-            except (paths.PathRefused, OSError, ValueError):
+        globbed = True
+        candidates, cut = _glob_level(root, candidates, part, budget, max_matches if last else max_entries)
+        if cut:
+            return (sorted(set(candidates))[:max_matches] if last else []), cut
+    matches = sorted(set(candidates))
+    if len(matches) > max_matches:
+        return matches[:max_matches], "more than %d matches" % max_matches
+    return matches, None
+
+
+def _glob_level(root, bases, part, budget, cap):
+    """(paths base/name for each name of each base matching ``part``, cut reason or None);
+    ``budget`` ({left, max} names) is spent by every name looked at."""
+    found = []
+    for base in bases:
+        try:
+            names, truncated, _res = paths.list_dir(root, base, budget["left"] + 1)
+        except (paths.PathRefused, OSError, ValueError):
+            continue
+        budget["left"] -= len(names)
+        if truncated or budget["left"] < 0:
+            return found, "more than %d directory entries looked at (a link loop?)" % budget["max"]
+        for name in names:
+            if name.startswith(".") and not part.startswith("."):
                 continue
-            budget -= len(names)
-            if truncated or budget < 0:
-                return sorted(set(found))[:max_matches], (
-                    "more than %d directory entries looked at (a link loop?)" % max_entries)
-            for name in names:
-                if name.startswith(".") and not part.startswith("."):
-                    continue
-                if fnmatch.fnmatchcase(name, part):
-                    found.append(posixpath.join(base, name))
-                    if len(found) > max_matches:
-                        return sorted(set(found))[:max_matches], "more than %d matches" % max_matches
-        candidates = found
-    return sorted(set(candidates))[:max_matches], None
+            if fnmatch.fnmatchcase(name, part):
+                found.append(posixpath.join(base, name))
+                if len(found) > cap:
+                    return found, "more than %d matches" % cap
+    return found, None
 
 
 def parse_aclfile(path, root="/"):

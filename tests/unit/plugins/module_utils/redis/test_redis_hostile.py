@@ -213,3 +213,23 @@ def test_property_decode_reply(data):
         resp.decode_reply(data, max_bytes=4096)
     except resp.RespError:
         pass
+
+
+def test_a_glob_cut_on_the_way_never_returns_the_directories_as_matches(tmp_path):
+    """``include /etc/redis/d/*/*.conf`` over 300 directories, one holding a .conf: the first
+    component's 300 matches went over the 256-file cap and the audit returned those directories
+    as the include's files (256 "is a directory" errors, the real file never read). Directories
+    on the way are capped by the entry budget only; a literal last part must exist (glob(3))."""
+    from ansible_collections.hostguard.hardening.plugins.module_utils.redis.read_config import expand_glob
+    root = str(tmp_path)
+    for index in range(300):
+        os.makedirs(os.path.join(root, "etc/redis/d/%03d" % index))
+    write(root, "/etc/redis/d/299/x.conf", "protected-mode no\n")
+    assert expand_glob("/etc/redis/d/*/*.conf", root) == (["/etc/redis/d/299/x.conf"], None)
+    assert expand_glob("/etc/redis/d/*/x.conf", root) == (["/etc/redis/d/299/x.conf"], None)
+    matches, cut = expand_glob("/etc/redis/d/*/*.conf", root, max_entries=100)
+    assert matches == [] and "more than 100 directory entries" in cut
+    for index in range(300):
+        write(root, "/etc/redis/d/%03d/y.conf" % index, "\n")
+    matches, cut = expand_glob("/etc/redis/d/*/*.conf", root)
+    assert len(matches) == 256 and all(m.endswith(".conf") for m in matches) and cut == "more than 256 matches"
