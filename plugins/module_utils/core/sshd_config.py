@@ -84,24 +84,43 @@ def list_include(root, pattern):
         return [], "Include argument %r is not a usable path" % (pattern,)
     if not pattern.startswith("/"):
         pattern = "/etc/ssh/" + pattern
-    directory, base = os.path.split(pattern)
-    if any(ch in directory for ch in "*?["):
-        return [], "glob in a directory part is not expanded: %s" % pattern
-    if not any(ch in base for ch in "*?["):
-        return [directory.rstrip("/") + "/" + base], None
-    try:   # links on the way resolved inside root (core.paths), never by the host's kernel
-        names, truncated, _res = paths.list_dir(root, directory, MAX_LISTED_NAMES)
-    except (OSError, ValueError):
-        return [], None
-    if truncated:
-        return [], ("Include %s: directory has more than %d entries; not expanded"
-                    % (pattern, MAX_LISTED_NAMES))
-    names = sorted(n for n in names if fnmatch.fnmatchcase(n, base) and not n.startswith("."))
+    parts = [p for p in pattern.split("/") if p]
+    if not any(ch in pattern for ch in "*?["):
+        return [pattern], None
+    budget = [MAX_LISTED_NAMES]
+    found = ["/"]
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        if not any(ch in part for ch in "*?["):   # glob(3): a literal part after a glob must exist
+            found = [p for p in (f.rstrip("/") + "/" + part for f in found)
+                     if not last or paths.resolve(root, p, follow=False).ok]
+            continue
+        found, truncated = _glob_component(root, found, part, budget)
+        if truncated:
+            return [], ("Include %s: more than %d directory entries to look at; not expanded"
+                        % (pattern, MAX_LISTED_NAMES))
+    names = sorted(found)          # sshd reads glob(3)'s result: the whole paths, sorted
     problem = None
     if len(names) > MAX_CONFIG_FILES:
         problem = ("Include %s matches %d files; only the first %d were read, not read: %s"
                    % (pattern, len(names), MAX_CONFIG_FILES, paths.sample_names(names[MAX_CONFIG_FILES:])))
-    return [directory.rstrip("/") + "/" + n for n in names[:MAX_CONFIG_FILES]], problem
+    return names[:MAX_CONFIG_FILES], problem
+
+
+def _glob_component(root, bases, part, budget):
+    """(base/name for the names of each base directory matching ``part``, no dot files; True
+    when the ``budget`` ([names left]) ran out). Links on the way resolved inside root."""
+    out = []
+    for base in bases:
+        try:
+            names, truncated, _res = paths.list_dir(root, base, budget[0])
+        except (OSError, ValueError):
+            continue
+        budget[0] -= len(names)
+        if truncated:
+            return out, True
+        out.extend(base.rstrip("/") + "/" + n for n in names if fnmatch.fnmatchcase(n, part) and not n.startswith("."))
+    return out, False
 
 
 def match_applies_to_all(args):
@@ -203,10 +222,8 @@ def parse_config_tree(root, path="/etc/ssh/sshd_config"):
             if keyword == "include":
                 for pattern in args:
                     included, problem = list_include(root, pattern)
-                    if problem and included:
+                    if problem:   # what sshd reads there was not (all) read: never certain
                         cut(problem, "%s (Include %s)" % (vpath, pattern))
-                    elif problem:
-                        state["problems"].append(problem)
                     globbed = any(ch in pattern for ch in "*?[")
                     for inc in included:
                         parse_file(inc, depth + 1, current, globbed)

@@ -149,6 +149,30 @@ def test_ssh_main_config_there_but_not_read_is_an_error_not_a_skip(tmp_path, kin
     assert tree_read["status"] == "error" and "not read" in tree_read["detail"]
 
 
+def test_include_globs_in_directories_and_unexpanded_includes_never_pass(tmp_path, monkeypatch):
+    """sshd expands an Include with glob(3), directory parts too: ``Include /etc/ssh/*/evil.conf``
+    was "not expanded" (a problem only) and PermitRootLogin passed on its default; an Include
+    over a directory of more entries than the audit looks at was the same silent pass. The
+    first is expanded now (inside root, dot files left out, whole paths in lexical order), the
+    second is a cut: HG-SSH-023 fails and the options it may set are "not verified" errors."""
+    tree_files = {"sshd_config": "Include /etc/ssh/*/evil.conf /etc/ssh/d*/*.conf", "b/evil.conf": "PermitRootLogin yes",
+                  "a/other.conf": "PermitRootLogin no", ".h/evil.conf": "PermitRootLogin no",
+                  "d2/20.conf": "MaxSessions 2", "d1/10.conf": "MaxAuthTries 3"}
+    for rel, line in tree_files.items():
+        write(tmp_path, "/etc/ssh/" + rel, line + "\n")
+    tree = sshd_config.parse_config_tree(str(tmp_path))
+    assert tree["files"] == ["/etc/ssh/sshd_config", "/etc/ssh/b/evil.conf", "/etc/ssh/d1/10.conf", "/etc/ssh/d2/20.conf"]
+    assert tree["values"]["permitrootlogin"] == ["yes"] and tree["cut"] == []
+    monkeypatch.setattr(sshd_config, "MAX_LISTED_NAMES", 10)   # the first Include looks at 6 names, the second at 12
+    for index in range(4):
+        write(tmp_path, "/etc/ssh/d1/%02d-filler.conf" % index, "\n")
+    subj = by_subject(ssh_findings({"root": str(tmp_path)})[0], "HG-SSH")
+    assert subj["PermitRootLogin"]["status"] == "fail"          # read before the cut: keeps its grade
+    assert subj["PermitUserEnvironment"]["status"] == "error" and "not verified" in subj["PermitUserEnvironment"]["detail"]
+    [tree_read] = [f for f in ssh_findings({"root": str(tmp_path)})[0] if f["id"] == "HG-SSH-023"]
+    assert tree_read["status"] == "fail" and "not expanded" in tree_read["detail"]
+
+
 def test_ssh_inventory_when_sshd_runs(tmp_path):
     from ansible_collections.hostguard.hardening.plugins.module_utils.ssh.inventory import ssh_inventory_findings
     write(tmp_path, "/etc/ssh/sshd_config", "AllowGroups ssh-users\n")
