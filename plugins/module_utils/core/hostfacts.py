@@ -33,6 +33,9 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings 
 MAX_CONFIG_BYTES = 1024 * 1024
 MAX_DPKG_STATUS_BYTES = 64 * 1024 * 1024
 MAX_LIST_ENTRIES = 4096
+# /proc and /sys files report a size that is not their content's (0, 4096): a head read of
+# them (16 bytes of selinux/enforce) is no cut
+PSEUDO_FS = ("/proc/", "/sys/")
 BIN_DIRS = ("/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin")
 _DPKG_CACHE = {}     # (real path, inode, size, mtime) -> parsed status; one entry per path
 # The areas of one host_audit run each build a Host: the process table is shared between them
@@ -52,6 +55,7 @@ class Host(object):
         self._procs = None
         self._which = {}
         self.cache = {}      # per-audit memo for an area's own derived facts
+        self.cut = []        # "path: the first N of M bytes read" for each read cut short
 
     # ----------------------------------------------------------------- paths and files
     def real(self, path):
@@ -98,9 +102,11 @@ class Host(object):
         """Text of a regular file (symlinks followed inside root) or None when absent or
         unreadable. Invalid UTF-8 becomes \\xNN escapes."""
         try:   # resolved inside root component by component (issue 17), regular files only
-            data, _info, _trunc = safe_read.read_in_root(self.root, path, max_bytes)
+            data, info, truncated = safe_read.read_in_root(self.root, path, max_bytes)
         except (safe_read.SafeReadError, OSError, ValueError):
             return None
+        if truncated and not path.startswith(PSEUDO_FS):   # said by run_evaluators: never a pass on it
+            self.cut.append("%s: only the first %d of %d bytes read" % (path, len(data), info["size"]))
         return data.decode("utf-8", "backslashreplace")
 
     def lines(self, path, max_bytes=MAX_CONFIG_BYTES):
@@ -268,17 +274,33 @@ def run_evaluators(checks, host, facts=None):
     An exception becomes the check's error finding."""
     findings = []
     for check, function in checks.evaluators:
+        before = len(host.cut)
         try:
             result = function(host)
         except Exception as exc:  # one broken check must not hide the others
             result = check.error(check.id, "internal error: %s: %s" % (type(exc).__name__, exc))
         if result is None:
             continue
-        if isinstance(result, dict):
-            findings.append(result)
-        else:
-            findings.extend(result)
+        result = [result] if isinstance(result, dict) else list(result)
+        findings.extend(not_verified_when_cut(check, result, host.cut[before:]))
     return area_result(findings, facts or {"root": host.root, "live": host.live})
+
+
+def not_verified_when_cut(check, findings, cut):
+    """The findings of one check, where a file it read was cut at Host.read's byte cap: a pass
+    becomes an error "not verified: ..." (the unread tail may say otherwise: a Storage=volatile
+    after 2 MiB of comment in a journald drop-in passed), every finding names the cut."""
+    if not cut:
+        return findings
+    out = []
+    for finding in findings:
+        evidence = dict(finding.get("evidence") or {}, not_fully_read=cut[:8])
+        if finding.get("status") == "pass":
+            finding = check.error(finding["subject"], "not verified: %s" % "; ".join(cut[:3]), evidence=evidence)
+        else:
+            finding = dict(finding, evidence=evidence)
+        out.append(finding)
+    return out
 
 
 def skip_unless(subject, why, which=None, running=None, is_file=None):

@@ -163,3 +163,22 @@ def test_directories_that_are_links_inside_root_are_read_like_the_system_reads_t
     assert modprobe.module_state(str(root))["disabled"] == {"usb_storage": ("/etc/modprobe.d/usb.conf", "/bin/true")}
     [pam] = pam_line_findings(str(root))
     assert pam["status"] == "fail" and pam["evidence"]["files"] == 1
+
+
+def test_a_baseline_check_never_passes_on_a_file_host_read_cut(tmp_path):
+    """Host.read stops at 1 MiB; a journald drop-in with 2 MiB of comment before
+    ``Storage=volatile`` graded HG-LOGG-018 a pass (journald reads it whole). A check that read
+    a cut file now gives "not verified: <path>: only the first N of M bytes read" instead of a
+    pass, and names the cut on its other findings; a head read of /proc or /sys is no cut."""
+    from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostfacts import Host, run_evaluators
+    from ansible_collections.hostguard.hardening.plugins.module_utils.logs.spec import CHECKS
+    write(str(tmp_path), "/lib/systemd/systemd-journald", "#!/bin/sh\n")
+    (tmp_path / "var/log/journal").mkdir(parents=True)
+    write(str(tmp_path), "/etc/systemd/journald.conf.d/zz.conf", "#" + "x" * (2 << 20) + "\n[Journal]\nStorage=volatile\n")
+    write(str(tmp_path), "/sys/fs/selinux/enforce", "1" * 100)
+    [journal] = [f for f in run_evaluators(CHECKS, Host(str(tmp_path)))["findings"] if f["id"] == "HG-LOGG-018"]
+    assert journal["status"] == "error"
+    assert journal["detail"].startswith("not verified: /etc/systemd/journald.conf.d/zz.conf: only the first 1048576 of")
+    assert journal["evidence"]["not_fully_read"] and journal["evidence"]["storage"] == "auto"
+    host = Host(str(tmp_path))
+    assert host.read("/sys/fs/selinux/enforce", 16) == "1" * 16 and host.cut == []
