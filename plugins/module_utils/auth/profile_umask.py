@@ -21,7 +21,8 @@ def profile_umask_finding(check, root):
                                 if n.endswith(".sh")]
     seen = []
     problems = []
-    for path, lines in read_existing_files(root, files, problems):
+    cut = []
+    for path, lines in read_existing_files(root, files, problems, cut=cut):
         for value in umasks_in_shell(lines):
             seen.append({"file": path, "umask": value, "strict": umask_is_strict(value)})
     evidence = {"umasks": seen}
@@ -31,6 +32,8 @@ def profile_umask_finding(check, root):
     if weak:
         return check.fail("/etc/profile", evidence=evidence,
                           detail="weak umask %s in %s" % (weak[0]["umask"], weak[0]["file"]))
+    if cut:   # the unread tail of a profile may set a weak umask: never a pass (issue 17)
+        return check.error("/etc/profile", "not verified: %s" % "; ".join(cut[:3]), evidence=evidence)
     if seen:
         return check.passed("/etc/profile", evidence=evidence)
     return check.skip("/etc/profile", "no umask set in /etc/profile or /etc/profile.d/*.sh; "

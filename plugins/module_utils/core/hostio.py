@@ -138,14 +138,21 @@ def failure_reason(res):
     return lines[-1] if lines else "rc=%s, no output" % res["rc"]
 
 
-def read_existing_files(root, paths, problems, max_bytes=MAX_SMALL_FILE):
+def read_existing_files(root, paths, problems, max_bytes=MAX_SMALL_FILE, cut=None):
     """Yield (path, lines) for each path that can be read; a missing file is skipped, any
-    other refusal (symlink, FIFO, unreadable...) is appended to ``problems`` as a string."""
+    other refusal (symlink, FIFO, unreadable...) is appended to ``problems`` as a string. A
+    file longer than ``max_bytes`` yields its head and is said in ``problems`` and in ``cut``
+    (a list, when given): a check must not pass on what the unread tail may say."""
     for path in paths:
         try:
-            lines = read_text_lines(root, path, max_bytes)
+            info, raw_lines = safe_read.iter_lines_in_root(root, path, max_bytes=max_bytes)
         except safe_read.SafeReadError as exc:
             if exc.reason != "missing":
                 problems.append("%s: %s" % (path, exc.message))
             continue
-        yield path, lines
+        if (info.get("size") or 0) > max_bytes:
+            message = "%s: only the first %d of %d bytes read" % (path, max_bytes, info["size"])
+            problems.append(message)
+            if cut is not None:
+                cut.append(message)
+        yield path, [safe_read.decode_line(raw) for _n, raw, _cut in raw_lines]

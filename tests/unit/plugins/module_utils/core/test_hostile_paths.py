@@ -182,3 +182,17 @@ def test_a_baseline_check_never_passes_on_a_file_host_read_cut(tmp_path):
     assert journal["evidence"]["not_fully_read"] and journal["evidence"]["storage"] == "auto"
     host = Host(str(tmp_path))
     assert host.read("/sys/fs/selinux/enforce", 16) == "1" * 16 and host.cut == []
+
+
+def test_a_profile_script_past_the_read_cap_is_never_a_pass_or_a_skip(tmp_path):
+    """hostio.read_existing_files read 256 KiB of each profile script and said nothing of the
+    rest: 300 KiB of comment before ``umask 000`` in profile.d gave the strict /etc/profile
+    umask a pass (or, with none set, a skip). The cut is a problem and HG-AUTH-004 an error."""
+    from ansible_collections.hostguard.hardening.plugins.module_utils.auth.profile_umask import profile_umask_finding
+    write(str(tmp_path), "/etc/profile", "umask 027\n")
+    write(str(tmp_path), "/etc/profile.d/00-pad.sh", "#" + "x" * (300 << 10) + "\numask 000\n")
+    finding = profile_umask_finding(str(tmp_path))
+    assert finding["status"] == "error" and "00-pad.sh: only the first 262144 of" in finding["detail"]
+    assert any("00-pad.sh: only the first" in p for p in finding["evidence"]["problems"])
+    os.remove(str(tmp_path / "etc/profile"))
+    assert profile_umask_finding(str(tmp_path))["status"] == "error"
