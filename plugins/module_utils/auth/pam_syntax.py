@@ -16,8 +16,8 @@ __metaclass__ = type
 import re
 import stat
 
-from ansible_collections.hostguard.hardening.plugins.module_utils.core import paths, safe_read
-from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostio import read_text_lines
+from ansible_collections.hostguard.hardening.plugins.module_utils.core import paths
+from ansible_collections.hostguard.hardening.plugins.module_utils.core.hostio import read_existing_files
 from ansible_collections.hostguard.hardening.plugins.module_utils.auth.pam import PAM_DIRS
 from ansible_collections.hostguard.hardening.plugins.module_utils.auth.spec import CHECKS
 
@@ -130,14 +130,8 @@ def pam_line_findings(check, root):
         return name in present or _regular(root, PAM_D + "/" + name)
 
     problems, unreadable, checked = [], [], 0
-    for name in names:
-        path = PAM_D + "/" + name
-        try:
-            lines = read_text_lines(root, path)
-        except safe_read.SafeReadError as exc:
-            if exc.reason != "missing":
-                unreadable.append("%s: %s" % (path, exc.message))
-            continue
+    # a refused file and one past the read cap (libpam reads it whole) are both "unreadable"
+    for path, lines in read_existing_files(root, [PAM_D + "/" + name for name in names], unreadable):
         checked += 1
         for number, text in logical_lines(lines):
             why = line_problem(split_fields(text), module_exists, service_exists)

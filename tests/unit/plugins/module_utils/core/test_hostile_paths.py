@@ -196,3 +196,13 @@ def test_a_profile_script_past_the_read_cap_is_never_a_pass_or_a_skip(tmp_path):
     assert any("00-pad.sh: only the first" in p for p in finding["evidence"]["problems"])
     os.remove(str(tmp_path / "etc/profile"))
     assert profile_umask_finding(str(tmp_path))["status"] == "error"
+
+
+def test_a_pam_file_past_the_read_cap_is_unreadable_not_a_pass(tmp_path):
+    """libpam reads a pam.d file whole; HG-AUTH-025 read 256 KiB and passed on them, so a line
+    libpam cannot use after 300 KiB of comment was never graded. It is an unreadable file now."""
+    from ansible_collections.hostguard.hardening.plugins.module_utils.auth.pam_syntax import pam_line_findings
+    write(str(tmp_path), "/etc/pam.d/login", "#" + "x" * (300 << 10) + "\nauth bogus pam_unix.so\n")
+    [pam] = pam_line_findings(str(tmp_path))
+    assert pam["status"] == "fail" and pam["evidence"]["files"] == 1
+    assert pam["evidence"]["unreadable"] == ["/etc/pam.d/login: only the first 262144 of %d bytes read" % (300 * 1024 + 25)]
