@@ -25,7 +25,7 @@ MAX_ACCOUNT_FILE = 4 * 1024 * 1024
 def _rows(root, path, min_fields):
     """(rows, None) or (None, SafeReadError)."""
     try:
-        return colon_rows(read_text_lines(root, path, MAX_ACCOUNT_FILE), min_fields), None
+        return colon_rows(read_text_lines(root, path, MAX_ACCOUNT_FILE, whole=True), min_fields), None
     except safe_read.SafeReadError as exc:
         return None, exc
 

@@ -63,7 +63,7 @@ def login_defs_findings(options):
     root = options.get("root", "/")
     findings = []
     try:
-        lines = read_text_lines(root, "/etc/login.defs")
+        lines = read_text_lines(root, "/etc/login.defs", whole=True)   # the last value wins: a cut tail may override
     except safe_read.SafeReadError as exc:
         for cid in ("HG-AUTH-001", "HG-AUTH-002", "HG-AUTH-003", "HG-AUTH-015"):
             if exc.reason == "missing":

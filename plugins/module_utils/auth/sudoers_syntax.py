@@ -79,7 +79,7 @@ def sudoers_line_findings(check, root, files):
     problems, unreadable = [], []
     for path, _st in files:
         try:
-            lines = read_text_lines(root, path)
+            lines = read_text_lines(root, path, whole=True)   # sudo parses it whole
         except safe_read.SafeReadError as exc:
             unreadable.append("%s: %s" % (path, exc.message))
             continue

@@ -28,9 +28,14 @@ DEFAULT_COMMAND_TIMEOUT = 10.0
 MAX_COMMAND_OUTPUT = 4 * 1024 * 1024
 
 
-def read_text_lines(root, path, max_bytes=MAX_SMALL_FILE):
-    """Decoded lines of ``path`` under ``root`` (safe_read). Raises SafeReadError."""
-    _info, lines = safe_read.iter_lines_in_root(root, path, max_bytes=max_bytes)   # inside root
+def read_text_lines(root, path, max_bytes=MAX_SMALL_FILE, whole=False):
+    """Decoded lines of ``path`` under ``root`` (safe_read), at most ``max_bytes`` of it.
+    ``whole``: a file longer than that raises SafeReadError("too_large") instead of giving its
+    head, for a check whose verdict the unread tail may change. Raises SafeReadError."""
+    info, lines = safe_read.iter_lines_in_root(root, path, max_bytes=max_bytes)   # inside root
+    if whole and (info.get("size") or 0) > max_bytes:
+        raise safe_read.SafeReadError(path, "too_large", "%d bytes, more than the %d read: not verified "
+                                      "(the unread tail may say otherwise)" % (info["size"], max_bytes))
     return [safe_read.decode_line(raw) for _n, raw, _cut in lines]
 
 

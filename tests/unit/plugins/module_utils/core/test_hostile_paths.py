@@ -206,3 +206,25 @@ def test_a_pam_file_past_the_read_cap_is_unreadable_not_a_pass(tmp_path):
     [pam] = pam_line_findings(str(tmp_path))
     assert pam["status"] == "fail" and pam["evidence"]["files"] == 1
     assert pam["evidence"]["unreadable"] == ["/etc/pam.d/login: only the first 262144 of %d bytes read" % (300 * 1024 + 25)]
+
+
+def test_passwd_login_defs_and_sudoers_past_the_read_cap_are_not_verified(tmp_path, monkeypatch):
+    """The uid-0 check read 4 MiB of /etc/passwd, login.defs and sudoers 256 KiB, and graded the
+    head as the file: a second uid-0 account, a PASS_MAX_DAYS (the last one wins) or a line sudo
+    cannot parse after the cut passed. Each is now an error (sudoers: unreadable, a fail)."""
+    from ansible_collections.hostguard.hardening.plugins.module_utils.auth import accounts as auth_accounts
+    from ansible_collections.hostguard.hardening.plugins.module_utils.auth.audit import audit
+    monkeypatch.setattr(auth_accounts, "MAX_ACCOUNT_FILE", 4096)    # the same cut, a small file
+    write(str(tmp_path), "/etc/passwd", "root:x:0:0::/root:/bin/sh\n"
+          + "".join("u%d:x:%d:%d::/:/bin/false\n" % (i, 1000 + i, 1000 + i) for i in range(300)) + "evil:x:0:0::/:/bin/sh\n")
+    write(str(tmp_path), "/etc/login.defs", "PASS_MAX_DAYS 90\n#" + "x" * (300 << 10) + "\nPASS_MAX_DAYS 99999\n")
+    write(str(tmp_path), "/etc/sudoers", "root ALL=(ALL) ALL\n#" + "x" * (300 << 10) + "\nthis is not sudoers\n")
+    findings = audit({"root": str(tmp_path)})["findings"]
+    by_id = {}
+    for finding in findings:
+        by_id.setdefault(finding["id"], []).append(finding)
+    for check_id in ("HG-AUTH-001", "HG-AUTH-002", "HG-AUTH-003", "HG-AUTH-015", "HG-AUTH-005", "HG-AUTH-006"):
+        [finding] = by_id[check_id]
+        assert finding["status"] == "error" and "not verified (the unread tail" in finding["detail"], finding
+    [sudo] = by_id["HG-AUTH-026"]
+    assert sudo["status"] == "fail" and "not verified" in sudo["evidence"]["unreadable"][0]
