@@ -594,9 +594,10 @@ class Parser(object):
         that repeat the last row's prefix (``row_prefix``) and hold a well-formed row are added
         to the open table without the general per-line path (decode, prefix split, classifier).
         Stops at the first other line, which the caller passes to ``line``; returns where it
-        stopped. Same result as ``line`` on each of those lines (a row line has no other effect)."""
+        stopped. Same result as ``line`` on each of those lines (a row line has no other effect; not
+        while a lowmemorykiller kill is read, whose span ``line`` counts down)."""
         fast = self.fast_rows
-        if fast is None or self._mode != "table" or self._openvz_wrap or self._row_wrap is not None:
+        if fast is None or self._mode != "table" or self._openvz_wrap or self._row_wrap is not None or self._lmk is not None:
             return pos
         head, stamped, table = fast
         cols, page_kb, layout = table.cols, self.page_kb, table.layout

@@ -211,3 +211,21 @@ def test_android_8_9_userspace_lmkd_killing_over_two_logcat_lines(why, floor):
     assert inc["killer"] == "lmkd" and inc["victim"]["pid"] == 12345 and inc["victim"]["uid"] == 10050
     assert inc["victim"]["rss_kb"] == 123456 and inc["victim"]["oom_score_adj"] == 906
     assert inc["lmk"]["min_score_adj"] == floor and inc["verdict"]["verdict"] == "undetermined"
+
+
+def test_lowmemorykiller_head_inside_a_task_table_spans_its_lines_whatever_the_chunks():
+    # rows taken in bulk (Parser.rows_fast) count among the lines a lowmemorykiller kill spans, as
+    # rows read one by one (a chunk boundary) do: a "cache .. for oom_score_adj" line 8 rows after
+    # the head is not its tail, wherever the chunks end
+    rows = ["[ 1.0] [  %d]     0    %d     1000      900       4        0             0 x%d\n" % (i, i, i)
+            for i in range(10, 20)]
+    data = ("[ 1.0] x invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n"
+            "[ 1.0] [ pid ]   uid  tgid total_vm      rss nr_ptes swapents oom_score_adj name\n" + "".join(rows[:2]) +
+            "[ 5.0] lowmemorykiller: Killing 'a' (77), adj 3,\n" + "".join(rows[2:]) +
+            "[ 5.0]    cache 65536kB is below limit 73728kB for oom_score_adj 900\n"
+            "[ 1.1] Out of memory: Killed process 10 (x10) total-vm:4000kB, anon-rss:3600kB, file-rss:0kB\n")
+    incs = same_for_every_split(data)
+    [lmk] = [i for i in incs if i["killer"] == "lowmemorykiller"]
+    assert lmk["victim"]["pid"] == 77 and "lmk" not in lmk
+    assert [i["victim"]["pid"] for i in incs if i["killer"] == "kernel"] == [10]
+
