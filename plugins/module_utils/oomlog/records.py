@@ -662,7 +662,7 @@ class Parser(object):
 
     def _on_table_header(self, host, epoch, uptime, data, tag):
         if self._open.get(host) is None:    # a record cut before its table: its memcg lines hold no anchor
-            self._want_back(self.MEMCG_BACK, "memcg", host)
+            self._want_back(self.MEMCG_BACK, "memcg", host, self.lines > 1)     # a line passed before: it may cut the look-back
         inc = self._open_incident(host, epoch, uptime, partial=True)
         if id(inc) in self._tables or inc["victim"] is not None:
             self._finish_open(host)
@@ -984,7 +984,7 @@ class Parser(object):
                 self._on_lmk_free(line[0], line[1], line[2], line[4], None)
         self._on_lmk_tail(host, epoch, uptime, data, None)
 
-    def _back_memcg(self, seen, host):
+    def _back_memcg(self, seen, host, cut):
         """A task table with no record open: the memcg lines of the record pasted from "Task in .."."""
         inc = self._open.get(host)
         if inc is None or inc["victim"] is not None:
@@ -994,7 +994,8 @@ class Parser(object):
         mine = [i for i in mine if i >= starts[-1]] if starts else mine
         if not mine:
             return
-        if seen[mine[0]][3] == "memcg_stats" and mine[0] == 0 and len(seen) >= self.MEMCG_BACK:
+        if seen[mine[0]][3] == "memcg_stats" and (cut or len(seen) >= self.MEMCG_BACK) \
+                and not any(line[0] == host for line in seen[:mine[0]]):
             return      # one "Memory cgroup stats" line per memcg of the hierarchy: the first may be out of reach
         used = [seen[i] for i in mine]
         memcg = inc["memcg"] or {}

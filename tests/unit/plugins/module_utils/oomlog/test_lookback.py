@@ -229,3 +229,25 @@ def test_lowmemorykiller_head_inside_a_task_table_spans_its_lines_whatever_the_c
     assert lmk["victim"]["pid"] == 77 and "lmk" not in lmk
     assert [i["victim"]["pid"] for i in incs if i["killer"] == "kernel"] == [10]
 
+
+MEMCG_CHILDREN = ["Jan  5 02:12:02 node7 kernel: Memory cgroup stats for %s/c%d: cache:0KB rss:4KB\n" % (CG, i)
+                  for i in range(BACK_LINES + 2)]
+
+
+def test_memcg_stats_past_another_hosts_line_at_the_start_of_a_full_look_back_name_no_memcg():
+    # the parent's stats line is out of reach; another host's line in front of the children's must
+    # not make the first child in reach pass for it
+    lines = MEMCG.splitlines(True)
+    other = "Jan  5 02:12:02 web3 kernel: eth0: link up\n"
+    [inc] = same_for_every_split("".join(lines[:5] + MEMCG_CHILDREN[:2] + [other] + MEMCG_CHILDREN[2:BACK_LINES + 1] +
+                                         lines[5:]))
+    assert not (inc["memcg"] or {}).get("oom_memcg")
+
+
+def test_memcg_stats_after_a_passed_line_name_no_memcg():
+    # a child whose name holds an anchor ("oom") is passed: the look-back stops there, and the child
+    # after it must not pass for the memcg over its limit (printed before, out of reach)
+    lines = MEMCG.splitlines(True)
+    oomd = "Jan  5 02:12:02 node7 kernel: Memory cgroup stats for %s/systemd-oomd.service: cache:0KB rss:4KB\n" % CG
+    [inc] = same_for_every_split("".join(lines[:5] + MEMCG_CHILDREN[:3] + [oomd] + MEMCG_CHILDREN[3:6] + lines[5:]))
+    assert not (inc["memcg"] or {}).get("oom_memcg")
