@@ -287,7 +287,10 @@ def open_file(root, path, follow=True, flags=os.O_RDONLY, max_links=MAX_LINKS):
             return fd, res
         parent = walk.fds[-1] if res.path != _inside(walk.names) else walk.fds[-2]
         try:
-            fd = os.open(name, flags | _O_NOFOLLOW | _O_NONBLOCK | _O_CLOEXEC, dir_fd=parent)
+            fd = _open_no_device(name, flags, parent)
+        except _DeviceNode as node:      # swapped in after the walk's stat
+            refused = device_refusal(Resolved(OK, res.path, node.st, res.links, res.clamped))
+            raise PathRefused(refused, refused.reason)
         except OSError as exc:
             failed = walk._os_fail(exc, [name])
             failed.path = res.path
@@ -298,9 +301,37 @@ def open_file(root, path, follow=True, flags=os.O_RDONLY, max_links=MAX_LINKS):
         walk.close()
 
 
+class _DeviceNode(Exception):
+    def __init__(self, st):
+        Exception.__init__(self, "device node")
+        self.st = st
+
+
+def _open_no_device(name, flags, parent):
+    """os.open(name) in the directory ``parent`` (O_NOFOLLOW|O_NONBLOCK), never of a device
+    node: the object is pinned with O_PATH (no driver runs) and fstat'ed, then that same inode is
+    reopened through /proc/self/fd, so a node swapped in after the walk's stat is refused too
+    (_DeviceNode). Without O_PATH or /proc, a plain open (the walk's stat is the only check)."""
+    plain = flags | _O_NOFOLLOW | _O_NONBLOCK | _O_CLOEXEC
+    if not _O_PATH:
+        return os.open(name, plain, dir_fd=parent)
+    pin = os.open(name, _O_PATH | _O_NOFOLLOW | _O_CLOEXEC, dir_fd=parent)
+    try:
+        st = os.fstat(pin)
+        if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode):
+            raise _DeviceNode(st)
+        if stat.S_ISLNK(st.st_mode):        # what O_NOFOLLOW gives a plain open
+            raise OSError(errno.ELOOP, os.strerror(errno.ELOOP))
+        try:
+            return os.open("/proc/self/fd/%d" % pin, flags | _O_NONBLOCK | _O_CLOEXEC)
+        except FileNotFoundError:           # no /proc mounted
+            return os.open(name, plain, dir_fd=parent)
+    finally:
+        os.close(pin)
+
+
 def device_refusal(res):
-    """None, or the NOT_REGULAR Resolved for a resolution that ends at a device node (looked at
-    with lstat/stat just before the open; a node swapped in between is not caught here)."""
+    """None, or the NOT_REGULAR Resolved for a resolution that ends at a device node."""
     mode = res.st.st_mode if res.st is not None else 0
     if not (stat.S_ISCHR(mode) or stat.S_ISBLK(mode)):
         return None

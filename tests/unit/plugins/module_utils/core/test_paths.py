@@ -145,3 +145,39 @@ def test_untrusted_names_from_content_are_refused(text, relative, reason):
         paths.check_untrusted(text, relative=relative)
     assert reason in str(exc.value)
     assert paths.check_untrusted("vm/swappiness", relative=True) == "vm/swappiness"
+
+
+def test_a_device_node_swapped_in_after_the_walk_is_not_opened(root, monkeypatch):
+    """The walk stats a regular file; before the open, it is replaced by a device node (a race
+    an attacker on the audited host can run). The final open pins the object with O_PATH and
+    fstats it: refused as NOT_REGULAR, no open tried (major 240 has no driver: an open would
+    fail with ENXIO, an "error")."""
+    real_walk = paths._Walk.run
+
+    def swap_after_walk(walk, path, follow):
+        out = real_walk(walk, path, follow)
+        os.remove(str(root / "etc/cron.d/job"))
+        os.mknod(str(root / "etc/cron.d/job"), 0o20600, os.makedev(240, 0))
+        return out
+    (root / "etc/cron.d/job").write_text("* * * * * root true\n")
+    monkeypatch.setattr(paths._Walk, "run", swap_after_walk)
+    with pytest.raises(paths.PathRefused) as refused:
+        paths.open_file(str(root), "/etc/cron.d/job")
+    assert refused.value.resolved.status == paths.NOT_REGULAR
+
+
+def test_the_pinned_open_keeps_the_plain_open_semantics(root):
+    """Regular files, FIFOs and directories open as before; a final link with follow=False is
+    refused as O_NOFOLLOW refused it."""
+    fd, _res = paths.open_file(str(root), "/etc/shadow")
+    assert os.read(fd, 100) == b"inside-root-shadow\n"
+    os.close(fd)
+    os.mkfifo(str(root / "etc/fifo"))
+    os.close(paths.open_file(str(root), "/etc/fifo")[0])
+    os.close(paths.open_dir(str(root), "/etc/cron.d")[0])
+    os.symlink("/etc/shadow", str(root / "etc/link"))
+    with pytest.raises(paths.PathRefused):
+        paths.open_file(str(root), "/etc/link", follow=False)
+    fd, _res = paths.open_file(str(root), "/etc/link")
+    assert os.read(fd, 100) == b"inside-root-shadow\n"
+    os.close(fd)
