@@ -4,6 +4,7 @@ bounded, from the chunk in hand or across a chunk boundary; the result never dep
 chunks end. The in-kernel Android lowmemorykiller's kill over three lines (lucasdai ulmm fixture)
 and a memcg record pasted from its "Task in .." line (istio#42734)."""
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog import kernlog as k
 from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog.scanner import BACK_LINES
@@ -251,3 +252,42 @@ def test_memcg_stats_after_a_passed_line_name_no_memcg():
     oomd = "Jan  5 02:12:02 node7 kernel: Memory cgroup stats for %s/systemd-oomd.service: cache:0KB rss:4KB\n" % CG
     [inc] = same_for_every_split("".join(lines[:5] + MEMCG_CHILDREN[:3] + [oomd] + MEMCG_CHILDREN[3:6] + lines[5:]))
     assert not (inc["memcg"] or {}).get("oom_memcg")
+
+
+# lines of the look-back's records and of a followed kernel record (its table rows taken in bulk),
+# shuffled: whatever their order, line ends and line cap, the result never depends on the chunks
+POOL = LMK.splitlines() + MEMCG.splitlines() + [
+    NOISE.rstrip("\n"), "", "x" * 300, "y" * 90 + " oom",
+    "[ 1.0] x invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0",
+    "[ 1.0] [ pid ]   uid  tgid total_vm      rss nr_ptes swapents oom_score_adj name",
+    "[ 1.1] Out of memory: Killed process 7 (x) total-vm:4000kB, anon-rss:3600kB, file-rss:0kB",
+    "[ 5.0] lowmemorykiller: Killing 'a' (77), adj 3,", "[ 5.0] Killing 'b' (78), adj 3,",
+    "[ 5.0]    to free 2048kB on behalf of 'kswapd0' (87) because",
+    "[ 5.0]    cache 65536kB is below limit 73728kB for oom_score_adj 900",
+    "[ 5.0] lowmemorykiller: Killing 'c' (79), oom_score_adj 1000 (oom_adj 15),",
+    "Jan  5 02:12:02 web3 kernel: Task in /other killed as a result of limit of /other",
+    "Jan  5 02:12:02 node7 kernel: Memory cgroup stats for /x/y: cache:0KB",
+    "Nov 24 12:17:04 hwnode kernel: [758955.653313] Out of memory in UB 1234: OOM ",
+    "killed process 21738 (php-cgi) score 0 vm:281988kB, rss:17004kB, swap:0kB",
+    "10-24 14:24:26.342   710   710 I lowmemorykiller: Killing 'com.android.chrome' (12345), uid 10050, adj 906",
+    "10-24 14:24:26.342   710   710 I lowmemorykiller:    to free 123456kB because cache 187264kB is below limit 221184kB for oom_adj 900",
+]
+ROWS = ["[ 1.0] [  %d]     0    %d     1000      900       4        0             0 r%d" % (i, i, i) for i in range(10, 16)]
+
+
+def _run(data, chunk, max_line):
+    p = k.Parser(year=2025)
+    scanner = k.Scanner(p, max_line)
+    for i in range(0, len(data), chunk):
+        scanner.feed(data[i:i + chunk])
+    scanner.finish()
+    assert p.counts["parse_errors"] == 0, p.last_error
+    return sorted(p.result_incidents(), key=lambda i: i["seq"]), p.without_kill, dict(p.counts), p.lines
+
+
+@settings(max_examples=300, deadline=None, database=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(st.sampled_from(POOL).map(lambda line: [line]), st.lists(st.sampled_from(ROWS), min_size=1, max_size=8)),
+                min_size=2, max_size=16), st.sampled_from(["\n", "\r\n"]), st.sampled_from([64, 4096]), st.sampled_from([1, 7, 100]))
+def test_any_order_of_look_back_lines_gives_the_same_result_whatever_the_chunks(blocks, eol, max_line, chunk):
+    data = (eol.join(line for block in blocks for line in block) + eol).encode()
+    assert _run(data, chunk, max_line) == _run(data, 1 << 20, max_line)
