@@ -928,7 +928,7 @@ class Parser(object):
         if pend is not None and freed:
             self._on_lmk_free(host, epoch, uptime, data, tag)
         if (pend is None or not pend["free"]) and self._back_for is None:
-            self._want_back(self.LMK_LINES, "lmk", host, epoch, uptime, data)     # "Killing" holds no anchor
+            self._want_back(self.LMK_LINES, "lmk", host, epoch, uptime, data, tag)     # "Killing" holds no anchor
             return
         if pend is None:
             return
@@ -960,7 +960,7 @@ class Parser(object):
                 p = self._split(raw.decode("utf-8", "backslashreplace").rstrip("\r\n"))
                 epoch, uptime = self._times(p.epoch, p.uptime)
                 hit = M.classify(p.msg, p.tag)
-                seen.append((p.host, epoch, uptime) + (hit or (None, None)))
+                seen.append((p.host, epoch, uptime) + (hit or (None, None)) + (p.tag,))
             getattr(self, "_back_" + want[0])(seen, *want[1])
         except Exception as exc:  # a hostile line must never stop the scan
             self.counts["parse_errors"] += 1
@@ -973,8 +973,10 @@ class Parser(object):
             self._ub_head = seen[-1][:3] + (seen[-1][4]["ve"],)
         self._on_ub_kill(None, None, None, data, None)
 
-    def _back_lmk(self, seen, host, epoch, uptime, data):
-        """A "cache .. for oom_score_adj" line without its kill: the "Killing" and "to free" lines before it."""
+    def _back_lmk(self, seen, host, epoch, uptime, data, tag):
+        """A "cache .. for oom_score_adj" line without its kill: the "Killing" and "to free" lines before it
+        (one printk: of its host and tag; another program's line among them is not one of them)."""
+        seen = [line for line in seen if tag is None or line[5] in (None, tag)]
         heads = [i for i, line in enumerate(seen) if line[3] == "lmk_head" and (host is None or line[0] in (None, host))]
         if heads:
             line = seen[heads[-1]]
@@ -982,7 +984,7 @@ class Parser(object):
         for line in seen[heads[-1] + 1 if heads else 0:]:
             if line[3] == "lmk_free":
                 self._on_lmk_free(line[0], line[1], line[2], line[4], None)
-        self._on_lmk_tail(host, epoch, uptime, data, None)
+        self._on_lmk_tail(host, epoch, uptime, data, tag)
 
     def _back_memcg(self, seen, host, cut):
         """A task table with no record open: the memcg lines of the record pasted from "Task in .."."""

@@ -291,3 +291,16 @@ def _run(data, chunk, max_line):
 def test_any_order_of_look_back_lines_gives_the_same_result_whatever_the_chunks(blocks, eol, max_line, chunk):
     data = (eol.join(line for block in blocks for line in block) + eol).encode()
     assert _run(data, chunk, max_line) == _run(data, 1 << 20, max_line)
+
+
+@pytest.mark.parametrize("evil_at", [1, 2])
+@pytest.mark.parametrize("evil", ["Killing 'sshd' (1), adj 0,", "lowmemorykiller: Killing 'sshd' (1), adj 0,",
+                                  "   to free 1kB on behalf of 'sshd' (1) because"])
+def test_another_programs_lowmemorykiller_lines_never_join_the_kernels_kill(evil, evil_at):
+    # one printk: the kill's lines share the kernel's tag; a program's syslog line among them (logger)
+    # is neither its head nor its "to free", and hides nothing
+    lines = ["Jan  5 15:19:27 phone kernel: " + line for line in LMK.replace("[52794.911008] ", "").splitlines(True)[:3]]
+    lines.insert(evil_at, "Jan  5 15:19:27 phone evil[9]: %s\n" % evil)
+    [inc] = same_for_every_split("".join(lines))
+    assert lmk_kills([inc]) == [(17589, "FinalizerDaemon")]
+    assert inc["victim"]["rss_kb"] == 53160 and inc["trigger"] == {"process": "kworker/3:4", "pid": 18339}
