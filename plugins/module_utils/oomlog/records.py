@@ -662,7 +662,7 @@ class Parser(object):
 
     def _on_table_header(self, host, epoch, uptime, data, tag):
         if self._open.get(host) is None:    # a record cut before its table: its memcg lines hold no anchor
-            self._want_back(self.MEMCG_BACK, "memcg", host, self.lines > 1)     # a line passed before: it may cut the look-back
+            self._want_back(self.MEMCG_BACK, "memcg", host, tag, self.lines > 1)     # a line passed before: it may cut the look-back
         inc = self._open_incident(host, epoch, uptime, partial=True)
         if id(inc) in self._tables or inc["victim"] is not None:
             self._finish_open(host)
@@ -986,18 +986,19 @@ class Parser(object):
                 self._on_lmk_free(line[0], line[1], line[2], line[4], None)
         self._on_lmk_tail(host, epoch, uptime, data, tag)
 
-    def _back_memcg(self, seen, host, cut):
+    def _back_memcg(self, seen, host, tag, cut):
         """A task table with no record open: the memcg lines of the record pasted from "Task in .."."""
         inc = self._open.get(host)
         if inc is None or inc["victim"] is not None:
             return
-        mine = [i for i, line in enumerate(seen) if line[0] == host and line[3] in ("memcg", "memcg_usage", "memcg_stats")]
+        mine = [i for i, line in enumerate(seen) if line[0] == host and line[3] in ("memcg", "memcg_usage", "memcg_stats")
+                and (tag is None or line[5] in (None, tag))]
         starts = [i for i in mine if seen[i][3] == "memcg"]
         mine = [i for i in mine if i >= starts[-1]] if starts else mine
         if not mine:
             return
         if seen[mine[0]][3] == "memcg_stats" and (cut or len(seen) >= self.MEMCG_BACK) \
-                and not any(line[0] == host for line in seen[:mine[0]]):
+                and not any(line[0] == host and (tag is None or line[5] in (None, tag)) for line in seen[:mine[0]]):
             return      # one "Memory cgroup stats" line per memcg of the hierarchy: the first may be out of reach
         used = [seen[i] for i in mine]
         memcg = inc["memcg"] or {}

@@ -235,11 +235,11 @@ MEMCG_CHILDREN = ["Jan  5 02:12:02 node7 kernel: Memory cgroup stats for %s/c%d:
                   for i in range(BACK_LINES + 2)]
 
 
-def test_memcg_stats_past_another_hosts_line_at_the_start_of_a_full_look_back_name_no_memcg():
-    # the parent's stats line is out of reach; another host's line in front of the children's must
-    # not make the first child in reach pass for it
+@pytest.mark.parametrize("other", ["Jan  5 02:12:02 web3 kernel: eth0: link up\n", "Jan  5 02:12:02 node7 evil[9]: hello\n"])
+def test_memcg_stats_past_another_hosts_line_at_the_start_of_a_full_look_back_name_no_memcg(other):
+    # the parent's stats line is out of reach; another host's (or program's) line in front of the
+    # children's must not make the first child in reach pass for it
     lines = MEMCG.splitlines(True)
-    other = "Jan  5 02:12:02 web3 kernel: eth0: link up\n"
     [inc] = same_for_every_split("".join(lines[:5] + MEMCG_CHILDREN[:2] + [other] + MEMCG_CHILDREN[2:BACK_LINES + 1] +
                                          lines[5:]))
     assert not (inc["memcg"] or {}).get("oom_memcg")
@@ -304,3 +304,15 @@ def test_another_programs_lowmemorykiller_lines_never_join_the_kernels_kill(evil
     [inc] = same_for_every_split("".join(lines))
     assert lmk_kills([inc]) == [(17589, "FinalizerDaemon")]
     assert inc["victim"]["rss_kb"] == 53160 and inc["trigger"] == {"process": "kworker/3:4", "pid": 18339}
+
+
+def test_another_programs_memcg_lines_never_name_the_tables_memcg():
+    # a program's "Task in .." or "Memory cgroup stats for .." line (logger) before a kernel table
+    # with no record open is not the kernel's: the look-back takes its host's kernel lines only
+    lines = MEMCG.splitlines(True)
+    evil = ["Jan  5 02:12:02 node7 evil[9]: Task in /evil killed as a result of limit of /evil\n",
+            "Jan  5 02:12:02 node7 evil[9]: Memory cgroup stats for /evil: cache:0KB rss:4KB\n"]
+    [inc] = same_for_every_split(NOISE + "".join(lines[1:4] + evil + lines[5:]))
+    assert "/evil" not in str(inc["memcg"])
+    [inc] = same_for_every_split(NOISE + "".join(lines[:1] + evil + lines[1:]))
+    assert inc["memcg"]["task_memcg"] == CG and inc["memcg"]["oom_memcg"] == CG
