@@ -275,7 +275,7 @@ class Parser(object):
         self.without_kill = collections.deque(maxlen=20)   # records that never named a victim
         self._oomd_attempts = {}                   # host -> (t, [pids]) "oomd attempting to kill"
         self._openvz_wrap = {}                     # host -> incident waiting for "free= gen="
-        self._ub_head = None                       # (host, epoch, uptime, ve) of "Out of memory in UB N: OOM"
+        self._ub_head = None                       # (host, epoch, uptime, ve, line no.) of "Out of memory in UB N: OOM"
         self._row_wrap = None                      # (host, head) of a task row wrapped by a paste
         self._last_line_key = None                 # the last kill line, to drop pasted duplicates
         self.fast_rows = None                      # (head, stamped, table): rows_fast may take the next lines
@@ -725,18 +725,17 @@ class Parser(object):
         self._close(inc)
 
     def _on_ub_head(self, host, epoch, uptime, data, tag):
-        self._ub_head = (host, epoch, uptime, data["ve"])
+        self._ub_head = (host, epoch, uptime, data["ve"], self.lines)
 
     def _on_ub_kill(self, host, epoch, uptime, data, tag):
         """A Virtuozzo UB kill; its wrapped second half (no prefix) takes the head's host and time."""
-        if self._ub_head is None and data.get("ve") is None and host is None and epoch is None and uptime is None \
-                and self._back_for is None:
-            self._want_back(1, "ub", data)      # syslog wrapped it after "OOM ": its head holds no anchor
+        if data.get("ve") is None and host is None and epoch is None and uptime is None and self._back_for is None:
+            self._want_back(1, "ub", data)      # syslog wrapped it after "OOM ": its head (no anchor) is the line before
             return
         head, self._ub_head = self._ub_head, None
         ve = data.get("ve")
         if ve is None and head is not None and host is None and epoch is None and uptime is None:
-            host, epoch, uptime, ve = head
+            host, epoch, uptime, ve = head[:4]
         self._finish_open(host)
         self._finish_prev_kill(host, epoch, uptime)
         inc = self._new(host, epoch, uptime, "openvz")
@@ -969,8 +968,11 @@ class Parser(object):
             self._back_for = None
 
     def _back_ub(self, seen, data):
-        if seen and seen[-1][3] == "ub_head":
-            self._ub_head = seen[-1][:3] + (seen[-1][4]["ve"],)
+        """The head of a wrapped UB kill is the line right before it: that unpassed line, or a passed one."""
+        if seen:
+            self._ub_head = seen[-1][:3] + (seen[-1][4]["ve"], None) if seen[-1][3] == "ub_head" else None
+        elif self._ub_head is not None and self._ub_head[4] != self.lines - 1:
+            self._ub_head = None            # read earlier, its own kill never came
         self._on_ub_kill(None, None, None, data, None)
 
     def _back_lmk(self, seen, host, epoch, uptime, data, tag):

@@ -316,3 +316,34 @@ def test_another_programs_memcg_lines_never_name_the_tables_memcg():
     assert "/evil" not in str(inc["memcg"])
     [inc] = same_for_every_split(NOISE + "".join(lines[:1] + evil + lines[1:]))
     assert inc["memcg"]["task_memcg"] == CG and inc["memcg"]["oom_memcg"] == CG
+
+
+def test_virtuozzo_wrapped_kill_takes_the_head_right_before_it_never_an_older_one():
+    # a UB head read earlier (inside a followed record) whose wrapped kill never came is not the
+    # head of a later wrapped kill: that one looks back for its own (UB 1234, 12:18:04)
+    data = ("Nov 24 12:17:00 hwnode kernel: [758950.0] php invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, "
+            "oom_score_adj=0\n"
+            "Nov 24 12:17:00 hwnode kernel: [758950.1] Out of memory in UB 55: OOM \n" +
+            "Nov 24 12:17:01 hwnode kernel: [758951.0] eth0: link up\n" * 450 +
+            "Nov 24 12:18:04 hwnode kernel: [758955.653313] Out of memory in UB 1234: OOM \n"
+            "killed process 21738 (php-cgi) score 0 vm:281988kB, rss:17004kB, swap:0kB\n")
+    incs = incidents(data)[0]
+    for chunk in (1, 7, 100):
+        assert incidents(data, chunk=chunk)[0] == incs
+    [inc] = [i for i in incs if i["killer"] == "openvz"]
+    assert inc["victim"]["pid"] == 21738 and inc["victim"]["ve"] == 1234 and inc["time"] == "2025-11-24T12:18:04Z"
+
+
+def test_virtuozzo_wrapped_kill_after_unpassed_lines_never_takes_a_passed_head():
+    # the head passed at the end of a followed record, then unpassed lines, then a wrapped kill
+    # whose line before is no head: it keeps no UB, host or time of the old head
+    data = ("Nov 24 12:17:00 hwnode kernel: [758950.0] php invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, "
+            "oom_score_adj=0\n" + "Nov 24 12:17:00 hwnode kernel: [758950.0] eth0: link up\n" * 398 +
+            "Nov 24 12:17:00 hwnode kernel: [758950.1] Out of memory in UB 55: OOM \n" +
+            "Nov 24 12:17:01 hwnode kernel: [758951.0] eth0: link up\n" * 3 +
+            "killed process 21738 (php-cgi) score 0 vm:281988kB, rss:17004kB, swap:0kB\n")
+    incs = incidents(data)[0]
+    for chunk in (1, 7, 100):
+        assert incidents(data, chunk=chunk)[0] == incs
+    [inc] = [i for i in incs if i["killer"] == "openvz"]
+    assert inc["victim"]["pid"] == 21738 and inc["victim"]["ve"] is None and inc["host"] is None
