@@ -18,7 +18,10 @@ Each pattern is now a short program over *linear pieces*:
 - ``A[^|]*|B`` is a walk over the line's ``|`` segments, each looked at once;
 - "where a command word starts" is found by a token walk (wrappers like sudo/nohup/timeout N,
   their options and one interpreter skipped, at most ``MAX_CHAIN`` tokens per start), with a
-  token index so no token is rescanned.
+  token index so no token is rescanned;
+- the quoted ``-c`` string of a shell (``sh -c '...'``, ``busybox sh -c "..."``) is walked once
+  more as a command line of its own (one level, at most MAX_INNER characters, strings that do not
+  overlap: each character of the line is walked at most twice).
 Stdlib only.
 """
 from __future__ import absolute_import, division, print_function
@@ -388,13 +391,88 @@ def _cd_tmp_then_dot_slash(text, tokens):
     return None
 
 
-def exec_from_temp_dir(text, command):
-    tokens = _Tokens(text)
+MAX_INNER = 4096  # characters of one quoted ``-c`` string walked as a command line
+SHELLS = frozenset(("sh", "bash", "dash", "zsh", "ksh", "mksh", "ash"))
+
+
+def _shell_at(text, tokens, index):
+    """Index of the first token after a shell word at token ``index`` (``sh``, ``/bin/bash``,
+    ``busybox sh``), or None when that token is no shell."""
+    start, end = tokens.spans[index]
+    if end - start > 64:
+        return None
+    name = _word(text, start, end)[1].rsplit("/", 1)[-1]
+    if name == "busybox" and index + 1 < len(tokens.spans):
+        index += 1
+        start, end = tokens.spans[index]
+        name = text[start:min(end, start + 8)]
+    return index + 1 if name in SHELLS else None
+
+
+def _dash_c_string(text, tokens, index):
+    """(start, end) of the contents of the quoted command string after a shell's options
+    starting at token ``index`` (``-c``, ``-ec``, ``-o pipefail -c``, ``--norc -c``), or None:
+    no ``-c``, or the string is not quoted (an unquoted one is a command word already)."""
+    dash_c = False
+    for _step in range(MAX_CHAIN):
+        if index >= len(tokens.spans):
+            return None
+        start, end = tokens.spans[index]
+        first = text[start:start + 1]
+        if first not in ("-", "+"):
+            break
+        opt = text[start:min(end, start + 16)]
+        if opt in ("-o", "+o", "-O", "+O"):
+            index += 1
+        elif not opt.startswith("--") and "c" in opt:
+            dash_c = True
+        index += 1
+    else:
+        return None
+    quote = text[start:start + 1]
+    if not dash_c or quote not in ("'", "\""):
+        return None
+    limit = min(len(text), start + 1 + MAX_INNER)
+    close = text.find(quote, start + 1, limit)
+    return start + 1, close if close >= 0 else limit
+
+
+def _dash_c_span(text, tokens, start):
+    """The quoted ``-c`` string of a shell whose word starts at ``start``, or None."""
+    found = tokens.at(start)
+    after = _shell_at(text, tokens, found[0]) if found is not None else None
+    return _dash_c_string(text, tokens, after) if after is not None else None
+
+
+def _walk_command_words(text, tokens, check):
+    """(start, end) of the first command word ``check`` accepts: on the line, then in each
+    quoted ``-c`` string of a shell in command position (one level: in line order, none
+    overlapping an earlier one, so a string inside a string is not walked again)."""
+    spans = set()
     for start, end in _command_words(text, tokens):
         word_start, word = _word(text, start, end)
-        if _temp_exec_word(word):
+        if check(word):
             return word_start, end
-    return (_chmod_tmp(text, tokens)
+        inner = _dash_c_span(text, tokens, start)
+        if inner is not None:
+            spans.add(inner)
+    done = 0
+    for offset, stop in sorted(spans):
+        if offset < done:
+            continue
+        done = stop
+        inner = text[offset:stop]
+        for start, end in _command_words(inner):
+            word_start, word = _word(inner, start, end)
+            if check(word):
+                return offset + word_start, offset + end
+    return None
+
+
+def exec_from_temp_dir(text, command):
+    tokens = _Tokens(text)
+    return (_walk_command_words(text, tokens, _temp_exec_word)
+            or _chmod_tmp(text, tokens)
             or _in_segments(text, "list", (P["dl_word"], P["download_output"]))
             or _cd_tmp_then_dot_slash(text, tokens))
 
@@ -416,10 +494,9 @@ def _case_pattern_line(text):
 def exec_from_hidden_path(text, command):
     if _case_pattern_line(text):
         return None
-    for start, end in _command_words(text):
-        word_start, word = _word(text, start, end)
-        if _hidden_exec_word(word):
-            return word_start, end
+    hit = _walk_command_words(text, _Tokens(text), _hidden_exec_word)
+    if hit:
+        return hit
     m = P["dots_dir"].search(text)
     return m.span() if m else None
 

