@@ -37,7 +37,7 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.core.accounts 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings import (
     area_result, sort_findings)
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.linematch import (
-    match_line)
+    TMPDIRS, match_line)
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.redact import redact
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.values import text_table
 from ansible_collections.hostguard.hardening.plugins.module_utils.cron.spec import OPTIONS
@@ -201,6 +201,44 @@ def command_part(line, kind):
     if len(parts) == want and all(_SCHEDULE_FIELD.match(p) for p in parts[:5]):
         return parts[-1]
     return line
+
+
+CRONTAB_KINDS = ("system_crontab", "crond", "spool_cronie", "spool_debian")
+KNOWN_SHELLS = frozenset(("sh", "bash", "rbash", "dash", "posh", "zsh", "ksh", "mksh", "ash", "yash",
+                          "csh", "tcsh", "fish", "busybox"))
+SHELL_HONOURED_BY = "Debian cron, cronie and busybox crond run every later job of this crontab with it"
+
+
+def crontab_shell(line):
+    """The value of a crontab's ``SHELL=`` environment line (``SHELL = "/bin/sh"``: blanks around
+    ``=`` and one pair of quotes allowed, as cron's load_env reads it), or None."""
+    stripped = line.strip()
+    if not stripped.startswith("SHELL"):
+        return None
+    rest = stripped[5:].lstrip(" \t")
+    if not rest.startswith("="):
+        return None
+    value = rest[1:].strip(" \t")
+    if len(value) > 1 and value[0] in ("'", '"') and value.endswith(value[0]):
+        value = value[1:-1]
+    return value
+
+
+def untrusted_shell(value):
+    """Why a crontab's SHELL= value is no trusted shell (relative, in a temp directory, a hidden
+    or ``..`` component, not a known shell's name), or None (also for an empty value: the jobs
+    then fail to start, nothing runs)."""
+    if not value:
+        return None
+    if not value.startswith("/"):
+        return "not an absolute path"
+    if any(value.startswith(d + "/") for d in TMPDIRS):
+        return "in a world-writable temp directory"
+    if any(comp.startswith(".") for comp in value.split("/")[1:]):
+        return "a hidden or relative path component"
+    if value.rsplit("/", 1)[-1] not in KNOWN_SHELLS:
+        return "not a known shell"
+    return None
 
 
 def excerpt(text, start, end):
@@ -486,8 +524,10 @@ def judge_command_lines(check, run, entry):
     evidence = {"file": safe_text(entry["display"]), "line": first["line"], "pattern": first["pattern"],
                 "excerpt": first["excerpt"], "match_count": content["match_count"],
                 "matches": content["matches"][1:], "would_run": entry["runners"]}
+    if "why" in first:
+        evidence["why"] = first["why"]
     run.add(check.id, "fail", entry["display"], evidence,
-            "line %d matches %s" % (first["line"], first["pattern"]))
+            "line %d matches %s" % (first["line"], first["pattern"]) + (": " + first["why"] if "why" in first else ""))
 
 
 @CHECKS.check("HG-CRON-005", "medium", "Oversized cron or boot file (or over-long line)",
@@ -950,6 +990,14 @@ class _Audit(object):
                 if not stripped or stripped.startswith(b"#"):
                     continue
                 text = decode_line(line)
+                shell = crontab_shell(text) if kind in CRONTAB_KINDS else None
+                why = untrusted_shell(shell) if shell is not None else None
+                if why:
+                    match_count += 1
+                    if len(matches) < MAX_MATCHES_PER_FILE:
+                        matches.append({"line": lineno, "pattern": "crontab_shell_untrusted",
+                                        "excerpt": excerpt(text, 0, len(text)), "cut": cut,
+                                        "why": "SHELL=%s is %s: %s" % (safe_text(shell)[:200], why, SHELL_HONOURED_BY)})
                 hits = match_line(text, command_part(text, kind))
                 for pname, m in hits:
                     match_count += 1

@@ -315,3 +315,42 @@ def test_invalid_options_raise_clear_errors(tmp_path, opts):
 def test_root_must_exist(tmp_path):
     with pytest.raises(ValueError, match="not a directory"):
         cron.audit({"root": str(tmp_path / "nope")})
+
+
+# --------------------------------------------------------------------------- SHELL= lines
+@pytest.mark.parametrize("rel,line,why", [
+    ("etc/crontab", "SHELL=/tmp/.x/sh", "in a world-writable temp directory"),
+    ("etc/cron.d/job", 'SHELL = "/dev/shm/sh"', "in a world-writable temp directory"),
+    ("var/spool/cron/alice", "SHELL=.x/sh", "not an absolute path"),
+    ("var/spool/cron/alice", "SHELL=sh", "not an absolute path"),
+    ("etc/cron.d/job", "SHELL=/usr/lib/.cache/bash", "a hidden or relative path component"),
+    ("etc/cron.d/job", "SHELL=/bin/../tmp/x/sh", "a hidden or relative path component"),
+    ("etc/crontab", "SHELL=/usr/local/bin/kworker", "not a known shell"),
+])
+def test_untrusted_crontab_shell_is_a_malicious_line(tmp_path, rel, line, why):
+    """Every later job of the crontab runs through SHELL (Debian cron, cronie, busybox crond)."""
+    base_tree(tmp_path)
+    uid = ALICE if "spool" in rel else 0
+    write(tmp_path, rel, "%s\n17 * * * * %s/usr/bin/true\n" % (line, "" if uid else "root "),
+          mode=0o600 if uid else 0o644, uid=uid, gid=uid)
+    bad = failed(run(tmp_path), "HG-CRON-010", "/" + rel)
+    assert bad and bad[0]["severity"] == "critical"
+    ev = bad[0]["evidence"]
+    assert ev["pattern"] == "crontab_shell_untrusted" and ev["line"] == 1
+    assert why in ev["why"] and "cronie" in ev["why"] and "busybox crond" in ev["why"]
+    assert why in bad[0]["detail"]
+
+
+@pytest.mark.parametrize("line", ["SHELL=/bin/sh", "SHELL=/bin/bash", 'SHELL="/usr/bin/zsh"', "SHELL=",
+                                  "SHELLX=/tmp/x", "# SHELL=/tmp/x"])
+def test_trusted_crontab_shell_is_not_flagged(tmp_path, line):
+    base_tree(tmp_path)
+    write(tmp_path, "etc/cron.d/job", "%s\n17 * * * * root /usr/bin/true\n" % line)
+    assert failed(run(tmp_path), "HG-CRON-010") == []
+
+
+def test_shell_line_outside_a_crontab_is_not_a_cron_shell(tmp_path):
+    """A SHELL= line in a run-parts script is a shell variable, no cron environment line."""
+    base_tree(tmp_path)
+    write(tmp_path, "etc/cron.daily/job", "#!/bin/sh\nSHELL=/tmp/x\n", mode=0o755)
+    assert failed(run(tmp_path), "HG-CRON-010") == []
