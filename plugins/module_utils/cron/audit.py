@@ -204,8 +204,9 @@ def command_part(line, kind):
 
 
 CRONTAB_KINDS = ("system_crontab", "crond", "spool_cronie", "spool_debian")
-KNOWN_SHELLS = frozenset(("sh", "bash", "rbash", "dash", "posh", "zsh", "ksh", "mksh", "ash", "yash",
-                          "csh", "tcsh", "fish", "busybox"))
+KNOWN_SHELLS = frozenset(("sh", "bash", "rbash", "dash", "posh", "zsh", "ksh", "ksh93", "mksh", "lksh", "oksh",
+                          "loksh", "ash", "yash", "csh", "tcsh", "fish", "busybox", "sash", "rc", "es", "pwsh",
+                          "nu", "elvish", "xonsh"))
 SHELL_HONOURED_BY = "Debian cron, cronie and busybox crond run every later job of this crontab with it"
 
 

@@ -341,7 +341,7 @@ def test_untrusted_crontab_shell_is_a_malicious_line(tmp_path, rel, line, why):
     assert why in bad[0]["detail"]
 
 
-@pytest.mark.parametrize("line", ["SHELL=/bin/sh", "SHELL=/bin/bash", 'SHELL="/usr/bin/zsh"', "SHELL=",
+@pytest.mark.parametrize("line", ["SHELL=/bin/sh", "SHELL=/bin/bash", 'SHELL="/usr/bin/zsh"', "SHELL=/usr/bin/pwsh", "SHELL=/bin/ksh93", "SHELL=",
                                   "SHELLX=/tmp/x", "# SHELL=/tmp/x"])
 def test_trusted_crontab_shell_is_not_flagged(tmp_path, line):
     base_tree(tmp_path)
