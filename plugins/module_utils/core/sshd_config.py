@@ -19,7 +19,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import fnmatch
-import os
 import re
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core import paths, safe_read
