@@ -33,6 +33,8 @@ Shapes recognised (real examples in tests/fixtures/oomlog/real/):
   kibana           "Jun 25, 2021 @ 12:42:13.029 | kernel | [secs] msg"   (rows copied out of Kibana
                    Discover: its default date format, then "|"- or tab-separated columns; no zone)
   level letter     "[W] Oct 22 20:02:32 kernel: msg"   (Keenetic routers: the syslog line after the letter)
+  tool head        "Received message  <6>Jun  8 11:15:26 LEDE kernel: msg" (a receiver's words before a raw
+                   syslog packet: the "<N>" line after them is read; only lines no recogniser owns)
   logcat           "07-31 02:28:31.588   152   152 I lowmemorykiller: msg" (Android logcat -v threadtime),
                    "07-31 02:28:31.588 I/lowmemorykiller(  152): msg" (-v time); year-less, tag read
 rsyslog facility.severity tokens ("kern.warning", "<kern.err>") are skipped wherever they sit.
@@ -93,6 +95,7 @@ RE_FACILITY = re.compile(r"<?[a-z]{2,8}\.(?:emerg|alert|crit|err|error|warn|warn
 RE_ZONE = re.compile(r"[+-]\d{4}$|[A-Z]{3,5}$")
 RE_INNER_TAG = re.compile(r"([\w.@-]{1,40})\[(\d{1,10})\]:\s")
 RE_INNER_STAMP = re.compile(r"(?:<\d{1,3}>)?\[\s{0,12}(\d{1,10}\.\d{1,9})\]\s?" + _CALLER)
+RE_CUT_STAMP = re.compile(r"(\d{1,10}\.\d{6,9})\]\s")
 RE_LINE_NUMBER = re.compile(r"\d{1,7}(?:[:|]\s*|\s+)")
 PASTE_JUNK = " \t>\"'`*|#+"
 MAX_PREFIX_SCAN = 160   # an unknown prefix is looked through for this many characters only
@@ -436,8 +439,25 @@ def strip_paste(text):
     return s
 
 
+def embedded_level(text, ctx):
+    """The prefix of a raw syslog packet a receiving tool printed behind its own words:
+    "Received message  <6>Jun  8 11:15:26 LEDE kernel: [..] msg" (PirateBox's UDP log
+    receiver, openwrt-piratebox-feed#10): a "<N>" in the first characters that a recognised
+    syslog or RFC 5424 line follows. None when there is no such "<N>" (one find, bounded)."""
+    at = text.find("<", 1, MAX_PREFIX_SCAN)
+    if at < 0 or not text[at + 1:at + 2].isdigit():
+        return None
+    p = recognise_printk_level(text[at:], ctx)
+    if p is None or p.kind == "printk-level" or p.epoch is None:
+        return None
+    return p
+
+
 def unknown_prefix(text):
     """The message of a line whose prefix nothing recognised."""
+    m = RE_CUT_STAMP.match(text)
+    if m:                                           # "5193605.506728] Task in .." (a paste that starts after the "[")
+        return Prefix("unknown", None, None, float(m.group(1)), None, text[m.end():])
     m = RE_INNER_STAMP.search(text, 0, MAX_PREFIX_SCAN)
     if m:
         return Prefix("unknown", None, None, float(m.group(1)), None, text[m.end():])
@@ -505,6 +525,8 @@ class Splitter(object):
             stripped = strip_paste(text)
             if stripped != text:
                 p = recognise(stripped, self.ctx)
+            if p is None:
+                p = embedded_level(text, self.ctx)
             if p is None:
                 p = unknown_prefix(text.lstrip(PASTE_JUNK))
             return _inner(p)
