@@ -637,7 +637,12 @@ def classify(msg, tag=None):
         rest = msg[8:]
         task, sep, limit = rest.partition(" killed as a result of limit of ")
         if sep and task and " " not in task:
-            return "memcg", {"task_memcg": task[:4096], "oom_memcg": limit.split(" ", 1)[0][:4096]}
+            limit = limit.split(" ", 1)[0][:4096]
+            out = {"task_memcg": task[:4096], "oom_memcg": limit}
+            if limit and task.startswith(limit) and task[len(limit):len(limit) + 1] not in ("", "/") \
+                    and rest.rstrip().endswith(limit):
+                out["oom_memcg_cut"] = True     # "... limit of /kubepo" + "ds/pod.." wrapped: no ancestor of the task
+            return "memcg", out
         return None
     if msg.startswith("Memory limit reached of cgroup "):
         return "memcg", {"oom_memcg": msg[31:].split(" ", 1)[0][:4096]}

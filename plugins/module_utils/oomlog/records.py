@@ -90,6 +90,16 @@ def is_immune(row):
     return row.get("oom_score_adj") == -1000 or row.get("oom_adj") == -17
 
 
+def _stats_memcg(memcg, path):
+    """memcg after a "Memory cgroup stats for <path>" line: the memcg over its limit when none is
+    known yet, or when the "Task in" line's limit path was cut where the paste wrapped it."""
+    if memcg.get("oom_memcg_cut") and path.startswith(memcg.get("oom_memcg") or "\0"):
+        memcg["oom_memcg"] = path
+        del memcg["oom_memcg_cut"]
+    memcg.setdefault("oom_memcg", path)
+    return memcg
+
+
 class TaskTable(object):
     """Bounded view of a task table: the top-K rows by memory held, the top-K immune rows,
     the largest row, and a count of the rest."""
@@ -337,6 +347,12 @@ class Parser(object):
                     or inc["memcg"] is not None:
                 self._without_kill(inc)
             return
+        victim = inc["victim"]
+        if victim.get("cut") and table is not None and victim.get("pid") is not None:
+            row = table.find(victim["pid"])          # "Killed process 62769 (" cut in its name: the
+            if row is not None and row.get("name") and row["name"].startswith(victim.get("name") or ""):
+                victim["name"] = row["name"]         # task row of that pid names it (kubedirector#356)
+                victim["name_from_table"] = True
         inc["verdict"] = judge(inc, table)
         t = self._tkey(inc)
         if self.since is not None and inc.get("epoch") is not None and inc["epoch"] < self.since:
@@ -869,9 +885,7 @@ class Parser(object):
         """"Memory cgroup stats for <path>": the first one of a record is the memcg over its limit."""
         inc = self._open.get(host)
         if inc is not None and inc["victim"] is None:
-            memcg = inc["memcg"] or {}
-            memcg.setdefault("oom_memcg", data["oom_memcg"])
-            inc["memcg"] = memcg
+            inc["memcg"] = _stats_memcg(inc["memcg"] or {}, data["oom_memcg"])
 
     def _on_memcg_usage(self, host, epoch, uptime, data, tag):
         inc = self._open.get(host)
@@ -1006,7 +1020,7 @@ class Parser(object):
         memcg = inc["memcg"] or {}
         for line in used:
             if line[3] == "memcg_stats":
-                memcg.setdefault("oom_memcg", line[4]["oom_memcg"])
+                memcg = _stats_memcg(memcg, line[4]["oom_memcg"])
             else:
                 memcg.update(line[4])
                 if line[3] == "memcg":

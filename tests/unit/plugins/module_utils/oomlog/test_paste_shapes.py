@@ -1,0 +1,84 @@
+"""Shapes of real pastes collected in session 11 (tests/fixtures/oomlog/real/, their sources in the
+``#%`` headers) that the parser missed: each test is the smallest text of the fixture's shape, and
+each result is the same in 1, 7 and 100 byte chunks as read whole."""
+from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog import kernlog as k
+from ansible_collections.hostguard.hardening.plugins.module_utils.oomlog import prefixes as P
+
+CTX = P.Context(year=2025, now=1767225600.0)
+
+
+def incidents(data, **kw):
+    kw.setdefault("year", 2025)
+    data = data.encode() if isinstance(data, str) else data
+    p = k.parse_bytes(data, **kw)
+    assert p.counts["parse_errors"] == 0
+    return sorted(p.result_incidents(), key=lambda i: i["seq"]), p
+
+
+def same_in_chunks(data):
+    whole = incidents(data)[0]
+    for chunk in (1, 7, 100):
+        assert incidents(data, chunk=chunk)[0] == whole, chunk
+    return whole
+
+
+def test_a_receivers_words_before_a_raw_syslog_packet_keep_its_time_and_host():
+    # openwrt-piratebox-feed#10: "Received message  <3>Jun  8 11:15:26 LEDE kernel: [..] msg"
+    p = P.split_line("Received message  <3>Jun  8 11:15:26 LEDE kernel: [  350.072170] Killed process 2588 (opkg) "
+                     "total-vm:1620kB, anon-rss:584kB, file-rss:0kB ", CTX)
+    assert p.kind == "syslog" and p.epoch is not None and p.tag == "kernel" and p.uptime == 350.07217
+    assert p.msg.startswith("Killed process 2588 (opkg)")
+    inc, = same_in_chunks("Received message  <3>Jun  8 11:15:26 LEDE kernel: [  350.064961] Out of memory: Kill "
+                          "process 983 (opkg) score 20 or sacrifice child \n"
+                          "Received message  <3>Jun  8 11:15:26 LEDE kernel: [  350.072170] Killed process 2588 "
+                          "(opkg) total-vm:1620kB, anon-rss:584kB, file-rss:0kB \n")
+    assert inc["victim"]["pid"] == 2588 and inc["time"].startswith("2025-06-08T11:15:26")
+    # a "<" that no syslog line follows changes nothing: the inner stamp is still read
+    q = P.split_line("got <12> bytes: [  350.072170] Killed process 2588 (opkg)", CTX)
+    assert q.kind == "unknown" and q.epoch is None and q.uptime == 350.07217
+
+
+def test_a_line_that_starts_after_the_stamps_bracket_is_read_as_dmesg():
+    # kubedirector#356: the paste starts at "5193605.506728] Task in .."
+    p = P.split_line("5193605.506728] Task in /a/b killed as a result of limit of /a/b", CTX)
+    assert p.uptime == 5193605.506728 and p.msg.startswith("Task in /a/b")
+
+
+KUBEDIRECTOR = (
+    "5193605.506728] Task in /kubepods/pod9/0249 killed as a result of limit of /kubepo\n"
+    "ds/pod9/0249\n"
+    "[5193605.506735] memory: usage 524288kB, limit 524288kB, failcnt 0\n"
+    "[5193605.506739] Memory cgroup stats for /kubepods/pod9/0249: cache:507172KB rss:44\n"
+    "8KB rss_huge:0KB\n"
+    "[5193605.506750] Tasks state (memory values in pages):\n"
+    "[5193605.506751] [  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name\n"
+    "[5193605.506952] [  62685]     0 62685     2925      679    65536        0          -998 bash\n"
+    "[5193605.506955] [  62769]     0 62769     4382      411    77824        0          -998 cp\n"
+    "[5193605.506956] Memory cgroup out of memory: Kill process 62685 (bash) score 0 or sacrifice child\n"
+    "[5193605.508964] Killed process 62769 (\n")
+
+
+def test_memcg_limit_path_wrapped_by_the_paste_is_taken_from_the_stats_line():
+    inc, = same_in_chunks(KUBEDIRECTOR)
+    assert inc["memcg"]["task_memcg"] == "/kubepods/pod9/0249"
+    assert inc["memcg"]["oom_memcg"] == "/kubepods/pod9/0249" and "oom_memcg_cut" not in inc["memcg"]
+    # a limit that is an ancestor of the task's memcg is no cut path (the table header asks for the lines before it)
+    anc, = same_in_chunks("[ 1.0] Task in /kubepods/pod9/0249 killed as a result of limit of /kubepods\n"
+                          "[ 1.0] Memory cgroup stats for /kubepods: cache:0KB\n"
+                          "[ 1.0] [  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name\n"
+                          "[ 1.1] Memory cgroup out of memory: Killed process 7 (a) total-vm:1kB, anon-rss:1kB\n")
+    assert anc["memcg"]["oom_memcg"] == "/kubepods" and "oom_memcg_cut" not in anc["memcg"]
+
+
+def test_kill_line_cut_inside_its_name_is_named_by_its_task_row():
+    inc, = same_in_chunks(KUBEDIRECTOR)
+    assert (inc["victim"]["pid"], inc["victim"]["name"]) == (62769, "cp")
+    assert inc["verdict"]["verdict"] == "innocent" and inc["verdict"]["largest_consumer"]["pid"] == 62685
+    # no row of that pid: the cut name stays as the line has it
+    alone, = same_in_chunks("[ 1.0] Killed process 62769 (c\n")
+    assert alone["victim"]["name"] == "c"
+    # a row of that pid whose name does not continue the cut one does not rename it
+    other, = same_in_chunks("[ 1.0] [  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name\n"
+                            "[ 1.0] [  62769]     0 62769     4382      411    77824        0          -998 cp\n"
+                            "[ 1.0] Killed process 62769 (x\n")
+    assert other["victim"]["name"] == "x"
