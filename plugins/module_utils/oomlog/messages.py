@@ -24,6 +24,7 @@ Formats (kernel format strings read in the public sources):
   panic    "Kernel panic - not syncing: Out of memory..." / "System is deadlocked on memory",
            "Out of memory and no killable processes..."
   OpenVZ   "OOM killed process %s (pid=%d, ve=%d) exited, free=%lu gen=%d." (may wrap after "exited,"),
+           "OOM killed process %d (%s) vm:%lukB, rss:%lukB, swap:%lukB" (OpenVZ 2.6.32, no UB, no score),
            Virtuozzo "Out of memory in UB %d: OOM killed process %d (%s) score %d vm:%lukB, rss:%lukB,
            swap:%lukB" (syslog wraps it after "OOM ": the scanner passes the head with its kill)
   earlyoom "sending SIGTERM to process %d uid %d \"%s\": badness %d, VmRSS %lld MiB" (1.6+),
@@ -668,8 +669,9 @@ def _openvz(msg, at):
     """'OOM killed process NAME (pid=N, ve=V) exited, free=F gen=G.' (may be cut after 'exited,')."""
     rest = msg[at + 19:]
     open_at = rest.find(" (pid=", 0, MAX_NAME + 1)
-    if open_at < 0:
-        return None
+    if open_at < 0:                                     # "OOM killed process 659 (java) vm:..kB, rss:..kB, swap:..kB"
+        hit = ub_kill(msg[at + 4:]) if rest[:1].isdigit() else None
+        return ("ub_kill", hit) if hit is not None else None
     pid, n = leading_int(rest[open_at + 6:])
     tail = rest[open_at + 6 + n:]
     if pid is None or tail[:1] not in (",", ")"):
@@ -695,10 +697,12 @@ def ub_kill(msg):
     if pid is None or not rest[n:].startswith(" ("):
         return None
     name, end = paren_name(rest, n + 1)
-    if name is None or not rest[end:].startswith(" score "):
-        return None
+    scored = rest[end:].startswith(" score ")
+    if name is None or not (scored or rest[end:].startswith(" vm:")):
+        return None                                     # OpenVZ 2.6.32 prints no score: "(java) vm:.., rss:.."
     fields = parse_fields(rest[end:], {"vm": "total_vm_kb", "rss": "rss_kb", "swap": "swap_kb"})
-    fields["score"] = number(rest[end + 7:])
+    if scored:
+        fields["score"] = number(rest[end + 7:])
     return {"pid": pid, "name": name, "fields": fields}
 
 

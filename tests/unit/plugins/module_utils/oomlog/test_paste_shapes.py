@@ -82,3 +82,12 @@ def test_kill_line_cut_inside_its_name_is_named_by_its_task_row():
                             "[ 1.0] [  62769]     0 62769     4382      411    77824        0          -998 cp\n"
                             "[ 1.0] Killed process 62769 (x\n")
     assert other["victim"]["name"] == "x"
+
+
+def test_openvz_2_6_32_kill_without_ub_and_score_is_a_kill():
+    # sharewiz wiki: "OOM killed process 659 (java) vm:4973220kB, rss:2066504kB, swap:0kB"
+    inc, = same_in_chunks("killing the process see: OOM killed process 659 (java) vm:4973220kB, rss:2066504kB, swap:0kB\n")
+    assert inc["killer"] == "openvz" and (inc["victim"]["pid"], inc["victim"]["name"]) == (659, "java")
+    assert k.victim_rss_kb(inc["victim"]) == 2066504 and inc["victim"]["total_vm_kb"] == 4973220
+    assert incidents("OOM killed process 659 (java) and more\n")[0] == []
+    assert incidents("OOM killed process 659 (java)\n")[0] == []
