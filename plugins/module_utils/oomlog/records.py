@@ -1060,6 +1060,12 @@ class Parser(object):
                 inc["epoch"], inc["uptime"], inc["time"] = epoch, uptime, iso(epoch)
 
     def _select(self, host, epoch, uptime, sel):
+        t = epoch if epoch is not None else uptime
+        key = (host, t, sel["pid"], sel["name"])
+        done = self._recent.get((host, sel["pid"]))
+        if t is not None and done is not None and done.get("_select_key") == key:
+            self.counts["duplicate_lines"] += 1      # the select line of a kill read already, pasted again
+            return
         inc = self._open.get(host)
         if inc is not None and (inc["victim"] is not None or
                                 (inc["selected"] or {}).get("pid") not in (None, sel["pid"])):
@@ -1073,6 +1079,7 @@ class Parser(object):
         chosen.update({"pid": sel["pid"], "name": sel["name"], "score": sel["score"]})
         chosen["_from"] = "select"
         inc["selected"] = chosen
+        inc["_select_key"] = key
         inc["reason"] = sel.get("reason")
         if "Memory cgroup" in (sel.get("reason") or ""):
             inc["constraint"] = inc["constraint"] or "CONSTRAINT_MEMCG"

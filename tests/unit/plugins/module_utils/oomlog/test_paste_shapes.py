@@ -91,3 +91,16 @@ def test_openvz_2_6_32_kill_without_ub_and_score_is_a_kill():
     assert k.victim_rss_kb(inc["victim"]) == 2066504 and inc["victim"]["total_vm_kb"] == 4973220
     assert incidents("OOM killed process 659 (java) and more\n")[0] == []
     assert incidents("OOM killed process 659 (java)\n")[0] == []
+
+
+def test_select_and_kill_lines_quoted_again_are_one_kill():
+    # e-com-net 1718684909: the blogger quotes the record's select and kill lines a second time
+    pair = ("[511250.459581] Out of memory: Kill process 17982 (java) score 77 or sacrifice child\n"
+            "[511250.459642] Killed process 17982 (java) total-vm:19803312kB, anon-rss:2540308kB, file-rss:0kB\n")
+    incs, p = incidents(pair + "some words between\n" + pair)
+    assert [(i["victim"]["pid"], k.victim_rss_kb(i["victim"])) for i in incs] == [(17982, 2540308)]
+    assert p.counts["duplicate_lines"] == 2
+    assert same_in_chunks(pair + pair) == incs
+    # the same pid selected again at another time is another kill
+    later = pair.replace("511250.4595", "511299.4595").replace("511250.4596", "511299.4596")
+    assert [i["victim"]["pid"] for i in incidents(pair + later)[0]] == [17982, 17982]
