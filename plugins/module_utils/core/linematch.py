@@ -38,7 +38,57 @@ _INTERP = r"(?:" + _SH + r"|python[0-9.]*|perl|ruby|php[0-9.]*|node|lua)"
 _DL = r"(?:curl|wget|fetch|lwp-download|lwp-request|GET|tftp|busybox\s+wget)"
 TMPDIRS = ("/var/tmp", "/tmp", "/dev/shm", "/run/shm")
 _TMP = r"(?:/var/tmp|/tmp|/dev/shm|/run/shm)"
-WRAPPERS = frozenset(("sudo", "nohup", "setsid", "exec", "nice", "env", "command", "time"))
+
+
+def _syntax(arg_opts="", operands=0, command_opts=""):
+    """How a wrapper finds the command it runs: its options that take the next token as their
+    argument, the operands it takes before the command (timeout's duration, taskset's mask,
+    flock's lock file, chroot's directory) and its options whose argument is itself a command
+    line (``su -c``, ``flock -c``, ``env -S``)."""
+    return frozenset(arg_opts.split()), operands, frozenset(command_opts.split())
+
+
+# Programs that run the command after their options and operands, with their option syntax
+# (from their manual pages: sudo(8), nice(1), env(1), timeout(1), stdbuf(1), flock(1), ...).
+# Options not listed are flags; ``--opt=value`` and ``-nVALUE`` carry their value; ``--`` ends them.
+WRAPPER_SYNTAX = {
+    "sudo": _syntax("-u -g -C -D -h -p -r -t -U -T -R --user --group --close-from --chdir --host --prompt "
+                    "--role --type --other-user --command-timeout --chroot"),
+    "doas": _syntax("-u -C"),
+    "nohup": _syntax(),
+    "setsid": _syntax(),
+    "exec": _syntax("-a"),
+    "command": _syntax(),
+    "builtin": _syntax(),
+    "nice": _syntax("-n --adjustment"),
+    "ionice": _syntax("-c -n -p -P -u --class --classdata --pid --pgid --uid"),
+    "chrt": _syntax("", 1),
+    "taskset": _syntax("", 1),
+    "env": _syntax("-u -C --unset --chdir", 0, "-S --split-string"),
+    "time": _syntax("-f -o --format --output"),
+    "timeout": _syntax("-s -k --signal --kill-after", 1),
+    "stdbuf": _syntax("-i -o -e --input --output --error"),
+    "flock": _syntax("-w -E --timeout --conflict-exit-code", 1, "-c --command"),
+    "chroot": _syntax("--userspec --groups", 1),
+    "xargs": _syntax("-a -d -E -I -L -n -P -s --arg-file --delimiter --max-lines --max-args --max-procs --max-chars"),
+    "watch": _syntax("-n --interval"),
+    "nsenter": _syntax("-t -S -G --target --setuid --setgid"),
+    "unshare": _syntax("--setuid --setgid --map-user --map-group"),
+    "systemd-run": _syntax("-p -u -E -M -H --property --unit --setenv --machine --host --uid --gid --nice --slice "
+                           "--description --working-directory --on-active --on-boot --on-startup --on-calendar "
+                           "--on-unit-active --on-unit-inactive --timer-property --path-property --socket-property"),
+    "busybox": _syntax(),
+    "su": _syntax("-s -g -G -w --shell --group --supp-group --whitelist-environment", 0, "-c --command --session-command"),
+    "runuser": _syntax("-u -g -G -s -w --user --group --supp-group --shell --whitelist-environment", 0,
+                       "-c --command --session-command"),
+}
+WRAPPERS = frozenset(WRAPPER_SYNTAX)
+# Wrappers that run nothing unless given a command string (``su bob`` is a login shell): their
+# command is the argument of -c, wherever it stands among their operands.
+COMMAND_STRING_ONLY = frozenset(("su",))
+# Variables whose value is run as code: the dynamic loader's (``LD_PRELOAD=/tmp/x.so /bin/true``) and
+# the file a non-interactive bash sources first (``BASH_ENV=/tmp/x bash -c true``).
+LOADER_VARIABLES = ("LD_PRELOAD=", "LD_AUDIT=", "BASH_ENV=")
 
 # The linear pieces (name -> regex); every regex of this module is here.
 PIECES = dict(
@@ -89,6 +139,7 @@ PIECES = dict(
     interp_word=re.compile(_INTERP),
     chmod_mode=re.compile(r"[ugoa]*\+([rwxst]*)|0?[1357][0-7]{2}"),
     option=re.compile(r"-\w+"),
+    assignment=re.compile(r"[A-Za-z_]\w*="),
     pipe_sep=re.compile(r"[|\n]"),
     list_sep=re.compile(r"[|;&\n]"),
 )
@@ -182,10 +233,80 @@ class _Tokens(object):
         return found
 
 
+def _option_argument(tok, arg_opts, command_opts):
+    """What the token after a wrapper's option ``tok`` is: "arg" (``-u`` or ``--user`` listed,
+    no ``=``; a cluster ``-Eu`` whose first argument-taking letter ends it, as getopt reads it),
+    "command" (the same for a command-line option: ``-c``, ``-lc``), or None (a flag, or the
+    value is in the token: ``--user=bob``, ``-ubob``, ``-n5``)."""
+    if tok.startswith("--"):
+        if "=" in tok:
+            return None
+        return "command" if tok in command_opts else "arg" if tok in arg_opts else None
+    for pos in range(1, len(tok)):
+        opt = "-" + tok[pos]
+        if opt in arg_opts or opt in command_opts:
+            if pos != len(tok) - 1:
+                return None
+            return "command" if opt in command_opts else "arg"
+    return None
+
+
+def _after_wrapper(text, tokens, index, name):
+    """Index of the token a wrapper at token ``index`` runs as its command (or env's first
+    ``NAME=value``, which _command_words reads), after its options, their arguments and its
+    operands; or None (nothing left, or more than MAX_CHAIN tokens of options). An option whose argument is a command line (``su -c``) gives
+    that argument's index."""
+    arg_opts, operands, command_opts = WRAPPER_SYNTAX[name]
+    spans = tokens.spans
+    i = index + 1
+    string_only = name in COMMAND_STRING_ONLY
+    user_given = False          # runuser -u USER: the next word is the command
+    for _step in range(MAX_CHAIN):
+        if i >= len(spans):
+            return None
+        start, end = spans[i]
+        tok = text[start:min(end, start + 40)]
+        if tok == "--":
+            i += 1
+            break
+        if tok.startswith("-") and len(tok) > 1:
+            kind = _option_argument(tok, arg_opts, command_opts)
+            if kind == "command":
+                return i + 1 if i + 1 < len(spans) else None
+            user_given = user_given or (name == "runuser" and kind == "arg" and tok in ("-u", "--user"))
+            i += 2 if kind == "arg" else 1
+        elif tok == "-" or string_only or (name == "runuser" and not user_given):
+            i += 1      # su's "-", a user name: the command, if any, is -c's argument
+        else:
+            break
+    else:
+        return None
+    if string_only:
+        return None
+    i += operands
+    return i if i < len(spans) else None
+
+
+_NOT_SIMPLE = frozenset("$`(){}\\")
+
+
+def _simple_value(text, start, end):
+    """The value of an assignment ends with its token: no substitution, brace or escape in it and
+    its quotes closed (``A=$(mktemp /tmp/x)`` and ``A="a b" cmd`` go on past the token, so the
+    next token is no command word)."""
+    if end - start > PATH_MAX:
+        return False
+    value = text[start:end]
+    return not any(c in _NOT_SIMPLE for c in value) and value.count("'") % 2 == 0 and value.count('"') % 2 == 0
+
+
 def _command_words(text, tokens=None):
     """(start, end) of every word in command position: after line start or ; & | ` ( { $(,
-    and after each wrapper (sudo, nohup, ..., ``timeout N``), its options and one interpreter
-    (sh, python, ...) or ``source``/``.``; at most MAX_CHAIN tokens per start."""
+    after ``NAME=value`` assignments, after each wrapper (sudo, nohup, nice -n N, timeout -s 9 N,
+    env -i A=1, flock FILE, su -c ..., see WRAPPER_SYNTAX) with its options and operands, and
+    after one interpreter (sh, python, ...) or ``source``/``.`` and its flags; at most MAX_CHAIN
+    tokens per start. The value of ``LD_PRELOAD=``/``LD_AUDIT=`` is a command word too (the
+    loader runs it)."""
     tokens = tokens or _Tokens(text)
     starts = [0] + [m.end() for m in P["command_sep"].finditer(text)]
     seen = set()
@@ -194,6 +315,7 @@ def _command_words(text, tokens=None):
         if found is None:
             continue
         index, start, end = found
+        first = index
         interp_done = False
         for _step in range(MAX_CHAIN):
             if (start, end) not in seen:
@@ -201,17 +323,24 @@ def _command_words(text, tokens=None):
                 yield start, end
             word = text[start:min(end, start + 16)]
             nxt = None
-            if word in WRAPPERS or word == "timeout":
-                skip = 1 if word == "timeout" else 0
-                nxt = index + 1 + skip
+            assigned = P["assignment"].match(text, start, end)
+            if assigned:
+                for var in LOADER_VARIABLES:
+                    if text.startswith(var, start) and (assigned.end(), end) not in seen:
+                        seen.add((assigned.end(), end))
+                        yield assigned.end(), end
+                if _simple_value(text, assigned.end(), end):
+                    nxt = index + 1
+            elif word in WRAPPERS:
+                nxt = _after_wrapper(text, tokens, index, word)
             elif not interp_done and (word in ("source", ".") or
                                       (P["interp_word"].fullmatch(word) and end - start < 16)):
                 interp_done = True
                 nxt = index + 1
             elif word.startswith("-") and _step > 0:
                 nxt = index + 1
-            if nxt is None or nxt >= len(tokens.spans):
-                break
+            if nxt is None or nxt >= len(tokens.spans) or nxt - first > 2 * MAX_CHAIN:
+                break       # (the walk from one start covers at most 2 * MAX_CHAIN tokens)
             index = nxt
             start, end = tokens.spans[index]
 

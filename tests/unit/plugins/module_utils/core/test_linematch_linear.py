@@ -22,7 +22,7 @@ BIG = int(os.environ.get("HOSTGUARD_FUZZ_BIG", 6 * 1024))
 FACTOR = 64
 
 # How each piece is applied: anchored (match/fullmatch at one position) or searched.
-MATCH_MODE = {"pipe_to_interp", "subst_download", "chmod_mode", "option", "interp_word",
+MATCH_MODE = {"pipe_to_interp", "subst_download", "chmod_mode", "option", "interp_word", "assignment",
               # finditer of \S+ never fails once started: each run is consumed once
               "token"}
 
