@@ -291,6 +291,7 @@ class Parser(object):
         self.fast_rows = None                      # (head, stamped, table): rows_fast may take the next lines
         self._kill_wrap = None                     # (host, victim) of a kill line without its fields
         self._kill_head = None                     # (host, epoch, uptime, kill) of "Killed process N" alone
+        self._early_pending = None                 # (host, incident) of an earlyoom kill whose next line may say it failed
         self._row_added = None                     # (table, msg) of the row the last line added
         self.last_error = None
         self.wants_back = 0                        # lines before the last one the scanner is to hand over (back)
@@ -518,6 +519,8 @@ class Parser(object):
             if self._lmk["left"] < 0:
                 self._lmk_done()
         if self._openvz_wrap and self._openvz_continued(host, msg):
+            return
+        if self._early_pending is not None and self._early_failed(host, msg):
             return
         mode = self._mode
         if mode == "table":
@@ -791,7 +794,32 @@ class Parser(object):
             return
         inc = self._new(host, epoch, uptime, "earlyoom")
         inc["victim"] = victim
-        self._close(inc)
+        self._early_done()
+        if self._mode is None:                  # "kill failed: Operation not permitted" may follow (earlyoom#230)
+            self._early_pending = (host, inc)
+            self._follow("earlyoom", 1)
+        else:
+            self._close(inc)
+
+    def _early_done(self):
+        if self._early_pending is not None:
+            pend, self._early_pending = self._early_pending, None
+            self._close(pend[1])
+
+    def _early_failed(self, host, msg):
+        """The line after an earlyoom kill: "kill failed: Operation not permitted" (or "No such process")
+        means no signal reached the process, so it is no kill; any other line closes the kill as read."""
+        pend = self._early_pending
+        failed = pend[0] == host and msg.startswith("kill failed: ") and \
+            ("not permitted" in msg or "No such process" in msg)
+        if self._mode == "earlyoom":
+            self._unfollow()
+        if failed:
+            self._early_pending = None
+            self.counts["earlyoom_kill_failed"] += 1
+            return True
+        self._early_done()
+        return False
 
     def _on_lmkd(self, host, epoch, uptime, data, tag):
         """Android lmkd: one line, one kill (its rss is what the kill frees)."""
@@ -1130,6 +1158,7 @@ class Parser(object):
 
     def finish(self):
         self._lmk_done()
+        self._early_done()
         for host in list(self._oomd_attempts):
             self._flush_oomd_attempts(host)
         for host in list(self._openvz_wrap):

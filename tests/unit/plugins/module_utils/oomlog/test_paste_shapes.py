@@ -104,3 +104,20 @@ def test_select_and_kill_lines_quoted_again_are_one_kill():
     # the same pid selected again at another time is another kill
     later = pair.replace("511250.4595", "511299.4595").replace("511250.4596", "511299.4596")
     assert [i["victim"]["pid"] for i in incidents(pair + later)[0]] == [17982, 17982]
+
+
+def test_earlyoom_kill_that_failed_with_eperm_is_no_kill():
+    # earlyoom#230: "sending SIGTERM .." then "kill failed: Operation not permitted": no signal was delivered
+    sent = 'sending SIGTERM to process 4173 uid 0 "metrics-server": badness 1001, VmRSS 31 MiB\n'
+    incs, p = incidents(sent + "kill failed: Operation not permitted\n")
+    assert incs == [] and p.counts["earlyoom_kill_failed"] == 1
+    assert same_in_chunks(sent + "kill failed: Operation not permitted\nmore words\n") == []
+    # "Timer expired": the signal was sent, the process only did not exit in time (earlyoom#205): a kill
+    timer, = same_in_chunks(sent + "kill failed: Timer expired\n")
+    assert timer["victim"]["pid"] == 4173
+    # journald lines: the failure must come from the same host
+    j = ('Jun 12 06:39:16 a earlyoom[9]: ' + sent + 'Jun 12 06:39:16 b earlyoom[9]: kill failed: Operation not permitted\n')
+    assert [i["victim"]["pid"] for i in same_in_chunks(j)] == [4173]
+    # the next kill closes the one before it; both stay kills
+    two = same_in_chunks(sent + sent.replace("4173", "4174") + "process exited after 0.1 seconds\n")
+    assert [i["victim"]["pid"] for i in two] == [4173, 4174]
