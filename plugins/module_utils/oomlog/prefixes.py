@@ -92,7 +92,10 @@ RE_SHORT_FULL = re.compile(r"[^\W\d_]{2,12}\.?\s(\d{4})-(\d\d)-(\d\d)\s" + _HMS 
 RE_TAG_ONLY = re.compile(r"([\w.@/-]{1,64})(?:\[(\d{1,10})\])?:\s")
 RE_TAG_TOKEN = re.compile(r"([\w.@/()-]{1,64}?)(?:\[(\d{1,10})\])?:$")
 RE_FACILITY = re.compile(r"<?[a-z]{2,8}\.(?:emerg|alert|crit|err|error|warn|warning|notice|info|debug)>?$")
-RE_ZONE = re.compile(r"[+-]\d{4}$|[A-Z]{3,5}$")
+# zone tokens a Go or rsyslog template prints before the host ("+0000 UTC"); a named zone only, so an
+# upper-case host ("Jun  8 11:15:26 LEDE kernel:", openwrt-piratebox-feed#10; NAS, PVE) stays the host
+RE_ZONE = re.compile(r"[+-]\d{4}$|(?:UTC|GMT|[ECMPAH][SD]T|[CEW]ES?T|EES?T|MSK|[JKIH]ST|AE[SD]T|AC[SD]T|AWST|NZ[SD]T"
+                     r"|SGT|HKT|BST|BRT|ART|CAT|EAT|WAT|AKST|AKDT)$")
 RE_INNER_TAG = re.compile(r"([\w.@-]{1,40})\[(\d{1,10})\]:\s")
 RE_INNER_STAMP = re.compile(r"(?:<\d{1,3}>)?\[\s{0,12}(\d{1,10}\.\d{1,9})\]\s?" + _CALLER)
 RE_CUT_STAMP = re.compile(r"(\d{1,10}\.\d{6,9})\]\s")

@@ -121,3 +121,13 @@ def test_earlyoom_kill_that_failed_with_eperm_is_no_kill():
     # the next kill closes the one before it; both stay kills
     two = same_in_chunks(sent + sent.replace("4173", "4174") + "process exited after 0.1 seconds\n")
     assert [i["victim"]["pid"] for i in two] == [4173, 4174]
+
+
+def test_upper_case_host_is_a_host_and_a_named_zone_is_not():
+    # "LEDE" (OpenWrt's fork, openwrt-piratebox-feed#10) was dropped as a time zone token, so hosts were lost
+    for line, host in (("Jun  8 11:15:26 LEDE kernel: x", "LEDE"), ("Jun  8 11:15:26 NAS kernel: x", "NAS"),
+                       ("Received message  <6>Jun  8 11:15:26 LEDE kernel: x", "LEDE"),
+                       ("Jun  8 11:15:26 CEST web1 kernel: x", "web1"),
+                       ("2016-07-31 16:26:53 +0000 UTC kern.info kernel: x", None)):
+        p = P.split_line(line, CTX)
+        assert (p.host, p.tag, p.msg) == (host, "kernel", "x"), line
