@@ -239,6 +239,7 @@ class Parser(object):
     TABLE_NOISE_TOLERANCE = 16
     FOLLOW_AFTER_FRAME = 60        # "Task in ..", "memory: usage" after the oom frames of a cut stack
     LMK_LINES = 3                  # lowmemorykiller: "Killing", ["reclaim_cnt"], "to free", "cache .. for oom_score_adj"
+    EARLY_WAIT = 8                 # lines of other hosts an earlyoom kill waits through for its "kill failed"
     MEMCG_BACK = 16                # "Task in", usage lines, one "Memory cgroup stats" per memcg: before a cut table
     OOMD_FOLLOW = 40
 
@@ -291,7 +292,8 @@ class Parser(object):
         self.fast_rows = None                      # (head, stamped, table): rows_fast may take the next lines
         self._kill_wrap = None                     # (host, victim) of a kill line without its fields
         self._kill_head = None                     # (host, epoch, uptime, kill) of "Killed process N" alone
-        self._early_pending = None                 # (host, incident) of an earlyoom kill whose next line may say it failed
+        self._early_pending = collections.OrderedDict()   # host -> [incident, lines left] of an earlyoom kill whose
+        #                                                    next line of its host may say it failed
         self._row_added = None                     # (table, msg) of the row the last line added
         self.last_error = None
         self.wants_back = 0                        # lines before the last one the scanner is to hand over (back)
@@ -492,6 +494,11 @@ class Parser(object):
         try:
             text = raw.decode("utf-8", "backslashreplace").rstrip("\r\n")
             self._line(text)
+            if self._early_pending:                 # read the lines after an earlyoom kill one by one
+                self.follow = True
+                self._row_added = None
+            elif self._mode is None:
+                self.follow = False
             if self._row_added is not None:
                 pre = row_prefix(raw, text, self._row_added[1])
                 self.fast_rows = None if pre is None or cut else pre + (self._row_added[0],)
@@ -520,7 +527,7 @@ class Parser(object):
                 self._lmk_done()
         if self._openvz_wrap and self._openvz_continued(host, msg):
             return
-        if self._early_pending is not None and self._early_failed(host, msg):
+        if self._early_pending and self._early_failed(host, msg):
             return
         mode = self._mode
         if mode == "table":
@@ -794,31 +801,34 @@ class Parser(object):
             return
         inc = self._new(host, epoch, uptime, "earlyoom")
         inc["victim"] = victim
-        self._early_done()
-        if self._mode is None:                  # "kill failed: Operation not permitted" may follow (earlyoom#230)
-            self._early_pending = (host, inc)
-            self._follow("earlyoom", 1)
-        else:
-            self._close(inc)
+        self._early_done(host)
+        self._early_pending[host] = [inc, self.EARLY_WAIT]     # "kill failed: ..." may follow (earlyoom#230)
+        while len(self._early_pending) > self.max_hosts:
+            self._close(self._early_pending.popitem(last=False)[1][0])
 
-    def _early_done(self):
-        if self._early_pending is not None:
-            pend, self._early_pending = self._early_pending, None
-            self._close(pend[1])
+    def _early_done(self, host=None):
+        """Close the held earlyoom kill of ``host`` (of every host when None) as a kill."""
+        for h in ([host] if host is not None else list(self._early_pending)):
+            pend = self._early_pending.pop(h, None)
+            if pend is not None:
+                self._close(pend[0])
 
     def _early_failed(self, host, msg):
-        """The line after an earlyoom kill: "kill failed: Operation not permitted" (or "No such process")
-        means no signal reached the process, so it is no kill; any other line closes the kill as read."""
-        pend = self._early_pending
-        failed = pend[0] == host and msg.startswith("kill failed: ") and \
-            ("not permitted" in msg or "No such process" in msg)
-        if self._mode == "earlyoom":
-            self._unfollow()
-        if failed:
-            self._early_pending = None
+        """A line after an earlyoom kill: from its host, "kill failed: Operation not permitted" (or "No such
+        process") means no signal reached the process, so it is no kill, and any other line closes it as a
+        kill; lines of other hosts pass, up to EARLY_WAIT of them (then it is a kill)."""
+        for h in [h for h in self._early_pending if h != host]:
+            pend = self._early_pending[h]
+            pend[1] -= 1
+            if pend[1] <= 0:
+                self._early_done(h)
+        pend = self._early_pending.pop(host, None)
+        if pend is None:
+            return False
+        if msg.startswith("kill failed: ") and ("not permitted" in msg or "No such process" in msg):
             self.counts["earlyoom_kill_failed"] += 1
             return True
-        self._early_done()
+        self._close(pend[0])
         return False
 
     def _on_lmkd(self, host, epoch, uptime, data, tag):

@@ -118,6 +118,10 @@ def test_earlyoom_kill_that_failed_with_eperm_is_no_kill():
     # journald lines: the failure must come from the same host
     j = ('Jun 12 06:39:16 a earlyoom[9]: ' + sent + 'Jun 12 06:39:16 b earlyoom[9]: kill failed: Operation not permitted\n')
     assert [i["victim"]["pid"] for i in same_in_chunks(j)] == [4173]
+    # another host's kill between them closes nothing of this host's (test_properties: interleaved hosts)
+    mixed = ('Jun 12 06:39:16 a earlyoom[9]: ' + sent + 'Jun 12 06:39:16 b earlyoom[9]: ' + sent.replace("4173", "77") +
+             'Jun 12 06:39:16 a earlyoom[9]: kill failed: Operation not permitted\n')
+    assert [(i["host"], i["victim"]["pid"]) for i in same_in_chunks(mixed)] == [("b", 77)]
     # the next kill closes the one before it; both stay kills
     two = same_in_chunks(sent + sent.replace("4173", "4174") + "process exited after 0.1 seconds\n")
     assert [i["victim"]["pid"] for i in two] == [4173, 4174]
