@@ -137,10 +137,11 @@ def parse_fields(rest, names=None):
     pgtables:68kB oom_score_adj:0"), tolerant of cut values and thousands separators."""
     names = KILL_FIELD_NAMES if names is None else names
     out = {}
-    for part in rest.replace(", ", " ").split(" ")[:40]:
+    parts = rest.replace(", ", " ").split(" ")[:40]
+    for i, part in enumerate(parts):
         key, sep, value = part.partition(":")
         if sep and key in names:
-            num = number(value)
+            num = number(value if value or i + 1 == len(parts) else parts[i + 1])   # "total-vm: 977148kb"
             if num is not None:
                 out[names[key]] = num
     return out
@@ -245,6 +246,23 @@ def _kill_line(msg, at):
         fields.setdefault("uid", out["uid"])
     out["fields"] = fields
     return out
+
+
+def _lower_kill(msg, at):
+    """A kill line retyped in lower case ("killed process 22570 (php5-fpm) total-vm:418044kB, ..."), taken
+    only with its memory fields (prose says "killed process N" too)."""
+    kill = _kill_line(msg, at)
+    if kill is None or kill.get("name_wrapped") or not kill.get("fields"):
+        return None
+    return kill
+
+
+def _select_before(msg, at):
+    """The select line a paste joined in front of the kill line at ``msg[at]``, or None."""
+    sel_at = msg.rfind("ill process ", 0, at)
+    if sel_at < 1 or msg[sel_at - 1] not in "Kk":
+        return None
+    return _select_line(msg[:at], sel_at - 1)
 
 
 def _select_line(msg, at):
@@ -572,12 +590,21 @@ def classify(msg, tag=None):
             tail = msg[at:at + 200]
             if "sharing same memory" in tail:
                 return "sharing", {"pid": kill["pid"], "name": kill["name"]}
+            sel = _select_before(msg, at) if msg[at - 2:at] == "] " else None
+            if sel is not None:                         # "... or sacrifice child [secs] Killed process ..." joined
+                sel["joined_kill"] = kill
+                return "select", sel
             return "kill", kill
     at = msg.find("ill process ")
     while 0 < at < 400:
         if msg[at - 1] in "Kk" and (at < 2 or not msg[at - 2].isalpha()):
             sel = _select_line(msg, at - 1)
             if sel is not None:
+                if not sel.get("sharing"):
+                    lk = msg.find("] killed process ", at)
+                    kill = _lower_kill(msg, lk + 2) if lk > 0 else None
+                    if kill is not None:
+                        sel["joined_kill"] = kill
                 return ("sharing" if sel.get("sharing") else "select"), sel
         at = msg.find("ill process ", at + 1)
     if msg.startswith("oom_reaper: reaped process "):
@@ -602,7 +629,10 @@ def classify(msg, tag=None):
         return None
     if msg.startswith("killed process "):
         hit = ub_kill(msg)
-        return ("ub_kill", hit) if hit is not None else None
+        if hit is not None:
+            return "ub_kill", hit
+        kill = _lower_kill(msg, 0)
+        return ("kill", kill) if kill is not None else None
     at = msg.find("OOM killed process ")
     if at >= 0:
         return _openvz(msg, at)

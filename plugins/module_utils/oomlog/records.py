@@ -717,6 +717,8 @@ class Parser(object):
 
     def _on_select(self, host, epoch, uptime, sel, tag):
         self._select(host, epoch, uptime, sel)
+        if sel.get("joined_kill") is not None:        # the kill line a paste joined onto the select line
+            self._killed(host, epoch, uptime, sel["joined_kill"])
 
     def _on_sharing(self, host, epoch, uptime, data, tag):
         inc = self._open.get(host)

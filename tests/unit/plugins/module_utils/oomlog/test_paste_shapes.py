@@ -135,3 +135,21 @@ def test_upper_case_host_is_a_host_and_a_named_zone_is_not():
                        ("2016-07-31 16:26:53 +0000 UTC kern.info kernel: x", None)):
         p = P.split_line(line, CTX)
         assert (p.host, p.tag, p.msg) == (host, "kernel", "x"), line
+
+
+def test_select_and_kill_joined_on_one_line_and_a_kill_retyped_in_lower_case():
+    # dockerfile/mariadb#12: the paste joined each kill line onto its select line, in lower case and kb
+    joined = ("[1668002.926214] Out of memory: Kill process 16765 (mysqld) score 176 or sacrifice child "
+              "[1668002.935614] killed process 16765 (mysqld) total-vm:1012836kb, anon-rss:178840kb, file-rss:0kb \n")
+    inc, = same_in_chunks(joined)
+    assert (inc["victim"]["pid"], k.victim_rss_kb(inc["victim"]), inc["victim"]["total_vm_kb"]) == (16765, 178840, 1012836)
+    upper, = same_in_chunks(joined.replace("killed process", "Killed process"))
+    assert (upper["victim"]["pid"], k.victim_rss_kb(upper["victim"]), upper["selected"]["score"]) == (16765, 178840, 176)
+    child, = same_in_chunks(joined.replace("killed process 16765", "killed process 16766"))
+    assert child["victim"]["pid"] == 16766 and child["victim"]["sacrificed_for"]["pid"] == 16765
+    # a line cut before its stamp's bracket, lower case, a space after "total-vm:"
+    cut, = same_in_chunks("1225007.985657] killed process 3161 (mysqld) total-vm: 977148kb, anon-rss:122488kb, file-rss:0kB)\n")
+    assert (cut["victim"]["pid"], cut["victim"]["total_vm_kb"], k.victim_rss_kb(cut["victim"])) == (3161, 977148, 122488)
+    # prose in lower case without the kill's fields is no kill
+    assert incidents("the OOM killer killed process 3161 (mysqld) last night\n")[0] == []
+    assert incidents("killed process 3161 (mysqld) last night\n")[0] == []
