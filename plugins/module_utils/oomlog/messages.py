@@ -44,8 +44,13 @@ Formats (kernel format strings read in the public sources):
            Killing"/"Orig Killing"), "   to free %ldkB[ (%ldKB %ldKB)] on behalf of '%s' (%d) because",
            "   cache %ldkB is below limit %ldkB for oom_score_adj %hd" (or "for oom score %hd", "swap
            low for oom_score_adj %hd"), then "   Free memory is ..": lmk_head, lmk_free, lmk_tail, or all
-           three in one line (/dev/kmsg escapes the newlines as \\x0a); its "send sigkill to %d (%s),
-           adj %hd, size %d" (3.4-4.x) and debug "select" lines hold no anchor and are not read.
+           three in one line (/dev/kmsg escapes the newlines as \\x0a); its older one-line kill
+           "send sigkill to %d (%s), adj %d, size %d" (2.6.29-4.x mainline staging; "adj %hd" from
+           3.7, vendor trees add "[%s] " before it or "K, min_adj=.." after the size): lmk_sigkill; its
+           debug "select %d (%s), adj %d, size %d, to kill" / "select '%s' (%d), adj %hd, size %d, to
+           kill" (MTK: "adj %d, score_adj %hd, size"): lmk_select, the candidate of the same decision
+           (never a kill). Read untagged, under the kernel or lowmemorykiller tag, with or without
+           "lowmemorykiller: " (pr_fmt, in mainline by 3.10)
            Android 8-9's userspace lmkd (killer lmkd): "Killing '%s' (%d), uid %d, adj %d" then "   to
            free %ldkB because cache %s%ldkB is below limit %ldkB for oom_adj %d" or "because system is
            under %s memory pressure oom_adj %d" (head and tail in one)
@@ -466,12 +471,96 @@ def _lmk_quoted(text):
     return text[1:close], pid, close + 4 + n
 
 
+LMK_KERNEL_TAGS = (None, "kernel", "lowmemorykiller")
+LMK_HEAD_TAGS = LMK_KERNEL_TAGS + ("lmkd",)     # Android 8-9's lmkd printed the same head under its tag
+
+
+def _lmk_kernel_pre(pre, tag):
+    """The text before a lowmemorykiller message is its own: nothing, "lowmemorykiller:", a vendor
+    tree's "[comm]" of the task that ran the shrinker, or both; and the line is the kernel's (untagged,
+    or tagged kernel/lowmemorykiller), not another program's."""
+    if tag not in LMK_KERNEL_TAGS:
+        return False
+    pre = pre.rstrip()
+    if pre.endswith("]"):
+        at = pre.rfind("[", max(0, len(pre) - 2 - MAX_NAME))
+        if at < 0:
+            return False
+        pre = pre[:at].rstrip()
+    return not pre or pre.endswith("lowmemorykiller:")
+
+
+def _lmk_sizes(tail):
+    """oom_score_adj / adj / size of ", adj A[, score_adj S], size N[K]" (size in pages, or kB
+    when a vendor tree printed it shifted with a K)."""
+    out = {}
+    nums = _numbers_after(tail, (("adj", ", adj "), ("score_adj", ", score_adj "), ("size", ", size ")))
+    if nums.get("score_adj") is not None:
+        out["oom_score_adj"] = nums["score_adj"]
+        if nums.get("adj") is not None:
+            out["oom_adj"] = nums["adj"]
+    elif nums.get("adj") is not None:
+        adj = nums["adj"]
+        out["adj"] = adj            # oom_adj (-17..15) before 3.7, oom_score_adj (-1000..1000) from 3.7 on
+        if adj == 0 or not -17 <= adj <= 15:
+            out["oom_score_adj"] = adj      # the same in both scales, or only possible as oom_score_adj
+    if nums.get("size") is not None:
+        i = tail.find(", size ") + 7
+        n = leading_int(tail[i:])[1]
+        out["size_kb" if tail[i + n:i + n + 1] in ("K", "k") else "size_pages"] = nums["size"]
+    return out
+
+
+def lmk_sigkill(msg, tag=None):
+    """The lowmemorykiller's one-line kill "send sigkill to %d (%s), adj %d, size %d"."""
+    at = msg.find("send sigkill to ", 0, 160)
+    if at < 0 or not _lmk_kernel_pre(msg[:at], tag):
+        return None
+    rest = msg[at + 16:at + 16 + 400]
+    pid, n = leading_int(rest)
+    if pid is None or rest[n:n + 1] != " ":
+        return None
+    name, end = paren_name(rest, n + 1)
+    if name is None or not rest.startswith(", adj ", end):
+        return None
+    out = {"pid": pid, "name": name}
+    out.update(_lmk_sizes(rest[end:]))
+    return out
+
+
+def lmk_select(msg, tag=None):
+    """The lowmemorykiller's debug line for the task it would kill: "select %d (%s), adj %d, size %d,
+    to kill" (2.6.29-3.x) or "select '%s' (%d), adj %hd, size %d, to kill"."""
+    at = msg.find("select ", 0, 160)
+    body = msg.rstrip()
+    if at < 0 or not body.endswith(", to kill") or not _lmk_kernel_pre(msg[:at], tag):
+        return None
+    rest = body[at + 7:at + 7 + 400]
+    if rest[:1] == "'":
+        hit = _lmk_quoted(rest)
+        if hit is None:
+            return None
+        name, pid, end = hit
+    else:
+        pid, n = leading_int(rest)
+        if pid is None or rest[n:n + 1] != " ":
+            return None
+        name, end = paren_name(rest, n + 1)
+        if name is None:
+            return None
+    if not rest.startswith(", adj ", end):
+        return None
+    out = {"pid": pid, "name": name}
+    out.update(_lmk_sizes(rest[end:]))
+    return out
+
+
 def lmk_head(msg, tag=None):
     """The in-kernel lowmemorykiller's "Killing 'name' (pid), adj N," with what the same line holds
     of its next lines; None unless "Killing" opens the message or follows "lowmemorykiller: "
     (``tagged``: the head alone then is a kill; untagged, the "to free" line must confirm it)."""
     at = msg.find("Killing '", 0, 220)
-    if at < 0:
+    if at < 0 or tag not in LMK_HEAD_TAGS:      # another program's "Killing '..'" line is not the kernel's
         return None
     pre = msg[:at].rstrip()
     for word in ("HSWAP", "Orig"):
@@ -576,6 +665,9 @@ def classify(msg, tag=None):
             cols = table_columns(msg)
             if cols and cols[0] == "uid":
                 return "table_header", {"columns": cols}
+        elif "] send sigkill to " in msg[:96]:         # a vendor lowmemorykiller's "[comm] send sigkill to"
+            hit = lmk_sigkill(msg, tag)
+            return ("lmk_sigkill", hit) if hit is not None else None
         return None
     if msg.startswith("oom-kill:"):
         return "summary", parse_summary(msg)
@@ -648,6 +740,14 @@ def classify(msg, tag=None):
         hit = _oomd(msg, tag)
         if hit is not None:
             return hit
+    if "sigkill to " in msg[:176]:
+        hit = lmk_sigkill(msg, tag)
+        if hit is not None:
+            return "lmk_sigkill", hit
+    if msg.endswith(", to kill") or msg.rstrip().endswith(", to kill"):
+        hit = lmk_select(msg, tag)
+        if hit is not None:
+            return "lmk_select", hit
     if "Killing '" in msg[:230]:
         hit = lmk_head(msg, tag)
         if hit is not None:

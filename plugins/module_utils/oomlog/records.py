@@ -299,6 +299,8 @@ class Parser(object):
         self.wants_back = 0                        # lines before the last one the scanner is to hand over (back)
         self._back_for = None                      # (kind, args) of that request
         self._lmk = None                           # the lowmemorykiller kill being read: {host, inc, ok, left}
+        self._lmk_select = None                    # the lowmemorykiller's last "select .. to kill": {host, t, data}
+        self.lmk_seen = False                      # a lowmemorykiller line was read (scanner.LMK_ANCHORS stay on)
 
     # -- time
     def _times(self, epoch, uptime):
@@ -523,8 +525,10 @@ class Parser(object):
         host, msg = p.host, p.msg
         if self._lmk is not None:
             self._lmk["left"] -= 1
-            if self._lmk["left"] < 0:
-                self._lmk_done()
+            lmk_t = self._lmk.get("uptime")
+            if self._lmk["left"] < 0 or (lmk_t is not None and uptime is not None and uptime != lmk_t
+                                         and host == self._lmk["host"]):
+                self._lmk_done()        # one printk prints its lines under one stamp, one after the other
         if self._openvz_wrap and self._openvz_continued(host, msg):
             return
         if self._early_pending and self._early_failed(host, msg):
@@ -575,6 +579,8 @@ class Parser(object):
                 self._unfollow()
         hit = M.classify(msg, p.tag)
         if hit is not None:
+            if hit[0].startswith("lmk"):
+                self.lmk_seen = True
             getattr(self, "_on_" + hit[0])(host, epoch, uptime, hit[1], p.tag)
         elif not self.follow and M.is_oom_frame(msg):
             self._follow("trigger", self.FOLLOW_AFTER_FRAME)   # a record cut from its trigger
@@ -946,12 +952,66 @@ class Parser(object):
         inc["panic"] = inc.get("panic") or "no killable processes"
         self.counts["no_killable_process"] += 1
 
+    # -- the in-kernel Android lowmemorykiller: "send sigkill to" (one line), debug "select .. to kill"
+    def _on_lmk_select(self, host, epoch, uptime, data, tag):
+        """A candidate line: the same decision as the kill line after it ("send sigkill to" or
+        "Killing"), so never a kill of its own; one that no kill line follows is only counted."""
+        t = epoch if epoch is not None else uptime
+        pend = self._lmk_select
+        if pend is not None and (pend["host"] != host or not (pend["t"] is None or t is None or self._near(pend["t"], t, 1))):
+            self._lmk_select_done()
+        self._lmk_select = {"host": host, "t": t, "data": data}
+
+    def _lmk_select_done(self, killed=None):
+        """The pending select line ends: taken by the kill ``killed`` (its fields fill what the kill
+        line lacks when it names the same pid), else counted as a candidate without a kill."""
+        pend, self._lmk_select = self._lmk_select, None
+        if pend is None:
+            return
+        if killed is None:
+            self.counts["lmk_select_without_kill"] += 1
+            return
+        data = pend["data"]
+        victim = killed["victim"]
+        if data.get("pid") == victim.get("pid"):
+            for key in ("oom_score_adj", "oom_adj", "adj"):
+                if data.get(key) is not None and victim.get(key) is None:
+                    victim[key] = data[key]
+
+    def _on_lmk_sigkill(self, host, epoch, uptime, data, tag):
+        """"send sigkill to N (comm), adj A, size S": one line, one kill (killer lowmemorykiller); the
+        size is the victim's rss in pages (kB when the tree printed a K)."""
+        victim = dict((k, data[k]) for k in ("pid", "name", "oom_score_adj", "oom_adj", "adj") if data.get(k) is not None)
+        size_kb = data.get("size_kb")
+        if size_kb is None and data.get("size_pages") is not None:
+            size_kb = data["size_pages"] * self.page_kb
+        if size_kb is not None:
+            victim["rss_kb"] = size_kb
+        pend = self._lmk_select
+        if pend is not None and pend["host"] != host:
+            pend = None
+        if self._repeated(("lowmemorykiller", host, epoch if epoch is not None else uptime, victim["pid"], size_kb)):
+            if pend is not None:
+                self._lmk_select = None
+            return
+        inc = self._new(host, epoch, uptime, "lowmemorykiller")
+        inc["victim"] = victim
+        if data.get("size_pages") is not None:
+            inc["lmk"] = {"size_pages": data["size_pages"]}
+        if pend is not None:
+            self._lmk_select_done(inc)
+        self._mark_kill(host, inc)
+        self._close(inc)
+
     # -- the in-kernel Android lowmemorykiller: one kill over 3+ lines under one stamp
     def _on_lmk_head(self, host, epoch, uptime, data, tag):
         self._lmk_done()
+        if self._lmk_select is not None and self._lmk_select["host"] in (None, host):
+            self._lmk_select = None     # the debug select line of this kill
         inc = self._new(host, epoch, uptime, "lmkd" if "uid" in data else "lowmemorykiller")   # lmkd 8-9 names the uid
         inc["victim"] = dict((k, data[k]) for k in ("pid", "name", "uid", "oom_score_adj", "oom_adj") if k in data)
-        self._lmk = {"host": host, "inc": inc, "ok": data["tagged"], "left": self.LMK_LINES, "free": False}
+        self._lmk = {"host": host, "inc": inc, "ok": data["tagged"], "left": self.LMK_LINES, "free": False,
+                     "uptime": uptime if inc["killer"] == "lowmemorykiller" else None, "tag": tag}
         if "rss_kb" in data or "trigger" in data:
             self._on_lmk_free(host, epoch, uptime, data, tag)
         if "min_score_adj" in data:
@@ -959,14 +1019,16 @@ class Parser(object):
         elif not self.follow and self._back_for is None:
             self._follow("trigger", self.LMK_LINES)       # its next lines hold no anchor
 
-    def _lmk_of(self, host):
+    def _lmk_of(self, host, tag=None):
+        """The kill being read when a line of ``host`` and ``tag`` may be one of its lines (one printk:
+        its host and tag; another program's "to free .." or "cache .." line among them is not)."""
         pend = self._lmk
-        if pend is not None and host in (None, pend["host"]):
+        if pend is not None and host in (None, pend["host"]) and (tag is None or pend["tag"] in (None, tag)):
             return pend
         return None
 
     def _on_lmk_free(self, host, epoch, uptime, data, tag):
-        pend = self._lmk_of(host)
+        pend = self._lmk_of(host, tag)
         if pend is None or pend["free"]:
             return
         pend["free"] = pend["ok"] = True
@@ -976,7 +1038,7 @@ class Parser(object):
             pend["inc"]["trigger"] = data["trigger"]
 
     def _on_lmk_tail(self, host, epoch, uptime, data, tag):
-        pend = self._lmk_of(host)
+        pend = self._lmk_of(host, tag)
         freed = "rss_kb" in data or "trigger" in data       # lmkd 8-9: "to free .. because .. oom_adj N"
         if pend is not None and freed:
             self._on_lmk_free(host, epoch, uptime, data, tag)
@@ -1036,10 +1098,10 @@ class Parser(object):
         heads = [i for i, line in enumerate(seen) if line[3] == "lmk_head" and (host is None or line[0] in (None, host))]
         if heads:
             line = seen[heads[-1]]
-            self._on_lmk_head(line[0] if line[0] is not None else host, line[1], line[2], line[4], None)
+            self._on_lmk_head(line[0] if line[0] is not None else host, line[1], line[2], line[4], line[5])
         for line in seen[heads[-1] + 1 if heads else 0:]:
             if line[3] == "lmk_free":
-                self._on_lmk_free(line[0], line[1], line[2], line[4], None)
+                self._on_lmk_free(line[0], line[1], line[2], line[4], line[5])
         self._on_lmk_tail(host, epoch, uptime, data, tag)
 
     def _back_memcg(self, seen, host, tag, cut):
@@ -1171,6 +1233,7 @@ class Parser(object):
     def finish(self):
         self._lmk_done()
         self._early_done()
+        self._lmk_select_done()
         for host in list(self._oomd_attempts):
             self._flush_oomd_attempts(host)
         for host in list(self._openvz_wrap):

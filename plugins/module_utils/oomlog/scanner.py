@@ -38,21 +38,33 @@ CHUNK_BYTES = 1024 * 1024
 # Lines inside a record (stack, "Task in .. killed as a result of limit of ..", "memory: usage",
 # table rows, candidate dumps) are read because the parser follows the record (Parser.follow).
 ANCHORS = (b"oom", b"ocess")
+# The in-kernel Android lowmemorykiller's lines that name a task hold neither, in any version, with
+# or without its "lowmemorykiller: " prefix: the one-line kill "send sigkill to %d (%s), adj %d, size
+# %d", the debug "select .. adj .., size .., to kill" lines, the "Killing '%s' (%d), adj %hd," head.
+# All hold b"adj". A third pass costs 0.26-0.31 s/GiB here like any 3-5 byte needle (b"owmem" the
+# same, and it misses the unprefixed forms; b"sigkill" 0.58, b"o kill" 0.65 s/GiB), a third of the
+# whole scan, so it runs over the first LMK_FIRST_BYTES of the data (<= 20 ms) and past them only
+# once the parser has read a lowmemorykiller line (Parser.lmk_seen): a log of that driver keeps it,
+# a server's kern.log of gigabytes pays it on its first 64 MiB. Decided per line start, so the
+# result does not depend on the read size.
+LMK_ANCHORS = (b"adj",)
+LMK_FIRST_BYTES = 64 * 1024 * 1024
+ALL_ANCHORS = ANCHORS + LMK_ANCHORS
 # Bytes of a line kept before the part past its head, so an anchor across the cut is seen.
-ANCHOR_OVERLAP = max(len(a) for a in ANCHORS) - 1
+ANCHOR_OVERLAP = max(len(a) for a in ALL_ANCHORS) - 1
 BACK_LINES = 16     # the most lines a passed line may ask for (Parser.wants_back)
 
 
-def has_anchor(head):
-    for anchor in ANCHORS:
+def has_anchor(head, anchors=ANCHORS):
+    for anchor in anchors:
         if anchor in head:
             return True
     return False
 
 
-def has_anchor_in(buf, start, end):
+def has_anchor_in(buf, start, end, anchors=ANCHORS):
     """An anchor lies wholly inside buf[start:end] (no copy)."""
-    for anchor in ANCHORS:
+    for anchor in anchors:
         if buf.find(anchor, max(0, start), end) >= 0:
             return True
     return False
@@ -72,32 +84,45 @@ class Scanner(object):
         # counted (a NUL-padded log after a crash glues the next line to the padding; issue 17)
         self.hidden_lines = 0
         self.carry_hidden = False  # the carried line's part past its head holds an anchor
+        self.carry_hidden_lmk = False  # ... a LMK_ANCHORS one
         self.carry_tail = b""      # the last ANCHOR_OVERLAP bytes of the carried line
+        self.carry_start = 0       # the offset in the data where the carried line starts
+        self.lmk_first_bytes = LMK_FIRST_BYTES
+        self._base = 0            # the offset in the data of the chunk in hand
         self.back = []            # heads of the last complete lines not passed (oldest first, <= BACK_LINES)
 
     def feed(self, data):
         if not data:
             return
+        base = self._base = self.bytes
         self.bytes += len(data)
         pos = 0
         if self.carry or self.carry_cut:
             nl = data.find(b"\n")
             if nl < 0:
-                self._extend_carry(data)
+                self._extend_carry(data, base)
                 return
-            self._extend_carry(data[:nl])
+            self._extend_carry(data[:nl], base)
             self._carried(*self._take_carry())
             pos = nl + 1
         end = data.rfind(b"\n", pos)
         if end < 0:
-            self._extend_carry(data[pos:])
+            self._extend_carry(data[pos:], base + pos)
             return
         mark = self._scan(data, pos, end)
         self.back = self._before(data, mark, end + 1, pos, BACK_LINES)    # for the next chunk
         if end + 1 < len(data):
-            self._extend_carry(data[end + 1:])
+            self._extend_carry(data[end + 1:], base + end + 1)
 
-    def _extend_carry(self, piece):
+    def _anchors(self, at):
+        """The anchors of a line that starts at offset ``at`` of the data (LMK_ANCHORS: above)."""
+        if at < self.lmk_first_bytes or getattr(self.parser, "lmk_seen", False):
+            return ALL_ANCHORS
+        return ANCHORS
+
+    def _extend_carry(self, piece, at):
+        if not self.carry and not self.carry_cut:
+            self.carry_start = at
         if self.carry_cut:
             self._past_head(piece)
             return
@@ -114,19 +139,23 @@ class Scanner(object):
         """Look for an anchor in a part of the carried line past its head (linear: each byte once)."""
         if not self.carry_hidden:
             self.carry_hidden = has_anchor(piece) or has_anchor(self.carry_tail + piece[:ANCHOR_OVERLAP])
+        if not self.carry_hidden_lmk:
+            self.carry_hidden_lmk = has_anchor(piece, LMK_ANCHORS) or \
+                has_anchor(self.carry_tail + piece[:ANCHOR_OVERLAP], LMK_ANCHORS)
         self.carry_tail = (self.carry_tail + piece[-ANCHOR_OVERLAP:])[-ANCHOR_OVERLAP:]
 
     def _take_carry(self):
-        """(head, cut, hidden) of the carried line; the carry is emptied."""
-        out = (self.carry, self.carry_cut, self.carry_hidden)
+        """(head, cut, hidden, hidden_lmk, start) of the carried line; the carry is emptied."""
+        out = (self.carry, self.carry_cut, self.carry_hidden, self.carry_hidden_lmk, self.carry_start)
         self.carry, self.carry_cut, self.carry_hidden, self.carry_tail = b"", False, False, b""
+        self.carry_hidden_lmk = False
         return out
 
-    def _one(self, head, cut, hidden=False):
+    def _one(self, head, cut, hidden=False, anchors=ANCHORS):
         """One line (its head) whatever chunk it came from: the only place lines are passed on.
-        True when it was passed (the parser follows a record or an anchor lies in the head).
-        ``hidden``: the line's part past its head holds an anchor."""
-        if self.parser.follow or has_anchor(head):
+        True when it was passed (the parser follows a record or one of ``anchors`` lies in the
+        head). ``hidden``: the line's part past its head holds one."""
+        if self.parser.follow or has_anchor(head, anchors):
             if cut:
                 self.cut_lines += 1
             self.parser.line(head)
@@ -135,9 +164,10 @@ class Scanner(object):
             self.hidden_lines += 1
         return False
 
-    def _carried(self, head, cut, hidden=False):
+    def _carried(self, head, cut, hidden=False, hidden_lmk=False, start=0):
         """A line that a chunk boundary cut, once complete (or the last line, without newline)."""
-        if self._one(head, cut, hidden):
+        anchors = self._anchors(start)
+        if self._one(head, cut, hidden or (hidden_lmk and anchors is ALL_ANCHORS), anchors):
             if self.parser.wants_back:
                 want = self.parser.wants_back
                 self.parser.back(self.back[max(0, len(self.back) - want):])
@@ -166,6 +196,7 @@ class Scanner(object):
         parser = self.parser
         find = buf.find
         nexts = {}
+        base = self._base
         first = mark = pos
         rows_fast = getattr(parser, "rows_fast", None)
         while pos <= end:
@@ -180,7 +211,7 @@ class Scanner(object):
                 pos = nl + 1
                 continue
             hit = -1
-            for anchor in ANCHORS:
+            for anchor in self._anchors(base + pos):
                 at = nexts.get(anchor, -2)
                 if at == -1:
                     continue
@@ -203,11 +234,12 @@ class Scanner(object):
         return mark
 
     def _line_at(self, buf, start, nl, first, mark):
+        anchors = self._anchors(self._base + start)
         if nl - start > self.max_line:
             head_end = start + self.max_line
-            passed = self._one(buf[start:head_end], True, has_anchor_in(buf, head_end - ANCHOR_OVERLAP, nl))
+            passed = self._one(buf[start:head_end], True, has_anchor_in(buf, head_end - ANCHOR_OVERLAP, nl, anchors), anchors)
         else:
-            passed = self._one(buf[start:nl], False)
+            passed = self._one(buf[start:nl], False, False, anchors)
         if passed and self.parser.wants_back:
             self.parser.back(self._before(buf, mark, start, first, self.parser.wants_back))
         return passed

@@ -114,9 +114,9 @@ def test_two_lowmemorykiller_kills_in_a_row_are_two_kills():
 
 
 @pytest.mark.parametrize("data", [
-    # the tail alone, or with its kill further back than the lines a lowmemorykiller kill spans
+    # the tail alone, or with its untagged head further back than the lines a lowmemorykiller kill spans
     "[ 5.0]    cache 199320kB is below limit 221184kB for oom_score_adj 900\n",
-    LMK.splitlines()[0] + "\n" + NOISE * 2 + "\n".join(LMK.splitlines()[1:]) + "\n",
+    LMK.splitlines()[0].replace("lowmemorykiller: ", "") + "\n" + NOISE * 2 + "\n".join(LMK.splitlines()[1:]) + "\n",
     # an application's own "Killing '..'" without the kernel's "to free" line, and Samsung's reclaim (no kill)
     "[ 5.0] Killing 'worker' (77), adj 3,\n[ 5.0]    cache 1kB is below limit 2kB for oom_score_adj 0\n",
     "[ 5.0] lowmemorykiller: Reclaiming 'id.gallery3d' (3300), adj 900,\n[ 5.0]    top time = 5, top count 2,\n"
@@ -125,6 +125,16 @@ def test_two_lowmemorykiller_kills_in_a_row_are_two_kills():
 ])
 def test_no_lowmemorykiller_kill_without_its_head_and_confirmation(data):
     assert same_for_every_split(data) == []
+
+
+def test_a_tagged_head_is_a_kill_but_takes_no_line_of_another_stamp():
+    # "lowmemorykiller: Killing .." is an anchor (b"owmem") and a kill of its own; the lines of one printk
+    # share its stamp and follow it, so another stamp's line in between ends it: the "to free" and
+    # "cache" lines after that are not its rss and trigger (nor a second kill)
+    data = LMK.splitlines()[0] + "\n" + NOISE * 2 + "\n".join(LMK.splitlines()[1:]) + "\n"
+    [inc] = same_for_every_split(data)
+    assert inc["victim"] == {"pid": 17589, "name": "FinalizerDaemon", "oom_score_adj": 904}
+    assert inc["trigger"] is None and "lmk" not in inc
 
 
 def test_look_back_never_takes_a_line_that_was_passed_already():
