@@ -183,10 +183,12 @@ def parse_summary(msg):
     out = {}
     body = msg[len("oom-kill:"):] if msg.startswith("oom-kill:") else msg
     at = body.rfind(",pid=")
-    if at >= 0 and body.find(",uid=", at) > at:
-        pid = number(body[at + 5:])
-        uid_at = body.find(",uid=", at)
-        uid = number(body[uid_at + 5:])
+    uid_at = body.find(",uid=", at) if at >= 0 else -1
+    pid_text = body[at + 5:at + 40].lstrip(" ") if at >= 0 else ""
+    pid_n = len(pid_text) - len(pid_text.lstrip("0123456789"))
+    if at >= 0 and (uid_at > at or (pid_n and pid_text[pid_n:].lstrip(" ").startswith(","))):
+        pid = number(pid_text)                  # ",pid= 2953 , liquid=999": a page translated by a browser
+        uid = number(body[uid_at + 5:]) if uid_at > at else None
         if pid is not None:
             out["pid"], out["uid"] = pid, uid
             body = body[:at]
@@ -674,6 +676,11 @@ def classify(msg, tag=None):
     if c0 == "," and ("task=" in msg or "memcg=" in msg or "global_oom" in msg):
         return "summary_piece", parse_summary(msg)
     at = msg.find("Killed process ")
+    if at < 0:
+        st = msg.find("memory: Process stopped ")   # "Killed process" as a browser's translation renders it
+        if st >= 0:
+            at = st + 8
+            msg = msg[:at] + "Killed process " + msg[at + 16:]
     if at >= 0:
         kill = _kill_line(msg, at)
         if kill is not None and kill.get("name_wrapped"):

@@ -153,3 +153,19 @@ def test_select_and_kill_joined_on_one_line_and_a_kill_retyped_in_lower_case():
     # prose in lower case without the kill's fields is no kill
     assert incidents("the OOM killer killed process 3161 (mysqld) last night\n")[0] == []
     assert incidents("killed process 3161 (mysqld) last night\n")[0] == []
+
+
+def test_a_record_translated_by_a_browser_is_read():
+    # moby#47418: the page was machine-translated: "pid= 2953 , liquid=999" and "Process stopped 2953 (python)"
+    data = ("[Tue Feb 20 19:15:36 2024] oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,"
+            "global_oom,task_memcg=/docker/e9d9 5 a33d,task=python,pid= 2953 , liquid=999\n"
+            "[Tue Feb 20 19:15:36 2024] Out of memory: Process stopped 2953 (python) total-vm:8142876kB, "
+            "anon-rss:6719676kB, file-rss:4kB, shmem-rss:0kB, UID:999 pgtables: 13660kB oom_score_adj:0\n")
+    inc, = same_in_chunks(data)
+    assert (inc["victim"]["pid"], inc["victim"]["name"], k.victim_rss_kb(inc["victim"])) == (2953, "python", 6719680)
+    assert inc["constraint"] == "CONSTRAINT_NONE"
+    # a summary cut inside its pid (no "," after it, no uid) still names no pid
+    assert k.parse_summary("oom-kill:constraint=CONSTRAINT_NONE,task=python,pid=29").get("pid") is None
+    assert k.parse_summary("oom-kill:constraint=CONSTRAINT_NONE,task=python,pid= 2953 , liquid=999")["pid"] == 2953
+    # "Process stopped" elsewhere is no kill
+    assert incidents("systemd[1]: Process stopped 2953 (python) total-vm:1kB\n")[0] == []
