@@ -37,7 +37,7 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.core.accounts 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings import (
     area_result, sort_findings)
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.linematch import (
-    TMPDIRS, match_line)
+    match_line)
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.redact import redact
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.values import text_table
 from ansible_collections.hostguard.hardening.plugins.module_utils.cron.spec import OPTIONS
@@ -57,7 +57,7 @@ PSEUDO_FS = ("/dev", "/proc", "/sys")
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.cron.spec import (  # noqa: E402
     ATTACK_CRON, ATTACK_RC, CHECKS, _REFS_CRON)
-from ansible_collections.hostguard.hardening.plugins.module_utils.cron import daemon_checks, daemons, openrc  # noqa: E402
+from ansible_collections.hostguard.hardening.plugins.module_utils.cron import crontab_env, daemon_checks, daemons, openrc  # noqa: E402
 from ansible_collections.hostguard.hardening.plugins.module_utils.cron.collect import load_accounts  # noqa: E402
 
 # ---------------------------------------------------------------------------------------
@@ -204,42 +204,6 @@ def command_part(line, kind):
 
 
 CRONTAB_KINDS = ("system_crontab", "crond", "spool_cronie", "spool_debian")
-KNOWN_SHELLS = frozenset(("sh", "bash", "rbash", "dash", "posh", "zsh", "ksh", "ksh93", "mksh", "lksh", "oksh",
-                          "loksh", "ash", "yash", "csh", "tcsh", "fish", "busybox", "sash", "rc", "es", "pwsh",
-                          "nu", "elvish", "xonsh"))
-SHELL_HONOURED_BY = "Debian cron, cronie and busybox crond run every later job of this crontab with it"
-
-
-def crontab_shell(line):
-    """The value of a crontab's ``SHELL=`` environment line (``SHELL = "/bin/sh"``: blanks around
-    ``=`` and one pair of quotes allowed, as cron's load_env reads it), or None."""
-    stripped = line.strip()
-    if not stripped.startswith("SHELL"):
-        return None
-    rest = stripped[5:].lstrip(" \t")
-    if not rest.startswith("="):
-        return None
-    value = rest[1:].strip(" \t")
-    if len(value) > 1 and value[0] in ("'", '"') and value.endswith(value[0]):
-        value = value[1:-1]
-    return value
-
-
-def untrusted_shell(value):
-    """Why a crontab's SHELL= value is no trusted shell (relative, in a temp directory, a hidden
-    or ``..`` component, not a known shell's name), or None (also for an empty value: the jobs
-    then fail to start, nothing runs)."""
-    if not value:
-        return None
-    if not value.startswith("/"):
-        return "not an absolute path"
-    if any(value.startswith(d + "/") for d in TMPDIRS):
-        return "in a world-writable temp directory"
-    if any(comp.startswith(".") for comp in value.split("/")[1:]):
-        return "a hidden or relative path component"
-    if value.rsplit("/", 1)[-1] not in KNOWN_SHELLS:
-        return "not a known shell"
-    return None
 
 
 def excerpt(text, start, end):
@@ -665,6 +629,7 @@ class _Audit(object):
         self.users, self.user_names, self.users_source = self._load_ids("/etc/passwd")
         self.groups, self.group_names, _src = self._load_ids("/etc/group")
         self.lsb = self._debian_lsb()
+        self.judged = list(daemons.NAMES)   # daemon builds judged (audit() sets them)
         self.installed = [fam for fam, binary in (("cronie", "/usr/sbin/crond"), ("debian", "/usr/sbin/cron"))
                           if paths.resolve(self.root, binary, follow=False).ok]
         self.location_paths = set(loc[0] for loc in LOCATIONS)
@@ -991,15 +956,17 @@ class _Audit(object):
                 if not stripped or stripped.startswith(b"#"):
                     continue
                 text = decode_line(line)
-                shell = crontab_shell(text) if kind in CRONTAB_KINDS else None
-                why = untrusted_shell(shell) if shell is not None else None
-                if why:
+                env_hit = crontab_env.check_line(text, self.judged) if kind in CRONTAB_KINDS else None
+                if env_hit:
                     match_count += 1
                     if len(matches) < MAX_MATCHES_PER_FILE:
-                        matches.append({"line": lineno, "pattern": "crontab_shell_untrusted",
+                        matches.append({"line": lineno, "pattern": env_hit[0],
                                         "excerpt": excerpt(text, 0, len(text)), "cut": cut,
-                                        "why": "SHELL=%s is %s: %s" % (safe_text(shell)[:200], why, SHELL_HONOURED_BY)})
+                                        "why": safe_text(env_hit[1])})
                 hits = match_line(text, command_part(text, kind))
+                if env_hit:
+                    # the same path as the environment line's finding, not a second fact
+                    hits = [h for h in hits if h[0] not in ("exec_from_temp_dir", "exec_from_hidden_path")]
                 for pname, m in hits:
                     match_count += 1
                     if len(matches) < MAX_MATCHES_PER_FILE:
@@ -1117,12 +1084,14 @@ def audit(options):
     """Audit cron and boot locations under ``options['root']``. Never writes anything."""
     started = time.time()
     opts = normalize_options(options)
-    run = _Audit(opts)
-    run.run()
-    findings = run.findings
     # Per daemon build (issue 11): installed builds detected from the root, others on request.
+    # Known before the walk: a crontab environment line is reported for the builds that honour it.
     detected = daemons.detect(opts["root"])
     names = select_builds(options.get("daemons") or [], detected)
+    run = _Audit(opts)
+    run.judged = names
+    run.run()
+    findings = run.findings
     accounts = load_accounts(opts["root"])
     per_path, _entries = daemons.verdicts(opts["root"], [daemons.BY_NAME[n] for n in names], accounts,
                                           detected, opts["max_read_bytes"], opts["max_entries"])

