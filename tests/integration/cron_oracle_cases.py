@@ -51,7 +51,7 @@ class Case(object):
 
     def __init__(self, cid, where, lines=None, kind="file", name=None, owner="user", mode="0600",
                  account="normal", raw=None, final_newline=True, link=None, link_owner="root",
-                 cmd_len=None, note=""):
+                 cmd_len=None, note="", files=None, honour=None):
         self.cid = cid
         self.where = where
         self.lines = list(lines) if lines is not None else (["{s} {job}"] if where == "spool" else ["{s} root {job}"])
@@ -66,6 +66,10 @@ class Case(object):
         self.link_owner = link_owner
         self.cmd_len = cmd_len
         self.note = note
+        # files: (path, content, mode) planted before the case ("{cid}" in path and content is
+        # the case id); honour: (marker suffix, audit pattern, builds expected to honour the line)
+        self.files = [(p.format(cid=cid), c.format(cid=cid), m) for p, c, m in (files or ())]
+        self.honour = honour
 
     def __repr__(self):
         return "Case(%s)" % self.cid
@@ -181,7 +185,42 @@ CROND = [
     Case("cd_directory", "crond", kind="dir", name="hgo-subdir", owner="root", mode="0755"),
 ]
 
-CASES = SPOOL + CROND
+# Crontab environment lines (HG-CRON-010 crontab_shell_untrusted / crontab_env_untrusted): does
+# the daemon run the job with SHELL=, search PATH=, load LD_PRELOAD= as the crontab says? Each
+# case's helper writes /tmp/hgo/<case>.<suffix> only when the daemon honoured the line:
+#  - SHELL: a script that writes the marker, then execs /bin/sh with the daemon's arguments;
+#  - PATH: a bare command found only in the crontab's PATH directory;
+#  - LD_PRELOAD: glibc's libpcprofile.so copied to a temp dir (no compiler in the images); its
+#    constructor creates $PCPROFILE_OUTPUT, set by the next line of the same crontab.
+# Appended after the other cases so that their users (hgo<index>) stay what they were.
+_SH_WRAPPER = ("/var/tmp/hgo-sh/{cid}/sh", "#!/bin/sh\nid -un > %s/{cid}.shell\nexec /bin/sh \"$@\"\n" % MARKER_DIR, "0755")
+_PROBE = ("/var/tmp/hgo-bin/{cid}/hgoprobe", "#!/bin/sh\nid -un > %s/{cid}.path\n" % MARKER_DIR, "0755")
+_PRELOAD = ("/var/tmp/hgo-lib/{cid}/x.so", "@/usr/lib/x86_64-linux-gnu/libpcprofile.so", "0644")
+LOAD_ENV = ("debian_cron@bookworm", "debian_cron@trixie", "cronie_debian@trixie", "cronie_rhel@trixie")
+ALL_BUILDS = LOAD_ENV + ("busybox_crond@bookworm",)
+
+
+def _env_cases(where, prefix, job):
+    return [
+        Case(prefix + "env_shell", where, owner="root", mode="0600" if where == "spool" else "0644",
+             name=None if where == "spool" else "hgo-env-shell",
+             lines=["SHELL=/var/tmp/hgo-sh/%senv_shell/sh" % prefix, job], files=[_SH_WRAPPER],
+             honour=("shell", "crontab_shell_untrusted", ALL_BUILDS)),
+        Case(prefix + "env_path", where, owner="root", mode="0600" if where == "spool" else "0644",
+             name=None if where == "spool" else "hgo-env-path",
+             lines=["PATH=/var/tmp/hgo-bin/%senv_path:/usr/bin:/bin" % prefix, job + "; hgoprobe 2>/dev/null"],
+             files=[_PROBE], honour=("path", "crontab_env_untrusted", LOAD_ENV)),
+        Case(prefix + "env_ldpreload", where, owner="root", mode="0600" if where == "spool" else "0644",
+             name=None if where == "spool" else "hgo-env-ldpreload",
+             lines=["LD_PRELOAD=/var/tmp/hgo-lib/%senv_ldpreload/x.so" % prefix,
+                    "PCPROFILE_OUTPUT=%s/%senv_ldpreload.ld" % (MARKER_DIR, prefix), job],
+             files=[_PRELOAD], honour=("ld", "crontab_env_untrusted", LOAD_ENV)),
+    ]
+
+
+ENV = _env_cases("spool", "sp_", "{s} {job}") + _env_cases("crond", "cd_", "{s} root {job}")
+
+CASES = SPOOL + CROND + ENV
 
 
 def user_of(index):
@@ -222,6 +261,13 @@ def plant_script(spool, crond, with_crond):
         body = case.content(user)
         owner = {"user": user, "root": "root", "other": "hgoother"}[case.owner]
         b64 = base64.b64encode(body).decode()
+        for fpath, fbody, fmode in case.files:
+            out.append("mkdir -p '%s'" % fpath.rsplit("/", 1)[0])
+            if fbody.startswith("@"):           # a copy of a file of the image
+                out.append("cp '%s' '%s'" % (fbody[1:], fpath))
+            else:
+                out.append("printf %%s %s | base64 -d > '%s'" % (base64.b64encode(fbody.encode()).decode(), fpath))
+            out.append("chmod %s '%s'" % (fmode, fpath))
         target = "%s/%s" % (TARGET_DIR, case.cid)
         if case.kind == "file":
             out.append("printf %%s %s | base64 -d > '%s'" % (b64, path))

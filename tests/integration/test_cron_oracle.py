@@ -130,6 +130,10 @@ def collect(container):
         cid, _dot, lineno = fname.rpartition(".L")
         markers.setdefault(cid, set()).add((int(lineno), user.strip()))
     journal = sh(container, "journalctl --no-pager -o cat\n")
+    # Environment-line markers (cases.ENV): <case>.shell, <case>.path, <case>.ld
+    out = sh(container, "cd %s && for f in *.shell *.path *.ld; do [ -e \"$f\" ] && echo \"$f\"; done; true\n"
+             % cases.MARKER_DIR)
+    markers["env"] = set(tuple(line.strip().rsplit(".", 1)) for line in out.splitlines() if "." in line)
     return markers, journal
 
 
@@ -259,6 +263,38 @@ def test_verdict_is_what_the_daemon_did(oracle, build, index, case, view):
         lines = [line for line in oracle.journal[build].splitlines()
                  if verdict["log"] in line and any(name in line for name in names)]
         assert lines, (build, path, verdict["log"], names)
+
+
+ENV_MATRIX = [(build, index, case) for build, index, case in MATRIX if case.honour]
+
+
+def _patterns(result, path):
+    """The HG-CRON-010 patterns the audit reports for ``path``."""
+    out = set()
+    for finding in result["findings"]:
+        if finding["id"] == "HG-CRON-010" and finding["status"] == "fail" and finding["subject"] == path:
+            ev = finding["evidence"]
+            out.add(ev["pattern"])
+            out.update(m["pattern"] for m in ev.get("matches") or [])
+    return out
+
+
+@pytest.mark.parametrize("view", ["inside", "host"])
+@pytest.mark.parametrize("build,index,case", ENV_MATRIX, ids=["%s:%s" % (b, c.cid) for b, _i, c in ENV_MATRIX])
+def test_env_line_finding_is_what_the_daemon_honoured(oracle, build, index, case, view):
+    """SHELL=, PATH=, LD_PRELOAD= in a crontab: the case's marker says whether the daemon ran
+    the job with it; the audit reports the line's pattern for that file exactly then."""
+    suffix, pattern, expected = case.honour
+    path = case_path(build, case, index)
+    honoured = (case.cid, suffix) in oracle.markers[build].get("env", set())
+    ran = oracle.markers[build].get(case.cid, set())
+    assert ran, "%s %s: the job did not run at all, the case proves nothing" % (build, path)
+    assert honoured == (build in expected), "%s %s: the daemon %s the %s line (expected %s)" % (
+        build, path, "honoured" if honoured else "ignored", suffix, "honoured" if build in expected else "ignored")
+    reported = pattern in _patterns(oracle.views[view][build], path)
+    assert reported == honoured, "%s %s (%s): the audit %s %s, the daemon %s the line" % (
+        build, path, view, "reports" if reported else "does not report", pattern,
+        "honoured" if honoured else "ignored")
 
 
 def test_daemon_builds_detected_and_summary(oracle):
