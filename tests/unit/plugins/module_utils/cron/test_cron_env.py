@@ -81,6 +81,7 @@ def test_debian_reads_998_characters_of_an_env_line():
     ("PATH=/usr/bin:/dev/shm/x", "world-writable temp directory"),
     ("PATH=/usr/bin:/opt/../tmp/x", "hidden or .. component"),
     ("PATH=/usr/bin:/home/a/.local/bin", "hidden or .. component"),
+    ("PATH=$PATH:/opt/bin", "relative element ($PATH)"),           # no daemon expands it: a directory named $PATH
     ('PATH = "/usr/bin:/tmp/x"', "world-writable temp directory"),
     ("LD_PRELOAD=/var/tmp/hgo-lib/x.so", "world-writable temp directory"),
     ("LD_PRELOAD=/usr/lib/a.so /tmp/b.so", "world-writable temp directory"),
