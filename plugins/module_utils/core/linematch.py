@@ -300,9 +300,25 @@ def _simple_value(text, start, end):
     return not any(c in _NOT_SIMPLE for c in value) and value.count("'") % 2 == 0 and value.count('"') % 2 == 0
 
 
+def _program_name(text, start, end):
+    """The program a command word names: its last path component (``/usr/bin/nohup`` is
+    ``nohup``, ``"/bin/sh"`` is ``sh``), without quotes, at most 24 characters; the word ends at
+    its token's end, a ``;&|``` or PATH_MAX characters, as _word reads it."""
+    if text[start:start + 1] in ("\"", "'"):
+        start += 1
+    limit = min(end, start + PATH_MAX)
+    stop = P["word_end"].search(text, start, limit)
+    stop = stop.start() if stop else limit
+    slash = text.rfind("/", start, stop)
+    if slash >= 0:
+        start = slash + 1
+    return text[start:min(stop, start + 24)].rstrip("\"'")
+
+
 def _command_words(text, tokens=None):
     """(start, end) of every word in command position: after line start or ; & | ` ( { $(,
-    after ``NAME=value`` assignments, after each wrapper (sudo, nohup, nice -n N, timeout -s 9 N,
+    after ``NAME=value`` assignments, after each wrapper (by its program name: ``/usr/bin/nice``
+    is ``nice``, ``/bin/sh`` is ``sh``) (sudo, nohup, nice -n N, timeout -s 9 N,
     env -i A=1, flock FILE, su -c ..., see WRAPPER_SYNTAX) with its options and operands, and
     after one interpreter (sh, python, ...) or ``source``/``.`` and its flags; at most MAX_CHAIN
     tokens per start. The value of ``LD_PRELOAD=``/``LD_AUDIT=`` is a command word too (the
@@ -322,6 +338,7 @@ def _command_words(text, tokens=None):
                 seen.add((start, end))
                 yield start, end
             word = text[start:min(end, start + 16)]
+            name = _program_name(text, start, end)
             nxt = None
             assigned = P["assignment"].match(text, start, end)
             if assigned:
@@ -331,10 +348,10 @@ def _command_words(text, tokens=None):
                         yield assigned.end(), end
                 if _simple_value(text, assigned.end(), end):
                     nxt = index + 1
-            elif word in WRAPPERS:
-                nxt = _after_wrapper(text, tokens, index, word)
+            elif name in WRAPPERS:
+                nxt = _after_wrapper(text, tokens, index, name)
             elif not interp_done and (word in ("source", ".") or
-                                      (P["interp_word"].fullmatch(word) and end - start < 16)):
+                                      (P["interp_word"].fullmatch(name) and len(name) < 16)):
                 interp_done = True
                 nxt = index + 1
             elif word.startswith("-") and _step > 0:

@@ -63,6 +63,12 @@ MALICIOUS = [
     ("* * * * * LD_PRELOAD=/tmp/x.so /usr/bin/true", "spool_cronie", "exec_from_temp_dir"),
     ("* * * * * env LD_AUDIT=/usr/lib/.a/x.so /bin/ls", "spool_cronie", "exec_from_hidden_path"),
     ("* * * * * BASH_ENV=/dev/shm/rc bash -c true", "spool_cronie", "exec_from_temp_dir"),
+    # wrappers and interpreters named by their path
+    ("* * * * * /bin/sh /tmp/x", "spool_cronie", "exec_from_temp_dir"),
+    ('* * * * * "/bin/bash" /var/tmp/.x/run', "spool_cronie", "exec_from_temp_dir"),
+    ("* * * * * /usr/bin/python3 -u /tmp/x.py", "spool_cronie", "exec_from_temp_dir"),
+    ("* * * * * root /usr/bin/nohup /usr/bin/nice -n 19 /dev/shm/m", "crond", "exec_from_temp_dir"),
+    ("* * * * * /usr/bin/env FOO=1 /tmp/x", "spool_cronie", "exec_from_temp_dir"),
     ("nohup /root/.../run &", "boot", "exec_from_hidden_path"),
     ("chattr +i /var/spool/cron/root", "boot", "chattr_immutable"),
     ("chattr -R +ia /etc/cron.d", "boot", "chattr_immutable"),
@@ -99,6 +105,8 @@ BENIGN = [
     ("* * * * * timeout 60 /usr/bin/find /tmp -delete", "spool_cronie"),
     ("* * * * * su - postgres", "spool_cronie"),
     ("* * * * * env -u HOME /usr/bin/env", "spool_cronie"),
+    ("* * * * * /usr/bin/python3 /usr/lib/x/cleanup.py /tmp/cache", "spool_cronie"),
+    ("* * * * * /bin/echo /tmp/x", "spool_cronie"),
 ]
 
 
