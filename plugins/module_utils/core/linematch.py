@@ -29,6 +29,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import bisect
+import posixpath
 import re
 
 MAX_CHAIN = 16   # wrapper/option/interpreter tokens skipped before a command word
@@ -89,6 +90,11 @@ COMMAND_STRING_ONLY = frozenset(("su",))
 # Variables whose value is run as code: the dynamic loader's (``LD_PRELOAD=/tmp/x.so /bin/true``) and
 # the file a non-interactive bash sources first (``BASH_ENV=/tmp/x bash -c true``).
 LOADER_VARIABLES = ("LD_PRELOAD=", "LD_AUDIT=", "BASH_ENV=")
+# Words after which the shell reads the next word as a command (dash(1), "Lists and Compound
+# Commands"): ``if true; then /tmp/x; fi``, ``! /tmp/x``; ``eval`` runs its operands as a command.
+SHELL_KEYWORDS = frozenset(("if", "then", "else", "elif", "while", "until", "do", "!", "eval"))
+# Shell options whose argument is the next word (``bash -o pipefail /tmp/x``, ``bash -O extglob``).
+SHELL_ARG_OPTIONS = frozenset(("-o", "+o", "-O", "+O"))
 
 # The linear pieces (name -> regex); every regex of this module is here.
 PIECES = dict(
@@ -140,6 +146,7 @@ PIECES = dict(
     chmod_mode=re.compile(r"[ugoa]*\+([rwxst]*)|0?[1357][0-7]{2}"),
     option=re.compile(r"-\w+"),
     assignment=re.compile(r"[A-Za-z_]\w*="),
+    redirect=re.compile(r"[0-9]*[<>](?:>|&|\||<-?)?"),
     pipe_sep=re.compile(r"[|\n]"),
     list_sep=re.compile(r"[|;&\n]"),
 )
@@ -315,14 +322,38 @@ def _program_name(text, start, end):
     return text[start:min(stop, start + 24)].rstrip("\"'")
 
 
+_REDIRECT_FIRST = frozenset("0123456789<>")
+
+
+def _redirection(text, tokens, index, start, end, after_interp):
+    """(tokens a redirection at token ``index`` takes, the span of a script it feeds an
+    interpreter or None), or (0, None) for no redirection: an operator alone (``>``, ``2>``,
+    ``<``) takes the next token as its target, ``>/dev/null`` and ``2>&1`` carry it. The shell
+    performs it and goes on to the command word (``>/dev/null /tmp/x`` runs /tmp/x); after an
+    interpreter, ``<`` names its script (``sh < /tmp/x``)."""
+    m = P["redirect"].match(text, start, end) if text[start] in _REDIRECT_FIRST else None
+    if not m:
+        return 0, None
+    width = 2 if m.end() == end else 1
+    script = None
+    if after_interp and m.group() in ("<", "0<"):
+        if width == 1:
+            script = (m.end(), end)
+        elif index + 1 < len(tokens.spans):
+            script = tokens.spans[index + 1]
+    return width, script
+
+
 def _command_words(text, tokens=None):
     """(start, end) of every word in command position: after line start or ; & | ` ( { $(,
-    after ``NAME=value`` assignments, after each wrapper (by its program name: ``/usr/bin/nice``
-    is ``nice``, ``/bin/sh`` is ``sh``) (sudo, nohup, nice -n N, timeout -s 9 N,
-    env -i A=1, flock FILE, su -c ..., see WRAPPER_SYNTAX) with its options and operands, and
-    after one interpreter (sh, python, ...) or ``source``/``.`` and its flags; at most MAX_CHAIN
-    tokens per start. The value of ``LD_PRELOAD=``/``LD_AUDIT=`` is a command word too (the
-    loader runs it)."""
+    after ``NAME=value`` assignments, redirections (``>/dev/null``, ``2> f``) and the shell's
+    reserved words (``then``, ``do``, ``!``, SHELL_KEYWORDS), after each wrapper (by its program
+    name: ``/usr/bin/nice`` is ``nice``, ``/bin/sh`` is ``sh``) (sudo, nohup, nice -n N,
+    timeout -s 9 N, env -i A=1, flock FILE, su -c ..., see WRAPPER_SYNTAX) with its options and
+    operands, and after one interpreter (sh, python, ...) or ``source``/``.`` and its flags (a
+    shell's ``-o name``); at most MAX_CHAIN tokens per start. The value of
+    ``LD_PRELOAD=``/``LD_AUDIT=`` is a command word too (the loader runs it), and so is the file
+    an interpreter reads its script from (``sh < /tmp/x``)."""
     tokens = tokens or _Tokens(text)
     starts = [0] + [m.end() for m in P["command_sep"].finditer(text)]
     seen = set()
@@ -332,7 +363,7 @@ def _command_words(text, tokens=None):
             continue
         index, start, end = found
         first = index
-        interp_done = False
+        interp = None
         for _step in range(MAX_CHAIN):
             if (start, end) not in seen:
                 seen.add((start, end))
@@ -340,8 +371,14 @@ def _command_words(text, tokens=None):
             word = text[start:min(end, start + 16)]
             name = _program_name(text, start, end)
             nxt = None
-            assigned = P["assignment"].match(text, start, end)
-            if assigned:
+            width, script = _redirection(text, tokens, index, start, end, interp is not None)
+            assigned = not width and P["assignment"].match(text, start, end)
+            if script is not None and script not in seen:
+                seen.add(script)
+                yield script
+            if width:
+                nxt = index + width
+            elif assigned:
                 for var in LOADER_VARIABLES:
                     if text.startswith(var, start) and (assigned.end(), end) not in seen:
                         seen.add((assigned.end(), end))
@@ -350,12 +387,15 @@ def _command_words(text, tokens=None):
                     nxt = index + 1
             elif name in WRAPPERS:
                 nxt = _after_wrapper(text, tokens, index, name)
-            elif not interp_done and (word in ("source", ".") or
-                                      (P["interp_word"].fullmatch(name) and len(name) < 16)):
-                interp_done = True
+            elif end - start <= 5 and text[start:end] in SHELL_KEYWORDS:
                 nxt = index + 1
-            elif word.startswith("-") and _step > 0:
+            elif interp is None and (word in ("source", ".") or
+                                     (P["interp_word"].fullmatch(name) and len(name) < 16)):
+                interp = name
                 nxt = index + 1
+            elif _step > 0 and (word.startswith("-") or (interp in SHELLS and word.startswith("+"))):
+                shell_arg = interp in SHELLS and text[start:end] in SHELL_ARG_OPTIONS
+                nxt = index + (2 if shell_arg else 1)
             if nxt is None or nxt >= len(tokens.spans) or nxt - first > 2 * MAX_CHAIN:
                 break       # (the walk from one start covers at most 2 * MAX_CHAIN tokens)
             index = nxt
@@ -374,6 +414,29 @@ def _word(text, start, end):
         start += 1
     stop = P["word_end"].search(text, start, min(end, start + PATH_MAX))
     return start, text[start:stop.start() if stop else min(end, start + PATH_MAX)]
+
+
+_NOT_LITERAL = frozenset("$*?[(){}")
+
+
+def _plain_words(word):
+    """The word as written, then as the shell reads it (quotes and backslashes removed:
+    ``'/tm'p/x``, ``"/tmp"/x``, ``\\/tmp/x`` run /tmp/x), then as the kernel resolves it
+    (``//``, ``.`` and ``..`` folded: ``/usr/../tmp/x``, ``//tmp/x``, ``/./tmp/x``); each
+    different from the one before; a word with an expansion, glob or parenthesis in it (``$``,
+    ``*?[``, ``(){}``) is only checked as written (it is no literal path: a perl regex
+    ``{ ! /\\.bs$/ }`` in a hook script is no command ``/.bs``). At most PATH_MAX characters."""
+    yield word
+    if any(c in _NOT_LITERAL for c in word):
+        return
+    plain = word
+    if "'" in plain or '"' in plain or "\\" in plain:
+        plain = plain.replace("'", "").replace('"', "").replace("\\", "")
+        yield plain
+    if plain.startswith("/") and ("//" in plain or "/." in plain):
+        folded = posixpath.normpath("/" + plain.lstrip("/"))
+        if folded != plain:
+            yield folded
 
 
 def _temp_exec_word(word):
@@ -597,7 +660,7 @@ def _walk_command_words(text, tokens, check):
     spans = set()
     for start, end in _command_words(text, tokens):
         word_start, word = _word(text, start, end)
-        if check(word):
+        if any(check(w) for w in _plain_words(word)):
             return word_start, end
         inner = _dash_c_span(text, tokens, start)
         if inner is not None:
@@ -610,7 +673,7 @@ def _walk_command_words(text, tokens, check):
         inner = text[offset:stop]
         for start, end in _command_words(inner):
             word_start, word = _word(inner, start, end)
-            if check(word):
+            if any(check(w) for w in _plain_words(word)):
                 return offset + word_start, offset + end
     return None
 

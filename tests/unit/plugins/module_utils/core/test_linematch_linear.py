@@ -22,7 +22,7 @@ BIG = int(os.environ.get("HOSTGUARD_FUZZ_BIG", 6 * 1024))
 FACTOR = 64
 
 # How each piece is applied: anchored (match/fullmatch at one position) or searched.
-MATCH_MODE = {"pipe_to_interp", "subst_download", "chmod_mode", "option", "interp_word", "assignment",
+MATCH_MODE = {"pipe_to_interp", "subst_download", "chmod_mode", "option", "interp_word", "assignment", "redirect",
               # finditer of \S+ never fails once started: each run is consumed once
               "token"}
 
@@ -94,7 +94,8 @@ def _atoms(name):
 
 
 def adversarial_lines(name, size):
-    atoms = _atoms(name) + ["sudo ", "sh ", "/tmp/", "/.", "| ", "; ", "-x ", "sh -c '", "busybox sh -o x -c \""]
+    atoms = _atoms(name) + ["sudo ", "sh ", "/tmp/", "/.", "| ", "; ", "-x ", "sh -c '", "busybox sh -o x -c \"",
+                            "> ", ">x ", "2>&1 ", "then ", "do ", "! ", "eval ", "sh -o ", "sh < ", "'/tm'p/", "/../"]
     whole = " ".join(atoms) + " "
     near = " ".join(atoms[:-1]) + " "
     lines = [(whole * (size // len(whole) + 1))[:size], (near * (size // len(near) + 1))[:size]]

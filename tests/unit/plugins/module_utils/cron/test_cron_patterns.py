@@ -69,6 +69,32 @@ MALICIOUS = [
     ("* * * * * /usr/bin/python3 -u /tmp/x.py", "spool_cronie", "exec_from_temp_dir"),
     ("* * * * * root /usr/bin/nohup /usr/bin/nice -n 19 /dev/shm/m", "crond", "exec_from_temp_dir"),
     ("* * * * * /usr/bin/env FOO=1 /tmp/x", "spool_cronie", "exec_from_temp_dir"),
+    # review (session 11): each line below runs /tmp/x or /var/tmp/.x in dash (checked with a
+    # marker script), and matched nothing before: redirections before the command word, the
+    # shell's reserved words, eval, a shell's -o/+o option, a script on an interpreter's stdin,
+    # quotes/backslashes inside the word, //, /./ and /../ in the path
+    ("* * * * * >/dev/null /tmp/x", "spool_cronie", "exec_from_temp_dir"),
+    ("* * * * * 2>&1 /tmp/x", "spool_cronie", "exec_from_temp_dir"),
+    ("* * * * * 2> /dev/null /tmp/x", "spool_cronie", "exec_from_temp_dir"),
+    ("* * * * * </dev/null nice -n 5 >/dev/null /tmp/x", "spool_cronie", "exec_from_temp_dir"),
+    ("* * * * * if true; then /tmp/x; fi", "spool_cronie", "exec_from_temp_dir"),
+    ("* * * * * if /tmp/x; then :; fi", "spool_cronie", "exec_from_temp_dir"),
+    ("* * * * * for i in 1; do /tmp/x; done", "spool_cronie", "exec_from_temp_dir"),
+    ("* * * * * while :; do /var/tmp/.x/m; done", "spool_cronie", "exec_from_hidden_path"),
+    ("* * * * * true || ! /tmp/x", "spool_cronie", "exec_from_temp_dir"),
+    ("* * * * * eval /tmp/x", "spool_cronie", "exec_from_temp_dir"),
+    ("* * * * * bash -o pipefail /tmp/x", "spool_cronie", "exec_from_temp_dir"),
+    ("* * * * * sh +x /tmp/x", "spool_cronie", "exec_from_temp_dir"),
+    ("* * * * * sh < /tmp/x", "spool_cronie", "exec_from_temp_dir"),
+    ("* * * * * /bin/bash -s </var/tmp/x", "spool_cronie", "exec_from_temp_dir"),
+    ("* * * * * '/tm'p/x", "spool_cronie", "exec_from_temp_dir"),
+    ("* * * * * /tm''p/x", "spool_cronie", "exec_from_temp_dir"),
+    ('* * * * * "/tmp"/x', "spool_cronie", "exec_from_temp_dir"),
+    ("* * * * * \\/tmp/x", "spool_cronie", "exec_from_temp_dir"),
+    ("* * * * * //tmp/x", "spool_cronie", "exec_from_temp_dir"),
+    ("* * * * * /./tmp/x", "spool_cronie", "exec_from_temp_dir"),
+    ("* * * * * /usr/../tmp/x", "spool_cronie", "exec_from_temp_dir"),
+    ("* * * * * /usr/lib/./.x/run", "spool_cronie", "exec_from_hidden_path"),
     ("nohup /root/.../run &", "boot", "exec_from_hidden_path"),
     ("chattr +i /var/spool/cron/root", "boot", "chattr_immutable"),
     ("chattr -R +ia /etc/cron.d", "boot", "chattr_immutable"),
@@ -107,6 +133,19 @@ BENIGN = [
     ("* * * * * env -u HOME /usr/bin/env", "spool_cronie"),
     ("* * * * * /usr/bin/python3 /usr/lib/x/cleanup.py /tmp/cache", "spool_cronie"),
     ("* * * * * /bin/echo /tmp/x", "spool_cronie"),
+    # review (session 11): a redirection's target is no command, nor a script but on an interpreter's stdin
+    ("0 2 * * * sudo -u postgres pg_dump mydb > /tmp/backup.sql", "spool_cronie"),
+    ("0 2 * * * > /tmp/job.log /usr/bin/backup", "spool_cronie"),
+    ("0 2 * * * 2>/tmp/err /usr/bin/backup >/dev/null", "spool_cronie"),
+    ("0 2 * * * sh -c 'echo ok' < /tmp/input", "spool_cronie"),
+    ("0 2 * * * while read f; do rm -f \"$f\"; done < /tmp/list", "spool_cronie"),
+    ("0 2 * * * if [ -x /usr/bin/x ]; then /usr/bin/x; fi", "spool_cronie"),
+    ("0 2 * * * python3 -m http.server -d /tmp/www", "spool_cronie"),
+    ("0 2 * * * find /tmp -name '*.tmp' | xargs -I{} rm {}", "spool_cronie"),
+    ("0 2 * * * ionice -c3 find /tmp -mtime +7 -delete", "spool_cronie"),
+    # perl in a script (/usr/bin/perlivp, c_rehash): a regex after '{ !' is no literal path
+    ("    @missing = grep { ! /\\.bs$/ } @missing;", "boot"),
+    ("    FILE: foreach $fname (grep {/\\.(pem)|(crt)|(cer)|(crl)$/} @flist) {", "boot"),
 ]
 
 
