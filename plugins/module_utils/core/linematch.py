@@ -762,3 +762,19 @@ def match_line(text, command=None):
         if span:
             hits.append((name, Hit(subject, span[0], span[1])))
     return hits
+
+
+def reads_stdin_script(text):
+    """Whether the last command of ``text`` (after its last ``| ; &``) is an interpreter that
+    reads its script from stdin: a shell or interpreter word in command position (past wrappers:
+    ``sudo -u bob sh``, ``/bin/bash -s``, ``python3 -``) with nothing but flags after it. Used for
+    the stdin a crontab's ``%`` gives a job (``sh %/tmp/x%``)."""
+    tail = text[max(text.rfind(c) for c in "|;&") + 1:]
+    tokens = _Tokens(tail)
+    for start, end in _command_words(tail, tokens):
+        name = _program_name(tail, start, end)
+        if len(name) < 16 and (name in SHELLS or P["interp_word"].fullmatch(name)):
+            index = tokens.at(start)[0]
+            return all(tail[s:s + 1] in ("-", "+") for s, _e in tokens.spans[index + 1:index + 1 + MAX_CHAIN]) \
+                and len(tokens.spans) - index - 1 <= MAX_CHAIN
+    return False

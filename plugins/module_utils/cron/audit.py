@@ -58,6 +58,7 @@ PSEUDO_FS = ("/dev", "/proc", "/sys")
 from ansible_collections.hostguard.hardening.plugins.module_utils.cron.spec import (  # noqa: E402
     ATTACK_CRON, ATTACK_RC, CHECKS, _REFS_CRON)
 from ansible_collections.hostguard.hardening.plugins.module_utils.cron import crontab_env, daemon_checks, daemons, openrc  # noqa: E402
+from ansible_collections.hostguard.hardening.plugins.module_utils.cron import crontab_command  # noqa: E402
 from ansible_collections.hostguard.hardening.plugins.module_utils.cron.collect import load_accounts  # noqa: E402
 
 # ---------------------------------------------------------------------------------------
@@ -204,6 +205,7 @@ def command_part(line, kind):
 
 
 CRONTAB_KINDS = ("system_crontab", "crond", "spool_cronie", "spool_debian")
+COMMAND_PATTERNS = ("exec_from_temp_dir", "exec_from_hidden_path")
 
 
 def excerpt(text, start, end):
@@ -917,6 +919,21 @@ class _Audit(object):
         return rec
 
     # -- content --------------------------------------------------------------------------
+    def line_hits(self, text, kind):
+        """(pattern, match, subject) of each malicious pattern a line matches, once per pattern;
+        the command-position patterns on each command the job runs (a crontab's ``%``: the
+        command before it, an interpreter's stdin after it, the whole line for busybox crond)."""
+        command = command_part(text, kind)
+        subjects = crontab_command.subjects(command, self.judged) if kind in CRONTAB_KINDS else [command]
+        out = []
+        named = set()
+        for subject in subjects:
+            for pname, m in match_line(text, subject):
+                if pname not in named:
+                    named.add(pname)
+                    out.append((pname, m, subject if pname in COMMAND_PATTERNS else text))
+        return out
+
     def analyze(self, display, real, kind, rec, target):
         opts = self.opts
         try:
@@ -963,15 +980,13 @@ class _Audit(object):
                         matches.append({"line": lineno, "pattern": env_hit[0],
                                         "excerpt": excerpt(text, 0, len(text)), "cut": cut,
                                         "why": safe_text(env_hit[1])})
-                hits = match_line(text, command_part(text, kind))
+                hits = self.line_hits(text, kind)
                 if env_hit:
                     # the same path as the environment line's finding, not a second fact
-                    hits = [h for h in hits if h[0] not in ("exec_from_temp_dir", "exec_from_hidden_path")]
-                for pname, m in hits:
+                    hits = [h for h in hits if h[0] not in COMMAND_PATTERNS]
+                for pname, m, subject in hits:
                     match_count += 1
                     if len(matches) < MAX_MATCHES_PER_FILE:
-                        subject = text if pname not in ("exec_from_temp_dir", "exec_from_hidden_path") \
-                            else command_part(text, kind)
                         matches.append({"line": lineno, "pattern": pname,
                                         "excerpt": excerpt(subject, m.start(), m.end()), "cut": cut})
         except OSError as exc:
