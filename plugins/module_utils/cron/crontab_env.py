@@ -30,6 +30,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import posixpath
+
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.linematch import TMPDIRS
 
 _BLANKS = " \t\n\r\f\v"           # isspace() in the C locale
@@ -148,12 +150,44 @@ def _split(value, seps):
     return parts
 
 
+_SEARCHED = ("LD_PRELOAD", "LD_AUDIT")
+_ORIGIN = ("$ORIGIN", "${ORIGIN}")
+
+
+def _origin(name, elem):
+    """An LD_* element starting with ``$ORIGIN``, which ld.so expands to the directory of the
+    program it loads (ld.so(8), dynamic string tokens): absolute, with what follows folded as if
+    that directory were one level deep (``$ORIGIN/../lib`` is clean, ``$ORIGIN/../../tmp/x.so``
+    is /tmp/x.so)."""
+    if name.startswith("LD_"):
+        for token in _ORIGIN:
+            if elem == token or elem.startswith(token + "/"):
+                return posixpath.normpath("/origin/" + elem[len(token):])
+    return elem
+
+
+def _relative(name, elem):
+    """Why a relative element is one, in the words of the program that reads it."""
+    if name == "BASH_ENV" and ("$" in elem or "`" in elem):
+        return ("an element bash expands when the job's shell starts (%s: parameter expansion and "
+                "command substitution), not a fixed file" % elem)
+    if name.startswith("LD_") and "$" in elem:
+        return ("a relative element (%s: ld.so expands $ORIGIN to the program's directory, $LIB and "
+                "$PLATFORM to relative names, nothing else)" % elem)
+    if "$" in elem or elem.startswith("~"):
+        return ("a relative element (%s: no cron daemon expands $ or ~ in a crontab line, so it names "
+                "a directory of that literal name under the job's working directory, its HOME)" % elem)
+    return "a relative element (%s)" % elem
+
+
 def untrusted_path(name, value):
     """Why the value of a crontab ``name=`` line (one of ENV_NAMES) names an untrusted file or
     directory, or None: an element that is empty (PATH, LD_LIBRARY_PATH: the current directory),
-    relative (not starting with ``/``, ``.`` too), in a temp directory, or with a hidden or ``..``
-    component. An empty PATH is one empty element (dash and bash then look in the current
-    directory); another empty value is None (glibc ignores an empty LD_LIBRARY_PATH)."""
+    relative (not starting with ``/``, ``.`` too; a bare LD_PRELOAD/LD_AUDIT name such as
+    ``libjemalloc.so.2`` is searched in the library path, not the job's directory, and not
+    flagged), in a temp directory, or with a hidden or ``..`` component. An empty PATH is one
+    empty element (dash and bash then look in the current directory); another empty value is
+    None (glibc ignores an empty LD_LIBRARY_PATH)."""
     if not value:
         return "an empty value (the current directory)" if name == "PATH" else None
     for elem in _split(value, _SEPARATORS[name]):
@@ -161,8 +195,11 @@ def untrusted_path(name, value):
             if name in _EMPTY_IS_CWD:
                 return "an empty element (the current directory)"
             continue
+        elem = _origin(name, elem)
+        if name in _SEARCHED and "/" not in elem:
+            continue                    # ld.so searches the library path for a bare name
         if not elem.startswith("/"):
-            return "a relative element (%s)" % elem[:100]
+            return _relative(name, elem[:100])
         if any(elem == d or elem.startswith(d + "/") for d in TMPDIRS):
             return "an element in a world-writable temp directory (%s)" % elem[:100]
         if any(comp.startswith(".") for comp in elem.split("/")[1:]):

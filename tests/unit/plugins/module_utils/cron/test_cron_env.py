@@ -81,11 +81,18 @@ def test_debian_reads_998_characters_of_an_env_line():
     ("PATH=/usr/bin:/dev/shm/x", "world-writable temp directory"),
     ("PATH=/usr/bin:/opt/../tmp/x", "hidden or .. component"),
     ("PATH=/usr/bin:/home/a/.local/bin", "hidden or .. component"),
-    ("PATH=$PATH:/opt/bin", "relative element ($PATH)"),           # no daemon expands it: a directory named $PATH
+    ("PATH=$PATH:/opt/bin", "relative element ($PATH: no cron daemon expands $ or ~"),           # no daemon expands it: a directory named $PATH
     ('PATH = "/usr/bin:/tmp/x"', "world-writable temp directory"),
     ("LD_PRELOAD=/var/tmp/hgo-lib/x.so", "world-writable temp directory"),
     ("LD_PRELOAD=/usr/lib/a.so /tmp/b.so", "world-writable temp directory"),
-    ("LD_PRELOAD=libx.so", "relative element"),
+    ("LD_PRELOAD=lib/x.so", "relative element"),           # a slash: relative to the job's directory
+    ("LD_PRELOAD=./x.so", "relative element"),
+    ("LD_LIBRARY_PATH=${ORIGIN}/../../tmp/l", "world-writable temp directory (/tmp/l)"),
+    ("LD_PRELOAD=$ORIGIN/../.x/y.so", "hidden or .. component"),
+    ("LD_PRELOAD=$LIB/x.so", "ld.so expands $ORIGIN to the program's directory"),
+    ("PATH=$HOME/bin:$PATH", "($HOME/bin: no cron daemon expands $ or ~ in a crontab line"),
+    ("PATH=~/bin:/usr/bin", "(~/bin: no cron daemon expands $ or ~"),
+    ("BASH_ENV=$(/tmp/x)", "an element bash expands when the job's shell starts ($(/tmp/x)"),
     ("LD_AUDIT=/usr/lib/a.so:/dev/shm/b.so", "world-writable temp directory"),
     ("LD_LIBRARY_PATH=/opt/lib:", "empty element"),
     ("LD_LIBRARY_PATH=/opt/lib;/tmp/l", "world-writable temp directory"),
@@ -120,6 +127,8 @@ def test_empty_path_only_for_cronie():
     "PATH=/usr/bin:/bin # comment",          # '#' is in the value: the element '/bin # comment' is absolute
     "MAILTO=root", "MAILTO=", "SHELL=/bin/sh", "SHELL=/bin/bash", "HOME=/", "LANG=C.UTF-8",
     "LD_LIBRARY_PATH=/opt/oracle/lib:/usr/lib", "LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libjemalloc.so.2",
+    "LD_PRELOAD=libjemalloc.so.2", "LD_AUDIT=libaudit.so",       # a bare name: ld.so searches the library path
+    "LD_LIBRARY_PATH=$ORIGIN/../lib",                            # ld.so: the program's directory
     "BASH_ENV=/etc/profile", "PATHX=/tmp/x", "XPATH=/tmp/x", "CRON_TZ=UTC", "RANDOM_DELAY=5",
     "17 * * * * root PATH=/tmp/x run", "@reboot PATH=. x", "# PATH=/tmp/x",
 ])
