@@ -307,6 +307,39 @@ def _simple_value(text, start, end):
     return not any(c in _NOT_SIMPLE for c in value) and value.count("'") % 2 == 0 and value.count('"') % 2 == 0
 
 
+def _loader_elements(text, start, end):
+    """Spans of the elements of a loader variable's value in its token (ld.so splits LD_PRELOAD
+    at blanks and colons, LD_AUDIT at colons: ``LD_PRELOAD=/lib/a.so:/tmp/x.so``), at most
+    MAX_CHAIN, within PATH_MAX characters; the first keeps a leading quote (_word strips it)."""
+    limit = min(end, start + PATH_MAX)
+    out = []
+    while start < limit and len(out) < MAX_CHAIN:
+        colon = text.find(":", start, limit)
+        stop = limit if colon < 0 else colon
+        out.append((start, stop))
+        start = stop + 1
+    return out
+
+
+def _after_assignment(text, tokens, index, start, end):
+    """Index of the token after an assignment whose value starts at ``start`` in token ``index``:
+    the next one for a plain value, the one after the closing quote for a quoted value with
+    blanks in it (``A="a b" /tmp/x``: the quote closes within PATH_MAX characters, no ``$`` or
+    backquote inside), else None (a substitution: the value goes on past the token)."""
+    if _simple_value(text, start, end):
+        return index + 1
+    quote = text[start:start + 1]
+    if quote not in ("'", '"') or text.find(quote, start + 1, end) >= 0:
+        return None
+    close = text.find(quote, end, min(len(text), end + PATH_MAX))
+    if close < 0 or (quote == '"' and any(c in text[start:close] for c in "$`\\")):
+        return None
+    found = tokens.at(close + 1)
+    if found is None or found[1] != tokens.spans[found[0]][0]:
+        return None         # the closing quote is not the end of its token (A="a b"c)
+    return found[0]
+
+
 def _program_name(text, start, end):
     """The program a command word names: its last path component (``/usr/bin/nohup`` is
     ``nohup``, ``"/bin/sh"`` is ``sh``), without quotes, at most 24 characters; the word ends at
@@ -379,12 +412,12 @@ def _command_words(text, tokens=None):
             if width:
                 nxt = index + width
             elif assigned:
-                for var in LOADER_VARIABLES:
-                    if text.startswith(var, start) and (assigned.end(), end) not in seen:
-                        seen.add((assigned.end(), end))
-                        yield assigned.end(), end
-                if _simple_value(text, assigned.end(), end):
-                    nxt = index + 1
+                if any(text.startswith(var, start) for var in LOADER_VARIABLES):
+                    for span in _loader_elements(text, assigned.end(), end):
+                        if span not in seen:
+                            seen.add(span)
+                            yield span
+                nxt = _after_assignment(text, tokens, index, assigned.end(), end)
             elif name in WRAPPERS:
                 nxt = _after_wrapper(text, tokens, index, name)
             elif end - start <= 5 and text[start:end] in SHELL_KEYWORDS:

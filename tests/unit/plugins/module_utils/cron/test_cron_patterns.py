@@ -95,6 +95,10 @@ MALICIOUS = [
     ("* * * * * /./tmp/x", "spool_cronie", "exec_from_temp_dir"),
     ("* * * * * /usr/../tmp/x", "spool_cronie", "exec_from_temp_dir"),
     ("* * * * * /usr/lib/./.x/run", "spool_cronie", "exec_from_hidden_path"),
+    # a quoted assignment value with blanks, every element of LD_PRELOAD=/LD_AUDIT=
+    ("* * * * * A='a b' /tmp/x", "spool_cronie", "exec_from_temp_dir"),
+    ('* * * * * MSG="backup done" nice /var/tmp/.x', "spool_cronie", "exec_from_hidden_path"),
+    ("* * * * * LD_PRELOAD=/lib/a.so:/tmp/x.so /bin/true", "spool_cronie", "exec_from_temp_dir"),
     ("nohup /root/.../run &", "boot", "exec_from_hidden_path"),
     ("chattr +i /var/spool/cron/root", "boot", "chattr_immutable"),
     ("chattr -R +ia /etc/cron.d", "boot", "chattr_immutable"),
@@ -143,6 +147,8 @@ BENIGN = [
     ("0 2 * * * python3 -m http.server -d /tmp/www", "spool_cronie"),
     ("0 2 * * * find /tmp -name '*.tmp' | xargs -I{} rm {}", "spool_cronie"),
     ("0 2 * * * ionice -c3 find /tmp -mtime +7 -delete", "spool_cronie"),
+    ("0 2 * * * MSG='backup done' /usr/bin/notify /tmp/log", "spool_cronie"),
+    ('0 2 * * * OUT="a $(mktemp /tmp/x.XXXX)" /usr/bin/report', "spool_cronie"),
     # perl in a script (/usr/bin/perlivp, c_rehash): a regex after '{ !' is no literal path
     ("    @missing = grep { ! /\\.bs$/ } @missing;", "boot"),
     ("    FILE: foreach $fname (grep {/\\.(pem)|(crt)|(cer)|(crl)$/} @flist) {", "boot"),
