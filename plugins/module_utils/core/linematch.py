@@ -87,6 +87,9 @@ WRAPPERS = frozenset(WRAPPER_SYNTAX)
 # Wrappers that run nothing unless given a command string (``su bob`` is a login shell): their
 # command is the argument of -c, wherever it stands among their operands.
 COMMAND_STRING_ONLY = frozenset(("su",))
+# Wrappers whose command-line option is a getopt option, so its argument may be in the option
+# token (``env -S/tmp/x``, ``su -lc/tmp/x``); flock reads ``-c`` only as a word after its lock file.
+GETOPT_COMMAND = frozenset(("env", "su", "runuser"))
 # Variables whose value is run as code: the dynamic loader's (``LD_PRELOAD=/tmp/x.so /bin/true``) and
 # the file a non-interactive bash sources first (``BASH_ENV=/tmp/x bash -c true``).
 LOADER_VARIABLES = ("LD_PRELOAD=", "LD_AUDIT=", "BASH_ENV=")
@@ -258,11 +261,28 @@ def _option_argument(tok, arg_opts, command_opts):
     return None
 
 
+def _glued_command(tok, arg_opts, command_opts):
+    """Offset of the command line inside an option token that carries it (``env -S/tmp/x``,
+    ``su -lc/tmp/x``, ``flock --command=/tmp/x``, as getopt reads them), or None."""
+    if tok.startswith("--"):
+        opt, equals, _value = tok.partition("=")
+        return len(opt) + 1 if equals and opt in command_opts else None
+    for pos in range(1, len(tok)):
+        opt = "-" + tok[pos]
+        if opt in arg_opts:
+            return None
+        if opt in command_opts:
+            return pos + 1 if pos + 1 < len(tok) else None
+    return None
+
+
 def _after_wrapper(text, tokens, index, name):
-    """Index of the token a wrapper at token ``index`` runs as its command (or env's first
+    """(index of the token a wrapper at token ``index`` runs as its command (or env's first
     ``NAME=value``, which _command_words reads), after its options, their arguments and its
-    operands; or None (nothing left, or more than MAX_CHAIN tokens of options). An option whose argument is a command line (``su -c``) gives
-    that argument's index."""
+    operands; where the command starts inside an option token, or None), or None (nothing left,
+    or more than MAX_CHAIN tokens of options). An option whose argument is a command line
+    (``su -c``) gives that argument's index; with the argument in the option token
+    (``env -S/tmp/x``), that token and the argument's position."""
     arg_opts, operands, command_opts = WRAPPER_SYNTAX[name]
     spans = tokens.spans
     i = index + 1
@@ -279,7 +299,10 @@ def _after_wrapper(text, tokens, index, name):
         if tok.startswith("-") and len(tok) > 1:
             kind = _option_argument(tok, arg_opts, command_opts)
             if kind == "command":
-                return i + 1 if i + 1 < len(spans) else None
+                return (i + 1, None) if i + 1 < len(spans) else None
+            glued = _glued_command(tok, arg_opts, command_opts) if name in GETOPT_COMMAND else None
+            if glued is not None:
+                return i, start + glued
             user_given = user_given or (name == "runuser" and kind == "arg" and tok in ("-u", "--user"))
             i += 2 if kind == "arg" else 1
         elif tok == "-" or string_only or (name == "runuser" and not user_given):
@@ -291,7 +314,7 @@ def _after_wrapper(text, tokens, index, name):
     if string_only:
         return None
     i += operands
-    return i if i < len(spans) else None
+    return (i, None) if i < len(spans) else None
 
 
 _NOT_SIMPLE = frozenset("$`(){}\\")
@@ -419,7 +442,14 @@ def _command_words(text, tokens=None):
                             yield span
                 nxt = _after_assignment(text, tokens, index, assigned.end(), end)
             elif name in WRAPPERS:
-                nxt = _after_wrapper(text, tokens, index, name)
+                after = _after_wrapper(text, tokens, index, name)
+                nxt = after[0] if after is not None else None
+                if after is not None and after[1] is not None:
+                    span = (after[1], tokens.spans[after[0]][1])
+                    if span not in seen:
+                        seen.add(span)
+                        yield span
+                    nxt = None      # the rest of the command line is in that token
             elif end - start <= 5 and text[start:end] in SHELL_KEYWORDS:
                 nxt = index + 1
             elif interp is None and (word in ("source", ".") or

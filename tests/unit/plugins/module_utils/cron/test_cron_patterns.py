@@ -99,6 +99,10 @@ MALICIOUS = [
     ("* * * * * A='a b' /tmp/x", "spool_cronie", "exec_from_temp_dir"),
     ('* * * * * MSG="backup done" nice /var/tmp/.x', "spool_cronie", "exec_from_hidden_path"),
     ("* * * * * LD_PRELOAD=/lib/a.so:/tmp/x.so /bin/true", "spool_cronie", "exec_from_temp_dir"),
+    # a command-line option with its argument in the token (getopt): ran under dash
+    ("* * * * * env -S/tmp/x", "spool_cronie", "exec_from_temp_dir"),
+    ("* * * * * /usr/bin/env --split-string=/var/tmp/x", "spool_cronie", "exec_from_temp_dir"),
+    ("* * * * * su -lc/tmp/x bob", "spool_cronie", "exec_from_temp_dir"),
     ("nohup /root/.../run &", "boot", "exec_from_hidden_path"),
     ("chattr +i /var/spool/cron/root", "boot", "chattr_immutable"),
     ("chattr -R +ia /etc/cron.d", "boot", "chattr_immutable"),
@@ -148,6 +152,8 @@ BENIGN = [
     ("0 2 * * * find /tmp -name '*.tmp' | xargs -I{} rm {}", "spool_cronie"),
     ("0 2 * * * ionice -c3 find /tmp -mtime +7 -delete", "spool_cronie"),
     ("0 2 * * * MSG='backup done' /usr/bin/notify /tmp/log", "spool_cronie"),
+    ("0 2 * * * flock -c/tmp/x /run/lock", "spool_cronie"),       # flock: -c only after the lock file
+    ("0 2 * * * env -C/tmp /usr/bin/ls", "spool_cronie"),
     ('0 2 * * * OUT="a $(mktemp /tmp/x.XXXX)" /usr/bin/report', "spool_cronie"),
     # perl in a script (/usr/bin/perlivp, c_rehash): a regex after '{ !' is no literal path
     ("    @missing = grep { ! /\\.bs$/ } @missing;", "boot"),
