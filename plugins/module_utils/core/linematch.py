@@ -150,6 +150,7 @@ PIECES = dict(
     option=re.compile(r"-\w+"),
     assignment=re.compile(r"[A-Za-z_]\w*="),
     redirect=re.compile(r"[0-9]*[<>](?:>|&|\||<-?)?"),
+    cat_tmp=re.compile(r"\bcat\s+[\"']?" + _TMP + r"/"),
     pipe_sep=re.compile(r"[|\n]"),
     list_sep=re.compile(r"[|;&\n]"),
 )
@@ -741,9 +742,21 @@ def _walk_command_words(text, tokens, check):
     return None
 
 
+def _cat_tmp_into_interp(text):
+    """``cat /tmp/x | sh``: a temp-dir file piped into an interpreter that reads its script from
+    stdin (reads_stdin_script: ``| sudo bash -s``, ``| python3``; not ``| python3 -m json.tool``)."""
+    segs = _segments(text, "pipe")
+    for k, (s, e) in enumerate(segs[:-1]):
+        m = P["cat_tmp"].search(text, s, e)
+        if m is not None and text[e:e + 1] == "|" and reads_stdin_script(text[segs[k + 1][0]:segs[k + 1][1]]):
+            return m.start(), segs[k + 1][1]
+    return None
+
+
 def exec_from_temp_dir(text, command):
     tokens = _Tokens(text)
     return (_walk_command_words(text, tokens, _temp_exec_word)
+            or _cat_tmp_into_interp(text)
             or _chmod_tmp(text, tokens)
             or _in_segments(text, "list", (P["dl_word"], P["download_output"]))
             or _cd_tmp_then_dot_slash(text, tokens))

@@ -96,7 +96,7 @@ def _atoms(name):
 def adversarial_lines(name, size):
     atoms = _atoms(name) + ["sudo ", "sh ", "/tmp/", "/.", "| ", "; ", "-x ", "sh -c '", "busybox sh -o x -c \"",
                             "> ", ">x ", "2>&1 ", "then ", "do ", "! ", "eval ", "sh -o ", "sh < ", "'/tm'p/", "/../",
-                            "A=\" ", "A='x ", "LD_PRELOAD=:", "env -S", "su -lcx "]
+                            "A=\" ", "A='x ", "LD_PRELOAD=:", "env -S", "su -lcx ", "cat /tmp/x |"]
     whole = " ".join(atoms) + " "
     near = " ".join(atoms[:-1]) + " "
     lines = [(whole * (size // len(whole) + 1))[:size], (near * (size // len(near) + 1))[:size]]

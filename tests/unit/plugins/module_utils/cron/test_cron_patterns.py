@@ -103,6 +103,10 @@ MALICIOUS = [
     ("* * * * * env -S/tmp/x", "spool_cronie", "exec_from_temp_dir"),
     ("* * * * * /usr/bin/env --split-string=/var/tmp/x", "spool_cronie", "exec_from_temp_dir"),
     ("* * * * * su -lc/tmp/x bob", "spool_cronie", "exec_from_temp_dir"),
+    # a temp-dir file piped into an interpreter reading its script from stdin
+    ("* * * * * cat /tmp/x | sh", "spool_cronie", "exec_from_temp_dir"),
+    ("* * * * * cat '/var/tmp/x' | sudo -u bob bash -s", "spool_cronie", "exec_from_temp_dir"),
+    ("* * * * * cat /dev/shm/x.py | python3", "spool_cronie", "exec_from_temp_dir"),
     ("nohup /root/.../run &", "boot", "exec_from_hidden_path"),
     ("chattr +i /var/spool/cron/root", "boot", "chattr_immutable"),
     ("chattr -R +ia /etc/cron.d", "boot", "chattr_immutable"),
@@ -154,6 +158,9 @@ BENIGN = [
     ("0 2 * * * MSG='backup done' /usr/bin/notify /tmp/log", "spool_cronie"),
     ("0 2 * * * flock -c/tmp/x /run/lock", "spool_cronie"),       # flock: -c only after the lock file
     ("0 2 * * * env -C/tmp /usr/bin/ls", "spool_cronie"),
+    ("0 2 * * * cat /tmp/x.json | python3 -m json.tool", "spool_cronie"),
+    ("0 2 * * * cat /tmp/x | sh -c 'wc -l'", "spool_cronie"),
+    ("0 2 * * * cat /tmp/log | grep err | mail root", "spool_cronie"),
     ('0 2 * * * OUT="a $(mktemp /tmp/x.XXXX)" /usr/bin/report', "spool_cronie"),
     # perl in a script (/usr/bin/perlivp, c_rehash): a regex after '{ !' is no literal path
     ("    @missing = grep { ! /\\.bs$/ } @missing;", "boot"),
