@@ -365,18 +365,10 @@ def _after_assignment(text, tokens, index, start, end):
 
 
 def _program_name(text, start, end):
-    """The program a command word names: its last path component (``/usr/bin/nohup`` is
-    ``nohup``, ``"/bin/sh"`` is ``sh``), without quotes, at most 24 characters; the word ends at
-    its token's end, a ``;&|``` or PATH_MAX characters, as _word reads it."""
-    if text[start:start + 1] in ("\"", "'"):
-        start += 1
-    limit = min(end, start + PATH_MAX)
-    stop = P["word_end"].search(text, start, limit)
-    stop = stop.start() if stop else limit
-    slash = text.rfind("/", start, stop)
-    if slash >= 0:
-        start = slash + 1
-    return text[start:min(stop, start + 24)].rstrip("\"'")
+    """The program a command word names: the last path component of the word _word reads
+    (``/usr/bin/nohup`` is ``nohup``, ``"/bin/sh"`` is ``sh``), without quotes, at most 24
+    characters."""
+    return _word(text, start, end)[1].rsplit("/", 1)[-1][:24].rstrip("\"'")
 
 
 _REDIRECT_FIRST = frozenset("0123456789<>")
