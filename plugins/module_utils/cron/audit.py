@@ -37,7 +37,7 @@ from ansible_collections.hostguard.hardening.plugins.module_utils.core.accounts 
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.findings import (
     area_result, sort_findings)
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.linematch import (
-    match_line)
+    COMMAND_POSITION, match_line)
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.redact import redact
 from ansible_collections.hostguard.hardening.plugins.module_utils.core.values import text_table
 from ansible_collections.hostguard.hardening.plugins.module_utils.cron.spec import OPTIONS
@@ -205,7 +205,6 @@ def command_part(line, kind):
 
 
 CRONTAB_KINDS = ("system_crontab", "crond", "spool_cronie", "spool_debian")
-COMMAND_PATTERNS = ("exec_from_temp_dir", "exec_from_hidden_path")
 
 
 def excerpt(text, start, end):
@@ -931,7 +930,7 @@ class _Audit(object):
             for pname, m in match_line(text, subject):
                 if pname not in named:
                     named.add(pname)
-                    out.append((pname, m, subject if pname in COMMAND_PATTERNS else text))
+                    out.append((pname, m, subject if pname in COMMAND_POSITION else text))
         return out
 
     def analyze(self, display, real, kind, rec, target):
@@ -983,7 +982,7 @@ class _Audit(object):
                 hits = self.line_hits(text, kind)
                 if env_hit:
                     # the same path as the environment line's finding, not a second fact
-                    hits = [h for h in hits if h[0] not in COMMAND_PATTERNS]
+                    hits = [h for h in hits if h[0] not in COMMAND_POSITION]
                 for pname, m, subject in hits:
                     match_count += 1
                     if len(matches) < MAX_MATCHES_PER_FILE:
